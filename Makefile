@@ -1,0 +1,66 @@
+# Rentwise: `make run` starts the product with demo data; `make test` runs lint and the whole test suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format worker beat system-packages frontend clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run     set up everything and serve the product with demo users on http://$(HOST):$(PORT)"
+	@echo "make test    set up and run ruff and the whole pytest suite (browser tests included)"
+	@echo "make worker  a Celery worker (needs CELERY_BROKER_URL)"
+	@echo "make beat    the Celery beat scheduler (needs CELERY_BROKER_URL)"
+	@echo "make format  apply ruff's fixes and formatting"
+	@echo "make frontend rebuild the vendored GOV.UK Frontend assets (needs npm; the result is committed)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Stamp files: a second run skips pip unless the pins changed.
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: export DJANGO_DEBUG ?= true
+run: $(VENV)/.runtime
+	$(MANAGE) migrate --no-input -v 0
+	$(MANAGE) setup_roles -v 0
+	$(MANAGE) create_demo_users
+	@echo "Rentwise is starting on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+system-packages:
+	@bash scripts/install-system-packages.sh
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(VENV)/.dev system-packages lint
+	$(BIN)/pytest
+
+format: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: $(VENV)/.runtime
+	$(BIN)/celery -A incomeapp worker --loglevel=INFO
+
+beat: $(VENV)/.runtime
+	$(BIN)/celery -A incomeapp beat --loglevel=INFO
+
+frontend:
+	npm ci --no-audit --no-fund
+	bash scripts/build-frontend.sh
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

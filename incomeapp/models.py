@@ -1,0 +1,68 @@
+"""Shared base models and the product's user."""
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class MoneyField(models.DecimalField):
+    """Pounds and pence: Decimal with 2 places (see incomeapp.money)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if kwargs.get("max_digits") == 12:
+            del kwargs["max_digits"]
+        if kwargs.get("decimal_places") == 2:
+            del kwargs["decimal_places"]
+        return name, path, args, kwargs
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class User(AbstractUser):
+    """A member of staff. Roles are Django groups (see incomeapp.roles)."""
+
+    delegated_authority_limit = MoneyField(
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text="The largest adjustment, refund or write-off, in pounds, this person may approve.",
+    )
+    job_title = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=30, blank=True, help_text="Shown on letters as the officer's contact number.")
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+        # The product's areas. Which role holds which is decided in one place: incomeapp/roles.py.
+        permissions = [
+            ("use_worklist", "Can use the arrears worklist and cases"),
+            ("use_tenancies", "Can look up tenancies and rent accounts"),
+            ("use_payments", "Can work with payments, imports and the suspense queue"),
+            ("use_approvals", "Can decide approval requests within their delegated authority"),
+            ("use_legal", "Can prepare notices and legal cases"),
+            ("use_dashboards", "Can see KPI dashboards and exception reports"),
+            ("use_admin", "Can administer staff accounts and roles"),
+            ("view_sensitive_notes", "Can see vulnerability, health and Breathing Space details"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def role_names(self) -> list[str]:
+        return sorted(group.name for group in self.groups.all())

@@ -1,0 +1,38 @@
+"""The service navigation: each item shows only to people whose role holds its permission."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str
+    description: str
+
+
+NAV_ITEMS = (
+    NavItem("Worklist", "arrears:index", "incomeapp.use_worklist", "Arrears cases to act on this week."),
+    NavItem("Tenancies", "tenancies:index", "incomeapp.use_tenancies", "Tenancies, tenants and their rent accounts."),
+    NavItem("Payments", "rentaccounts:index", "incomeapp.use_payments", "Payment files and the suspense queue."),
+    NavItem("Approvals", "approvals", "incomeapp.use_approvals", "Adjustments, refunds and write-offs to decide."),
+    NavItem("Legal", "courts:index", "incomeapp.use_legal", "Notices, possession claims, orders and warrants."),
+    NavItem("Dashboards", "dashboards:index", "incomeapp.use_dashboards", "Income KPIs, trends and exceptions."),
+    NavItem("Admin", "admin:index", "incomeapp.use_admin", "Staff accounts, roles and delegated authority."),
+)
+
+
+def areas_for(user) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    return [item for item in NAV_ITEMS if user.has_perm(item.permission)]
+
+
+def navigation_for(user, current_path: str = "") -> list[dict]:
+    items = []
+    for item in areas_for(user):
+        href = reverse(item.url_name)
+        items.append({"label": item.label, "href": href, "current": current_path.startswith(href)})
+    return items

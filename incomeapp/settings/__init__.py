@@ -1,0 +1,1 @@
+"""Settings are split: `base` (everything, read from the environment), `test` and `prod` build on it."""

@@ -1,0 +1,31 @@
+"""Production settings: HTTPS only, behind a TLS-terminating proxy, static files served by WhiteNoise.
+
+`DJANGO_SETTINGS_MODULE=incomeapp.settings.prod python manage.py check --deploy` passes with the environment
+documented in README.md.
+"""
+
+from .base import *  # noqa: F403
+from .base import ALLOWED_HOSTS, DEBUG, env
+
+if DEBUG:
+    raise ImproperlyConfigured("Production settings refuse DJANGO_DEBUG=true.")  # noqa: F405
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("Set DJANGO_ALLOWED_HOSTS to the host names the service answers on.")  # noqa: F405
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+# Load balancers probe /healthz over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

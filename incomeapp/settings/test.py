@@ -1,0 +1,22 @@
+"""Test settings: the database comes from DATABASE_URL (PostgreSQL in CI) or a SQLite file."""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "false")
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-for-the-pytest-suite-0123456789abcdef")
+
+from .base import *  # noqa: F403
+from .base import env
+
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# A file, not memory, so the live server thread, a Celery worker process and the tests share one test database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Unit tests run tasks in-process; the worker test (tests/incomeapp/test_celery_worker.py) sends to the real broker.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)

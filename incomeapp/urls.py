@@ -1,0 +1,46 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import forms, views
+
+account_patterns = [
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(authentication_form=forms.SignInForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/change/",
+        auth_views.PasswordChangeView.as_view(form_class=forms.PasswordChangeForm),
+        name="password_change",
+    ),
+    path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "password/reset/",
+        auth_views.PasswordResetView.as_view(form_class=forms.PasswordResetForm),
+        name="password_reset",
+    ),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=forms.SetPasswordForm),
+        name="password_reset_confirm",
+    ),
+    path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("account/", include(account_patterns)),
+    path("approvals/", views.approvals, name="approvals"),
+    path("worklist/", include("arrears.urls")),
+    path("tenancies/", include("tenancies.urls")),
+    path("payments/", include("rentaccounts.urls")),
+    path("legal/", include("courts.urls")),
+    path("documents/", include("documents.urls")),
+    path("dashboards/", include("dashboards.urls")),
+    path("admin/", admin.site.urls),
+]

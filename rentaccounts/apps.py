@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RentaccountsConfig(AppConfig):
+    name = "rentaccounts"
+    verbose_name = "Rent accounts"

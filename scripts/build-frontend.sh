@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Rebuilds the vendored front-end assets from the npm packages pinned in package.json / package-lock.json.
+# The output under static/ (and the axe copy under tests/) is committed, so running the product needs no npm.
+# Run after changing package.json:  npm ci && npm run build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[ -d node_modules/govuk-frontend ] || npm ci --no-audit --no-fund
+
+govuk=node_modules/govuk-frontend/dist/govuk
+vendor=static/vendor/govuk-frontend
+rm -rf "$vendor"
+mkdir -p "$vendor" static/css tests/browser
+
+# Only the JavaScript and the manifest: the fonts (GDS Transport) and images (crown, crest) belong to GOV.UK.
+cp "$govuk/govuk-frontend.min.js" "$vendor/"
+cp node_modules/govuk-frontend/package.json node_modules/govuk-frontend/README.md "$vendor/"
+
+npx sass --no-source-map --style=compressed --quiet-deps --silence-deprecation=import \
+  --load-path=node_modules frontend/app.scss static/css/app.css
+
+cp node_modules/axe-core/axe.min.js tests/browser/axe.min.js
+echo "Built static/css/app.css, $vendor/ and tests/browser/axe.min.js"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TenanciesConfig(AppConfig):
+    name = "tenancies"
+    verbose_name = "Tenancies"

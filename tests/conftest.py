@@ -1,0 +1,15 @@
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django must still allow database access there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+def skip_or_fail(reason: str) -> None:
+    """Outside CI a missing service skips with its reason shown; in CI it is a failure, never a silent skip."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI must run this test)")
+    pytest.skip(reason)

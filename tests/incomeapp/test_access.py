@@ -1,0 +1,147 @@
+"""Login is required everywhere except sign-in, password reset and /healthz; each role sees exactly its areas."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from incomeapp.constants import Role
+from tests.factories import user_with_role
+
+# The only views a person may open without signing in.
+PUBLIC_URL_NAMES = {
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "healthz",
+}
+
+SAMPLE_VALUES = {"int": "1", "str": "sample", "slug": "sample", "path": "sample/path", "uuid": "00000000-0000-0000-0000-000000000001"}
+
+
+def _walk(patterns, prefix="", namespace=""):
+    """Every URL pattern with a concrete example path built from its route."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name or ''}", prefix + str(pattern.pattern), pattern.callback
+
+
+def _example_path(route: str) -> str:
+    route = re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE_VALUES[m.group(1) or "str"], route)
+    # Regular-expression routes (Django admin): take the first alternative of each named group.
+    route = re.sub(r"\(\?P<\w+>([^)|]*)(?:\|[^)]*)?\)", lambda m: m.group(1).replace(".+", "sample"), route)
+    route = route.replace("^", "").replace("$", "").replace("\\Z", "")
+    return "/" + route
+
+
+ALL_PATTERNS = list(_walk(get_resolver().url_patterns))
+# The admin site checks sign-in and role itself (its views opt out of the middleware); the HTTP test covers it.
+NON_ADMIN_PATTERNS = [p for p in ALL_PATTERNS if not p[0].startswith("admin:")]
+PROTECTED_PATTERNS = [p for p in ALL_PATTERNS if p[0] not in PUBLIC_URL_NAMES]
+
+
+def _ids(patterns):
+    return [f"{name}|{route}" for name, route, _ in patterns]
+
+
+def test_the_walk_sees_the_whole_url_conf():
+    names = {name for name, _, _ in ALL_PATTERNS}
+    assert {"home", "healthz", "login", "arrears:index", "admin:index"} <= names
+    assert len(ALL_PATTERNS) > 30  # the admin alone has dozens
+
+
+@pytest.mark.parametrize(("name", "route", "callback"), NON_ADMIN_PATTERNS, ids=_ids(NON_ADMIN_PATTERNS))
+def test_every_view_requires_login_unless_public(name, route, callback):
+    requires_login = getattr(callback, "login_required", True)
+    assert requires_login == (name not in PUBLIC_URL_NAMES), f"{name} ({route})"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "route", "callback"), PROTECTED_PATTERNS, ids=_ids(PROTECTED_PATTERNS))
+def test_anonymous_requests_are_sent_to_sign_in(client, name, route, callback):
+    path = _example_path(route)
+    response = client.get(path, follow=True)
+    assert response.redirect_chain, f"{path} answered {response.status_code} without redirecting"
+    assert response.request["PATH_INFO"] == reverse("login"), f"{path} ended at {response.request['PATH_INFO']}"
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["login", "password_reset", "healthz"])
+def test_public_pages_open_without_signing_in(client, name):
+    assert client.get(reverse(name)).status_code == 200
+
+
+EXPECTED_NAVIGATION = {
+    Role.INCOME_OFFICER: ["Worklist", "Tenancies", "Payments", "Legal"],
+    Role.SENIOR_INCOME_OFFICER: ["Worklist", "Tenancies", "Payments", "Approvals", "Legal", "Dashboards"],
+    Role.INCOME_MANAGER: ["Worklist", "Tenancies", "Payments", "Approvals", "Legal", "Dashboards"],
+    Role.SUPPORT_WORKER: ["Tenancies"],
+    Role.SYSTEM_ADMINISTRATOR: ["Admin"],
+}
+AREA_URLS = {
+    "Worklist": "/worklist/",
+    "Tenancies": "/tenancies/",
+    "Payments": "/payments/",
+    "Approvals": "/approvals/",
+    "Legal": "/legal/",
+    "Dashboards": "/dashboards/",
+    "Admin": "/admin/",
+}
+
+
+def _navigation_labels(html: str) -> list[str]:
+    nav = html.split('id="navigation"', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'class="govuk-service-navigation__link" href="[^"]+"[^>]*>\s*(?:<strong[^>]*>)?([^<]+?)\s*<', nav)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_sees_exactly_its_navigation(client, role):
+    client.force_login(user_with_role(role))
+    html = client.get("/").content.decode()
+    assert _navigation_labels(html) == EXPECTED_NAVIGATION[role]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_opens_its_areas_and_is_refused_the_rest(client, role):
+    client.force_login(user_with_role(role))
+    for area, url in AREA_URLS.items():
+        status = client.get(url, follow=True).status_code
+        if area in EXPECTED_NAVIGATION[role]:
+            assert status == 200, f"{role.label} should open {area}"
+        else:
+            assert status == 403, f"{role.label} must not open {area} (got {status})"
+
+
+@pytest.mark.django_db
+def test_a_person_without_a_role_sees_no_navigation_and_is_told_why(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    html = client.get("/").content.decode()
+    assert 'id="navigation"' not in html
+    assert "no role yet" in html
+
+
+@pytest.mark.django_db
+def test_forbidden_page_is_styled_and_says_what_to_do(client):
+    client.force_login(user_with_role(Role.SUPPORT_WORKER))
+    response = client.get("/worklist/")
+    assert response.status_code == 403
+    assert "You do not have access to this page" in response.content.decode()
+    assert "govuk-header" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_not_found_page_is_styled(client):
+    client.force_login(user_with_role(Role.INCOME_OFFICER))
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
