@@ -42,7 +42,7 @@ def parse_money(text: str) -> Decimal:
 
 
 def apportion(amount: Decimal, part: int | Decimal, whole: int | Decimal) -> Decimal:
-    """amount * part / whole, rounded half up to the penny: the only rounding in the product.
+    """amount × part ÷ whole, rounded half up to the penny: the only rounding in the product.
 
     Used for monthly ↔ weekly conversion (apportion(monthly, 12, 52)) and part periods (apportion(weekly, days, 7)).
     """

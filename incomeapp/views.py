@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_not_required, permission_required
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -18,6 +19,7 @@ def approvals(request):
 
 
 @login_not_required
+@transaction.non_atomic_requests  # must answer (with 503) even when the database cannot open a transaction
 @never_cache
 @require_GET
 def healthz(request):

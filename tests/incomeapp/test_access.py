@@ -18,7 +18,13 @@ PUBLIC_URL_NAMES = {
     "healthz",
 }
 
-SAMPLE_VALUES = {"int": "1", "str": "sample", "slug": "sample", "path": "sample/path", "uuid": "00000000-0000-0000-0000-000000000001"}
+SAMPLE_VALUES = {
+    "int": "1",
+    "str": "sample",
+    "slug": "sample",
+    "path": "sample/path",
+    "uuid": "00000000-0000-0000-0000-000000000001",
+}
 
 
 def _walk(patterns, prefix="", namespace=""):
@@ -97,7 +103,9 @@ AREA_URLS = {
 
 def _navigation_labels(html: str) -> list[str]:
     nav = html.split('id="navigation"', 1)[1].split("</ul>", 1)[0]
-    return re.findall(r'class="govuk-service-navigation__link" href="[^"]+"[^>]*>\s*(?:<strong[^>]*>)?([^<]+?)\s*<', nav)
+    return re.findall(
+        r'class="govuk-service-navigation__link" href="[^"]+"[^>]*>\s*(?:<strong[^>]*>)?([^<]+?)\s*<', nav
+    )
 
 
 @pytest.mark.django_db

@@ -30,7 +30,7 @@ def test_parse_money_reads_what_people_and_files_write(text, expected):
 
 @pytest.mark.parametrize("text", ["", "twelve", "12.345", "£"])
 def test_parse_money_says_what_was_wrong(text):
-    with pytest.raises(MoneyError, match="pounds and pence|fractions"):
+    with pytest.raises(MoneyError, match=r"pounds and pence|fractions"):
         parse_money(text)
 
 

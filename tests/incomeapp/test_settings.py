@@ -1,0 +1,101 @@
+"""Settings load from the environment; production refuses unsafe configuration. Each case runs in a fresh process."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+STRONG_KEY = "k3Jq9v-Zr2xW8pLm4Tn7Yb1Hc6Fd0Gs5Ae_Ru2Vi9Oy3Pk8Nl1Qw6Ej4Xz7Mt0Bc"
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "incomeapp.settings.prod",
+    "DJANGO_SECRET_KEY": STRONG_KEY,
+    "DJANGO_ALLOWED_HOSTS": "income.example.org",
+}
+
+
+def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
+    return subprocess.run(
+        [sys.executable, *args], cwd=PROJECT_ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
+    )
+
+
+def _setting(name: str, env: dict[str, str]) -> str:
+    code = f"import django; django.setup(); from django.conf import settings; print(repr(settings.{name}))"
+    result = _run("-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_settings_pass_check_deploy_with_no_warning():
+    result = _run("manage.py", "check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_is_https_only_with_hsts_and_csp():
+    assert _setting("SECURE_SSL_REDIRECT", PRODUCTION_ENV) == "True"
+    assert _setting("SESSION_COOKIE_SECURE", PRODUCTION_ENV) == "True"
+    assert _setting("CSRF_COOKIE_SECURE", PRODUCTION_ENV) == "True"
+    assert int(_setting("SECURE_HSTS_SECONDS", PRODUCTION_ENV)) >= 31536000
+    assert _setting("SECURE_PROXY_SSL_HEADER", PRODUCTION_ENV) == "('HTTP_X_FORWARDED_PROTO', 'https')"
+    assert "csp.middleware.CSPMiddleware" in _setting("MIDDLEWARE", PRODUCTION_ENV)
+    assert "whitenoise.storage.CompressedManifestStaticFilesStorage" in _setting("STORAGES", PRODUCTION_ENV)
+
+
+def test_production_refuses_debug():
+    result = _run("manage.py", "check", env={**PRODUCTION_ENV, "DJANGO_DEBUG": "true"})
+    assert result.returncode != 0
+    assert "refuse DJANGO_DEBUG=true" in result.stderr
+
+
+def test_a_secret_key_is_required_when_debug_is_off():
+    result = _run("manage.py", "check", env={"DJANGO_SETTINGS_MODULE": "incomeapp.settings.base"})
+    assert result.returncode != 0
+    assert "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_debug_offers_a_development_key_and_sqlite_under_var():
+    env = {"DJANGO_SETTINGS_MODULE": "incomeapp.settings.base", "DJANGO_DEBUG": "true"}
+    assert _setting("SECRET_KEY", env).startswith("'development-only-key")
+    database = _setting("DATABASES['default']['NAME']", env)
+    assert database.endswith("var/rentwise.sqlite3')") or database.endswith("var/rentwise.sqlite3'")
+
+
+def test_database_url_selects_postgresql():
+    env = {
+        "DJANGO_SETTINGS_MODULE": "incomeapp.settings.base",
+        "DJANGO_DEBUG": "true",
+        "DATABASE_URL": "postgres://rentwise:secret@db.internal:5433/rentwise",
+    }
+    assert _setting("DATABASES['default']['ENGINE']", env) == "'django.db.backends.postgresql'"
+    assert _setting("DATABASES['default']['PORT']", env) == "5433"
+
+
+@pytest.mark.parametrize(
+    ("broker", "eager"), [("", "True"), ("redis://127.0.0.1:6379/0", "False")], ids=["no broker", "redis"]
+)
+def test_tasks_run_eagerly_only_without_a_broker(broker, eager):
+    env = {"DJANGO_SETTINGS_MODULE": "incomeapp.settings.base", "DJANGO_DEBUG": "true", "CELERY_BROKER_URL": broker}
+    assert _setting("CELERY_TASK_ALWAYS_EAGER", env) == eager
+
+
+def test_uk_locale_time_zone_and_dates():
+    env = {"DJANGO_SETTINGS_MODULE": "incomeapp.settings.base", "DJANGO_DEBUG": "true"}
+    assert _setting("LANGUAGE_CODE", env) == "'en-gb'"
+    assert _setting("TIME_ZONE", env) == "'Europe/London'"
+    assert _setting("SHORT_DATE_FORMAT", env) == "'d/m/Y'"
+
+
+def test_email_is_configured_from_one_url():
+    env = {
+        "DJANGO_SETTINGS_MODULE": "incomeapp.settings.base",
+        "DJANGO_DEBUG": "true",
+        "EMAIL_URL": "smtp+tls://letters:pw@mail.example.org:587",
+    }
+    assert _setting("EMAIL_HOST", env) == "'mail.example.org'"
+    assert _setting("EMAIL_PORT", env) == "587"
+    assert _setting("EMAIL_USE_TLS", env) == "True"
