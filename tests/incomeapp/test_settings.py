@@ -17,7 +17,7 @@ PRODUCTION_ENV = {
 
 
 def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_", "DATABASE_", "EMAIL_"))}
     return subprocess.run(
         [sys.executable, *args], cwd=PROJECT_ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
     )
