@@ -29,6 +29,13 @@ def test_sign_in_and_out(client):
     assert client.get("/").status_code == 302  # back to sign-in
 
 
+@pytest.mark.parametrize("url", ["/account/sign-in/", "/account/password/reset/"])
+def test_each_form_page_has_exactly_one_form_and_one_csrf_token(client, url):
+    html = client.get(url).content.decode()
+    assert html.count("<form") == 1
+    assert html.count('name="csrfmiddlewaretoken"') == 1
+
+
 def test_a_wrong_password_is_explained_in_the_error_summary(client):
     user = UserFactory()
     html = _sign_in(client, user.username, "wrong").content.decode()
