@@ -13,7 +13,9 @@ class GdsFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.form_tag = False  # templates write the <form> (with its action and hidden fields) themselves
+        # Templates write the <form>, its CSRF token and hidden fields themselves.
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
         self.helper.label_size = "s"
         self.helper.add_input(Submit("submit", self.submit_label))
 
