@@ -9,20 +9,47 @@ from django.db import transaction
 
 from .constants import Role
 
-OFFICER_CASEWORK = {
-    "incomeapp.use_worklist",
+READ_TENANCIES = {
     "incomeapp.use_tenancies",
+    "tenancies.view_tenancy",
+    "tenancies.view_person",
+    "tenancies.view_property",
+    "tenancies.view_charge",
+    "rentaccounts.view_account",
+    "rentaccounts.view_transaction",
+    "rentaccounts.view_directdebitmandate",
+}
+
+OFFICER_CASEWORK = READ_TENANCIES | {
+    "incomeapp.use_worklist",
     "incomeapp.use_payments",
     "incomeapp.use_legal",
     "incomeapp.view_sensitive_notes",
+    "rentaccounts.add_importbatch",
+    "rentaccounts.view_importbatch",
+    "rentaccounts.view_suspenseitem",
+    "rentaccounts.change_suspenseitem",
+    "rentaccounts.add_adjustmentrequest",
+    "rentaccounts.view_adjustmentrequest",
+    "rentaccounts.add_directdebitmandate",
+    "rentaccounts.change_directdebitmandate",
+}
+
+# Senior officers and managers decide requests (within their delegated authority) and resolve account checks.
+DECIDING = {
+    "incomeapp.use_approvals",
+    "incomeapp.use_dashboards",
+    "rentaccounts.change_adjustmentrequest",
+    "rentaccounts.view_accountcheck",
+    "rentaccounts.change_accountcheck",
 }
 
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.INCOME_OFFICER: OFFICER_CASEWORK,
-    Role.SENIOR_INCOME_OFFICER: OFFICER_CASEWORK | {"incomeapp.use_approvals", "incomeapp.use_dashboards"},
-    Role.INCOME_MANAGER: OFFICER_CASEWORK | {"incomeapp.use_approvals", "incomeapp.use_dashboards"},
+    Role.SENIOR_INCOME_OFFICER: OFFICER_CASEWORK | DECIDING,
+    Role.INCOME_MANAGER: OFFICER_CASEWORK | DECIDING,
     # Read-only view of their residents' accounts; no health or vulnerability notes unless an administrator adds them.
-    Role.SUPPORT_WORKER: {"incomeapp.use_tenancies"},
+    Role.SUPPORT_WORKER: READ_TENANCIES,
     # Manages staff accounts; sees no tenant's money or notes.
     Role.SYSTEM_ADMINISTRATOR: {
         "incomeapp.use_admin",

@@ -38,6 +38,8 @@ urlpatterns = [
     path("approvals/", views.approvals, name="approvals"),
     path("worklist/", include("arrears.urls")),
     path("tenancies/", include("tenancies.urls")),
+    path("tenancies/", include("rentaccounts.urls_accounts")),
+    path("payments/direct-debits/", include("rentaccounts.urls_direct_debits")),
     path("payments/", include("rentaccounts.urls")),
     path("legal/", include("courts.urls")),
     path("documents/", include("documents.urls")),

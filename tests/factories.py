@@ -1,5 +1,8 @@
 """The one place tests make records."""
 
+from datetime import date
+from decimal import Decimal
+
 import factory
 from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
@@ -7,6 +10,17 @@ from factory.django import DjangoModelFactory
 from incomeapp.constants import Role
 from incomeapp.models import User
 from incomeapp.roles import roles_setup
+from tenancies.constants import ChargeType, LandlordType, RentPeriod, SchemeType, TenureType
+from tenancies.models import (
+    Charge,
+    Patch,
+    Person,
+    Property,
+    Provider,
+    Scheme,
+    Tenancy,
+    TenancyTenant,
+)
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -29,3 +43,79 @@ def user_with_role(role: Role, **fields) -> User:
     user = UserFactory(**fields)
     user.groups.add(Group.objects.get(name=role.value))
     return user
+
+
+class ProviderFactory(DjangoModelFactory[Provider]):
+    class Meta:
+        model = Provider
+        django_get_or_create = ("name",)
+
+    name = "Riverside Homes"
+    landlord_type = LandlordType.PRIVATE_REGISTERED_PROVIDER
+    address = "Riverside Homes\n1 Quay Street\nBristol\nBS1 4DJ"
+
+
+class SchemeFactory(DjangoModelFactory[Scheme]):
+    class Meta:
+        model = Scheme
+
+    code = factory.Sequence(lambda n: f"SCH{n:03d}")
+    name = factory.Sequence(lambda n: f"Scheme {n}")
+    scheme_type = SchemeType.GENERAL_NEEDS
+    provider = factory.SubFactory(ProviderFactory)
+
+
+class PatchFactory(DjangoModelFactory[Patch]):
+    class Meta:
+        model = Patch
+
+    name = factory.Sequence(lambda n: f"Patch {n}")
+
+
+class PropertyFactory(DjangoModelFactory[Property]):
+    class Meta:
+        model = Property
+
+    uprn = factory.Sequence(lambda n: f"{100000000 + n}")
+    address_line_1 = factory.Faker("street_address", locale="en_GB")
+    town = factory.Faker("city", locale="en_GB")
+    postcode = factory.Faker("postcode", locale="en_GB")
+    scheme = factory.SubFactory(SchemeFactory)
+    patch = factory.SubFactory(PatchFactory)
+
+
+class PersonFactory(DjangoModelFactory[Person]):
+    class Meta:
+        model = Person
+
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+
+
+class TenancyFactory(DjangoModelFactory[Tenancy]):
+    """A weekly tenancy with one lead tenant and (by default) £100.00 rent from its start."""
+
+    class Meta:
+        model = Tenancy
+        skip_postgeneration_save = True
+
+    payment_reference = factory.Sequence(lambda n: f"RW{n:06d}")
+    property = factory.SubFactory(PropertyFactory)
+    tenure_type = TenureType.ASSURED
+    start_date = date(2024, 4, 1)
+    rent_period = RentPeriod.WEEKLY
+
+    @factory.post_generation
+    def lead_tenant(self, create, extracted, **kwargs):
+        if create:
+            TenancyTenant.objects.create(tenancy=self, person=extracted or PersonFactory(), is_lead=True)
+
+    @factory.post_generation
+    def weekly_rent(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            Charge.objects.create(
+                tenancy=self,
+                charge_type=ChargeType.RENT,
+                amount=extracted or Decimal("100.00"),
+                effective_from=self.start_date,
+            )

@@ -190,6 +190,10 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Only tasks that exist are scheduled; tests check every name here is registered.
 CELERY_BEAT_SCHEDULE = {
+    "post-rent-debits": {
+        "task": "rentaccounts.tasks.post_this_weeks_rent_debits",
+        "schedule": crontab(day_of_week="mon", hour=0, minute=30),
+    },
     "worker-heartbeat": {
         "task": "incomeapp.tasks.worker_heartbeat",
         "schedule": crontab(minute="*/15"),

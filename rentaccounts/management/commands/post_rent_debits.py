@@ -1,0 +1,30 @@
+import json
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from rentaccounts.services import rent_debits_post
+
+
+class Command(BaseCommand):
+    help = "Posts the rent and charge debits due for rent periods starting in a week. Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--week-commencing", required=True, help="The Monday of the week, as YYYY-MM-DD.")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **options):
+        try:
+            week = date.fromisoformat(options["week_commencing"])
+        except ValueError as error:
+            raise CommandError("Give --week-commencing as a date like 2026-11-23 (a Monday).") from error
+        if week.weekday() != 0:
+            raise CommandError(f"{week:%d/%m/%Y} is a {week:%A}: give the Monday the rent week starts on.")
+        run = rent_debits_post(week_commencing=week)
+        summary = {"week_commencing": week.isoformat(), "posted": run.posted_count, "total": str(run.posted_total)}
+        if options["json"]:
+            self.stdout.write(json.dumps(summary))
+        else:
+            self.stdout.write(
+                f"Week commencing {week:%d/%m/%Y}: posted {run.posted_count} debits, £{run.posted_total}."
+            )

@@ -1,0 +1,202 @@
+"""The ledger: accounts with cached balances, append-only transactions, and the work around them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from incomeapp.models import MoneyField, TimeStampedModel
+from tenancies.constants import PaymentMethod
+from tenancies.models import Tenancy
+
+from .constants import (
+    AccountKind,
+    CheckKind,
+    CheckStatus,
+    ImportStatus,
+    MandateStatus,
+    RequestKind,
+    RequestStatus,
+    SuspenseStatus,
+    TransactionType,
+)
+
+
+class Account(models.Model):
+    """One of a tenancy's accounts. `balance` is a cache of the sum of its transactions, kept in the same database
+    transaction as every posting; `reconcile_balances` proves it. Positive balance = owed; negative = in credit."""
+
+    tenancy = models.ForeignKey(Tenancy, on_delete=models.PROTECT, related_name="accounts")
+    kind = models.CharField(max_length=30, choices=AccountKind.choices, default=AccountKind.RENT)
+    balance = MoneyField(default=0)
+    review_requested_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="Set when new money arrives; the arrears review clears it."
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenancy", "kind"], name="one_account_of_each_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.tenancy.payment_reference} {self.get_kind_display()}"
+
+
+class RentRun(models.Model):
+    """One invocation of the rent debit run for a week. Running again makes a new run that posts nothing twice."""
+
+    week_commencing = models.DateField(db_index=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    posted_count = models.PositiveIntegerField(default=0)
+    posted_total = MoneyField(default=0)
+
+
+class ImportBatch(TimeStampedModel):
+    """A payment file. Its SHA-256 is unique, so the same file is never imported twice."""
+
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, unique=True)
+    format = models.CharField(max_length=40)
+    content = models.BinaryField(help_text="The file as received, for the background import and for audit.")
+    status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0, help_text="Progress while importing.")
+    rows_posted = models.PositiveIntegerField(default=0)
+    total_posted = MoneyField(default=0)
+    rows_suspense = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+
+class Transaction(models.Model):
+    """An append-only ledger line. Never updated or deleted: a mistake is corrected by a reversal that points at it."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="transactions")
+    transaction_type = models.CharField(max_length=30, choices=TransactionType.choices)
+    payment_method = models.CharField(max_length=20, choices=PaymentMethod.choices, blank=True)
+    amount = MoneyField()
+    effective_date = models.DateField()
+    posted_at = models.DateTimeField(auto_now_add=True)
+    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    import_batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.PROTECT)
+    rent_run = models.ForeignKey(RentRun, null=True, blank=True, on_delete=models.PROTECT)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
+    description = models.CharField(max_length=255, blank=True)
+    external_reference = models.CharField(max_length=100, blank=True)
+    period_start = models.DateField(null=True, blank=True, help_text="For rent and benefit: the period covered.")
+    period_end = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account", "effective_date", "id"], name="txn_account_date"),
+            models.Index(fields=["effective_date", "transaction_type"], name="txn_date_type"),
+        ]
+        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="transaction_amount_not_zero")]
+
+    def __str__(self) -> str:
+        return f"{self.effective_date:%d/%m/%Y} {self.get_transaction_type_display()} {self.amount}"
+
+
+class PaymentAllocationOrder(models.Model):
+    """The order in which a payment clears a tenancy's accounts; what is left goes to the rent account."""
+
+    kind = models.CharField(max_length=30, choices=AccountKind.choices, unique=True)
+    position = models.PositiveSmallIntegerField(unique=True)
+
+    class Meta:
+        ordering = ["position"]
+
+
+class SuspenseItem(TimeStampedModel):
+    """A payment row that could not be posted, with the reason, for an officer to allocate or reject."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="suspense_items")
+    row_number = models.PositiveIntegerField()
+    raw = models.JSONField(help_text="The row as read from the file.")
+    payment_reference = models.CharField(max_length=50, blank=True)
+    amount = MoneyField(null=True, blank=True)
+    effective_date = models.DateField(null=True, blank=True)
+    transaction_type = models.CharField(max_length=30, choices=TransactionType.choices, blank=True)
+    payment_method = models.CharField(max_length=20, choices=PaymentMethod.choices, blank=True)
+    external_id = models.CharField(max_length=100, blank=True)
+    reason = models.CharField(max_length=255)
+    status = models.CharField(max_length=20, choices=SuspenseStatus.choices, default=SuspenseStatus.OPEN, db_index=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.CharField(max_length=255, blank=True)
+    transaction = models.OneToOneField(
+        Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="suspense_item"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "row_number"]
+
+
+class AdjustmentRequest(TimeStampedModel):
+    """Maker and checker: an officer asks, someone else within their delegated authority decides."""
+
+    kind = models.CharField(max_length=20, choices=RequestKind.choices)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="adjustment_requests")
+    to_account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="incoming_transfer_requests"
+    )
+    amount = MoneyField(help_text="Positive adds to what is owed, negative reduces it (for transfers: the sum moved).")
+    reason = models.TextField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=20, choices=RequestStatus.choices, default=RequestStatus.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    transactions = models.ManyToManyField(Transaction, blank=True, related_name="adjustment_requests")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="request_amount_not_zero"),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+                name="nobody_decides_their_own_request",
+            ),
+        ]
+
+
+class DirectDebitMandate(TimeStampedModel):
+    tenancy = models.ForeignKey(Tenancy, on_delete=models.PROTECT, related_name="direct_debit_mandates")
+    reference = models.CharField(max_length=40, unique=True)
+    collection_day = models.PositiveSmallIntegerField(help_text="Day of the month (1–28) or of the week (1–7).")
+    amount = MoneyField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=MandateStatus.choices, default=MandateStatus.ACTIVE, db_index=True)
+    start_date = models.DateField()
+    cancelled_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+
+class AccountCheck(TimeStampedModel):
+    """A suspected duplicate or overlapping payment for a senior officer to resolve."""
+
+    kind = models.CharField(max_length=30, choices=CheckKind.choices)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="checks")
+    transactions = models.ManyToManyField(Transaction, related_name="checks")
+    fingerprint = models.CharField(max_length=200, unique=True, help_text="Stops one suspicion being raised twice.")
+    detail = models.CharField(max_length=255)
+    status = models.CharField(max_length=20, choices=CheckStatus.choices, default=CheckStatus.OPEN, db_index=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.CharField(max_length=255, blank=True)
+    history = HistoricalRecords()

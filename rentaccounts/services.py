@@ -1,0 +1,365 @@
+"""Writes to the ledger. Every posting goes through `transactions_post`, which keeps each account's cached balance in
+the same database transaction and posts nothing twice (idempotency keys are unique)."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from incomeapp.money import ZERO, to_money
+from tenancies.constants import ChargeType
+from tenancies.models import Charge, RentFreeWeek, Tenancy
+
+from .charging import ChargeLine, PeriodCharge, TenancyTerms, charges_due_in_week
+from .constants import AccountKind, TransactionType
+from .models import Account, PaymentAllocationOrder, RentRun, Transaction
+
+POSTGRES = "postgresql"
+DEFAULT_ALLOCATION_ORDER = (
+    AccountKind.RENT,
+    AccountKind.COURT_COSTS,
+    AccountKind.RECHARGEABLE_REPAIRS,
+    AccountKind.SUNDRY,
+)
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One ledger line to post. `idempotency_key` must say what the line is for, so a repeat finds it."""
+
+    account_id: int
+    transaction_type: str
+    amount: Decimal
+    effective_date: date
+    idempotency_key: str
+    payment_method: str = ""
+    description: str = ""
+    external_reference: str = ""
+    period_start: date | None = None
+    period_end: date | None = None
+    reverses_id: int | None = None
+
+
+@dataclass
+class PostingResult:
+    posted: int = 0
+    total: Decimal = ZERO
+    already_posted: int = 0
+    account_ids: set[int] = field(default_factory=set)
+
+
+def account_get_or_create(*, tenancy: Tenancy, kind: str = AccountKind.RENT) -> Account:
+    account, _ = Account.objects.get_or_create(tenancy=tenancy, kind=kind)
+    return account
+
+
+def _existing_keys(keys: list[str]) -> set[str]:
+    chunk = 5000 if connection.vendor == POSTGRES else 500
+    found: set[str] = set()
+    for start in range(0, len(keys), chunk):
+        found.update(
+            Transaction.objects.filter(idempotency_key__in=keys[start : start + chunk]).values_list(
+                "idempotency_key", flat=True
+            )
+        )
+    return found
+
+
+_COPY_COLUMNS = (
+    "account_id",
+    "transaction_type",
+    "payment_method",
+    "amount",
+    "effective_date",
+    "posted_at",
+    "posted_by_id",
+    "import_batch_id",
+    "rent_run_id",
+    "idempotency_key",
+    "reverses_id",
+    "description",
+    "external_reference",
+    "period_start",
+    "period_end",
+)
+
+
+def _insert_postgres(postings: list[Posting], posted_by_id, import_batch_id, rent_run_id) -> None:
+    now = timezone.now()
+    table = Transaction._meta.db_table
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN") as copy:
+        for p in postings:
+            copy.write_row(
+                (
+                    p.account_id,
+                    p.transaction_type,
+                    p.payment_method,
+                    p.amount,
+                    p.effective_date,
+                    now,
+                    posted_by_id,
+                    import_batch_id,
+                    rent_run_id,
+                    p.idempotency_key,
+                    p.reverses_id,
+                    p.description,
+                    p.external_reference,
+                    p.period_start,
+                    p.period_end,
+                )
+            )
+
+
+def _apply_balance_deltas(deltas: dict[int, Decimal], flag_for_review: bool) -> None:
+    review_at = timezone.now() if flag_for_review else None
+    if connection.vendor == POSTGRES and len(deltas) > 50:
+        table = Account._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TEMP TABLE balance_delta (account_id bigint, delta numeric(12,2)) ON COMMIT DROP")
+            with cursor.copy("COPY balance_delta (account_id, delta) FROM STDIN") as copy:
+                for account_id, delta in deltas.items():
+                    copy.write_row((account_id, delta))
+            review = ", review_requested_at = %s" if flag_for_review else ""
+            cursor.execute(
+                f"UPDATE {table} AS a SET balance = a.balance + d.delta{review} "  # noqa: S608 (no user input)
+                "FROM balance_delta AS d WHERE a.id = d.account_id",
+                [review_at] if flag_for_review else [],
+            )
+            cursor.execute("DROP TABLE balance_delta")
+        return
+    for account_id, delta in deltas.items():
+        updates = {"balance": F("balance") + delta}
+        if flag_for_review:
+            updates["review_requested_at"] = review_at
+        Account.objects.filter(pk=account_id).update(**updates)
+
+
+@transaction.atomic
+def transactions_post(
+    *,
+    postings: Sequence[Posting],
+    posted_by=None,
+    import_batch=None,
+    rent_run=None,
+    flag_for_review: bool = False,
+) -> PostingResult:
+    """Posts every line whose idempotency key is new and moves each account's cached balance by the same amounts.
+
+    On PostgreSQL the lines go in by COPY and balances by one UPDATE … FROM; elsewhere through the ORM. Either way it is
+    one database transaction: all of it or none.
+    """
+    unique: dict[str, Posting] = {}
+    for posting in postings:
+        amount = to_money(posting.amount)
+        if amount == 0:
+            raise ValidationError(f"A posting of £0.00 ({posting.idempotency_key}) would mean nothing.")
+        unique.setdefault(posting.idempotency_key, posting)
+    existing = _existing_keys(list(unique))
+    new = [p for key, p in unique.items() if key not in existing]
+    result = PostingResult(already_posted=len(postings) - len(new))
+    if not new:
+        return result
+    posted_by_id = posted_by.pk if posted_by is not None else None
+    batch_id = import_batch.pk if import_batch is not None else None
+    run_id = rent_run.pk if rent_run is not None else None
+    if connection.vendor == POSTGRES and len(new) > 50:
+        _insert_postgres(new, posted_by_id, batch_id, run_id)
+    else:
+        Transaction.objects.bulk_create(
+            [
+                Transaction(
+                    account_id=p.account_id,
+                    transaction_type=p.transaction_type,
+                    payment_method=p.payment_method,
+                    amount=p.amount,
+                    effective_date=p.effective_date,
+                    posted_by_id=posted_by_id,
+                    import_batch_id=batch_id,
+                    rent_run_id=run_id,
+                    idempotency_key=p.idempotency_key,
+                    reverses_id=p.reverses_id,
+                    description=p.description,
+                    external_reference=p.external_reference,
+                    period_start=p.period_start,
+                    period_end=p.period_end,
+                )
+                for p in new
+            ],
+            batch_size=1000,
+        )
+    deltas: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for p in new:
+        deltas[p.account_id] += p.amount
+    _apply_balance_deltas(deltas, flag_for_review)
+    result.posted = len(new)
+    result.total = sum((p.amount for p in new), ZERO)
+    result.account_ids = set(deltas)
+    return result
+
+
+def transaction_post(*, posting: Posting, posted_by=None, import_batch=None, flag_for_review=False) -> Transaction:
+    """One line (or the line already posted under its key)."""
+    transactions_post(
+        postings=[posting], posted_by=posted_by, import_batch=import_batch, flag_for_review=flag_for_review
+    )
+    return Transaction.objects.get(idempotency_key=posting.idempotency_key)
+
+
+def transaction_reverse(*, original: Transaction, reason: str, posted_by=None, on: date | None = None) -> Transaction:
+    """Cancels a transaction by posting its opposite, which points at it. A transaction is reversed at most once."""
+    if not reason.strip():
+        raise ValidationError("Give the reason for the reversal; it shows on the account.")
+    if original.transaction_type == TransactionType.REVERSAL:
+        raise ValidationError("A reversal cannot itself be reversed; post a new transaction instead.")
+    if Transaction.objects.filter(reverses=original).exists():
+        raise ValidationError("This transaction has already been reversed.")
+    return transaction_post(
+        posting=Posting(
+            account_id=original.account_id,
+            transaction_type=TransactionType.REVERSAL,
+            amount=-original.amount,
+            effective_date=on or timezone.localdate(),
+            idempotency_key=f"reversal:{original.pk}",
+            payment_method=original.payment_method,
+            description=reason.strip()[:255],
+            reverses_id=original.pk,
+        ),
+        posted_by=posted_by,
+        flag_for_review=True,
+    )
+
+
+def allocation_order() -> list[str]:
+    configured = list(PaymentAllocationOrder.objects.values_list("kind", flat=True))
+    return configured or list(DEFAULT_ALLOCATION_ORDER)
+
+
+def payment_split(*, amount: Decimal, balances: dict[str, Decimal], order: Iterable[str]) -> list[tuple[str, Decimal]]:
+    """How a payment (a negative amount) clears a tenancy's accounts in the configured order.
+
+    Each account in turn takes up to what it owes; whatever is left goes to the rent account (a credit there is money
+    in hand). Pure: balances by account kind in, (kind, amount) lines out.
+    """
+    remaining = -to_money(amount)
+    lines: dict[str, Decimal] = {}
+    for kind in order:
+        owed = balances.get(kind, ZERO)
+        if owed <= 0 or remaining <= 0:
+            continue
+        take = min(owed, remaining)
+        lines[kind] = -take
+        remaining -= take
+    if remaining > 0:
+        lines[AccountKind.RENT] = lines.get(AccountKind.RENT, ZERO) - remaining
+    return list(lines.items())
+
+
+def _rent_free_weeks_by_scheme(week_commencing: date, weeks_ahead: int = 5) -> dict[int, frozenset[date]]:
+    # Multi-week periods starting this week can contain later rent-free weeks (4-weekly: up to 3 more weeks).
+    by_scheme: dict[int, set[date]] = defaultdict(set)
+    rows = RentFreeWeek.objects.filter(
+        week_commencing__gte=week_commencing, week_commencing__lt=week_commencing + timedelta(weeks=weeks_ahead)
+    ).values_list("scheme_id", "week_commencing")
+    for scheme_id, monday in rows:
+        by_scheme[scheme_id].add(monday)
+    return {scheme_id: frozenset(days) for scheme_id, days in by_scheme.items()}
+
+
+def rent_debits_due(*, week_commencing: date) -> list[tuple[int, str, PeriodCharge]]:
+    """(tenancy id, charge type, PeriodCharge) for every charge due for periods starting in the week."""
+    week_end = week_commencing + timedelta(days=6)
+    rent_free = _rent_free_weeks_by_scheme(week_commencing)
+    charges = (
+        Charge.objects.filter(
+            tenancy__start_date__lte=week_end,
+            effective_from__lte=week_end + timedelta(days=31),
+        )
+        .exclude(tenancy__end_date__lt=week_commencing)
+        .exclude(effective_to__lt=week_commencing)
+        .order_by("tenancy_id", "id")
+        .values_list(
+            "id",
+            "tenancy_id",
+            "charge_type",
+            "amount",
+            "effective_from",
+            "effective_to",
+            "tenancy__rent_period",
+            "tenancy__start_date",
+            "tenancy__end_date",
+            "tenancy__property__scheme_id",
+        )
+    )
+    due = []
+    for charge_id, tenancy_id, charge_type, amount, eff_from, eff_to, period, start, end, scheme_id in charges.iterator(
+        chunk_size=20000
+    ):
+        terms = TenancyTerms(period, start, end)
+        line = ChargeLine(charge_id, amount, eff_from, eff_to)
+        for period_charge in charges_due_in_week(terms, [line], week_commencing, rent_free.get(scheme_id, frozenset())):
+            due.append((tenancy_id, charge_type, period_charge))
+    return due
+
+
+def rent_debits_post(*, week_commencing: date, started_by=None) -> RentRun:
+    """Posts every charge due for rent periods starting in the week, once. Running it again posts nothing more."""
+    if week_commencing.weekday() != 0:
+        raise ValidationError(f"{week_commencing:%d/%m/%Y} is not a Monday: rent weeks start on Mondays.")
+    due = rent_debits_due(week_commencing=week_commencing)
+    tenancy_ids = {tenancy_id for tenancy_id, _, _ in due}
+    rent_accounts = _rent_accounts_for(tenancy_ids)
+    with transaction.atomic():
+        run = RentRun.objects.create(week_commencing=week_commencing, started_by=started_by)
+        postings = [
+            Posting(
+                account_id=rent_accounts[tenancy_id],
+                transaction_type=TransactionType.RENT_DEBIT if charge_type == "rent" else TransactionType.CHARGE_DEBIT,
+                amount=line.amount,
+                effective_date=line.effective_date,
+                idempotency_key=f"charge:{line.charge_id}:{line.period_start.isoformat()}",
+                description=_CHARGE_LABELS[charge_type],
+                period_start=line.period_start,
+                period_end=line.period_end,
+            )
+            for tenancy_id, charge_type, line in due
+        ]
+        result = transactions_post(postings=postings, posted_by=started_by, rent_run=run)
+        run.posted_count = result.posted
+        run.posted_total = result.total
+        run.finished_at = timezone.now()
+        run.save(update_fields=["posted_count", "posted_total", "finished_at"])
+    return run
+
+
+def _rent_accounts_for(tenancy_ids: set[int]) -> dict[int, int]:
+    """Rent account id by tenancy id, creating the missing accounts in bulk."""
+    accounts = Account.objects.filter(kind=AccountKind.RENT)
+    if len(tenancy_ids) < 5000:  # a big run reads every rent account at once rather than through a huge IN list
+        accounts = accounts.filter(tenancy_id__in=tenancy_ids)
+    found = dict(accounts.values_list("tenancy_id", "id"))
+    missing = tenancy_ids - set(found)
+    if missing:
+        Account.objects.bulk_create(
+            [Account(tenancy_id=tenancy_id, kind=AccountKind.RENT) for tenancy_id in missing],
+            batch_size=5000,
+            ignore_conflicts=True,
+        )
+        found.update(
+            Account.objects.filter(kind=AccountKind.RENT, tenancy_id__in=missing).values_list("tenancy_id", "id")
+        )
+    return {tenancy_id: found[tenancy_id] for tenancy_id in tenancy_ids}
+
+
+_CHARGE_LABELS = {choice.value: choice.label for choice in ChargeType}
+
+
+def staff_require(user, permission: str, action: str) -> None:
+    """Services check permissions too, so no view, command or task can skip them."""
+    if user is not None and not user.has_perm(permission):
+        raise PermissionDenied(f"You do not have permission to {action}.")

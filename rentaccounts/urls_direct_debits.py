@@ -1,0 +1,3 @@
+app_name = "direct_debits"
+
+urlpatterns = []

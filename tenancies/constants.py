@@ -1,0 +1,68 @@
+from django.db import models
+
+
+class TenureType(models.TextChoices):
+    """The tenure catalogue of legal-spec §2.1 (England); the notice each needs is courts' business."""
+
+    SECURE = "SECURE", "Secure tenancy"
+    FLEXIBLE = "FLEXIBLE", "Flexible (fixed-term secure) tenancy"
+    INTRO = "INTRO", "Introductory tenancy"
+    DEMOTED = "DEMOTED", "Demoted tenancy"
+    ASSURED = "ASSURED", "Assured tenancy"
+    AST = "AST", "Assured shorthold tenancy"
+    LICENCE = "LICENCE", "Periodic licence"
+    EXCL_LICENCE = "EXCL_LICENCE", "Excluded licence"
+
+
+class LandlordType(models.TextChoices):
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    PRIVATE_REGISTERED_PROVIDER = "private_registered_provider", "Private registered provider"
+    OTHER = "other", "Other landlord"
+
+
+class SchemeType(models.TextChoices):
+    GENERAL_NEEDS = "general_needs", "General needs"
+    SUPPORTED = "supported", "Supported housing"
+    TEMPORARY = "temporary", "Temporary accommodation"
+
+
+class RentPeriod(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    FORTNIGHTLY = "fortnightly", "Fortnightly"
+    FOUR_WEEKLY = "four_weekly", "Every 4 weeks"
+    MONTHLY = "monthly", "Monthly"
+
+
+WEEKS_IN_PERIOD = {RentPeriod.WEEKLY: 1, RentPeriod.FORTNIGHTLY: 2, RentPeriod.FOUR_WEEKLY: 4}
+
+
+class TenancyStatus(models.TextChoices):
+    CURRENT = "current", "Current"
+    FORMER = "former", "Former"
+
+
+class ChargeType(models.TextChoices):
+    RENT = "rent", "Rent"
+    ELIGIBLE_SERVICE = "eligible_service", "Service charge (eligible for benefit)"
+    INELIGIBLE_SERVICE = "ineligible_service", "Service charge (not eligible for benefit)"
+    SUPPORT = "support", "Support charge"
+    WATER = "water", "Water charge"
+    OTHER = "other", "Other charge"
+
+
+class ContactChannel(models.TextChoices):
+    LETTER = "letter", "Letter"
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone call"
+    SMS = "sms", "Text message"
+
+
+class PaymentMethod(models.TextChoices):
+    DIRECT_DEBIT = "direct_debit", "Direct debit"
+    STANDING_ORDER = "standing_order", "Standing order"
+    CARD = "card", "Card"
+    ALLPAY = "allpay", "allpay / PayPoint"
+    CASH = "cash", "Cash"
+    BANK_TRANSFER = "bank_transfer", "Bank transfer"
+    HOUSING_BENEFIT = "housing_benefit", "Housing Benefit (paid to us)"
+    UNIVERSAL_CREDIT = "universal_credit", "Universal Credit managed payment"

@@ -1,0 +1,216 @@
+"""People, homes, schemes and patches, tenancies and their charges."""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from incomeapp.constants import Jurisdiction
+from incomeapp.models import MoneyField, TimeStampedModel
+
+from .constants import (
+    ChargeType,
+    ContactChannel,
+    LandlordType,
+    PaymentMethod,
+    RentPeriod,
+    SchemeType,
+    TenancyStatus,
+    TenureType,
+)
+
+
+class Provider(TimeStampedModel):
+    """The registered provider (or council) that owns the homes and is the landlord on letters and notices."""
+
+    name = models.CharField(max_length=200, unique=True)
+    landlord_type = models.CharField(max_length=40, choices=LandlordType.choices)
+    jurisdiction = models.CharField(max_length=20, choices=Jurisdiction.choices, default=Jurisdiction.ENGLAND)
+    address = models.TextField(help_text="The landlord's address block on letters and notices.")
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Scheme(TimeStampedModel):
+    """A scheme or service: the unit rent calendars and policies can differ by."""
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    scheme_type = models.CharField(max_length=20, choices=SchemeType.choices)
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="schemes")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RentFreeWeek(models.Model):
+    """A week in which a scheme's tenancies are charged nothing (a 48-, 50- or 52-week collection year)."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="rent_free_weeks")
+    week_commencing = models.DateField(help_text="The Monday the rent-free week starts on.")
+
+    class Meta:
+        ordering = ["week_commencing"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "week_commencing"], name="one_rent_free_week_per_scheme_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme.code} rent-free week commencing {self.week_commencing:%d/%m/%Y}"
+
+
+class Patch(TimeStampedModel):
+    """A group of homes assigned to one income officer."""
+
+    name = models.CharField(max_length=100, unique=True)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="patches"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "patches"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Property(TimeStampedModel):
+    """A home: a house, a flat, or a room (unit) in a shared building (`parent`)."""
+
+    uprn = models.CharField("UPRN", max_length=12, blank=True, db_index=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="units")
+    unit_label = models.CharField(max_length=50, blank=True, help_text="For example 'Flat 3' or 'Room 2'.")
+    address_line_1 = models.CharField(max_length=200)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100)
+    postcode = models.CharField(max_length=10, db_index=True)
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="properties")
+    patch = models.ForeignKey(Patch, null=True, blank=True, on_delete=models.SET_NULL, related_name="properties")
+
+    class Meta:
+        verbose_name_plural = "properties"
+
+    def __str__(self) -> str:
+        return self.one_line_address
+
+    @property
+    def address_lines(self) -> list[str]:
+        first = f"{self.unit_label}, {self.address_line_1}" if self.unit_label else self.address_line_1
+        return [line for line in (first, self.address_line_2, self.town, self.postcode) if line]
+
+    @property
+    def one_line_address(self) -> str:
+        return ", ".join(self.address_lines)
+
+
+class Person(TimeStampedModel):
+    """A tenant or licensee. Vulnerability and health notes are shown only with `incomeapp.view_sensitive_notes`."""
+
+    title = models.CharField(max_length=20, blank=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100, db_index=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    preferred_contact = models.CharField(max_length=10, choices=ContactChannel.choices, default=ContactChannel.LETTER)
+    preferred_language = models.CharField(max_length=50, default="English")
+    communication_adjustments = models.CharField(
+        max_length=200, blank=True, help_text="For example large print, easy read, interpreter, call after 10am."
+    )
+    support_worker = models.CharField(max_length=200, blank=True, help_text="Name and contact of a support worker.")
+    vulnerability_notes = models.TextField(blank=True)
+    health_notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.title, self.first_name, self.last_name) if part)
+
+
+class Tenancy(TimeStampedModel):
+    payment_reference = models.CharField(max_length=20, unique=True)
+    property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="tenancies")
+    tenure_type = models.CharField(max_length=20, choices=TenureType.choices)
+    tenants = models.ManyToManyField(Person, through="TenancyTenant", related_name="tenancies")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True, help_text="The last day of the tenancy.")
+    rent_period = models.CharField(max_length=20, choices=RentPeriod.choices, default=RentPeriod.WEEKLY)
+    status = models.CharField(
+        max_length=10, choices=TenancyStatus.choices, default=TenancyStatus.CURRENT, db_index=True
+    )
+    payment_method = models.CharField(max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.BANK_TRANSFER)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "tenancies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="tenancy_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment_reference} – {self.property}"
+
+    def is_live_on(self, day: date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class TenancyTenant(models.Model):
+    """A named tenant of a tenancy; joint tenancies have several, each written to separately."""
+
+    tenancy = models.ForeignKey(Tenancy, on_delete=models.CASCADE, related_name="tenancy_tenants")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="tenancy_tenants")
+    is_lead = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_lead", "id"]
+        constraints = [models.UniqueConstraint(fields=["tenancy", "person"], name="one_tenant_row_per_person")]
+
+
+class Charge(TimeStampedModel):
+    """One line of a tenancy's effective-dated charge schedule: the amount due each rent period.
+
+    `counts_as_rent` marks the charges that are rent for arrears and possession purposes (rent and eligible service
+    charges usually; support and ineligible charges usually not).
+    """
+
+    tenancy = models.ForeignKey(Tenancy, on_delete=models.CASCADE, related_name="charges")
+    charge_type = models.CharField(max_length=20, choices=ChargeType.choices)
+    amount = MoneyField(help_text="Due each rent period (each week for weekly tenancies, each month for monthly).")
+    counts_as_rent = models.BooleanField(default=True)
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True, help_text="The last day this amount applies.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["tenancy", "charge_type", "effective_from"]
+        indexes = [models.Index(fields=["effective_from", "effective_to"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="charge_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
+                name="charge_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_charge_type_display()} {self.amount} from {self.effective_from:%d/%m/%Y}"
