@@ -1,6 +1,7 @@
 """Test settings: the database comes from DATABASE_URL (PostgreSQL in CI) or a SQLite file."""
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-for-the-pytest-suite-0123456789abcdef")
@@ -10,8 +11,10 @@ from .base import env
 
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # A file, not memory, so the live server thread, a Celery worker process and the tests share one test database.
+# Beside the database file, so two checkouts (or two DATABASE_URLs) never share a test database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+    _database_file = Path(DATABASES["default"]["NAME"])  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(_database_file.with_name(f"test_{_database_file.name}"))}  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
