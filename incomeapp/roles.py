@@ -57,6 +57,14 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "incomeapp.add_user",
         "incomeapp.change_user",
         "auth.view_group",
+        # Configuration that holds no tenant data.
+        *(
+            f"tenancies.{action}_{model}"
+            for action in ("view", "add", "change")
+            for model in ("provider", "scheme", "patch")
+        ),
+        *(f"tenancies.{action}_rentfreeweek" for action in ("view", "add", "change", "delete")),
+        *(f"rentaccounts.{action}_paymentallocationorder" for action in ("view", "add", "change", "delete")),
     },
 }
 
