@@ -29,7 +29,7 @@ DEFAULT_ALLOCATION_ORDER = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Posting:
     """One ledger line to post. `idempotency_key` must say what the line is for, so a repeat finds it."""
 
@@ -90,54 +90,108 @@ _COPY_COLUMNS = (
 )
 
 
-def _insert_postgres(postings: list[Posting], posted_by_id, import_batch_id, rent_run_id) -> None:
+def _post_postgres(
+    postings: list[Posting], posted_by_id, import_batch_id, rent_run_id, flag_for_review: bool
+) -> list[tuple[int, int, Decimal]]:
+    """COPY into a staging table, then one statement inserts the lines whose keys are new (ON CONFLICT DO NOTHING, so
+    a concurrent run cannot double-post) and adds what was really inserted to each account's balance.
+
+    Returns (account id, lines posted, total posted) for each account touched.
+    """
     now = timezone.now()
-    table = Transaction._meta.db_table
-    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN") as copy:
-        for p in postings:
-            copy.write_row(
-                (
-                    p.account_id,
-                    p.transaction_type,
-                    p.payment_method,
-                    p.amount,
-                    p.effective_date,
-                    now,
-                    posted_by_id,
-                    import_batch_id,
-                    rent_run_id,
-                    p.idempotency_key,
-                    p.reverses_id,
-                    p.description,
-                    p.external_reference,
-                    p.period_start,
-                    p.period_end,
+    columns = ", ".join(_COPY_COLUMNS)
+    transaction_table = Transaction._meta.db_table
+    account_table = Account._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS posting_staging")
+        cursor.execute(
+            f"CREATE TEMP TABLE posting_staging ON COMMIT DROP AS "  # noqa: S608 (model names)
+            f"SELECT {columns} FROM {transaction_table} WITH NO DATA"
+        )
+        with cursor.copy(f"COPY posting_staging ({columns}) FROM STDIN") as copy:
+            for p in postings:
+                copy.write_row(
+                    (
+                        p.account_id,
+                        p.transaction_type,
+                        p.payment_method,
+                        p.amount,
+                        p.effective_date,
+                        now,
+                        posted_by_id,
+                        import_batch_id,
+                        rent_run_id,
+                        p.idempotency_key,
+                        p.reverses_id,
+                        p.description,
+                        p.external_reference,
+                        p.period_start,
+                        p.period_end,
+                    )
                 )
+        review = ", review_requested_at = %s" if flag_for_review else ""
+        cursor.execute(
+            f"""
+            WITH inserted AS (
+                INSERT INTO {transaction_table} ({columns})
+                SELECT {columns} FROM posting_staging
+                ON CONFLICT (idempotency_key) DO NOTHING
+                RETURNING account_id, amount
+            ), totals AS (
+                SELECT account_id, COUNT(*) AS lines, SUM(amount) AS total FROM inserted GROUP BY account_id
+            ), updated AS (
+                UPDATE {account_table} AS a SET balance = a.balance + t.total{review}
+                FROM totals AS t WHERE a.id = t.account_id
+                RETURNING a.id
             )
+            SELECT account_id, lines, total FROM totals
+            """,  # noqa: S608 (table and column names from the models; values are parameters)
+            [now] if flag_for_review else [],
+        )
+        touched = [(account_id, lines, Decimal(total)) for account_id, lines, total in cursor.fetchall()]
+        cursor.execute("DROP TABLE posting_staging")
+    return touched
 
 
-def _apply_balance_deltas(deltas: dict[int, Decimal], flag_for_review: bool) -> None:
-    review_at = timezone.now() if flag_for_review else None
-    if connection.vendor == POSTGRES and len(deltas) > 50:
-        table = Account._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE TEMP TABLE balance_delta (account_id bigint, delta numeric(12,2)) ON COMMIT DROP")
-            with cursor.copy("COPY balance_delta (account_id, delta) FROM STDIN") as copy:
-                for account_id, delta in deltas.items():
-                    copy.write_row((account_id, delta))
-            review = ", review_requested_at = %s" if flag_for_review else ""
-            cursor.execute(
-                f"UPDATE {table} AS a SET balance = a.balance + d.delta{review} "  # noqa: S608 (no user input)
-                "FROM balance_delta AS d WHERE a.id = d.account_id",
-                [review_at] if flag_for_review else [],
+def _post_orm(
+    postings: list[Posting], posted_by_id, import_batch_id, rent_run_id, flag_for_review: bool
+) -> list[tuple[int, int, Decimal]]:
+    """The same through the ORM, for SQLite (the demo database). The caller holds the database transaction."""
+    existing = _existing_keys([p.idempotency_key for p in postings])
+    new = [p for p in postings if p.idempotency_key not in existing]
+    Transaction.objects.bulk_create(
+        [
+            Transaction(
+                account_id=p.account_id,
+                transaction_type=p.transaction_type,
+                payment_method=p.payment_method,
+                amount=p.amount,
+                effective_date=p.effective_date,
+                posted_by_id=posted_by_id,
+                import_batch_id=import_batch_id,
+                rent_run_id=rent_run_id,
+                idempotency_key=p.idempotency_key,
+                reverses_id=p.reverses_id,
+                description=p.description,
+                external_reference=p.external_reference,
+                period_start=p.period_start,
+                period_end=p.period_end,
             )
-            cursor.execute("DROP TABLE balance_delta")
-        return
-    for account_id, delta in deltas.items():
-        updates = {"balance": F("balance") + delta}
+            for p in new
+        ],
+        batch_size=1000,
+    )
+    totals: dict[int, list] = defaultdict(lambda: [0, ZERO])
+    for p in new:
+        totals[p.account_id][0] += 1
+        totals[p.account_id][1] += p.amount
+    review_at = timezone.now()
+    for account_id, (_, total) in totals.items():
+        updates = {"balance": F("balance") + total}
         if flag_for_review:
             updates["review_requested_at"] = review_at
         Account.objects.filter(pk=account_id).update(**updates)
+    return [(account_id, lines, total) for account_id, (lines, total) in totals.items()]
 
 
 @transaction.atomic
@@ -151,56 +205,31 @@ def transactions_post(
 ) -> PostingResult:
     """Posts every line whose idempotency key is new and moves each account's cached balance by the same amounts.
 
-    On PostgreSQL the lines go in by COPY and balances by one UPDATE … FROM; elsewhere through the ORM. Either way it is
-    one database transaction: all of it or none.
+    On PostgreSQL the lines go in by COPY and one INSERT … ON CONFLICT DO NOTHING feeding an UPDATE … FROM; elsewhere
+    through the ORM. Either way it is one database transaction: all of it or none.
     """
     unique: dict[str, Posting] = {}
     for posting in postings:
-        amount = to_money(posting.amount)
-        if amount == 0:
+        if to_money(posting.amount) == 0:
             raise ValidationError(f"A posting of £0.00 ({posting.idempotency_key}) would mean nothing.")
         unique.setdefault(posting.idempotency_key, posting)
-    existing = _existing_keys(list(unique))
-    new = [p for key, p in unique.items() if key not in existing]
-    result = PostingResult(already_posted=len(postings) - len(new))
-    if not new:
-        return result
-    posted_by_id = posted_by.pk if posted_by is not None else None
-    batch_id = import_batch.pk if import_batch is not None else None
-    run_id = rent_run.pk if rent_run is not None else None
-    if connection.vendor == POSTGRES and len(new) > 50:
-        _insert_postgres(new, posted_by_id, batch_id, run_id)
-    else:
-        Transaction.objects.bulk_create(
-            [
-                Transaction(
-                    account_id=p.account_id,
-                    transaction_type=p.transaction_type,
-                    payment_method=p.payment_method,
-                    amount=p.amount,
-                    effective_date=p.effective_date,
-                    posted_by_id=posted_by_id,
-                    import_batch_id=batch_id,
-                    rent_run_id=run_id,
-                    idempotency_key=p.idempotency_key,
-                    reverses_id=p.reverses_id,
-                    description=p.description,
-                    external_reference=p.external_reference,
-                    period_start=p.period_start,
-                    period_end=p.period_end,
-                )
-                for p in new
-            ],
-            batch_size=1000,
-        )
-    deltas: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for p in new:
-        deltas[p.account_id] += p.amount
-    _apply_balance_deltas(deltas, flag_for_review)
-    result.posted = len(new)
-    result.total = sum((p.amount for p in new), ZERO)
-    result.account_ids = set(deltas)
-    return result
+    if not unique:
+        return PostingResult()
+    post = _post_postgres if connection.vendor == POSTGRES else _post_orm
+    touched = post(
+        list(unique.values()),
+        posted_by.pk if posted_by is not None else None,
+        import_batch.pk if import_batch is not None else None,
+        rent_run.pk if rent_run is not None else None,
+        flag_for_review,
+    )
+    posted = sum(lines for _, lines, _ in touched)
+    return PostingResult(
+        posted=posted,
+        total=sum((total for _, _, total in touched), ZERO),
+        already_posted=len(postings) - posted,
+        account_ids={account_id for account_id, _, _ in touched},
+    )
 
 
 def transaction_post(*, posting: Posting, posted_by=None, import_batch=None, flag_for_review=False) -> Transaction:
@@ -272,20 +301,25 @@ def _rent_free_weeks_by_scheme(week_commencing: date, weeks_ahead: int = 5) -> d
 
 
 def rent_debits_due(*, week_commencing: date) -> list[tuple[int, str, PeriodCharge]]:
-    """(tenancy id, charge type, PeriodCharge) for every charge due for periods starting in the week."""
+    """(rent account id, charge type, PeriodCharge) for every charge due for periods starting in the week.
+
+    One query for the charges (with the rent account joined), the charging rule applied in memory.
+    """
     week_end = week_commencing + timedelta(days=6)
     rent_free = _rent_free_weeks_by_scheme(week_commencing)
+    live = Tenancy.objects.filter(start_date__lte=week_end).exclude(end_date__lt=week_commencing)
+    _rent_accounts_create_missing(live)
     charges = (
         Charge.objects.filter(
-            tenancy__start_date__lte=week_end,
+            tenancy__in=live,
+            tenancy__accounts__kind=AccountKind.RENT,
             effective_from__lte=week_end + timedelta(days=31),
         )
-        .exclude(tenancy__end_date__lt=week_commencing)
         .exclude(effective_to__lt=week_commencing)
         .order_by("tenancy_id", "id")
         .values_list(
             "id",
-            "tenancy_id",
+            "tenancy__accounts__id",
             "charge_type",
             "amount",
             "effective_from",
@@ -296,14 +330,17 @@ def rent_debits_due(*, week_commencing: date) -> list[tuple[int, str, PeriodChar
             "tenancy__property__scheme_id",
         )
     )
+    no_rent_free: frozenset[date] = frozenset()
     due = []
-    for charge_id, tenancy_id, charge_type, amount, eff_from, eff_to, period, start, end, scheme_id in charges.iterator(
+    for charge_id, account_id, charge_type, amount, eff_from, eff_to, period, start, end, scheme_id in charges.iterator(
         chunk_size=20000
     ):
         terms = TenancyTerms(period, start, end)
         line = ChargeLine(charge_id, amount, eff_from, eff_to)
-        for period_charge in charges_due_in_week(terms, [line], week_commencing, rent_free.get(scheme_id, frozenset())):
-            due.append((tenancy_id, charge_type, period_charge))
+        for period_charge in charges_due_in_week(
+            terms, [line], week_commencing, rent_free.get(scheme_id, no_rent_free)
+        ):
+            due.append((account_id, charge_type, period_charge))
     return due
 
 
@@ -312,13 +349,11 @@ def rent_debits_post(*, week_commencing: date, started_by=None) -> RentRun:
     if week_commencing.weekday() != 0:
         raise ValidationError(f"{week_commencing:%d/%m/%Y} is not a Monday: rent weeks start on Mondays.")
     due = rent_debits_due(week_commencing=week_commencing)
-    tenancy_ids = {tenancy_id for tenancy_id, _, _ in due}
-    rent_accounts = _rent_accounts_for(tenancy_ids)
     with transaction.atomic():
         run = RentRun.objects.create(week_commencing=week_commencing, started_by=started_by)
         postings = [
             Posting(
-                account_id=rent_accounts[tenancy_id],
+                account_id=account_id,
                 transaction_type=TransactionType.RENT_DEBIT if charge_type == "rent" else TransactionType.CHARGE_DEBIT,
                 amount=line.amount,
                 effective_date=line.effective_date,
@@ -327,7 +362,7 @@ def rent_debits_post(*, week_commencing: date, started_by=None) -> RentRun:
                 period_start=line.period_start,
                 period_end=line.period_end,
             )
-            for tenancy_id, charge_type, line in due
+            for account_id, charge_type, line in due
         ]
         result = transactions_post(postings=postings, posted_by=started_by, rent_run=run)
         run.posted_count = result.posted
@@ -337,23 +372,13 @@ def rent_debits_post(*, week_commencing: date, started_by=None) -> RentRun:
     return run
 
 
-def _rent_accounts_for(tenancy_ids: set[int]) -> dict[int, int]:
-    """Rent account id by tenancy id, creating the missing accounts in bulk."""
-    accounts = Account.objects.filter(kind=AccountKind.RENT)
-    if len(tenancy_ids) < 5000:  # a big run reads every rent account at once rather than through a huge IN list
-        accounts = accounts.filter(tenancy_id__in=tenancy_ids)
-    found = dict(accounts.values_list("tenancy_id", "id"))
-    missing = tenancy_ids - set(found)
-    if missing:
-        Account.objects.bulk_create(
-            [Account(tenancy_id=tenancy_id, kind=AccountKind.RENT) for tenancy_id in missing],
-            batch_size=5000,
-            ignore_conflicts=True,
-        )
-        found.update(
-            Account.objects.filter(kind=AccountKind.RENT, tenancy_id__in=missing).values_list("tenancy_id", "id")
-        )
-    return {tenancy_id: found[tenancy_id] for tenancy_id in tenancy_ids}
+def _rent_accounts_create_missing(tenancies) -> None:
+    missing = tenancies.exclude(accounts__kind=AccountKind.RENT).values_list("id", flat=True)
+    Account.objects.bulk_create(
+        [Account(tenancy_id=tenancy_id, kind=AccountKind.RENT) for tenancy_id in missing.iterator(chunk_size=10000)],
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
 
 
 _CHARGE_LABELS = {choice.value: choice.label for choice in ChargeType}
