@@ -10,3 +10,12 @@ def post_this_weeks_rent_debits() -> dict:
     """Monday 00:30: the week's rent and charge debits (idempotent, so a retry or a manual run posts nothing twice)."""
     run = rent_debits_post(week_commencing=monday_of(timezone.localdate()))
     return {"run": run.pk, "posted": run.posted_count, "total": str(run.posted_total)}
+
+
+@shared_task
+def import_batch_process_task(batch_id: int) -> dict:
+    """A large payment file, imported in the background; safe to retry (see import_batch_process)."""
+    from .imports.services import import_batch_process
+
+    batch = import_batch_process(batch_id=batch_id)
+    return {"batch": batch.pk, "posted": batch.rows_posted, "suspense": batch.rows_suspense}
