@@ -9,6 +9,7 @@ class GdsFormMixin:
     """Gives a form a GOV.UK layout with one submit button. Errors show in the page's error summary."""
 
     submit_label = "Continue"
+    submit_name = "submit"  # distinct per form when a page has two
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -17,7 +18,7 @@ class GdsFormMixin:
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.label_size = "s"
-        self.helper.add_input(Submit("submit", self.submit_label))
+        self.helper.add_input(Submit(self.submit_name, self.submit_label))
 
 
 class SignInForm(GdsFormMixin, auth_forms.AuthenticationForm):

@@ -5,11 +5,14 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Sum
+from django.utils import timezone
 
 from incomeapp.money import ZERO
 from tenancies.models import Charge, Tenancy
 
 from .charging import weekly_equivalent
+from .constants import RECEIPT_TYPES, AccountKind
 from .models import Account, Transaction
 
 
@@ -45,7 +48,7 @@ def balance_differences() -> list[tuple[int, Decimal, Decimal]]:
 
 
 def account_balance_from_ledger(*, account: Account) -> Decimal:
-    return sum(account.transactions.values_list("amount", flat=True), ZERO)
+    return sum_amounts(account.transactions.all())
 
 
 def weekly_rent(*, tenancy: Tenancy, on: date) -> Decimal:
@@ -55,3 +58,44 @@ def weekly_rent(*, tenancy: Tenancy, on: date) -> Decimal:
     )
     period_total = sum((charge.amount for charge in charges), ZERO)
     return weekly_equivalent(period_total, tenancy.rent_period)
+
+
+def sum_amounts(transactions) -> Decimal:
+    """Exact on every database: PostgreSQL sums NUMERIC in SQL; SQLite would sum floats, so sum Decimals in Python."""
+    if connection.vendor == "postgresql":
+        return transactions.aggregate(total=Sum("amount"))["total"] or ZERO
+    return sum(transactions.values_list("amount", flat=True), ZERO)
+
+
+def weeks_of_rent(balance: Decimal, weekly: Decimal) -> Decimal | None:
+    """Arrears as weeks of rent, to one decimal place (None when no rent is charged)."""
+    if weekly <= 0:
+        return None
+    return (balance / weekly).quantize(Decimal("0.1"))
+
+
+def account_summary(*, tenancy: Tenancy, charges=None) -> dict:
+    """The tenancy page's account panel: balances by account, weeks of rent in arrears, the last payment. 2 queries."""
+    accounts = list(Account.objects.filter(tenancy=tenancy).order_by("kind"))
+    rent = next((a for a in accounts if a.kind == AccountKind.RENT), None)
+    today = timezone.localdate()
+    in_effect = [
+        c
+        for c in (charges if charges is not None else tenancy.charges.all())
+        if c.counts_as_rent and c.effective_from <= today and (c.effective_to is None or c.effective_to >= today)
+    ]
+    weekly = weekly_equivalent(sum((c.amount for c in in_effect), ZERO), tenancy.rent_period)
+    last_payment = (
+        Transaction.objects.filter(account__tenancy=tenancy, transaction_type__in=RECEIPT_TYPES, amount__lt=0)
+        .order_by("-effective_date", "-id")
+        .first()
+    )
+    balance = rent.balance if rent else ZERO
+    return {
+        "rent_account": rent,
+        "other_accounts": [a for a in accounts if a.kind != AccountKind.RENT],
+        "balance": balance,
+        "weekly_rent": weekly,
+        "weeks_in_arrears": weeks_of_rent(balance, weekly) if balance > 0 else None,
+        "last_payment": last_payment,
+    }

@@ -1,3 +1,12 @@
+from django.urls import path
+
+from . import views_accounts
+
 app_name = "accounts"
 
-urlpatterns = []
+urlpatterns = [
+    path("<str:payment_reference>/account/", views_accounts.account_detail, name="detail"),
+    path("<str:payment_reference>/account/export.csv", views_accounts.account_export, name="export"),
+    path("<str:payment_reference>/account/<str:kind>/", views_accounts.account_detail, name="detail_kind"),
+    path("<str:payment_reference>/account/<str:kind>/export.csv", views_accounts.account_export, name="export_kind"),
+]

@@ -6,4 +6,5 @@ app_name = "tenancies"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("<str:payment_reference>/", views.detail, name="detail"),
 ]

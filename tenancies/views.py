@@ -1,7 +1,47 @@
+from datetime import date
+
 from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
+
+from incomeapp.money import ZERO
+from incomeapp.panels import tenancy_panels
+
+from .forms import TenancySearchForm
+from .models import Tenancy
+from .selectors import tenancy_detail, tenancy_search
 
 
 @permission_required("incomeapp.use_tenancies", raise_exception=True)
 def index(request):
-    return render(request, "tenancies/index.html")
+    form = TenancySearchForm(request.GET or None)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    page = Paginator(tenancy_search(query=query), 25).get_page(request.GET.get("page")) if query else None
+    return render(request, "tenancies/search.html", {"form": form, "query": query, "page": page})
+
+
+def _charges_in_effect(charges, on: date):
+    return [c for c in charges if c.effective_from <= on and (c.effective_to is None or c.effective_to >= on)]
+
+
+@permission_required("incomeapp.use_tenancies", raise_exception=True)
+def detail(request, payment_reference):
+    try:
+        tenancy = tenancy_detail(payment_reference=payment_reference.upper())
+    except Tenancy.DoesNotExist as error:
+        raise Http404("No tenancy has that payment reference.") from error
+    today = timezone.localdate()
+    charges = list(tenancy.charges.all())
+    current = _charges_in_effect(charges, today)
+    context = {
+        "tenancy": tenancy,
+        "tenants": [row.person for row in tenancy.tenancy_tenants.all()],
+        "charges_in_effect": current,
+        "charge_history": charges,
+        "period_total": sum((c.amount for c in current), ZERO),
+        "can_see_sensitive": request.user.has_perm("incomeapp.view_sensitive_notes"),
+        "panels": tenancy_panels(request, tenancy),
+    }
+    return render(request, "tenancies/detail.html", context)

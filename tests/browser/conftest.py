@@ -57,3 +57,17 @@ def assert_accessible(page) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert not serious, f"axe found on {page.url}:\n" + "\n".join(serious)
+
+
+def sign_in(page, live_server, username: str) -> None:
+    """Signs in through the real form (after checking the sign-in page with axe)."""
+    from playwright.sync_api import expect
+
+    from tests.factories import TEST_PASSWORD
+
+    page.goto(f"{live_server.url}/account/sign-in/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Rentwise")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Signed in as")).to_be_visible()

@@ -1,0 +1,95 @@
+from crispy_forms_gds.fields import DateInputField
+from django import forms
+
+from incomeapp.forms import GdsFormMixin
+from incomeapp.money import MoneyError, parse_money
+from tenancies.models import Tenancy
+
+from .imports.formats import FORMATS
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+class PaymentFileForm(GdsFormMixin, forms.Form):
+    submit_label = "Import payments"
+
+    payment_file = forms.FileField(
+        label="Payment file",
+        help_text="A CSV file, up to 50 MB.",
+        error_messages={"required": "Choose the payment file to import", "empty": "The file you chose is empty"},
+    )
+    format = forms.ChoiceField(
+        label="What kind of file is it?",
+        choices=[(fmt.name, fmt.label) for fmt in FORMATS.values()],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what kind of file it is"},
+    )
+
+    def clean_payment_file(self):
+        upload = self.cleaned_data["payment_file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file is larger than 50 MB. Split it into smaller files and import each.")
+        return upload
+
+
+class MoneyField(forms.CharField):
+    """Pounds and pence as people write them ('£1,234.50'), read by incomeapp.money."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_money(value)
+        except MoneyError as error:
+            raise forms.ValidationError(str(error)) from error
+
+
+class SuspenseAllocateForm(GdsFormMixin, forms.Form):
+    submit_label = "Allocate payment"
+
+    payment_reference = forms.CharField(
+        label="Payment reference of the tenancy to credit",
+        max_length=20,
+        error_messages={"required": "Enter the payment reference of the tenancy this payment is for"},
+    )
+    amount = MoneyField(label="Amount received, in pounds", required=False, help_text="Only if the file's was wrong.")
+    received_on = DateInputField(
+        label="Date received", required=False, help_text="Only if the file's was wrong. For example, 23 11 2026."
+    )
+
+    def __init__(self, *args, needs_amount=False, needs_date=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if needs_amount:
+            self.fields["amount"].required = True
+            self.fields["amount"].help_text = "The file did not give an amount we could read."
+            self.fields["amount"].error_messages["required"] = "Enter the amount received, like 12.50"
+        if needs_date:
+            self.fields["received_on"].required = True
+            self.fields["received_on"].help_text = "The file did not give a date we could read."
+
+    def clean_payment_reference(self):
+        reference = self.cleaned_data["payment_reference"].strip().upper()
+        tenancy = Tenancy.objects.filter(payment_reference=reference).first()
+        if tenancy is None:
+            raise forms.ValidationError(f"No tenancy has the payment reference {reference}. Check it and try again.")
+        self.cleaned_data["tenancy"] = tenancy
+        return reference
+
+    def clean_amount(self):
+        amount = self.cleaned_data.get("amount")
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError("Enter the amount received as a positive number, like 12.50")
+        return amount
+
+
+class SuspenseRejectForm(GdsFormMixin, forms.Form):
+    submit_label = "Reject payment"
+    submit_name = "reject"
+
+    reason = forms.CharField(
+        label="Why is this payment rejected?",
+        max_length=255,
+        help_text="For example: returned to the payer's bank.",
+        error_messages={"required": "Say why this payment is rejected"},
+    )

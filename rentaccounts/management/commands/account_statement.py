@@ -1,0 +1,56 @@
+import json
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from incomeapp.money import format_money
+from rentaccounts.constants import AccountKind
+from rentaccounts.models import Account
+from rentaccounts.statements import account_statement
+
+
+def _date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise CommandError(f"Give {option} as a date like 2026-08-24.") from error
+
+
+class Command(BaseCommand):
+    help = "Prints a rent statement for one account: opening balance, each line with running balance, totals."
+
+    def add_arguments(self, parser):
+        parser.add_argument("payment_reference")
+        parser.add_argument("--from", dest="date_from", required=True, help="First day, YYYY-MM-DD.")
+        parser.add_argument("--to", dest="date_to", required=True, help="Last day, YYYY-MM-DD.")
+        parser.add_argument("--account", default=AccountKind.RENT, choices=AccountKind.values)
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **options):
+        date_from, date_to = _date(options["date_from"], "--from"), _date(options["date_to"], "--to")
+        if date_to < date_from:
+            raise CommandError("--to must be on or after --from.")
+        reference = options["payment_reference"].upper()
+        account = (
+            Account.objects.select_related("tenancy__property")
+            .filter(tenancy__payment_reference=reference, kind=options["account"])
+            .first()
+        )
+        if account is None:
+            raise CommandError(f"No {options['account']} account for payment reference {reference}.")
+        statement = account_statement(account=account, date_from=date_from, date_to=date_to)
+        if options["json"]:
+            self.stdout.write(json.dumps(statement.as_dict(), indent=2))
+            return
+        data = statement.as_dict()
+        self.stdout.write(f"{data['payment_reference']} {', '.join(data['tenants'])}, {', '.join(data['address'])}")
+        self.stdout.write(
+            f"{date_from:%d/%m/%Y} to {date_to:%d/%m/%Y}. Opening balance {format_money(statement.opening_balance)}"
+        )
+        for line in statement.lines:
+            t = line.transaction
+            self.stdout.write(
+                f"  {t.effective_date:%d/%m/%Y}  {t.get_transaction_type_display():<40} "
+                f"{format_money(t.amount):>12} {format_money(line.running_balance):>12}"
+            )
+        self.stdout.write(f"Closing balance {format_money(statement.closing_balance)} ({statement.status}).")

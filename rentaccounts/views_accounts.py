@@ -1,0 +1,163 @@
+"""The account page (transactions with running balance, filters, statement figures) and its CSV export."""
+
+import csv
+from datetime import timedelta
+from decimal import Decimal
+
+from crispy_forms_gds.fields import DateInputField
+from django import forms
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from incomeapp.forms import GdsFormMixin
+from incomeapp.money import to_money
+
+from .constants import AccountKind, TransactionType
+from .models import Account, Transaction
+from .selectors import account_summary
+from .statements import account_statement
+
+PAGE_SIZE = 50
+
+
+class AccountFilterForm(GdsFormMixin, forms.Form):
+    submit_label = "Show transactions"
+
+    date_from = DateInputField(label="From", required=False)
+    date_to = DateInputField(label="To", required=False)
+    transaction_type = forms.ChoiceField(
+        label="Type", required=False, choices=[("", "All types"), *TransactionType.choices]
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_to"] < cleaned["date_from"]:
+            self.add_error("date_to", "The end date must be on or after the start date")
+        return cleaned
+
+
+def _account(payment_reference: str, kind: str) -> Account:
+    if kind not in AccountKind.values:
+        raise Http404("No such account.")
+    return get_object_or_404(
+        Account.objects.select_related("tenancy__property"),
+        tenancy__payment_reference=payment_reference.upper(),
+        kind=kind,
+    )
+
+
+def _running_rows(account: Account, filters: dict, limit: int | None, offset: int):
+    """The account's lines newest first, each with the account's running balance after it (one query).
+
+    The running sum is taken over every line of the account before the filters apply, so a filtered view still shows
+    the true balance at each line.
+    """
+    table = Transaction._meta.db_table
+    where, params = ["account_id = %s"], [account.pk]
+    outer, outer_params = [], []
+    if filters.get("date_from"):
+        outer.append("effective_date >= %s")
+        outer_params.append(filters["date_from"])
+    if filters.get("date_to"):
+        outer.append("effective_date <= %s")
+        outer_params.append(filters["date_to"])
+    if filters.get("transaction_type"):
+        outer.append("transaction_type = %s")
+        outer_params.append(filters["transaction_type"])
+    sql = (
+        f"SELECT * FROM (SELECT t.*, SUM(t.amount) OVER (ORDER BY t.effective_date, t.id) AS running "  # noqa: S608
+        f"FROM {table} AS t WHERE {' AND '.join(where)}) AS x "
+        f"{'WHERE ' + ' AND '.join(outer) if outer else ''} ORDER BY effective_date DESC, id DESC"
+    )
+    if limit is not None:
+        sql += " LIMIT %s OFFSET %s"
+        outer_params += [limit, offset]
+    for row in Transaction.objects.raw(sql, params + outer_params):
+        # SQLite sums as floating point: round back to pence (PostgreSQL returns exact NUMERIC).
+        row.running = row.running if isinstance(row.running, Decimal) else to_money(f"{row.running:.2f}")
+        yield row
+
+
+def _filtered_count(account: Account, filters: dict) -> int:
+    rows = account.transactions.all()
+    if filters.get("date_from"):
+        rows = rows.filter(effective_date__gte=filters["date_from"])
+    if filters.get("date_to"):
+        rows = rows.filter(effective_date__lte=filters["date_to"])
+    if filters.get("transaction_type"):
+        rows = rows.filter(transaction_type=filters["transaction_type"])
+    return rows.count()
+
+
+class _CountedRows:
+    """Lets Paginator page through the raw query with a separate COUNT."""
+
+    def __init__(self, account, filters):
+        self.account, self.filters = account, filters
+
+    def count(self):
+        return _filtered_count(self.account, self.filters)
+
+    def __getitem__(self, page_slice: slice):
+        return list(_running_rows(self.account, self.filters, page_slice.stop - page_slice.start, page_slice.start))
+
+
+@permission_required("rentaccounts.view_transaction", raise_exception=True)
+def account_detail(request, payment_reference, kind=AccountKind.RENT):
+    account = _account(payment_reference, kind)
+    form = AccountFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    page = Paginator(_CountedRows(account, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    statement_from = filters.get("date_from") or today - timedelta(weeks=13)
+    statement_to = filters.get("date_to") or today
+    statement = account_statement(account=account, date_from=statement_from, date_to=statement_to)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "account": account,
+        "tenancy": account.tenancy,
+        "form": form,
+        "page": page,
+        "statement": statement,
+        "query": query.urlencode(),
+        "summary": account_summary(tenancy=account.tenancy),
+    }
+    return render(request, "rentaccounts/account.html", context)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@permission_required("rentaccounts.view_transaction", raise_exception=True)
+def account_export(request, payment_reference, kind=AccountKind.RENT):
+    account = _account(payment_reference, kind)
+    form = AccountFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(["date", "type", "method", "description", "reference", "amount", "balance", "posted_at"])
+        for line in _running_rows(account, filters, None, 0):
+            yield writer.writerow(
+                [
+                    line.effective_date.isoformat(),
+                    line.get_transaction_type_display(),
+                    line.get_payment_method_display() if line.payment_method else "",
+                    line.description,
+                    line.external_reference,
+                    str(line.amount),
+                    str(line.running),
+                    line.posted_at.isoformat(),
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    filename = f"{account.tenancy.payment_reference}-{account.kind}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,164 @@
+"""Statements and the account page: running balances to the penny, filters, export, fixed query counts."""
+
+import csv
+import io
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from incomeapp.constants import Role
+from rentaccounts.constants import TransactionType
+from rentaccounts.models import Transaction
+from rentaccounts.services import Posting, account_get_or_create, transaction_reverse, transactions_post
+from rentaccounts.statements import account_statement
+from tests.factories import TenancyFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+MON = date(2026, 8, 3)
+
+
+@pytest.fixture
+def account():
+    account = account_get_or_create(tenancy=TenancyFactory(payment_reference="RW000777"))
+    lines = []
+    for week in range(8):  # £100.00 rent every Monday from 3 August; £90.00 paid each Friday but one
+        monday = MON + timedelta(weeks=week)
+        lines.append(Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("100.00"), monday, f"rent:{week}"))
+        if week != 4:
+            lines.append(
+                Posting(account.pk, TransactionType.PAYMENT, Decimal("-90.00"), monday + timedelta(days=4), f"p:{week}")
+            )
+    lines.append(
+        Posting(
+            account.pk,
+            TransactionType.HOUSING_BENEFIT,
+            Decimal("-45.00"),
+            date(2026, 9, 14),
+            "hb:1",
+            period_start=date(2026, 8, 17),
+            period_end=date(2026, 9, 13),
+        )
+    )
+    transactions_post(postings=lines)
+    return account
+
+
+def test_statement_figures_worked_by_hand(account):
+    # Before 24 Aug: rent 3×100 = 300, paid 3×90 = 270 → opening £30.00.
+    statement = account_statement(account=account, date_from=date(2026, 8, 24), date_to=date(2026, 9, 20))
+    assert statement.opening_balance == Decimal("30.00")
+    # 24 Aug–20 Sep: rent 4×100 = 400; payments 28 Aug, 11 Sep, 18 Sep = 270 (none on 4 Sep); HB 45.
+    assert statement.totals["Charges"] == Decimal("400.00")
+    assert statement.totals["Your payments"] == Decimal("-270.00")
+    assert statement.totals["Housing Benefit and Universal Credit"] == Decimal("-45.00")
+    assert statement.closing_balance == Decimal("115.00")
+    assert [line.running_balance for line in statement.lines][:3] == [
+        Decimal("130.00"),
+        Decimal("40.00"),
+        Decimal("140.00"),
+    ]
+    assert statement.weeks_in_arrears == Decimal("1.2")
+    assert statement.status == "in arrears"
+
+
+def test_a_statement_to_the_end_matches_the_cached_balance(account):
+    account.refresh_from_db()
+    statement = account_statement(account=account, date_from=date(2020, 1, 1), date_to=date(2030, 1, 1))
+    assert statement.opening_balance == Decimal("0")
+    assert statement.closing_balance == account.balance == Decimal("125.00")
+
+
+def test_account_statement_command_json(account, capsys):
+    call_command("account_statement", "rw000777", "--from", "2026-08-24", "--to", "2026-09-20", "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert data["opening_balance"] == "30.00"
+    assert data["closing_balance"] == "115.00"
+    assert data["lines"][0] == {
+        "date": "2026-08-24",
+        "type": "Rent",
+        "description": "",
+        "amount": "100.00",
+        "balance": "130.00",
+    }
+    with pytest.raises(CommandError, match="No rent account for payment reference NOPE"):
+        call_command("account_statement", "NOPE", "--from", "2026-08-24", "--to", "2026-09-20")
+    with pytest.raises(CommandError, match="like 2026-08-24"):
+        call_command("account_statement", "RW000777", "--from", "24/08/2026", "--to", "2026-09-20")
+
+
+@pytest.fixture
+def officer_client(client):
+    client.force_login(user_with_role(Role.INCOME_OFFICER))
+    return client
+
+
+def test_account_page_running_balance_filters_and_pages(officer_client, account):
+    html = officer_client.get("/tenancies/RW000777/account/").content.decode()
+    assert "£125.00" in html
+    # 8 weeks of £100.00 rent, 7 payments of £90.00 and £45.00 Housing Benefit leave £125.00.
+    rows = Transaction.objects.filter(account=account).count()
+    assert rows == 16
+    filtered = officer_client.get(
+        "/tenancies/RW000777/account/", {"transaction_type": "housing_benefit"}
+    ).content.decode()
+    # The HB line shows the account's true balance after it, not a balance of the filtered lines only.
+    assert "-£45.00" in filtered and "£205.00" in filtered
+    assert "Rent</td>" not in filtered
+
+
+def test_reversals_are_marked(officer_client, account):
+    payment = Transaction.objects.filter(account=account, transaction_type="payment").first()
+    transaction_reverse(original=payment, reason="Card payment charged back")
+    html = officer_client.get("/tenancies/RW000777/account/").content.decode()
+    assert "Reverses an earlier line" in html and "Card payment charged back" in html
+
+
+def test_csv_export_holds_every_filtered_row_with_balances(officer_client, account):
+    response = officer_client.get("/tenancies/RW000777/account/export.csv", {"transaction_type": "payment"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 7
+    assert sum(Decimal(r["amount"]) for r in rows) == Decimal("-630.00")
+    assert rows[0]["balance"] == "125.00"
+
+
+def test_a_bad_date_range_is_explained(officer_client, account):
+    html = officer_client.get(
+        "/tenancies/RW000777/account/",
+        {
+            "date_from_0": "10",
+            "date_from_1": "9",
+            "date_from_2": "2026",
+            "date_to_0": "1",
+            "date_to_1": "9",
+            "date_to_2": "2026",
+        },
+    ).content.decode()
+    assert "The end date must be on or after the start date" in html
+
+
+def test_account_page_queries_do_not_grow_with_history(officer_client):
+    counts = []
+    for size in (10, 520):  # 520 weeks: ten years of weekly history
+        tenancy = TenancyFactory()
+        account = account_get_or_create(tenancy=tenancy)
+        transactions_post(
+            postings=[
+                Posting(
+                    account.pk,
+                    TransactionType.RENT_DEBIT,
+                    Decimal("100.00"),
+                    date(2016, 1, 4) + timedelta(weeks=n),
+                    f"q:{tenancy.pk}:{n}",
+                )
+                for n in range(size)
+            ]
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert officer_client.get(f"/tenancies/{tenancy.payment_reference}/account/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
