@@ -17,7 +17,9 @@ NAV_ITEMS = (
     NavItem("Worklist", "arrears:index", "incomeapp.use_worklist", "Arrears cases to act on this week."),
     NavItem("Tenancies", "tenancies:index", "incomeapp.use_tenancies", "Tenancies, tenants and their rent accounts."),
     NavItem("Payments", "rentaccounts:index", "incomeapp.use_payments", "Payment files and the suspense queue."),
-    NavItem("Approvals", "approvals", "incomeapp.use_approvals", "Adjustments, refunds and write-offs to decide."),
+    NavItem(
+        "Approvals", "approvals:queue", "incomeapp.use_approvals", "Adjustments, refunds and write-offs to decide."
+    ),
     NavItem("Legal", "courts:index", "incomeapp.use_legal", "Notices, possession claims, orders and warrants."),
     NavItem("Dashboards", "dashboards:index", "incomeapp.use_dashboards", "Income KPIs, trends and exceptions."),
     NavItem("Admin", "admin:index", "incomeapp.use_admin", "Staff accounts, roles and delegated authority."),

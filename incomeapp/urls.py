@@ -35,7 +35,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("account/", include(account_patterns)),
-    path("approvals/", views.approvals, name="approvals"),
+    path("approvals/", include("rentaccounts.urls_approvals")),
     path("worklist/", include("arrears.urls")),
     path("tenancies/", include("tenancies.urls")),
     path("tenancies/", include("rentaccounts.urls_accounts")),

@@ -1,4 +1,4 @@
-from django.contrib.auth.decorators import login_not_required, permission_required
+from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -11,11 +11,6 @@ from .navigation import areas_for
 
 def home(request):
     return render(request, "incomeapp/home.html", {"areas": areas_for(request.user)})
-
-
-@permission_required("incomeapp.use_approvals", raise_exception=True)
-def approvals(request):
-    return render(request, "incomeapp/approvals.html")
 
 
 @login_not_required

@@ -5,7 +5,9 @@ from incomeapp.forms import GdsFormMixin
 from incomeapp.money import MoneyError, parse_money
 from tenancies.models import Tenancy
 
+from .constants import AccountKind, RequestKind
 from .imports.formats import FORMATS
+from .models import Account
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -93,3 +95,71 @@ class SuspenseRejectForm(GdsFormMixin, forms.Form):
         help_text="For example: returned to the payer's bank.",
         error_messages={"required": "Say why this payment is rejected"},
     )
+
+
+class AdjustmentRequestForm(GdsFormMixin, forms.Form):
+    submit_label = "Send for approval"
+
+    payment_reference = forms.CharField(
+        label="Payment reference", max_length=20, error_messages={"required": "Enter the tenancy's payment reference"}
+    )
+    account_kind = forms.ChoiceField(label="Account", choices=AccountKind.choices, initial=AccountKind.RENT)
+    kind = forms.ChoiceField(
+        label="What do you need?",
+        choices=RequestKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what you need"},
+    )
+    amount = MoneyField(
+        label="Amount, in pounds",
+        help_text="Adjustments: positive adds to what is owed, negative reduces it. Refunds and transfers: positive. "
+        "Write-offs: negative.",
+        error_messages={"required": "Enter the amount, like 25.00 or -25.00"},
+    )
+    to_payment_reference = forms.CharField(
+        label="Transfer to payment reference", required=False, max_length=20, help_text="Only for transfers."
+    )
+    to_account_kind = forms.ChoiceField(
+        label="Transfer to account", choices=AccountKind.choices, initial=AccountKind.RENT, required=False
+    )
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": "Give the reason: the person who decides needs it"},
+    )
+
+    def _account(self, reference_field: str, kind_field: str):
+        reference = (self.cleaned_data.get(reference_field) or "").strip().upper()
+        tenancy = Tenancy.objects.filter(payment_reference=reference).first()
+        if tenancy is None:
+            self.add_error(reference_field, f"No tenancy has the payment reference {reference}.")
+            return None
+        account, _ = Account.objects.get_or_create(tenancy=tenancy, kind=self.cleaned_data.get(kind_field) or "rent")
+        return account
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("payment_reference"):
+            cleaned["account"] = self._account("payment_reference", "account_kind")
+        cleaned["to_account"] = None
+        if cleaned.get("kind") == RequestKind.TRANSFER:
+            if not cleaned.get("to_payment_reference"):
+                self.add_error("to_payment_reference", "Enter the payment reference to transfer to")
+            else:
+                cleaned["to_account"] = self._account("to_payment_reference", "to_account_kind")
+        return cleaned
+
+
+class DecisionForm(GdsFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Reason for your decision",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=1000,
+        help_text="Needed when you reject a request.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.inputs = []  # the page shows two buttons: approve and reject
