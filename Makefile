@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format worker beat system-packages frontend clean help
+.PHONY: run test lint format worker beat bench system-packages frontend clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -14,6 +14,7 @@ help:
 	@echo "make test    set up and run ruff and the whole pytest suite (browser tests included)"
 	@echo "make worker  a Celery worker (needs CELERY_BROKER_URL)"
 	@echo "make beat    the Celery beat scheduler (needs CELERY_BROKER_URL)"
+	@echo "make bench   generate a PostgreSQL dataset (BENCH_TENANCIES, BENCH_YEARS) and run the benchmarks"
 	@echo "make format  apply ruff's fixes and formatting"
 	@echo "make frontend rebuild the vendored GOV.UK Frontend assets (needs npm; the result is committed)"
 
@@ -52,6 +53,17 @@ test: $(VENV)/.dev system-packages lint
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Benchmarks run on their own PostgreSQL database with debug off (debug keeps every query in memory).
+BENCH_DATABASE_URL ?= postgres://rentwise@127.0.0.1:5432/rentwise_bench
+BENCH_TENANCIES ?= 250000
+BENCH_YEARS ?= 2
+BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=testserver \
+	DJANGO_SECRET_KEY=benchmark-only-secret-key-never-used-for-a-real-service-0123456789
+bench: $(VENV)/.dev
+	-createdb -h 127.0.0.1 -U rentwise rentwise_bench 2>/dev/null
+	$(BENCH_ENV) $(MANAGE) migrate --no-input -v 0
+	$(BENCH_ENV) $(MANAGE) bench --tenancies $(BENCH_TENANCIES) --years $(BENCH_YEARS)
 
 worker: $(VENV)/.runtime
 	$(BIN)/celery -A incomeapp worker --loglevel=INFO

@@ -1,0 +1,150 @@
+"""`make bench`: the performance targets of the issues, measured on a generated PostgreSQL dataset.
+
+Lives in `dashboards`, the top app, so it may measure every capability below it. Timings are wall-clock on this
+machine; record medians in docs/benchmarks.md. Never assert timings in tests.
+"""
+
+import json
+import random
+import statistics
+import time
+from datetime import timedelta
+
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import Max
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from incomeapp.constants import Role
+from incomeapp.models import User
+from incomeapp.roles import roles_setup
+from rentaccounts.constants import TransactionType
+from rentaccounts.dataset import DATASET_PROVIDER, long_history_tenancy_ensure
+from rentaccounts.imports.services import import_batch_create, import_batch_process
+from rentaccounts.models import Transaction
+from rentaccounts.services import rent_debits_post
+from tenancies.models import Provider, Tenancy
+
+
+def _p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+class Command(BaseCommand):
+    help = "Runs the benchmarks against the current (PostgreSQL) database, generating a dataset if it has none."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--tenancies", type=int, default=250_000, help="Dataset size if one must be generated.")
+        parser.add_argument("--years", type=int, default=2)
+        parser.add_argument("--import-rows", type=int, default=100_000)
+        parser.add_argument("--runs", type=int, default=3, help="Repetitions of the rent run and the import.")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("Benchmarks run on PostgreSQL: set DATABASE_URL (make bench does).")
+        if not Provider.objects.filter(name=DATASET_PROVIDER).exists():
+            call_command("generate_dataset", tenancies=options["tenancies"], years=options["years"], stdout=self.stdout)
+        tenancies = Tenancy.objects.filter(payment_reference__startswith="DS").count()
+        results = [
+            self._rent_run(tenancies, options["runs"]),
+            self._payment_import(tenancies, options["import_rows"], options["runs"]),
+            self._account_page(),
+        ]
+        if options["json"]:
+            self.stdout.write(json.dumps(results, indent=2))
+            return
+        self.stdout.write(f"\nDataset: {tenancies} tenancies. Machine: see docs/benchmarks.md.\n")
+        header = f"{'benchmark':<34} {'median':>10} {'best':>10} {'worst':>10} {'throughput':>18}  target"
+        self.stdout.write(header)
+        self.stdout.write("-" * len(header))
+        for row in results:
+            self.stdout.write(
+                f"{row['name']:<34} {row['median']:>10} {row['best']:>10} {row['worst']:>10} {row['throughput']:>18}  "
+                f"{row['target']}"
+            )
+
+    def _rent_run(self, tenancies: int, runs: int) -> dict:
+        latest = Transaction.objects.filter(transaction_type=TransactionType.RENT_DEBIT).aggregate(
+            latest=Max("effective_date")
+        )["latest"]
+        week = latest + timedelta(days=7 - latest.weekday())
+        times, posted = [], 0
+        for _ in range(runs):
+            started = time.perf_counter()
+            posted = rent_debits_post(week_commencing=week).posted_count
+            times.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            again = rent_debits_post(week_commencing=week).posted_count
+            repeat = time.perf_counter() - started
+            week += timedelta(days=7)
+        return {
+            "name": f"rent run, all tenancies ({posted} lines)",
+            "median": f"{statistics.median(times):.1f} s",
+            "best": f"{min(times):.1f} s",
+            "worst": f"{max(times):.1f} s",
+            "throughput": f"{posted / statistics.median(times):,.0f} lines/s",
+            "target": f"<= 30 s at 250,000 tenancies (repeat run posted {again} in {repeat:.1f} s)",
+        }
+
+    def _payment_import(self, tenancies: int, rows: int, runs: int) -> dict:
+        references = list(
+            Tenancy.objects.filter(payment_reference__startswith="DS").values_list("payment_reference", flat=True)
+        )
+        rng = random.Random(7)  # noqa: S311 (benchmark data)
+        today = timezone.localdate().strftime("%d/%m/%Y")
+        rates = []
+        for run in range(runs):
+            tag = f"{time.time_ns()}-{run}"
+            lines = ["payment_reference,date,amount,method,transaction_id"]
+            lines += [
+                f"{rng.choice(references)},{today},{rng.randint(500, 20000) / 100:.2f},card,BENCH-{tag}-{i}"
+                for i in range(rows)
+            ]
+            content = ("\n".join(lines) + "\n").encode()
+            started = time.perf_counter()
+            batch = import_batch_create(
+                file_name=f"bench-{tag}.csv", content=content, format="generic-csv", uploaded_by=None
+            )
+            batch = import_batch_process(batch_id=batch.pk)
+            rates.append(batch.rows_posted / (time.perf_counter() - started))
+        return {
+            "name": f"payment import ({rows:,} rows)",
+            "median": f"{rows / statistics.median(rates):.1f} s",
+            "best": f"{rows / max(rates):.1f} s",
+            "worst": f"{rows / min(rates):.1f} s",
+            "throughput": f"{statistics.median(rates):,.0f} rows/s",
+            "target": ">= 25,000 rows/s (never below 10,000)",
+        }
+
+    def _account_page(self) -> dict:
+        reference = long_history_tenancy_ensure(today=timezone.localdate())
+        roles_setup()
+        officer, _ = User.objects.get_or_create(username="bench-officer")
+        officer.groups.add(*Group.objects.filter(name=Role.INCOME_OFFICER.value))
+        client = Client()
+        client.force_login(officer)
+        url = reverse("accounts:detail", kwargs={"payment_reference": reference})
+        client.get(url)  # warm caches
+        times = []
+        for _ in range(30):
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            times.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise CommandError(f"The account page answered {response.status_code}; a broken page measures nothing.")
+        return {
+            "name": "account page, 10 years of history",
+            "median": f"{statistics.median(times) * 1000:.0f} ms",
+            "best": f"{min(times) * 1000:.0f} ms",
+            "worst": f"{max(times) * 1000:.0f} ms",
+            "throughput": f"p95 {_p95(times) * 1000:.0f} ms, {len(queries)} queries",
+            "target": "<= 200 ms server time; fixed query count",
+        }
