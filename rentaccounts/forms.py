@@ -163,3 +163,68 @@ class DecisionForm(GdsFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.inputs = []  # the page shows two buttons: approve and reject
+
+
+class MandateForm(GdsFormMixin, forms.Form):
+    submit_label = "Set up direct debit"
+    submit_name = "set_up"
+
+    payment_reference = forms.CharField(
+        label="Tenancy payment reference", max_length=20, error_messages={"required": "Enter the payment reference"}
+    )
+    reference = forms.CharField(
+        label="Mandate reference", max_length=40, error_messages={"required": "Enter the bank's mandate reference"}
+    )
+    # A text box with a numeric keypad, as the GOV.UK Design System advises, rather than <input type=number>.
+    collection_day = forms.CharField(
+        label="Collection day of the month",
+        max_length=2,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
+        error_messages={"required": "Enter a collection day from 1 to 28"},
+    )
+    start_date = DateInputField(label="First collection", help_text="For example, 1 12 2026.")
+
+    def clean_payment_reference(self):
+        reference = self.cleaned_data["payment_reference"].strip().upper()
+        tenancy = Tenancy.objects.filter(payment_reference=reference).first()
+        if tenancy is None:
+            raise forms.ValidationError(f"No tenancy has the payment reference {reference}.")
+        self.cleaned_data["tenancy"] = tenancy
+        return reference
+
+    def clean_collection_day(self):
+        day = self.cleaned_data["collection_day"].strip()
+        if not day.isdigit() or not 1 <= int(day) <= 28:
+            raise forms.ValidationError("Enter a collection day from 1 to 28")
+        return int(day)
+
+
+class ReturnFileForm(GdsFormMixin, forms.Form):
+    submit_label = "Post returned direct debits"
+    submit_name = "returns"
+
+    return_file = forms.FileField(
+        label="Bank return file (CSV)",
+        help_text="Columns: mandate_reference, collection_date, amount, reason_code.",
+        error_messages={"required": "Choose the bank's return file"},
+    )
+
+
+class CheckResolveForm(GdsFormMixin, forms.Form):
+    submit_label = "Resolve"
+
+    outcome = forms.ChoiceField(
+        label="What did you find?",
+        choices=[("genuine", "Both payments are genuine"), ("reverse", "One was posted in error: reverse it")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what you found"},
+    )
+    reverse = forms.ChoiceField(label="Payment to reverse", required=False, choices=[])
+    note = forms.CharField(label="What you found", max_length=255, error_messages={"required": "Say what you found"})
+
+    def __init__(self, *args, transactions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reverse"].choices = [("", "Choose a payment")] + [
+            (str(t.pk), f"{t.get_transaction_type_display()} {t.amount} on {t.effective_date:%d/%m/%Y} (#{t.pk})")
+            for t in transactions
+        ]

@@ -19,3 +19,13 @@ def import_batch_process_task(batch_id: int) -> dict:
 
     batch = import_batch_process(batch_id=batch_id)
     return {"batch": batch.pk, "posted": batch.rows_posted, "suspense": batch.rows_suspense}
+
+
+@shared_task
+def find_account_checks() -> int:
+    """Nightly: suspected duplicate or overlapping payments of the last 90 days, raised once each."""
+    from datetime import timedelta
+
+    from .account_checks import account_checks_find
+
+    return account_checks_find(since=timezone.localdate() - timedelta(days=90))

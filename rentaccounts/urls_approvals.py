@@ -9,4 +9,6 @@ urlpatterns = [
     path("new/", views_approvals.request_create, name="request_create"),
     path("<int:pk>/", views_approvals.detail, name="detail"),
     path("<int:pk>/decide/", views_approvals.decide, name="decide"),
+    path("checks/", views_approvals.checks, name="checks"),
+    path("checks/<int:pk>/", views_approvals.check_detail, name="check_detail"),
 ]

@@ -4,10 +4,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from .account_checks import account_check_resolve
 from .approvals import adjustment_request_approve, adjustment_request_create, adjustment_request_reject
-from .constants import RequestStatus
-from .forms import AdjustmentRequestForm, DecisionForm
-from .models import AdjustmentRequest
+from .constants import CheckStatus, RequestStatus
+from .forms import AdjustmentRequestForm, CheckResolveForm, DecisionForm
+from .models import AccountCheck, AdjustmentRequest
 
 REQUESTS = AdjustmentRequest.objects.select_related(
     "account__tenancy", "to_account__tenancy", "requested_by", "decided_by"
@@ -22,7 +23,9 @@ def queue(request):
         item.is_own = item.requested_by_id == request.user.pk
         item.within_limit = abs(item.amount) <= limit
     decided = REQUESTS.exclude(status=RequestStatus.PENDING).order_by("-decided_at")[:20]
-    return render(request, "rentaccounts/approval_queue.html", {"pending": pending, "decided": decided, "limit": limit})
+    open_checks = AccountCheck.objects.filter(status=CheckStatus.OPEN).count()
+    context = {"pending": pending, "decided": decided, "limit": limit, "open_checks": open_checks}
+    return render(request, "rentaccounts/approval_queue.html", context)
 
 
 @permission_required("rentaccounts.add_adjustmentrequest", raise_exception=True)
@@ -88,3 +91,32 @@ def decide(request, pk):
         form.add_error("reason", error.messages[0] if isinstance(error, ValidationError) else str(error))
         return detail(request, pk, form=form)
     return redirect("approvals:detail", pk=pk)
+
+
+@permission_required("rentaccounts.view_accountcheck", raise_exception=True)
+def checks(request):
+    open_checks = AccountCheck.objects.filter(status=CheckStatus.OPEN).select_related("account__tenancy")
+    return render(request, "rentaccounts/check_queue.html", {"checks": open_checks.order_by("created_at")})
+
+
+@permission_required("rentaccounts.view_accountcheck", raise_exception=True)
+def check_detail(request, pk):
+    check = get_object_or_404(AccountCheck.objects.select_related("account__tenancy", "resolved_by"), pk=pk)
+    lines = list(check.transactions.order_by("id"))
+    form = CheckResolveForm(request.POST or None, transactions=lines)
+    if request.method == "POST" and form.is_valid():
+        reverse = next((t for t in lines if str(t.pk) == form.cleaned_data["reverse"]), None)
+        try:
+            account_check_resolve(
+                check=check,
+                user=request.user,
+                genuine=form.cleaned_data["outcome"] == "genuine",
+                note=form.cleaned_data["note"],
+                reverse=reverse,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, error.messages[0] if isinstance(error, ValidationError) else str(error))
+        else:
+            messages.success(request, "Check resolved.")
+            return redirect("approvals:checks")
+    return render(request, "rentaccounts/check_detail.html", {"check": check, "lines": lines, "form": form})

@@ -194,6 +194,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rentaccounts.tasks.post_this_weeks_rent_debits",
         "schedule": crontab(day_of_week="mon", hour=0, minute=30),
     },
+    "find-account-checks": {
+        "task": "rentaccounts.tasks.find_account_checks",
+        "schedule": crontab(hour=2, minute=15),
+    },
     "worker-heartbeat": {
         "task": "incomeapp.tasks.worker_heartbeat",
         "schedule": crontab(minute="*/15"),
