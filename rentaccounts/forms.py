@@ -12,6 +12,15 @@ from .models import Account
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
+def tenancy_for_reference(reference: str) -> Tenancy:
+    """The tenancy a person typed the payment reference of, or a plain-English error saying it does not exist."""
+    reference = reference.strip().upper()
+    tenancy = Tenancy.objects.filter(payment_reference=reference).first()
+    if tenancy is None:
+        raise forms.ValidationError(f"No tenancy has the payment reference {reference}. Check it and try again.")
+    return tenancy
+
+
 class PaymentFileForm(GdsFormMixin, forms.Form):
     submit_label = "Import payments"
 
@@ -71,12 +80,8 @@ class SuspenseAllocateForm(GdsFormMixin, forms.Form):
             self.fields["received_on"].help_text = "The file did not give a date we could read."
 
     def clean_payment_reference(self):
-        reference = self.cleaned_data["payment_reference"].strip().upper()
-        tenancy = Tenancy.objects.filter(payment_reference=reference).first()
-        if tenancy is None:
-            raise forms.ValidationError(f"No tenancy has the payment reference {reference}. Check it and try again.")
-        self.cleaned_data["tenancy"] = tenancy
-        return reference
+        self.cleaned_data["tenancy"] = tenancy_for_reference(self.cleaned_data["payment_reference"])
+        return self.cleaned_data["tenancy"].payment_reference
 
     def clean_amount(self):
         amount = self.cleaned_data.get("amount")
@@ -130,10 +135,10 @@ class AdjustmentRequestForm(GdsFormMixin, forms.Form):
     )
 
     def _account(self, reference_field: str, kind_field: str):
-        reference = (self.cleaned_data.get(reference_field) or "").strip().upper()
-        tenancy = Tenancy.objects.filter(payment_reference=reference).first()
-        if tenancy is None:
-            self.add_error(reference_field, f"No tenancy has the payment reference {reference}.")
+        try:
+            tenancy = tenancy_for_reference(self.cleaned_data.get(reference_field) or "")
+        except forms.ValidationError as error:
+            self.add_error(reference_field, error)
             return None
         account, _ = Account.objects.get_or_create(tenancy=tenancy, kind=self.cleaned_data.get(kind_field) or "rent")
         return account
@@ -185,12 +190,8 @@ class MandateForm(GdsFormMixin, forms.Form):
     start_date = DateInputField(label="First collection", help_text="For example, 1 12 2026.")
 
     def clean_payment_reference(self):
-        reference = self.cleaned_data["payment_reference"].strip().upper()
-        tenancy = Tenancy.objects.filter(payment_reference=reference).first()
-        if tenancy is None:
-            raise forms.ValidationError(f"No tenancy has the payment reference {reference}.")
-        self.cleaned_data["tenancy"] = tenancy
-        return reference
+        self.cleaned_data["tenancy"] = tenancy_for_reference(self.cleaned_data["payment_reference"])
+        return self.cleaned_data["tenancy"].payment_reference
 
     def clean_collection_day(self):
         day = self.cleaned_data["collection_day"].strip()

@@ -1,4 +1,5 @@
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
@@ -19,7 +20,8 @@ def index(request):
     form = TenancySearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     page = Paginator(tenancy_search(query=query), 25).get_page(request.GET.get("page")) if query else None
-    return render(request, "tenancies/search.html", {"form": form, "query": query, "page": page})
+    context = {"form": form, "query": query, "page": page, "query_string": urlencode({"q": query})}
+    return render(request, "tenancies/search.html", context)
 
 
 def _charges_in_effect(charges, on: date):

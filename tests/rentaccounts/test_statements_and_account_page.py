@@ -162,3 +162,28 @@ def test_account_page_queries_do_not_grow_with_history(officer_client):
             assert officer_client.get(f"/tenancies/{tenancy.payment_reference}/account/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_pages_carry_the_filters_and_keep_the_running_balance(officer_client):
+    tenancy = TenancyFactory(payment_reference="RW000888")
+    account = account_get_or_create(tenancy=tenancy)
+    transactions_post(
+        postings=[
+            Posting(
+                account.pk,
+                TransactionType.RENT_DEBIT,
+                Decimal("10.00"),
+                date(2025, 1, 6) + timedelta(weeks=n),
+                f"pg:{n}",
+            )
+            for n in range(60)
+        ]
+    )
+    first = officer_client.get("/tenancies/RW000888/account/", {"transaction_type": "rent_debit"}).content.decode()
+    assert "Page 1 of 2" in first
+    assert "transaction_type=rent_debit&amp;page=2" in first
+    second = officer_client.get(
+        "/tenancies/RW000888/account/", {"transaction_type": "rent_debit", "page": 2}
+    ).content.decode()
+    # The oldest ten lines: balances £10.00 to £100.00.
+    assert "£100.00" in second and "£110.00" not in second.split("Page 2 of 2")[0].split("<tbody")[1]
