@@ -21,9 +21,13 @@ LEG_TYPES = {
     RequestKind.WRITE_OFF: TransactionType.WRITE_OFF,
     RequestKind.TRANSFER: TransactionType.TRANSFER,
 }
+SELF_DECISION = "You asked for this, so someone else must decide it."
 
 
 def _check_amount(*, kind: str, account: Account, amount: Decimal, to_account: Account | None) -> None:
+    """The rules a request must meet when asked for and again when approved (the balance may have moved since)."""
+    if kind not in RequestKind.values:
+        raise ValidationError("Choose whether this is an adjustment, a refund, a transfer or a write-off.")
     if amount == 0:
         raise ValidationError("Enter an amount other than £0.00.")
     if kind == RequestKind.REFUND:
@@ -55,9 +59,11 @@ def adjustment_request_create(
     *, kind: str, account: Account, amount: Decimal, reason: str, requested_by, to_account: Account | None = None
 ) -> AdjustmentRequest:
     staff_require(requested_by, "rentaccounts.add_adjustmentrequest", "ask for adjustments")
-    if not reason.strip():
+    if not (reason or "").strip():
         raise ValidationError("Give the reason: the person who decides needs it, and it stays on the account.")
     amount = to_money(amount)
+    # The balance as it stands now, not as the caller last read it.
+    account = Account.objects.get(pk=account.pk)
     _check_amount(kind=kind, account=account, amount=amount, to_account=to_account)
     return AdjustmentRequest.objects.create(
         kind=kind,
@@ -69,33 +75,23 @@ def adjustment_request_create(
     )
 
 
-def _decidable(request: AdjustmentRequest, approver) -> None:
+def _decidable(request: AdjustmentRequest, approver, reason: str) -> None:
     staff_require(approver, "rentaccounts.change_adjustmentrequest", "decide adjustment requests")
     if request.requested_by_id == approver.pk:
-        raise PermissionDenied("You asked for this, so someone else must decide it.")
+        raise PermissionDenied(SELF_DECISION)
     if request.status != RequestStatus.PENDING:
         raise ValidationError(f"This request has already been {request.get_status_display().lower()}.")
+    if not (reason or "").strip():
+        raise ValidationError("Give the reason for your decision: it stays on the account with the request.")
 
 
-@transaction.atomic
-def adjustment_request_approve(*, request: AdjustmentRequest, approver, reason: str = "") -> AdjustmentRequest:
-    """Posts the request's transactions. Locked, so a double click cannot post twice."""
-    request = AdjustmentRequest.objects.select_for_update().select_related("account").get(pk=request.pk)
-    _decidable(request, approver)
-    if abs(request.amount) > approver.delegated_authority_limit:
-        raise PermissionDenied(
-            f"{format_money(abs(request.amount))} is above your delegated authority of "
-            f"{format_money(approver.delegated_authority_limit)}. Ask someone with a higher limit to decide it."
-        )
+def _legs(request: AdjustmentRequest) -> list[Posting]:
     today = timezone.localdate()
     leg_type = LEG_TYPES[RequestKind(request.kind)]
     description = f"{request.get_kind_display()}: {request.reason}"[:255]
-    legs = [
-        Posting(request.account_id, leg_type, request.amount, today, f"request:{request.pk}:1", description=description)
-    ]
     if request.kind == RequestKind.TRANSFER:
         # Money in hand moves: the first account gives up the credit (a debit there), the other receives it.
-        legs = [
+        return [
             Posting(
                 request.account_id,
                 leg_type,
@@ -113,6 +109,34 @@ def adjustment_request_approve(*, request: AdjustmentRequest, approver, reason: 
                 description=description,
             ),
         ]
+    return [
+        Posting(request.account_id, leg_type, request.amount, today, f"request:{request.pk}:1", description=description)
+    ]
+
+
+@transaction.atomic
+def adjustment_request_approve(*, request: AdjustmentRequest, approver, reason: str) -> AdjustmentRequest:
+    """Posts the request's transactions. The request row is locked, so a double click cannot post twice."""
+    request = AdjustmentRequest.objects.select_for_update().get(pk=request.pk)
+    _decidable(request, approver, reason)
+    limit = approver.delegated_authority_limit
+    if abs(request.amount) > limit:
+        raise PermissionDenied(
+            f"{format_money(abs(request.amount))} is above your delegated authority of {format_money(limit)}. "
+            "Ask someone with a higher limit to decide it."
+        )
+    # Locked so a payment or another approval cannot move the balance between this check and the posting.
+    ids = [pk for pk in (request.account_id, request.to_account_id) if pk is not None]
+    accounts = {
+        account.pk: account for account in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
+    _check_amount(
+        kind=request.kind,
+        account=accounts[request.account_id],
+        amount=request.amount,
+        to_account=accounts.get(request.to_account_id),
+    )
+    legs = _legs(request)
     transactions_post(postings=legs, posted_by=approver, flag_for_review=True)
     request.status = RequestStatus.APPROVED
     request.decided_by, request.decided_at, request.decision_reason = approver, timezone.now(), reason.strip()
@@ -123,10 +147,9 @@ def adjustment_request_approve(*, request: AdjustmentRequest, approver, reason: 
 
 @transaction.atomic
 def adjustment_request_reject(*, request: AdjustmentRequest, approver, reason: str) -> AdjustmentRequest:
+    """Anyone who may decide can reject, whatever the amount: refusing moves no money."""
     request = AdjustmentRequest.objects.select_for_update().get(pk=request.pk)
-    _decidable(request, approver)
-    if not reason.strip():
-        raise ValidationError("Say why the request is rejected, so the officer can act on it.")
+    _decidable(request, approver, reason)
     request.status = RequestStatus.REJECTED
     request.decided_by, request.decided_at, request.decision_reason = approver, timezone.now(), reason.strip()
     request.save()

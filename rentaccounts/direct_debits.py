@@ -6,21 +6,26 @@ account. A return file can be imported again safely: a payment is reversed once.
 
 import csv
 import io
-from dataclasses import dataclass
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from incomeapp.money import MoneyError, parse_money
+from incomeapp.money import MoneyError, parse_money, to_money
 from tenancies.constants import PaymentMethod
 from tenancies.models import Tenancy
 
-from .constants import AccountKind, MandateStatus, TransactionType
+from .constants import MandateStatus, TransactionType
 from .imports.formats import read_date
 from .models import DirectDebitMandate, Transaction
 from .services import staff_require, transaction_reverse
+
+logger = logging.getLogger(__name__)
 
 # Bacs ARUDD reason codes, in plain English.
 RETURN_REASONS = {
@@ -33,24 +38,32 @@ RETURN_REASONS = {
     "B": "account closed",
 }
 RETURN_COLUMNS = ("mandate_reference", "collection_date", "amount", "reason_code")
+RETURNED, ALREADY_RETURNED, NOT_MATCHED = "returned", "already returned", "not matched"
 
 
 @transaction.atomic
 def direct_debit_mandate_create(
-    *, tenancy: Tenancy, reference: str, collection_day: int, start_date: date, user, amount=None
+    *, tenancy: Tenancy, reference: str, collection_day: int, start_date: date, user, amount: Decimal | None = None
 ) -> DirectDebitMandate:
+    """A new active mandate; the tenancy now pays by direct debit. One active mandate per tenancy."""
     staff_require(user, "rentaccounts.add_directdebitmandate", "set up direct debits")
+    reference = (reference or "").strip().upper()
+    if not reference:
+        raise ValidationError("Enter the bank's mandate reference.")
     if not 1 <= collection_day <= 28:
         raise ValidationError("Choose a collection day from 1 to 28.")
-    if DirectDebitMandate.objects.filter(reference=reference.strip().upper()).exists():
-        raise ValidationError(f"A mandate with the reference {reference.strip().upper()} already exists.")
+    if amount is not None and to_money(amount) <= 0:
+        raise ValidationError("Enter the amount collected each time as a positive sum, or leave it blank.")
+    if DirectDebitMandate.objects.filter(reference=reference).exists():
+        raise ValidationError(f"A mandate with the reference {reference} already exists. Check the reference.")
+    tenancy = Tenancy.objects.select_for_update().get(pk=tenancy.pk)
     if tenancy.direct_debit_mandates.filter(status=MandateStatus.ACTIVE).exists():
         raise ValidationError("This tenancy already has an active direct debit. Cancel it first.")
     mandate = DirectDebitMandate.objects.create(
         tenancy=tenancy,
-        reference=reference.strip().upper(),
+        reference=reference,
         collection_day=collection_day,
-        amount=amount,
+        amount=to_money(amount) if amount is not None else None,
         start_date=start_date,
     )
     tenancy.payment_method = PaymentMethod.DIRECT_DEBIT
@@ -64,9 +77,10 @@ def direct_debit_mandate_cancel(
 ) -> DirectDebitMandate:
     """Ends a mandate (the record stays, for direct-debit take-up over time) and records how the tenant will pay."""
     staff_require(user, "rentaccounts.change_directdebitmandate", "cancel direct debits")
+    mandate = DirectDebitMandate.objects.select_for_update().select_related("tenancy").get(pk=mandate.pk)
     if mandate.status == MandateStatus.CANCELLED:
         raise ValidationError("This direct debit is already cancelled.")
-    if new_payment_method == PaymentMethod.DIRECT_DEBIT:
+    if new_payment_method not in PaymentMethod.values or new_payment_method == PaymentMethod.DIRECT_DEBIT:
         raise ValidationError("Choose how the tenant will pay now that the direct debit has ended.")
     mandate.status, mandate.cancelled_on = MandateStatus.CANCELLED, cancelled_on
     mandate.save(update_fields=["status", "cancelled_on", "updated_at"])
@@ -84,23 +98,77 @@ class ReturnOutcome:
     detail: str
 
 
-def direct_debit_returns_import(*, content: bytes, user) -> list[ReturnOutcome]:
-    """Reverses each returned direct debit named in a bank return file. Returns what happened to every row."""
+@dataclass
+class ReturnReport:
+    """What happened to every row of one return file; unmatched rows are posted nowhere, only reported."""
+
+    file_name: str
+    rows: list[ReturnOutcome] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for row in self.rows if row.outcome == outcome)
+
+    @property
+    def returned(self) -> int:
+        return self.count(RETURNED)
+
+    @property
+    def already_returned(self) -> int:
+        return self.count(ALREADY_RETURNED)
+
+    @property
+    def not_matched(self) -> int:
+        return self.count(NOT_MATCHED)
+
+
+def direct_debit_returns_import(*, content: bytes, file_name: str, user) -> ReturnReport:
+    """Reverses each returned direct debit named in a bank return file and reports what happened to every row."""
     staff_require(user, "rentaccounts.change_directdebitmandate", "import direct debit returns")
     try:
         reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
-    except UnicodeDecodeError as error:
-        raise ValidationError("The file is not text (CSV). Save it as CSV and try again.") from error
-    headers = [h.strip().lower() for h in reader.fieldnames or []]
+        headers = [h.strip().lower() for h in reader.fieldnames or []]
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise ValidationError(
+            f"{file_name} is not a CSV text file. Save the bank's file as CSV and try again."
+        ) from error
     missing = [c for c in RETURN_COLUMNS if c not in headers]
     if missing:
-        raise ValidationError(f"This is not a direct debit return file: the columns {', '.join(missing)} are missing.")
+        raise ValidationError(
+            f"{file_name} is not a direct debit return file: the columns {', '.join(missing)} are missing. "
+            "See the direct debits guide for the columns."
+        )
     reader.fieldnames = headers
-    outcomes = []
+    report = ReturnReport(file_name=file_name)
     for row_number, row in enumerate(reader, start=2):
         row = {k: (v or "").strip() for k, v in row.items() if k}
-        outcomes.append(_return_row(row_number, row, user))
-    return outcomes
+        report.rows.append(_return_row(row_number, row, user))
+    logger.info(
+        "Direct debit returns %s: %d returned, %d already returned, %d not matched",
+        file_name,
+        report.returned,
+        report.already_returned,
+        report.not_matched,
+    )
+    return report
+
+
+def _collection_legs(tenancy: Tenancy, amount: Decimal, collected: date) -> list[Transaction] | None:
+    """The ledger lines of the direct debit collected that day. A collection split across a tenancy's accounts (court
+    costs first, say) is several lines from one file row: same import batch and external reference."""
+    lines = Transaction.objects.filter(
+        account__tenancy=tenancy,
+        transaction_type=TransactionType.PAYMENT,
+        payment_method=PaymentMethod.DIRECT_DEBIT,
+        effective_date=collected,
+    ).order_by("id")
+    collections: dict[tuple, list[Transaction]] = defaultdict(list)
+    for line in lines:
+        key = (line.import_batch_id, line.external_reference) if line.external_reference else ("line", line.pk)
+        collections[key].append(line)
+    for legs in collections.values():
+        if sum(leg.amount for leg in legs) == -amount:
+            return legs
+    return None
 
 
 def _return_row(row_number: int, row: dict, user) -> ReturnOutcome:
@@ -113,32 +181,29 @@ def _return_row(row_number: int, row: dict, user) -> ReturnOutcome:
         amount = parse_money(row["amount"])
         collected = read_date(row["collection_date"])
     except (MoneyError, ValueError) as error:
-        return outcome("not matched", str(error))
+        return outcome(NOT_MATCHED, f"{error} Correct the row and import the file again.")
+    if amount <= 0:
+        return outcome(NOT_MATCHED, "The amount must be the positive sum that was not paid.")
     mandate = DirectDebitMandate.objects.filter(reference=reference).select_related("tenancy").first()
     if mandate is None:
-        return outcome("not matched", f"No mandate has the reference {reference}.")
-    payment = (
-        Transaction.objects.filter(
-            account__tenancy=mandate.tenancy,
-            account__kind=AccountKind.RENT,
-            transaction_type=TransactionType.PAYMENT,
-            payment_method=PaymentMethod.DIRECT_DEBIT,
-            amount=-amount,
-            effective_date=collected,
-        )
-        .order_by("id")
-        .first()
-    )
-    if payment is None:
+        return outcome(NOT_MATCHED, f"No mandate has the reference {reference}.")
+    legs = _collection_legs(mandate.tenancy, amount, collected)
+    if legs is None:
         return outcome(
-            "not matched",
+            NOT_MATCHED,
             f"No direct debit of £{amount} on {collected:%d/%m/%Y} on {mandate.tenancy.payment_reference}.",
         )
-    reason = RETURN_REASONS.get(row["reason_code"].upper(), f"bank reason code {row['reason_code'] or 'not given'}")
-    try:
-        transaction_reverse(
-            original=payment, reason=f"Direct debit returned unpaid: {reason}", posted_by=user, on=timezone.localdate()
-        )
-    except ValidationError:
-        return outcome("already returned", f"The payment on {collected:%d/%m/%Y} was already reversed.")
-    return outcome("returned", f"Reversed on {mandate.tenancy.payment_reference}: {reason}.")
+    code = row["reason_code"].upper()
+    reason = RETURN_REASONS.get(code, f"bank reason code {code or 'not given'}")
+    reversed_now = 0
+    for leg in legs:
+        try:
+            transaction_reverse(
+                original=leg, reason=f"Direct debit returned unpaid: {reason}", posted_by=user, on=timezone.localdate()
+            )
+            reversed_now += 1
+        except ValidationError:
+            continue  # already reversed: a file imported again reverses nothing twice
+    if not reversed_now:
+        return outcome(ALREADY_RETURNED, f"The collection on {collected:%d/%m/%Y} was already reversed.")
+    return outcome(RETURNED, f"Reversed on {mandate.tenancy.payment_reference}: {reason}.")

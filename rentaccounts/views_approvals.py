@@ -1,13 +1,16 @@
+"""The approvals queue, requests and decisions, and the account-checks queue. Services do the work and the checks."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .account_checks import account_check_resolve
-from .approvals import adjustment_request_approve, adjustment_request_create, adjustment_request_reject
-from .constants import CheckStatus, RequestStatus
-from .forms import AdjustmentRequestForm, CheckResolveForm, DecisionForm
+from .approvals import SELF_DECISION, adjustment_request_approve, adjustment_request_create, adjustment_request_reject
+from .constants import AccountKind, CheckStatus, RequestStatus
+from .forms_approvals import AdjustmentRequestForm, CheckResolveForm, DecisionForm
 from .models import AccountCheck, AdjustmentRequest
 
 REQUESTS = AdjustmentRequest.objects.select_related(
@@ -15,13 +18,19 @@ REQUESTS = AdjustmentRequest.objects.select_related(
 )
 
 
+def _message(error: ValidationError | PermissionDenied) -> str:
+    return error.messages[0] if isinstance(error, ValidationError) else str(error)
+
+
 @permission_required("incomeapp.use_approvals", raise_exception=True)
 def queue(request):
     pending = list(REQUESTS.filter(status=RequestStatus.PENDING).order_by("created_at"))
     limit = request.user.delegated_authority_limit
+    today = timezone.localdate()
     for item in pending:
         item.is_own = item.requested_by_id == request.user.pk
         item.within_limit = abs(item.amount) <= limit
+        item.days_waiting = (today - timezone.localtime(item.created_at).date()).days
     decided = REQUESTS.exclude(status=RequestStatus.PENDING).order_by("-decided_at")[:20]
     open_checks = AccountCheck.objects.filter(status=CheckStatus.OPEN).count()
     context = {"pending": pending, "decided": decided, "limit": limit, "open_checks": open_checks}
@@ -30,9 +39,10 @@ def queue(request):
 
 @permission_required("rentaccounts.add_adjustmentrequest", raise_exception=True)
 def request_create(request):
+    kind = request.GET.get("account", AccountKind.RENT)
     initial = {
         "payment_reference": request.GET.get("reference", ""),
-        "account_kind": request.GET.get("account", "rent"),
+        "account_kind": kind if kind in AccountKind.values else AccountKind.RENT,
     }
     form = AdjustmentRequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -47,7 +57,7 @@ def request_create(request):
                 to_account=data["to_account"],
             )
         except ValidationError as error:
-            form.add_error("amount", error.messages[0])
+            form.add_error("amount", _message(error))
         else:
             messages.success(request, "Sent for approval. Someone with enough delegated authority will decide it.")
             return redirect("approvals:detail", pk=created.pk)
@@ -57,18 +67,17 @@ def request_create(request):
 @permission_required("rentaccounts.view_adjustmentrequest", raise_exception=True)
 def detail(request, pk, form=None):
     item = get_object_or_404(REQUESTS, pk=pk)
-    can_decide = (
-        item.status == RequestStatus.PENDING
-        and request.user.has_perm("rentaccounts.change_adjustmentrequest")
-        and item.requested_by_id != request.user.pk
-    )
+    is_own = item.requested_by_id == request.user.pk
     context = {
         "item": item,
         "form": form or DecisionForm(),
-        "can_decide": can_decide,
-        "is_own": item.requested_by_id == request.user.pk,
+        "can_decide": item.status == RequestStatus.PENDING
+        and request.user.has_perm("rentaccounts.change_adjustmentrequest")
+        and not is_own,
+        "is_own": is_own,
+        "self_decision": SELF_DECISION,
         "within_limit": abs(item.amount) <= request.user.delegated_authority_limit,
-        "transactions": item.transactions.select_related("account__tenancy"),
+        "transactions": item.transactions.select_related("account__tenancy").order_by("id"),
     }
     return render(request, "rentaccounts/approval_detail.html", context)
 
@@ -78,8 +87,9 @@ def detail(request, pk, form=None):
 def decide(request, pk):
     item = get_object_or_404(AdjustmentRequest, pk=pk)
     form = DecisionForm(request.POST)
-    form.is_valid()
-    reason = form.cleaned_data.get("reason", "")
+    if not form.is_valid():
+        return detail(request, pk, form=form)
+    reason = form.cleaned_data["reason"]
     try:
         if "approve" in request.POST:
             adjustment_request_approve(request=item, approver=request.user, reason=reason)
@@ -88,7 +98,7 @@ def decide(request, pk):
             adjustment_request_reject(request=item, approver=request.user, reason=reason)
             messages.success(request, "Rejected. Nothing was posted.")
     except (ValidationError, PermissionDenied) as error:
-        form.add_error("reason", error.messages[0] if isinstance(error, ValidationError) else str(error))
+        form.add_error(None, _message(error))
         return detail(request, pk, form=form)
     return redirect("approvals:detail", pk=pk)
 
@@ -96,27 +106,29 @@ def decide(request, pk):
 @permission_required("rentaccounts.view_accountcheck", raise_exception=True)
 def checks(request):
     open_checks = AccountCheck.objects.filter(status=CheckStatus.OPEN).select_related("account__tenancy")
-    return render(request, "rentaccounts/check_queue.html", {"checks": open_checks.order_by("created_at")})
+    return render(request, "rentaccounts/check_queue.html", {"checks": open_checks.order_by("created_at", "id")})
 
 
 @permission_required("rentaccounts.view_accountcheck", raise_exception=True)
 def check_detail(request, pk):
     check = get_object_or_404(AccountCheck.objects.select_related("account__tenancy", "resolved_by"), pk=pk)
-    lines = list(check.transactions.order_by("id"))
+    lines = list(check.transactions.select_related("reversed_by").order_by("id"))
     form = CheckResolveForm(request.POST or None, transactions=lines)
-    if request.method == "POST" and form.is_valid():
-        reverse = next((t for t in lines if str(t.pk) == form.cleaned_data["reverse"]), None)
-        try:
-            account_check_resolve(
-                check=check,
-                user=request.user,
-                genuine=form.cleaned_data["outcome"] == "genuine",
-                note=form.cleaned_data["note"],
-                reverse=reverse,
-            )
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, error.messages[0] if isinstance(error, ValidationError) else str(error))
-        else:
-            messages.success(request, "Check resolved.")
-            return redirect("approvals:checks")
+    if request.method == "POST":
+        if not request.user.has_perm("rentaccounts.change_accountcheck"):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                account_check_resolve(
+                    check=check,
+                    user=request.user,
+                    outcome=form.cleaned_data["outcome"],
+                    note=form.cleaned_data["note"],
+                    reverse_transaction=form.cleaned_data["reverse_transaction"],
+                )
+            except (ValidationError, PermissionDenied) as error:
+                form.add_error(None, _message(error))
+            else:
+                messages.success(request, "Check resolved.")
+                return redirect("approvals:checks")
     return render(request, "rentaccounts/check_detail.html", {"check": check, "lines": lines, "form": form})

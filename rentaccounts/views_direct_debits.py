@@ -6,19 +6,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tenancies.constants import PaymentMethod
-
 from .constants import MandateStatus
 from .direct_debits import direct_debit_mandate_cancel, direct_debit_mandate_create, direct_debit_returns_import
-from .forms import MandateForm, ReturnFileForm
+from .forms_approvals import MandateCancelForm, MandateForm, ReturnFileForm
 from .models import DirectDebitMandate
-
-OTHER_METHODS = [(value, label) for value, label in PaymentMethod.choices if value != PaymentMethod.DIRECT_DEBIT]
 
 
 @permission_required("incomeapp.use_payments", raise_exception=True)
 def index(request):
-    mandate_form, return_form, outcomes = MandateForm(), ReturnFileForm(), None
+    mandate_form, return_form, report = MandateForm(), ReturnFileForm(), None
     if request.method == "POST" and "set_up" in request.POST:
         mandate_form = MandateForm(request.POST)
         if mandate_form.is_valid():
@@ -29,6 +25,7 @@ def index(request):
                     reference=data["reference"],
                     collection_day=data["collection_day"],
                     start_date=data["start_date"],
+                    amount=data["amount"],
                     user=request.user,
                 )
             except ValidationError as error:
@@ -39,19 +36,18 @@ def index(request):
     elif request.method == "POST" and "returns" in request.POST:
         return_form = ReturnFileForm(request.POST, request.FILES)
         if return_form.is_valid():
+            upload = return_form.cleaned_data["return_file"]
             try:
-                outcomes = direct_debit_returns_import(
-                    content=return_form.cleaned_data["return_file"].read(), user=request.user
-                )
+                report = direct_debit_returns_import(content=upload.read(), file_name=upload.name, user=request.user)
             except ValidationError as error:
                 return_form.add_error("return_file", error.messages[0])
     mandates = DirectDebitMandate.objects.select_related("tenancy").order_by("status", "-start_date")
     context = {
         "mandate_form": mandate_form,
         "return_form": return_form,
-        "outcomes": outcomes,
+        "report": report,
         "page": Paginator(mandates, 50).get_page(request.GET.get("page")),
-        "methods": OTHER_METHODS,
+        "methods": MandateCancelForm.base_fields["new_payment_method"].choices,
     }
     return render(request, "rentaccounts/direct_debits.html", context)
 
@@ -60,11 +56,15 @@ def index(request):
 @permission_required("rentaccounts.change_directdebitmandate", raise_exception=True)
 def cancel(request, pk):
     mandate = get_object_or_404(DirectDebitMandate, pk=pk, status=MandateStatus.ACTIVE)
+    form = MandateCancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["new_payment_method"][0])
+        return redirect("direct_debits:index")
     try:
         direct_debit_mandate_cancel(
             mandate=mandate,
             cancelled_on=timezone.localdate(),
-            new_payment_method=request.POST.get("new_payment_method", ""),
+            new_payment_method=form.cleaned_data["new_payment_method"],
             user=request.user,
         )
     except ValidationError as error:

@@ -1,0 +1,193 @@
+"""Forms for adjustment requests and decisions, account checks and direct debits (GOV.UK layout)."""
+
+from crispy_forms_gds.fields import DateInputField
+from django import forms
+
+from incomeapp.forms import GdsFormMixin
+from tenancies.constants import PaymentMethod
+
+from .account_checks import OUTCOME_CORRECTED, OUTCOME_GENUINE
+from .constants import AccountKind, RequestKind
+from .forms import MoneyField, tenancy_for_reference
+from .models import Account
+
+MAX_RETURN_FILE_BYTES = 5 * 1024 * 1024
+
+
+class AdjustmentRequestForm(GdsFormMixin, forms.Form):
+    submit_label = "Send for approval"
+
+    payment_reference = forms.CharField(
+        label="Payment reference", max_length=20, error_messages={"required": "Enter the tenancy's payment reference"}
+    )
+    account_kind = forms.ChoiceField(label="Account", choices=AccountKind.choices, initial=AccountKind.RENT)
+    kind = forms.ChoiceField(
+        label="What do you need?",
+        choices=RequestKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what you need"},
+    )
+    amount = MoneyField(
+        label="Amount, in pounds",
+        help_text="Adjustments: positive adds to what is owed, negative reduces it. Refunds and transfers: positive. "
+        "Write-offs: negative.",
+        error_messages={"required": "Enter the amount, like 25.00 or -25.00"},
+    )
+    to_payment_reference = forms.CharField(
+        label="Transfer to payment reference",
+        required=False,
+        max_length=20,
+        help_text="Only for transfers. The same tenancy's reference moves money between its own accounts.",
+    )
+    to_account_kind = forms.ChoiceField(
+        label="Transfer to account", choices=AccountKind.choices, initial=AccountKind.RENT, required=False
+    )
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": "Give the reason: the person who decides needs it"},
+    )
+
+    def _account(self, reference_field: str, kind_field: str) -> Account | None:
+        try:
+            tenancy = tenancy_for_reference(self.cleaned_data.get(reference_field) or "")
+        except forms.ValidationError as error:
+            self.add_error(reference_field, error)
+            return None
+        account, _ = Account.objects.get_or_create(
+            tenancy=tenancy, kind=self.cleaned_data.get(kind_field) or AccountKind.RENT
+        )
+        return account
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("payment_reference"):
+            cleaned["account"] = self._account("payment_reference", "account_kind")
+        cleaned["to_account"] = None
+        if cleaned.get("kind") == RequestKind.TRANSFER:
+            if not cleaned.get("to_payment_reference"):
+                self.add_error("to_payment_reference", "Enter the payment reference to transfer to")
+            else:
+                cleaned["to_account"] = self._account("to_payment_reference", "to_account_kind")
+        return cleaned
+
+
+class DecisionForm(GdsFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Reason for your decision",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="It stays on the account with the request.",
+        error_messages={"required": "Give the reason for your decision"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.inputs = []  # the page shows two buttons: approve and reject
+
+
+class CheckResolveForm(GdsFormMixin, forms.Form):
+    submit_label = "Resolve"
+
+    outcome = forms.ChoiceField(
+        label="What did you find?",
+        choices=[
+            (OUTCOME_GENUINE, "Both payments are genuine"),
+            (OUTCOME_CORRECTED, "One was posted in error: reverse it"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what you found"},
+    )
+    reverse = forms.ChoiceField(
+        label="Payment to reverse", required=False, choices=[], help_text="Only if one was posted in error."
+    )
+    note = forms.CharField(label="What you found", max_length=255, error_messages={"required": "Say what you found"})
+
+    def __init__(self, *args, transactions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = {str(t.pk): t for t in transactions}
+        self.fields["reverse"].choices = [("", "Choose a payment")] + [
+            (pk, f"{t.get_transaction_type_display()} {t.amount} on {t.effective_date:%d/%m/%Y} (#{t.pk})")
+            for pk, t in self.lines.items()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["reverse_transaction"] = None
+        if cleaned.get("outcome") == OUTCOME_CORRECTED:
+            if not cleaned.get("reverse"):
+                self.add_error("reverse", "Choose the payment that was posted in error")
+            else:
+                cleaned["reverse_transaction"] = self.lines[cleaned["reverse"]]
+        return cleaned
+
+
+class MandateForm(GdsFormMixin, forms.Form):
+    submit_label = "Set up direct debit"
+    submit_name = "set_up"
+
+    payment_reference = forms.CharField(
+        label="Tenancy payment reference", max_length=20, error_messages={"required": "Enter the payment reference"}
+    )
+    reference = forms.CharField(
+        label="Mandate reference", max_length=40, error_messages={"required": "Enter the bank's mandate reference"}
+    )
+    # A text box with a numeric keypad, as the GOV.UK Design System advises, rather than <input type=number>.
+    collection_day = forms.CharField(
+        label="Collection day of the month",
+        max_length=2,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
+        error_messages={"required": "Enter a collection day from 1 to 28"},
+    )
+    amount = MoneyField(
+        label="Amount collected each time, in pounds (optional)",
+        required=False,
+        help_text="Leave blank if the amount changes with the rent.",
+    )
+    start_date = DateInputField(label="First collection", help_text="For example, 1 12 2026.")
+
+    def clean_payment_reference(self):
+        self.cleaned_data["tenancy"] = tenancy_for_reference(self.cleaned_data["payment_reference"])
+        return self.cleaned_data["tenancy"].payment_reference
+
+    def clean_collection_day(self):
+        day = self.cleaned_data["collection_day"].strip()
+        if not day.isdigit() or not 1 <= int(day) <= 28:
+            raise forms.ValidationError("Enter a collection day from 1 to 28")
+        return int(day)
+
+    def clean_amount(self):
+        amount = self.cleaned_data.get("amount")
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError("Enter the amount collected as a positive sum, like 95.50, or leave it blank")
+        return amount
+
+
+class MandateCancelForm(forms.Form):
+    """Posted from each active mandate's row; the page writes its small form itself."""
+
+    new_payment_method = forms.ChoiceField(
+        choices=[(value, label) for value, label in PaymentMethod.choices if value != PaymentMethod.DIRECT_DEBIT],
+        error_messages={
+            "required": "Choose how the tenant will pay instead",
+            "invalid_choice": "Choose how the tenant will pay instead",
+        },
+    )
+
+
+class ReturnFileForm(GdsFormMixin, forms.Form):
+    submit_label = "Post returned direct debits"
+    submit_name = "returns"
+
+    return_file = forms.FileField(
+        label="Bank return file (CSV)",
+        help_text="Columns: mandate_reference, collection_date, amount, reason_code. Up to 5 MB.",
+        error_messages={"required": "Choose the bank's return file", "empty": "The file you chose is empty"},
+    )
+
+    def clean_return_file(self):
+        upload = self.cleaned_data["return_file"]
+        if upload.size > MAX_RETURN_FILE_BYTES:
+            raise forms.ValidationError("The file is larger than 5 MB. Split it into smaller files and post each.")
+        return upload
