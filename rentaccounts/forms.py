@@ -1,3 +1,4 @@
+from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.fields import DateInputField
 from django import forms
 
@@ -29,7 +30,7 @@ class PaymentFileForm(GdsFormMixin, forms.Form):
     )
     format = forms.ChoiceField(
         label="What kind of file is it?",
-        choices=[(fmt.name, fmt.label) for fmt in FORMATS.values()],
+        choices=[Choice(fmt.name, fmt.label, hint=fmt.description) for fmt in FORMATS.values()],
         widget=forms.RadioSelect,
         error_messages={"required": "Choose what kind of file it is"},
     )

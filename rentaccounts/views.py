@@ -7,13 +7,13 @@ from django.views.decorators.http import require_POST
 
 from .constants import ImportStatus, SuspenseStatus
 from .forms import PaymentFileForm, SuspenseAllocateForm, SuspenseRejectForm
-from .imports.formats import FORMATS
 from .imports.services import import_batch_create, import_batch_start, suspense_item_allocate, suspense_item_reject
 from .models import ImportBatch, SuspenseItem
 
 
 @permission_required("incomeapp.use_payments", raise_exception=True)
 def index(request):
+    """The Payments page: import a file (small files at once, large ones in the background) and recent imports."""
     form = PaymentFileForm()
     if request.method == "POST":
         if not request.user.has_perm("rentaccounts.add_importbatch"):
@@ -36,7 +36,6 @@ def index(request):
                 return redirect("rentaccounts:import_detail", pk=batch.pk)
     context = {
         "form": form,
-        "formats": FORMATS.values(),
         "recent_imports": ImportBatch.objects.defer("content")
         .select_related("uploaded_by")
         .order_by("-created_at")[:10],
@@ -57,11 +56,23 @@ def import_detail(request, pk):
     )
 
 
-@permission_required("rentaccounts.view_suspenseitem", raise_exception=True)
+@permission_required("incomeapp.use_payments", raise_exception=True)
 def suspense(request):
-    items = SuspenseItem.objects.filter(status=SuspenseStatus.OPEN).select_related("batch").order_by("created_at", "id")
+    items = (
+        SuspenseItem.objects.filter(status=SuspenseStatus.OPEN)
+        .select_related("batch")
+        .defer("batch__content")
+        .order_by("created_at", "id")
+    )
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     return render(request, "rentaccounts/suspense.html", {"page": page})
+
+
+def _suspense_items():
+    # The batch's file can be megabytes: the pages need only its name.
+    return SuspenseItem.objects.select_related("batch", "resolved_by", "transaction__account__tenancy").defer(
+        "batch__content"
+    )
 
 
 def _suspense_item_page(request, item, allocate_form=None, reject_form=None):
@@ -78,15 +89,15 @@ def _suspense_item_page(request, item, allocate_form=None, reject_form=None):
     )
 
 
-@permission_required("rentaccounts.view_suspenseitem", raise_exception=True)
+@permission_required("incomeapp.use_payments", raise_exception=True)
 def suspense_item(request, pk):
-    return _suspense_item_page(request, get_object_or_404(SuspenseItem.objects.select_related("batch"), pk=pk))
+    return _suspense_item_page(request, get_object_or_404(_suspense_items(), pk=pk))
 
 
 @require_POST
-@permission_required("rentaccounts.change_suspenseitem", raise_exception=True)
+@permission_required(("incomeapp.use_payments", "rentaccounts.change_suspenseitem"), raise_exception=True)
 def suspense_item_allocate_view(request, pk):
-    item = get_object_or_404(SuspenseItem, pk=pk)
+    item = get_object_or_404(_suspense_items(), pk=pk)
     form = SuspenseAllocateForm(request.POST, needs_amount=item.amount is None, needs_date=item.effective_date is None)
     if form.is_valid():
         try:
@@ -101,14 +112,14 @@ def suspense_item_allocate_view(request, pk):
             form.add_error(None, error.messages[0])
         else:
             messages.success(request, f"Payment allocated to {form.cleaned_data['payment_reference']}.")
-            return redirect("rentaccounts:suspense")
+            return redirect("rentaccounts:suspense_item", pk=item.pk)
     return _suspense_item_page(request, item, allocate_form=form)
 
 
 @require_POST
-@permission_required("rentaccounts.change_suspenseitem", raise_exception=True)
+@permission_required(("incomeapp.use_payments", "rentaccounts.change_suspenseitem"), raise_exception=True)
 def suspense_item_reject_view(request, pk):
-    item = get_object_or_404(SuspenseItem, pk=pk)
+    item = get_object_or_404(_suspense_items(), pk=pk)
     form = SuspenseRejectForm(request.POST)
     if form.is_valid():
         try:
@@ -117,5 +128,5 @@ def suspense_item_reject_view(request, pk):
             form.add_error(None, error.messages[0])
         else:
             messages.success(request, "Payment rejected. It will not be posted.")
-            return redirect("rentaccounts:suspense")
+            return redirect("rentaccounts:suspense_item", pk=item.pk)
     return _suspense_item_page(request, item, reject_form=form)

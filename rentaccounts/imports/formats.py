@@ -1,26 +1,37 @@
-"""Payment file formats. Each reads bytes and yields one `ParsedLine` per ledger credit (or a reason it cannot be read).
+"""Payment file formats: a registry of classes that each read bytes into `ParsedRow`s (one per ledger line).
 
-To add a format: subclass `PaymentFormat`, implement `lines`, and add it to `FORMATS`. Document it in
-docs/payment-formats.md with a sample file under docs/samples/.
+A row that cannot be posted as it stands still comes back, with `problem` saying why in plain English, so it can be
+held in suspense. A file that cannot be read at all (not text, wrong columns) raises `FileFormatError`.
+
+To add a format: subclass `PaymentFormat`, set `name`, `label`, `description` and `required_columns`, implement
+`parse`, and add an instance to `FORMATS`. Document it in docs/payment-formats.md with a sample under docs/samples/.
 """
 
 import csv
 import io
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from incomeapp.money import MoneyError, parse_money
+from incomeapp.money import PENNY, MoneyError, parse_money
 from rentaccounts.constants import TransactionType
 from tenancies.constants import PaymentMethod
 
+# Far beyond any rent payment, and well inside the ledger's 12 digits, so one typing slip cannot stop a whole chunk.
+LARGEST_AMOUNT = Decimal("1000000.00")
+_PLAIN_AMOUNT = re.compile(r"-?\d{1,9}(?:\.\d{1,2})?")
+
 
 @dataclass(slots=True)
-class ParsedLine:
-    """One credit (or, rarely, debit) read from a file. `problem` is set when the row cannot be posted as it stands."""
+class ParsedRow:
+    """One ledger line read from a file. Amounts are as posted: negative is a credit to the tenant's account.
+
+    `problem` is set when the line cannot be posted as it stands; it is then held in suspense with that reason.
+    """
 
     row_number: int
     raw: dict
@@ -33,7 +44,6 @@ class ParsedLine:
     period_start: date | None = None
     period_end: date | None = None
     problem: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 class FileFormatError(ValueError):
@@ -52,6 +62,13 @@ def read_date(text: str) -> date:
         except ValueError:
             continue
     raise ValueError(f"'{text}' is not a date; use DD/MM/YYYY.")
+
+
+def read_amount(text: str) -> Decimal:
+    """An amount as written in a file. Plain figures ('12.50') skip the general parser: it is the hot path."""
+    if _PLAIN_AMOUNT.fullmatch(text):
+        return Decimal(text).quantize(PENNY)
+    return parse_money(text)
 
 
 METHOD_ALIASES = {
@@ -80,44 +97,62 @@ class PaymentFormat(ABC):
     required_columns: tuple[str, ...]
 
     def rows(self, content: bytes) -> Iterator[tuple[int, dict]]:
+        """(line number in the file, {column: stripped value}) for every non-blank row, after checking the header."""
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise FileFormatError("The file is not text (CSV). Save it as CSV (UTF-8) and upload it again.") from error
-        reader = csv.DictReader(io.StringIO(text))
-        headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+        reader = csv.reader(io.StringIO(text))
+        try:
+            headers = [header.strip().lower() for header in next(reader, [])]
+        except csv.Error as error:
+            raise FileFormatError(f"The first line is not readable as CSV ({error}). Save it as CSV again.") from error
         missing = [column for column in self.required_columns if column not in headers]
         if missing:
             raise FileFormatError(
                 f"This does not look like a {self.label} file: the columns {', '.join(missing)} are missing. "
                 f"Check you chose the right format; the first line must name the columns."
             )
-        reader.fieldnames = headers
-        for row_number, row in enumerate(reader, start=2):
-            cleaned = {key: (value or "").strip() for key, value in row.items() if key is not None}
-            if any(cleaned.values()):
-                yield row_number, cleaned
+        width = len(headers)
+        padding = [""] * width
+        try:
+            for values in reader:
+                if len(values) < width:
+                    values = values + padding[len(values) :]
+                row = dict(zip(headers, [value.strip() for value in values[:width]], strict=True))
+                if any(row.values()):
+                    yield reader.line_num, row
+        except csv.Error as error:
+            raise FileFormatError(
+                f"Line {reader.line_num} could not be read as CSV ({error}). Correct the file and import it again."
+            ) from error
 
     @abstractmethod
-    def lines(self, content: bytes) -> Iterator[ParsedLine]:
+    def parse(self, content: bytes) -> Iterator[ParsedRow]:
         """Every ledger line the file holds, in file order."""
 
 
-def _amount(line: ParsedLine, text: str, *, credit: bool) -> None:
-    """Reads an amount as written in the file; a credit to the tenant's account is stored negative."""
+def _credit(row: ParsedRow, text: str, *, allow_negative: bool = False) -> None:
+    """Money received, written positive in the file, is stored negative (a credit to the tenant's account)."""
     try:
-        value = parse_money(text)
+        value = read_amount(text)
     except MoneyError as error:
-        line.problem = str(error)
+        row.problem = row.problem or str(error)
         return
-    line.amount = -value if credit else value
+    row.amount = -value
+    if abs(value) >= LARGEST_AMOUNT:
+        row.problem = row.problem or f"£{value:,} is far more than any rent payment; check the amount in the file."
+    elif value < 0 and not allow_negative:
+        row.problem = row.problem or (
+            f"The amount {text} is negative. A returned payment is reversed on the account, not imported as a payment."
+        )
 
 
-def _date(line: ParsedLine, text: str, what: str) -> date | None:
+def _date(row: ParsedRow, text: str, what: str) -> date | None:
     try:
         return read_date(text)
     except ValueError as error:
-        line.problem = line.problem or f"The {what} is not readable: {error}"
+        row.problem = row.problem or f"The {what} is not readable: {error}"
         return None
 
 
@@ -130,19 +165,20 @@ class GenericCsv(PaymentFormat):
     )
     required_columns = ("payment_reference", "date", "amount", "transaction_id")
 
-    def lines(self, content: bytes) -> Iterator[ParsedLine]:
-        for row_number, row in self.rows(content):
-            line = ParsedLine(row_number=row_number, raw=row, payment_reference=row["payment_reference"].upper())
-            line.external_id = row["transaction_id"]
-            if not line.external_id:
-                line.problem = "The transaction_id is missing, so a repeat of this payment could not be recognised."
-            _amount(line, row["amount"], credit=True)
-            line.effective_date = _date(line, row["date"], "payment date")
-            method = row.get("method", "").lower()
-            line.payment_method = METHOD_ALIASES.get(method, "")
-            if method and not line.payment_method:
-                line.problem = line.problem or f"The payment method '{row.get('method')}' is not one we know."
-            yield line
+    def parse(self, content: bytes) -> Iterator[ParsedRow]:
+        for row_number, raw in self.rows(content):
+            row = ParsedRow(row_number=row_number, raw=raw, payment_reference=raw["payment_reference"].upper())
+            row.external_id = raw["transaction_id"]
+            if not row.external_id:
+                row.problem = "The transaction_id is missing, so a repeat of this payment could not be recognised."
+            _credit(row, raw["amount"])
+            row.effective_date = _date(row, raw["date"], "payment date")
+            method = raw.get("method", "")
+            if method:
+                row.payment_method = METHOD_ALIASES.get(method.lower(), "")
+                if not row.payment_method:
+                    row.problem = row.problem or f"The payment method '{method}' is not one we know."
+            yield row
 
 
 class HousingBenefitSchedule(PaymentFormat):
@@ -155,25 +191,33 @@ class HousingBenefitSchedule(PaymentFormat):
     )
     required_columns = ("claim_reference", "payment_reference", "period_from", "period_to", "amount", "payment_date")
 
-    def lines(self, content: bytes) -> Iterator[ParsedLine]:
-        for row_number, row in self.rows(content):
-            line = ParsedLine(
+    def parse(self, content: bytes) -> Iterator[ParsedRow]:
+        for row_number, raw in self.rows(content):
+            row = ParsedRow(
                 row_number=row_number,
-                raw=row,
-                payment_reference=row["payment_reference"].upper(),
+                raw=raw,
+                payment_reference=raw["payment_reference"].upper(),
                 transaction_type=TransactionType.HOUSING_BENEFIT,
                 payment_method=PaymentMethod.HOUSING_BENEFIT,
             )
-            _amount(line, row["amount"], credit=True)
-            line.effective_date = _date(line, row["payment_date"], "payment date")
-            line.period_start = _date(line, row["period_from"], "period start")
-            line.period_end = _date(line, row["period_to"], "period end")
-            if line.period_start and line.period_end and line.period_end < line.period_start:
-                line.problem = line.problem or "The benefit period ends before it starts."
-            line.external_id = ":".join((row["claim_reference"], row["period_from"], row["period_to"], row["amount"]))
-            if not row["claim_reference"]:
-                line.problem = line.problem or "The claim_reference is missing."
-            yield line
+            _credit(row, raw["amount"], allow_negative=True)
+            row.effective_date = _date(row, raw["payment_date"], "payment date")
+            row.period_start = _date(row, raw["period_from"], "period start")
+            row.period_end = _date(row, raw["period_to"], "period end")
+            if row.period_start and row.period_end and row.period_end < row.period_start:
+                row.problem = row.problem or "The benefit period ends before it starts."
+            if not raw["claim_reference"]:
+                row.problem = row.problem or "The claim_reference is missing."
+            # No line id in a schedule: claim, period and sum identify a payment, however its dates are written.
+            row.external_id = ":".join(
+                (
+                    raw["claim_reference"],
+                    row.period_start.isoformat() if row.period_start else raw["period_from"],
+                    row.period_end.isoformat() if row.period_end else raw["period_to"],
+                    str(-row.amount) if row.amount is not None else raw["amount"],
+                )
+            )
+            yield row
 
 
 class UniversalCreditSchedule(PaymentFormat):
@@ -192,28 +236,41 @@ class UniversalCreditSchedule(PaymentFormat):
         "housing_costs",
         "payment_date",
     )
+    _parts = (
+        ("housing_costs", TransactionType.UC_MANAGED_PAYMENT),
+        ("arrears_deduction", TransactionType.UC_DEDUCTION),
+    )
 
-    def lines(self, content: bytes) -> Iterator[ParsedLine]:
-        for row_number, row in self.rows(content):
-            parts = [("housing_costs", TransactionType.UC_MANAGED_PAYMENT)]
-            if row.get("arrears_deduction") and row["arrears_deduction"] not in ("0", "0.00"):
-                parts.append(("arrears_deduction", TransactionType.UC_DEDUCTION))
-            for column, transaction_type in parts:
-                line = ParsedLine(
+    def parse(self, content: bytes) -> Iterator[ParsedRow]:
+        for row_number, raw in self.rows(content):
+            for column, transaction_type in self._parts:
+                if column == "arrears_deduction" and _is_nothing(raw.get(column, "")):
+                    continue  # most claims have no deduction: no line rather than a £0.00 one
+                row = ParsedRow(
                     row_number=row_number,
-                    raw=row,
-                    payment_reference=row["payment_reference"].upper(),
+                    raw=raw,
+                    payment_reference=raw["payment_reference"].upper(),
                     transaction_type=transaction_type,
                     payment_method=PaymentMethod.UNIVERSAL_CREDIT,
                 )
-                _amount(line, row[column], credit=True)
-                line.effective_date = _date(line, row["payment_date"], "payment date")
-                line.period_start = _date(line, row["assessment_period_start"], "assessment period start")
-                line.period_end = _date(line, row["assessment_period_end"], "assessment period end")
-                line.external_id = f"{row['uc_reference']}:{row['assessment_period_start']}:{column}"
-                if not row["uc_reference"]:
-                    line.problem = line.problem or "The uc_reference is missing."
-                yield line
+                _credit(row, raw[column])
+                row.effective_date = _date(row, raw["payment_date"], "payment date")
+                row.period_start = _date(row, raw["assessment_period_start"], "assessment period start")
+                row.period_end = _date(row, raw["assessment_period_end"], "assessment period end")
+                if row.period_start and row.period_end and row.period_end < row.period_start:
+                    row.problem = row.problem or "The assessment period ends before it starts."
+                if not raw["uc_reference"]:
+                    row.problem = row.problem or "The uc_reference is missing."
+                period = row.period_start.isoformat() if row.period_start else raw["assessment_period_start"]
+                row.external_id = f"{raw['uc_reference']}:{period}:{column}"
+                yield row
+
+
+def _is_nothing(text: str) -> bool:
+    try:
+        return not text or read_amount(text) == 0
+    except MoneyError:
+        return False
 
 
 FORMATS: dict[str, PaymentFormat] = {
