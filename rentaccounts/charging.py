@@ -64,7 +64,7 @@ def periods_starting_in_week(terms: TenancyTerms, week_commencing: date) -> list
             for start in starts
             if week_commencing <= start <= week_end and start >= terms.start_date
         )
-    weeks = WEEKS_IN_PERIOD[RentPeriod(terms.rent_period)]
+    weeks = WEEKS_IN_PERIOD[terms.rent_period]
     anchor = monday_of(terms.start_date)
     weeks_since_anchor = (week_commencing - anchor).days // 7
     if weeks_since_anchor < 0 or weeks_since_anchor % weeks:
@@ -122,5 +122,5 @@ def weekly_equivalent(amount: Decimal, rent_period: str) -> Decimal:
     """A period's charge as a weekly figure, for 'weeks of rent' arithmetic (monthly × 12 ÷ 52)."""
     if rent_period == RentPeriod.MONTHLY:
         return apportion(amount, 12, 52)
-    weeks = WEEKS_IN_PERIOD[RentPeriod(rent_period)]
+    weeks = WEEKS_IN_PERIOD[rent_period]
     return amount if weeks == 1 else apportion(amount, 1, weeks)
