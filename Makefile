@@ -35,6 +35,7 @@ run: export DJANGO_DEBUG ?= true
 run: $(VENV)/.runtime
 	$(MANAGE) migrate --no-input -v 0
 	$(MANAGE) setup_roles -v 0
+	$(MANAGE) arrears_policy install
 	$(MANAGE) create_demo_users
 	$(MANAGE) seed_demo
 	@echo "Rentwise is starting on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"

@@ -33,6 +33,8 @@ OFFICER_CASEWORK = READ_TENANCIES | {
     "rentaccounts.view_adjustmentrequest",
     "rentaccounts.add_directdebitmandate",
     "rentaccounts.change_directdebitmandate",
+    "arrears.view_arrearspolicy",
+    "arrears.view_arrearspolicyversion",
 }
 
 # Senior officers and managers decide requests (within their delegated authority) and resolve account checks.
@@ -47,7 +49,10 @@ DECIDING = {
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.INCOME_OFFICER: OFFICER_CASEWORK,
     Role.SENIOR_INCOME_OFFICER: OFFICER_CASEWORK | DECIDING,
-    Role.INCOME_MANAGER: OFFICER_CASEWORK | DECIDING,
+    # Income managers also own the arrears policy: new versions, and which one is live.
+    Role.INCOME_MANAGER: OFFICER_CASEWORK
+    | DECIDING
+    | {"arrears.change_arrearspolicy", "arrears.add_arrearspolicyversion", "arrears.change_arrearspolicyversion"},
     # Read-only view of their residents' accounts; no health or vulnerability notes unless an administrator adds them.
     Role.SUPPORT_WORKER: READ_TENANCIES,
     # Manages staff accounts; sees no tenant's money or notes.

@@ -1,0 +1,193 @@
+"""The facts a policy reads about one case on a review date: their names, types and meanings, in one catalogue.
+
+Pure: no database. The weekly review computes the *inputs* with set-based queries; `classify_case` reads them from a
+JSON file. `facts_derive` then adds the *derived* facts, whose definitions follow the published Hackney classifier
+(income-management.md §3) so that the `hackney-2020` policy can be an exact encoding of it; every policy may use them.
+A policy that names a fact missing from this catalogue is refused, so a typing slip cannot silently never fire.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from dateutil.relativedelta import relativedelta
+
+from incomeapp.money import ZERO, to_money
+
+MONEY, DATE, TEXT, BOOL, NUMBER = "money", "date", "text", "yes/no", "number"
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    name: str
+    kind: str
+    meaning: str
+    derived: bool = False
+
+
+_INPUTS = [
+    FactSpec("as_of", DATE, "The review date ('today'). Every age and 'in the future' is measured from it."),
+    FactSpec("balance", MONEY, "Rent account balance; positive is owed."),
+    FactSpec("net_since_monday", MONEY, "Net sum of every transaction posted since Monday of the review week."),
+    FactSpec("paid_this_week", MONEY, "Payments since Monday of the review week, as a positive number."),
+    FactSpec("weekly_rent", MONEY, "Weekly gross rent: rent plus service and other charges, as a weekly figure."),
+    FactSpec("expected_benefit", MONEY, "HB or UC housing costs due for past periods but not yet received."),
+    FactSpec("last_payment_date", DATE, "Date of the latest payment."),
+    FactSpec("last_contact_code", TEXT, "Code of the most recent contact that counts as communication."),
+    FactSpec("last_contact_date", DATE, "Date of that contact."),
+    FactSpec("last_contact_attempt_date", DATE, "Date of the latest call or visit attempt (answered or not)."),
+    FactSpec("last_letter_failed", BOOL, "The case's most recent letter failed to send."),
+    FactSpec("nosp_served_date", DATE, "Date a notice of seeking possession was served (a lapsed one still counts)."),
+    FactSpec("nosp_expiry_date", DATE, "Date that notice lapses, where the notice engine recorded it."),
+    FactSpec("court_date", DATE, "Date of the court hearing, if one is set."),
+    FactSpec("court_outcome", TEXT, "Outcome recorded for that hearing (see docs/arrears-policy.md)."),
+    FactSpec("eviction_date", DATE, "Eviction date, if one is recorded."),
+    FactSpec("agreement_state", TEXT, "State of the most recent agreement: live, breached, completed or cancelled."),
+    FactSpec("agreement_type", TEXT, "informal or court."),
+    FactSpec("agreement_start_date", DATE, "Start date of the most recent agreement."),
+    FactSpec("pause_end_date", DATE, "End date of the case's pause, if any."),
+    FactSpec("breathing_space", BOOL, "A Breathing Space moratorium covers this debt on the review date."),
+    FactSpec("vulnerability_review_due", BOOL, "The case's vulnerability review is missing or out of date."),
+    FactSpec("benefit_claim_pending", BOOL, "An HB or UC claim is pending with all evidence given (protocol 2.x)."),
+    FactSpec("tenure_type", TEXT, "Tenure type code (legal-spec §2.1)."),
+]
+
+# Outcomes that carry terms, and those that keep a warrant possible (income-management.md §3).
+WARRANT_OUTCOMES = frozenset(
+    {
+        "adjourned_generally",
+        "adjourned_to_next_open_date",
+        "adjourned_to_another_hearing",
+        "adjourned_for_directions",
+        "suspended_possession",
+        "stay_of_execution",
+    }
+)
+OUTCOMES_WITH_TERMS = WARRANT_OUTCOMES | {"adjourned_on_terms"}
+
+_DERIVED = [
+    FactSpec(
+        "collectable_arrears",
+        MONEY,
+        "balance − |net_since_monday| (Hackney's definition, taken as written).",
+        derived=True,
+    ),
+    FactSpec("grace", MONEY, "max(0, weekly_rent − paid_this_week).", derived=True),
+    FactSpec("arrears_after_grace", MONEY, "collectable_arrears − grace.", derived=True),
+    FactSpec(
+        "technical_arrears",
+        MONEY,
+        "The part of the balance that expected HB or UC will clear: min(max(balance, 0), expected_benefit).",
+        derived=True,
+    ),
+    FactSpec("real_arrears", MONEY, "balance − technical_arrears: arrears not explained by benefit timing.", True),
+    FactSpec("arrears_weeks", NUMBER, "real_arrears ÷ weekly_rent, to 2 decimal places.", derived=True),
+    FactSpec("nosp_ever_served", BOOL, "A NOSP has been served (even if it has lapsed).", derived=True),
+    FactSpec("nosp_valid", BOOL, "Served, and the review date is on or before it lapses.", derived=True),
+    FactSpec(
+        "nosp_active",
+        BOOL,
+        "Valid and past its cool-off (3 calendar months after service).",
+        derived=True,
+    ),
+    FactSpec("active_agreement", BOOL, "The most recent agreement is live or breached.", derived=True),
+    FactSpec(
+        "court_breach",
+        BOOL,
+        "The most recent agreement is a breached court agreement that started on or after the court date.",
+        derived=True,
+    ),
+    FactSpec(
+        "active_court_warrant",
+        BOOL,
+        "A court outcome that keeps a warrant possible, with a court date less than 6 years ago.",
+        derived=True,
+    ),
+    FactSpec("outcome_with_terms", BOOL, "The court outcome carries terms.", derived=True),
+    FactSpec("paused", BOOL, "The pause ends after the review date.", derived=True),
+]
+
+FACTS: dict[str, FactSpec] = {spec.name: spec for spec in _INPUTS + _DERIVED}
+
+
+class FactsError(ValueError):
+    """Facts that cannot be read; the message names the fact and says what is expected."""
+
+
+def _parse(spec: FactSpec, value):
+    if value is None or value == "":
+        return None
+    try:
+        if spec.kind == MONEY:
+            return to_money(Decimal(str(value)))
+        if spec.kind == NUMBER:
+            return Decimal(str(value))
+        if spec.kind == DATE:
+            return value if isinstance(value, date) else date.fromisoformat(str(value))
+        if spec.kind == BOOL:
+            if isinstance(value, bool):
+                return value
+            raise ValueError
+        return str(value)
+    except (InvalidOperation, ValueError, TypeError) as error:
+        expected = {MONEY: "an amount like 412.50", DATE: "a date like 2026-11-30", BOOL: "true or false"}
+        raise FactsError(f"'{spec.name}' is {value!r}; expected {expected.get(spec.kind, 'a number')}.") from error
+
+
+def facts_read(raw: dict) -> dict:
+    """Typed input facts from a plain dict (JSON). Refuses unknown and derived names; `as_of` is required."""
+    unknown = sorted(set(raw) - {spec.name for spec in _INPUTS})
+    if unknown:
+        hint = " (derived facts are computed, not given)" if any(FACTS.get(n) for n in unknown) else ""
+        raise FactsError(f"Unknown facts: {', '.join(unknown)}{hint}. See docs/arrears-policy.md for the list.")
+    if not raw.get("as_of"):
+        raise FactsError("'as_of' (the review date) is required.")
+    return {spec.name: _parse(spec, raw.get(spec.name)) for spec in _INPUTS}
+
+
+def months_after(day: date, months: int) -> date:
+    """Same day of the month, clamped at the month's end (calendar months, as the published ladders count)."""
+    return day + relativedelta(months=months)
+
+
+def facts_derive(facts: dict) -> dict:
+    """Input facts plus the derived ones. Missing money inputs count as £0.00, missing flags as false."""
+    f = dict(facts)
+    for spec in _INPUTS:
+        if f.get(spec.name) is None:
+            f[spec.name] = ZERO if spec.kind == MONEY else False if spec.kind == BOOL else None
+    today: date = f["as_of"]
+    balance = f["balance"]
+    f["collectable_arrears"] = balance - abs(f["net_since_monday"])
+    f["grace"] = max(ZERO, f["weekly_rent"] - f["paid_this_week"])
+    f["arrears_after_grace"] = f["collectable_arrears"] - f["grace"]
+    f["technical_arrears"] = min(max(balance, ZERO), max(f["expected_benefit"], ZERO))
+    f["real_arrears"] = balance - f["technical_arrears"]
+    f["arrears_weeks"] = (
+        (f["real_arrears"] / f["weekly_rent"]).quantize(Decimal("0.01")) if f["weekly_rent"] > 0 else Decimal("0")
+    )
+    served = f["nosp_served_date"]
+    f["nosp_ever_served"] = served is not None
+    if served is not None:
+        cool_off_end = months_after(served, 3)
+        valid_until = f["nosp_expiry_date"] or cool_off_end + timedelta(weeks=52)
+        f["nosp_valid"] = today <= valid_until
+        f["nosp_active"] = f["nosp_valid"] and today >= cool_off_end
+    else:
+        f["nosp_valid"] = f["nosp_active"] = False
+    f["active_agreement"] = f["agreement_state"] in ("live", "breached")
+    court_date = f["court_date"]
+    start = f["agreement_start_date"]
+    f["court_breach"] = bool(
+        f["agreement_state"] == "breached"
+        and f["agreement_type"] == "court"
+        and start is not None
+        and court_date is not None
+        and start >= court_date
+    )
+    f["active_court_warrant"] = bool(
+        f["court_outcome"] in WARRANT_OUTCOMES and court_date is not None and court_date > months_after(today, -72)
+    )
+    f["outcome_with_terms"] = f["court_outcome"] in OUTCOMES_WITH_TERMS
+    f["paused"] = f["pause_end_date"] is not None and f["pause_end_date"] > today
+    return f
