@@ -5,3 +5,64 @@ class PolicyVersionStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     LIVE = "live", "Live"
     RETIRED = "retired", "Retired"
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class ContactKind(models.TextChoices):
+    CALL = "call", "Phone call"
+    VISIT = "visit", "Home visit"
+    LETTER = "letter", "Letter"
+    SMS = "sms", "Text message"
+    EMAIL = "email", "Email"
+    SURGERY = "surgery", "Surgery or office visit"
+    NOTE = "note", "Note"
+
+
+# A call or visit counts as an attempt to talk, whether or not it was answered (contact before a letter).
+ATTEMPT_KINDS = (ContactKind.CALL, ContactKind.VISIT, ContactKind.SURGERY)
+
+
+class ContactOutcome(models.TextChoices):
+    SPOKE = "spoke", "Spoke to the tenant"
+    NO_ANSWER = "no_answer", "No answer"
+    LEFT_MESSAGE = "left_message", "Left a message"
+    QUEUED = "queued", "Letter queued"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed to send"
+    NOTE = "note", "Note only"
+
+
+class NonPaymentReason(models.TextChoices):
+    BENEFIT_DELAY = "benefit_delay", "Benefit delay or change"
+    INCOME_DROP = "income_drop", "Loss of income or work"
+    DEBTS = "debts", "Other debts"
+    HEALTH = "health", "Illness or health"
+    BEREAVEMENT = "bereavement", "Bereavement or family change"
+    DISPUTE = "dispute", "Disputes the charge"
+    FORGOT = "forgot", "Forgot or oversight"
+    OTHER = "other", "Other"
+
+
+class PauseReason(models.TextChoices):
+    COURT_DATE_SET = "court_date_set", "Court date set"
+    EVICTION_DATE_SET = "eviction_date_set", "Eviction date set"
+    DELAYED_BENEFIT = "delayed_benefit", "Delayed benefit"
+    PROMISE_OF_PAYMENT = "promise_of_payment", "Promise of payment"
+    DECEASED = "deceased", "Deceased"
+    MISSING_DATA = "missing_data", "Missing data"
+    OTHER = "other", "Other"
+
+
+class BreathingSpaceKind(models.TextChoices):
+    STANDARD = "standard", "Standard (60 days)"
+    MENTAL_HEALTH_CRISIS = "mental_health_crisis", "Mental health crisis (open-ended)"
+
+
+class ReviewStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"

@@ -10,11 +10,20 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from incomeapp.models import TimeStampedModel
+from incomeapp.models import MoneyField, TimeStampedModel
 from tenancies.constants import TenureType
 from tenancies.models import Scheme
 
-from .constants import PolicyVersionStatus
+from .constants import (
+    BreathingSpaceKind,
+    CaseStatus,
+    ContactKind,
+    ContactOutcome,
+    NonPaymentReason,
+    PauseReason,
+    PolicyVersionStatus,
+    ReviewStatus,
+)
 
 
 class ArrearsPolicy(TimeStampedModel):
@@ -61,3 +70,150 @@ class ArrearsPolicyVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy.name} v{self.number} ({self.get_status_display()})"
+
+
+class ArrearsCase(TimeStampedModel):
+    """One open case per rent account in arrears, assigned to the patch's officer. Legal milestones are recorded here
+    by the courts app through arrears services, so the weekly review reads them without importing it."""
+
+    account = models.ForeignKey("rentaccounts.Account", on_delete=models.PROTECT, related_name="arrears_cases")
+    status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="arrears_cases"
+    )
+    nosp_served_on = models.DateField("NOSP served on", null=True, blank=True)
+    nosp_expires_on = models.DateField("NOSP lapses on", null=True, blank=True)
+    court_date = models.DateField(null=True, blank=True)
+    court_outcome = models.CharField(max_length=40, blank=True)
+    eviction_date = models.DateField(null=True, blank=True)
+    vulnerability_reviewed_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(status=CaseStatus.OPEN), name="one_open_case_per_account"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.pk} ({self.get_status_display()})"
+
+
+class Contact(models.Model):
+    """The contact diary: calls, visits, letters, texts, emails, notes, with who, the outcome and any promise."""
+
+    case = models.ForeignKey(ArrearsCase, on_delete=models.PROTECT, related_name="contacts")
+    person = models.ForeignKey("tenancies.Person", null=True, blank=True, on_delete=models.PROTECT)
+    kind = models.CharField(max_length=10, choices=ContactKind.choices)
+    code = models.CharField(
+        max_length=40, blank=True, help_text="The stage this contact was, for the policy (e.g. reminder_1)."
+    )
+    outcome = models.CharField(max_length=20, choices=ContactOutcome.choices)
+    occurred_on = models.DateField()
+    notes = models.TextField(blank=True)
+    promise_amount = MoneyField(null=True, blank=True)
+    promise_on = models.DateField(null=True, blank=True)
+    non_payment_reason = models.CharField(max_length=20, choices=NonPaymentReason.choices, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "occurred_on", "id"], name="contact_case_date")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_on:%d/%m/%Y}"
+
+
+class Pause(models.Model):
+    case = models.ForeignKey(ArrearsCase, on_delete=models.PROTECT, related_name="pauses")
+    reason = models.CharField(max_length=30, choices=PauseReason.choices)
+    ends_on = models.DateField()
+    comment = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+
+class BreathingSpace(models.Model):
+    """A debt moratorium (SI 2020/1311). Standard: 60 days. Mental health crisis: until 30 days after treatment ends,
+    so open-ended until `ends_on` is recorded."""
+
+    tenancy = models.ForeignKey("tenancies.Tenancy", on_delete=models.PROTECT, related_name="breathing_spaces")
+    kind = models.CharField(max_length=30, choices=BreathingSpaceKind.choices)
+    reference = models.CharField(max_length=50, blank=True, help_text="The Insolvency Service reference.")
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True, help_text="Standard: start + 60 days unless ended early.")
+    debt_covered = MoneyField(help_text="Arrears owed when the moratorium started: the moratorium debt.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.starts_on:%d/%m/%Y}"
+
+
+class ReviewRun(models.Model):
+    """One arrears review (weekly, after an import, or by hand). One runs at a time; a failed one can be run again and
+    finishes the rest."""
+
+    as_of = models.DateField(db_index=True)
+    status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.RUNNING)
+    scope = models.CharField(max_length=20, default="all", help_text="all, or import:<batch id> for a re-review.")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    accounts_done = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Review as of {self.as_of:%d/%m/%Y} ({self.get_status_display()})"
+
+
+class Recommendation(models.Model):
+    """What the review recommended for one account, why, and the facts it used. Kept, never overwritten."""
+
+    run = models.ForeignKey(ReviewRun, on_delete=models.PROTECT, related_name="recommendations")
+    account = models.ForeignKey("rentaccounts.Account", on_delete=models.PROTECT, related_name="recommendations")
+    case = models.ForeignKey(
+        ArrearsCase, null=True, blank=True, on_delete=models.PROTECT, related_name="recommendations"
+    )
+    policy_version = models.ForeignKey(ArrearsPolicyVersion, on_delete=models.PROTECT)
+    action = models.CharField(max_length=60)
+    label = models.CharField(max_length=150)
+    mode = models.CharField(max_length=10)
+    letter = models.CharField(max_length=60, blank=True)
+    severity = models.PositiveSmallIntegerField(default=0)
+    rule = models.CharField(max_length=60, blank=True)
+    reasons = models.JSONField(default=list)
+    blocked_by = models.JSONField(default=list)
+    facts = models.JSONField(default=dict)
+    balance = MoneyField()
+    arrears_weeks = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "account"], name="one_recommendation_per_run_account")]
+        indexes = [models.Index(fields=["case", "-run"], name="recommendation_case_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.rule or 'no rule'})"
+
+
+class LetterRequest(models.Model):
+    """An automatic letter the review decided to send: at most one per case, letter and week, however often the
+    review runs. The documents app renders it and records the result on its contact."""
+
+    case = models.ForeignKey(ArrearsCase, on_delete=models.PROTECT, related_name="letter_requests")
+    letter = models.CharField(max_length=60)
+    week_commencing = models.DateField()
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT)
+    contact = models.OneToOneField(Contact, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "letter", "week_commencing"], name="one_letter_per_case_stage_week")
+        ]

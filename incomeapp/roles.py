@@ -52,7 +52,12 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
     # Income managers also own the arrears policy: new versions, and which one is live.
     Role.INCOME_MANAGER: OFFICER_CASEWORK
     | DECIDING
-    | {"arrears.change_arrearspolicy", "arrears.add_arrearspolicyversion", "arrears.change_arrearspolicyversion"},
+    | {
+        "arrears.change_arrearspolicy",
+        "arrears.add_arrearspolicyversion",
+        "arrears.change_arrearspolicyversion",
+        "arrears.add_reviewrun",
+    },
     # Read-only view of their residents' accounts; no health or vulnerability notes unless an administrator adds them.
     Role.SUPPORT_WORKER: READ_TENANCIES,
     # Manages staff accounts; sees no tenant's money or notes.

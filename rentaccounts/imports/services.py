@@ -23,6 +23,7 @@ from rentaccounts.imports.matching import PaymentSplitter, rent_accounts_by_refe
 from rentaccounts.imports.suspense import suspense_item_allocate, suspense_item_reject
 from rentaccounts.models import ImportBatch, SuspenseItem, Transaction
 from rentaccounts.services import staff_require, transactions_post
+from rentaccounts.signals import payments_imported
 from rentaccounts.tasks import import_batch_process_task
 
 CHUNK_LINES = 10_000
@@ -265,6 +266,9 @@ def _batch_finish(batch: ImportBatch, format_name: str, rows_read: int, offered:
     batch.error = ""
     batch.finished_at = timezone.now()
     batch.save()
+    touched = list(ours.values_list("account_id", flat=True).distinct())
+    if touched:
+        payments_imported.send(sender=ImportBatch, batch_id=batch.pk, account_ids=touched)
     return batch
 
 

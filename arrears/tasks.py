@@ -1,0 +1,30 @@
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def weekly_arrears_review() -> dict:
+    """Monday 06:00: every account owing or with an open case. Resumes a review that died, posts no letter twice."""
+    from .review import review_run
+
+    run, summary = review_run(as_of=timezone.localdate())
+    return {"run": run.pk, **summary.as_dict()}
+
+
+@shared_task
+def re_review_accounts(account_ids: list[int], scope: str) -> dict:
+    """Straight after a payment import: the accounts it touched, so no worklist is stale."""
+    from .constants import PolicyVersionStatus
+    from .models import ArrearsPolicyVersion
+    from .review import review_run
+
+    if not ArrearsPolicyVersion.objects.filter(status=PolicyVersionStatus.LIVE).exists():
+        logger.warning("No arrears policy is live, so accounts were not re-reviewed after %s.", scope)
+        return {"skipped": "no live arrears policy"}
+
+    run, summary = review_run(as_of=timezone.localdate(), account_ids=account_ids, scope=scope)
+    return {"run": run.pk, **summary.as_dict()}

@@ -1,0 +1,7 @@
+"""Signals for apps above the ledger (which it must not import): they subscribe in their AppConfig.ready()."""
+
+from django.dispatch import Signal
+
+# Sent after a payment import finishes, inside its transaction, with `batch_id` and `account_ids` (the accounts it
+# posted to). The arrears app re-reviews those accounts once the transaction commits, so no worklist is stale.
+payments_imported = Signal()
