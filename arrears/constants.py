@@ -66,3 +66,23 @@ class ReviewStatus(models.TextChoices):
     RUNNING = "running", "Running"
     COMPLETED = "completed", "Completed"
     FAILED = "failed", "Failed"
+
+
+class AgreementType(models.TextChoices):
+    INFORMAL = "informal", "Informal"
+    COURT = "court", "Court-ordered"
+
+
+class AgreementFrequency(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    FORTNIGHTLY = "fortnightly", "Fortnightly"
+    FOUR_WEEKLY = "four_weekly", "Every 4 weeks"
+    MONTHLY = "monthly", "Monthly"
+    ONE_OFF = "one_off", "One-off payment"
+
+
+class AgreementState(models.TextChoices):
+    LIVE = "live", "Live"
+    BREACHED = "breached", "Breached"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"

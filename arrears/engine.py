@@ -68,6 +68,7 @@ class Recommendation:
     not_fired: list[dict] = field(default_factory=list)  # rules before the winner, with the first test that failed
     policy: str = ""
     version: int | None = None
+    arrears_weeks: Decimal = Decimal("0")  # real arrears in weeks of rent, for the worklist
 
     def as_dict(self) -> dict:
         return {
@@ -201,8 +202,10 @@ def _label(fact: str) -> str:
     return fact.replace("_", " ").replace("nosp", "NOSP")
 
 
-def _resolve(value, facts: dict) -> tuple[object, str]:
-    """A test's right-hand side and how to say it."""
+def _resolve(value, facts: dict, explain: bool = True) -> tuple[object, str]:
+    """A test's right-hand side and (when `explain`) how to say it."""
+    if not explain:
+        return _value_of(value, facts), ""
     if isinstance(value, dict) and "greater_of" in value:
         parts = [_resolve(part, facts) for part in value["greater_of"]]
         present = [(v, text) for v, text in parts if v is not None]
@@ -224,6 +227,20 @@ def _resolve(value, facts: dict) -> tuple[object, str]:
     return value, str(value)
 
 
+def _value_of(value, facts: dict):
+    if isinstance(value, dict) and "greater_of" in value:
+        present = [v for v in (_value_of(part, facts) for part in value["greater_of"]) if v is not None]
+        return max(present) if present else None
+    if isinstance(value, dict):
+        fact_value = facts.get(value["fact"])
+        if value.get("times") is None or fact_value is None:
+            return fact_value
+        return (Decimal(str(value["times"])) * fact_value).quantize(Decimal("0.01"))
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return Decimal(str(value))
+    return value
+
+
 def _money_or(value) -> str:
     return format_money(value) if isinstance(value, Decimal) else str(value)
 
@@ -239,34 +256,40 @@ def _ago(today: date, amount: int, unit: str) -> date:
 _UNIT = {"d": "days", "w": "weeks", "m": "calendar months", "y": "years"}
 
 
-def _test(condition: dict, facts: dict) -> tuple[bool, str]:
+def _test(condition: dict, facts: dict, explain: bool = True) -> tuple[bool, str]:
+    """Whether one test holds and, when `explain`, how to say it (the text is the slow part, so it is built only for
+    the reasons that are kept)."""
     fact, op = condition["fact"], condition["op"]
     value = facts.get(fact)
-    name = _label(fact)
-    shown = _show(fact, value)
-    if op == "is_set":
-        return value is not None, f"{name} is {'recorded' if value is not None else 'not recorded'}"
-    if op == "is_not_set":
-        return value is None, f"{name} is {'not recorded' if value is None else f'recorded ({shown})'}"
+    if op in ("is_set", "is_not_set"):
+        holds = (value is not None) == (op == "is_set")
+        if not explain:
+            return holds, ""
+        return holds, f"{_label(fact)} is {f'recorded ({_show(fact, value)})' if value is not None else 'not recorded'}"
     if op in ("is_true", "is_false"):
         holds = bool(value) if op == "is_true" else not value
-        return holds, f"{name}: {'yes' if value else 'no'}"
+        return holds, (f"{_label(fact)}: {'yes' if value else 'no'}" if explain else "")
     if op in ("in_future", "not_in_future"):
+        future = value is not None and value > facts["as_of"]
+        holds = future == (op == "in_future")
+        if not explain:
+            return holds, ""
         if value is None:
-            return op == "not_in_future", f"{name} is not recorded"
-        future = value > facts["as_of"]
-        return future == (op == "in_future"), f"{name} {shown} is {'after' if future else 'not after'} the review date"
+            return holds, f"{_label(fact)} is not recorded"
+        said = "after" if future else "not after"
+        return holds, f"{_label(fact)} {_show(fact, value)} is {said} the review date"
     if op in _LIST:
         options = [str(option) for option in condition["value"]]
         inside = value is not None and str(value) in options
         holds = inside if op == "in" else not inside
-        return holds, f"{name} ({shown}) is {'one' if inside else 'none'} of {', '.join(options)}"
+        if not explain:
+            return holds, ""
+        return holds, f"{_label(fact)} ({_show(fact, value)}) is {'one' if inside else 'none'} of {', '.join(options)}"
     if op in _AGE:
-        amount, unit = _duration(condition["value"], fact)
         if value is None:
-            return False, f"{name} is not recorded"
+            return False, (f"{_label(fact)} is not recorded" if explain else "")
+        amount, unit = _duration(condition["value"], fact)
         cutoff = _ago(facts["as_of"], amount, unit)
-        age = (facts["as_of"] - value).days
         if op == "at_most_ago":  # "not more than N ago": on or after the cut-off
             holds = value >= cutoff
             said = "not more than" if holds else "more than"
@@ -274,24 +297,33 @@ def _test(condition: dict, facts: dict) -> tuple[bool, str]:
             old_enough = value <= cutoff
             holds = old_enough if op == "at_least_ago" else not old_enough
             said = "at least" if old_enough else "less than"
-        return holds, f"{name} {shown} ({age} days ago) is {said} {amount} {_UNIT[unit]} old"
-    right, right_text = _resolve(condition["value"], facts)
+        if not explain:
+            return holds, ""
+        age = (facts["as_of"] - value).days
+        return holds, f"{_label(fact)} {_show(fact, value)} ({age} days ago) is {said} {amount} {_UNIT[unit]} old"
+    right, right_text = _resolve(condition["value"], facts, explain)
     if value is None or right is None:
-        return False, f"{name} ({shown}) cannot be compared with {right_text}"
+        return False, (f"{_label(fact)} ({_show(fact, value)}) cannot be compared with {right_text}" if explain else "")
     holds = _COMPARE[op](value, right)
-    symbol = (
-        _SYMBOL[op] if holds else {"≥": "<", ">": "≤", "≤": ">", "<": "≥", "is": "is not", "is not": "is"}[_SYMBOL[op]]
-    )
-    return holds, f"{name} {shown} {symbol} {right_text}"
+    if not explain:
+        return holds, ""
+    if op in ("==", "!=") and isinstance(right, str) and not isinstance(condition["value"], dict):
+        equal = value == right
+        return holds, f"{_label(fact)} is {_show(fact, value)}" + ("" if equal else f", not {right}")
+    symbol = _SYMBOL[op] if holds else _NEGATED[_SYMBOL[op]]
+    return holds, f"{_label(fact)} {_show(fact, value)} {symbol} {right_text}"
 
 
-def _evaluate(condition: dict, facts: dict) -> tuple[bool, list[str]]:
-    """Whether the condition holds, with the reasons: for a hold, every test on the path that made it hold; for a
-    failure, the first test that failed."""
+_NEGATED = {"≥": "<", ">": "≤", "≤": ">", "<": "≥", "is": "is not", "is not": "is"}
+
+
+def _evaluate(condition: dict, facts: dict, explain: bool = True) -> tuple[bool, list[str]]:
+    """Whether the condition holds, with the reasons (when `explain`): for a hold, every test on the path that made it
+    hold; for a failure, the first test that failed."""
     if "all" in condition:
         reasons = []
         for part in condition["all"]:
-            holds, why = _evaluate(part, facts)
+            holds, why = _evaluate(part, facts, explain)
             if not holds:
                 return False, why
             reasons += why
@@ -299,43 +331,54 @@ def _evaluate(condition: dict, facts: dict) -> tuple[bool, list[str]]:
     if "any" in condition:
         failures = []
         for part in condition["any"]:
-            holds, why = _evaluate(part, facts)
+            holds, why = _evaluate(part, facts, explain)
             if holds:
                 return True, why
             failures += why
-        return False, ["none of: " + "; ".join(failures)]
+        return False, (["none of: " + "; ".join(failures)] if explain else [])
     if "not" in condition:
-        holds, why = _evaluate(condition["not"], facts)
-        return not holds, (["not (" + "; ".join(why) + ")"] if holds else why)
-    holds, why = _test(condition, facts)
-    return holds, [why]
+        holds, why = _evaluate(condition["not"], facts, explain)
+        return not holds, (["not (" + "; ".join(why) + ")"] if holds and explain else why)
+    holds, why = _test(condition, facts, explain)
+    return holds, ([why] if explain else [])
 
 
-def evaluate(policy: dict, facts: dict, *, version: int | None = None) -> Recommendation:
-    """The recommendation for one case. `facts` are the input facts (see arrears.facts.facts_read)."""
+def evaluate(policy: dict, facts: dict, *, version: int | None = None, explain_all: bool = True) -> Recommendation:
+    """The recommendation for one case. `facts` are the input facts (see arrears.facts.facts_read).
+
+    The winning rule's reasons and the blockers that held are always explained; `explain_all=False` (the weekly review)
+    skips saying why each earlier rule did not fire, which is most of the work.
+    """
     derived = facts_derive(facts)
     blockers = {}
     for name, condition in (policy.get("blockers") or {}).items():
-        holds, why = _evaluate(condition, derived)
-        if holds:
-            blockers[name] = why
+        if _evaluate(condition, derived, explain=False)[0]:
+            blockers[name] = _evaluate(condition, derived)[1]
     not_fired: list[dict] = []
     stopped: list[str] = []
     for rule in policy["rules"]:
         applies = list(policy.get("blockers") or {}) if rule.get("blocked_by", "all") == "all" else rule["blocked_by"]
-        holds, why = _evaluate(rule["when"], derived)
+        holds, why = _evaluate(rule["when"], derived, explain=explain_all)
         active = [name for name in applies if name in blockers]
         if holds and active:
             stopped.append(f"{rule['outcome']['label']}: stopped by {', '.join(active)}")
             not_fired.append({"rule": rule["key"], "because": f"blocked ({', '.join(active)})"})
             continue
         if not holds:
-            not_fired.append({"rule": rule["key"], "because": "; ".join(why)})
+            if explain_all:
+                not_fired.append({"rule": rule["key"], "because": "; ".join(why)})
             continue
+        if not explain_all:
+            why = _evaluate(rule["when"], derived)[1]
         outcome = _outcome(rule["outcome"], rule["key"])
         return _recommend(policy, version, outcome, rule["key"], why, blockers, stopped, not_fired, derived)
     outcome = _outcome(policy["otherwise"], "otherwise")
     return _recommend(policy, version, outcome, "", ["no rule holds"], blockers, stopped, not_fired, derived)
+
+
+def _with_weeks(recommendation: Recommendation, facts: dict) -> Recommendation:
+    recommendation.arrears_weeks = facts["arrears_weeks"]
+    return recommendation
 
 
 def _recommend(policy, version, outcome, rule_key, reasons, blockers, stopped, not_fired, facts) -> Recommendation:
@@ -345,33 +388,39 @@ def _recommend(policy, version, outcome, rule_key, reasons, blockers, stopped, n
         window_start = facts["as_of"] - timedelta(days=outcome.contact_first_days)
         if attempt is None or attempt < window_start:
             shown = "none recorded" if attempt is None else f"the last was on {attempt:%d/%m/%Y}"
-            return Recommendation(
-                action=f"contact_before_{outcome.action}",
-                label=f"Call or visit before: {outcome.label}",
-                mode="officer",
-                letter="",
-                severity=outcome.severity,
-                rule=rule_key,
-                reasons=[
-                    *reasons,
-                    f"this policy wants a call or visit attempt in the {outcome.contact_first_days} days before the "
-                    f"letter ({shown})",
-                ],
-                blocked_by=blocked,
-                not_fired=not_fired,
-                policy=policy["name"],
-                version=version,
+            return _with_weeks(
+                Recommendation(
+                    action=f"contact_before_{outcome.action}",
+                    label=f"Call or visit before: {outcome.label}",
+                    mode="officer",
+                    letter="",
+                    severity=outcome.severity,
+                    rule=rule_key,
+                    reasons=[
+                        *reasons,
+                        f"this policy wants a call or visit attempt in the {outcome.contact_first_days} days "
+                        f"before the letter ({shown})",
+                    ],
+                    blocked_by=blocked,
+                    not_fired=not_fired,
+                    policy=policy["name"],
+                    version=version,
+                ),
+                facts,
             )
-    return Recommendation(
-        action=outcome.action,
-        label=outcome.label,
-        mode=outcome.mode,
-        letter=outcome.letter,
-        severity=outcome.severity,
-        rule=rule_key,
-        reasons=reasons,
-        blocked_by=blocked,
-        not_fired=not_fired,
-        policy=policy["name"],
-        version=version,
+    return _with_weeks(
+        Recommendation(
+            action=outcome.action,
+            label=outcome.label,
+            mode=outcome.mode,
+            letter=outcome.letter,
+            severity=outcome.severity,
+            rule=rule_key,
+            reasons=reasons,
+            blocked_by=blocked,
+            not_fired=not_fired,
+            policy=policy["name"],
+            version=version,
+        ),
+        facts,
     )

@@ -15,6 +15,9 @@ from tenancies.constants import TenureType
 from tenancies.models import Scheme
 
 from .constants import (
+    AgreementFrequency,
+    AgreementState,
+    AgreementType,
     BreathingSpaceKind,
     CaseStatus,
     ContactKind,
@@ -217,3 +220,44 @@ class LetterRequest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "letter", "week_commencing"], name="one_letter_per_case_stage_week")
         ]
+
+
+class Agreement(models.Model):
+    """An arrangement to pay: current rent plus `amount` per `frequency` towards the arrears, from `starts_on`.
+    Monitored daily (arrears.agreements); its state history says when and by how much it broke."""
+
+    case = models.ForeignKey(ArrearsCase, on_delete=models.PROTECT, related_name="agreements")
+    agreement_type = models.CharField(max_length=10, choices=AgreementType.choices, default=AgreementType.INFORMAL)
+    frequency = models.CharField(max_length=12, choices=AgreementFrequency.choices)
+    amount = MoneyField(help_text="Paid towards the arrears each time, on top of the rent.")
+    starts_on = models.DateField()
+    starting_balance = MoneyField()
+    initial_payment = MoneyField(default=0)
+    initial_payment_on = models.DateField(null=True, blank=True)
+    tolerance_days = models.PositiveSmallIntegerField(default=5)
+    monthly_income = MoneyField(null=True, blank=True, help_text="From the income and expenditure record.")
+    monthly_expenditure = MoneyField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=AgreementState.choices, default=AgreementState.LIVE)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "-starts_on", "-id"], name="agreement_case_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.get_agreement_type_display()} agreement from {self.starts_on:%d/%m/%Y}"
+
+
+class AgreementStateChange(models.Model):
+    """Written only when the state or the figures change: "Breached by £12.50", "Completed on 04/12/2026"."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="state_changes")
+    state = models.CharField(max_length=10, choices=AgreementState.choices)
+    on = models.DateField()
+    balance = MoneyField()
+    expected_balance = MoneyField()
+    note = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["on", "id"]

@@ -6,25 +6,28 @@ that dies keeps what it finished; running it again for the same date resumes the
 writes nothing and reports what would happen.
 """
 
+import json
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from rentaccounts.charging import monday_of
 from rentaccounts.services import staff_require
 
 from .constants import CaseStatus, ContactKind, ContactOutcome, PolicyVersionStatus, ReviewStatus
-from .engine import Recommendation as Result
 from .engine import evaluate
 from .models import ArrearsCase, ArrearsPolicy, ArrearsPolicyVersion, Contact, LetterRequest, Recommendation, ReviewRun
 from .review_facts import accounts_in_scope, facts_for_accounts
 
 REVIEW_LOCK = 7_340_001  # advisory lock key: one review at a time
+CASES_LISTED = 1000  # a dry run's report lists this many cases (and counts them all)
 
 
 @dataclass
@@ -45,7 +48,7 @@ class ReviewSummary:
             "letters_queued": self.letters_queued,
             "cases_opened": self.cases_opened,
             "cases_closed": self.cases_closed,
-            **({"cases": self.cases} if self.cases else {}),
+            **({"cases": self.cases[:CASES_LISTED], "cases_total": len(self.cases)} if self.cases else {}),
         }
 
 
@@ -124,13 +127,13 @@ def review_run(
             run.save(update_fields=["status", "error"])
         ids = accounts_in_scope(account_ids=account_ids)
         done = set(run.recommendations.values_list("account_id", flat=True)) if run else set()
+        size = _chunk_size()
+        chunks = [[i for i in ids[start : start + size] if i not in done] for start in range(0, len(ids), size)]
         try:
-            for start in range(0, len(ids), _chunk_size()):
-                chunk = [i for i in ids[start : start + _chunk_size()] if i not in done]
-                if chunk:
-                    _review_chunk(run, chunk, as_of, chooser, summary, dry_run)
+            for number, (chunk, facts) in enumerate(_facts_ahead([c for c in chunks if c], as_of), start=1):
+                _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts)
                 if run:
-                    ReviewRun.objects.filter(pk=run.pk).update(accounts_done=min(len(ids), start + _chunk_size()))
+                    ReviewRun.objects.filter(pk=run.pk).update(accounts_done=min(len(ids), number * size))
         except Exception as error:
             if run:
                 ReviewRun.objects.filter(pk=run.pk).update(
@@ -143,26 +146,50 @@ def review_run(
     return run, summary
 
 
-def _review_chunk(run, chunk, as_of, chooser, summary, dry_run) -> None:
-    facts = facts_for_accounts(account_ids=chunk, as_of=as_of)
+def _facts_ahead(chunks: list[list[int]], as_of: date):
+    """(chunk, facts) for each chunk. On PostgreSQL, outside a caller's transaction, the next chunk's facts are read on
+    a second connection while this chunk is classified and written: the database and Python halves overlap. Reading
+    ahead is safe because a chunk's writes touch only its own accounts' cases, contacts and recommendations."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block or len(chunks) < 2:
+        for chunk in chunks:
+            yield chunk, facts_for_accounts(account_ids=chunk, as_of=as_of)
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="review-facts") as reader:
+        try:
+            ahead = reader.submit(facts_for_accounts, account_ids=chunks[0], as_of=as_of)
+            for index, chunk in enumerate(chunks):
+                facts = ahead.result()
+                if index + 1 < len(chunks):
+                    ahead = reader.submit(facts_for_accounts, account_ids=chunks[index + 1], as_of=as_of)
+                yield chunk, facts
+        finally:
+            reader.submit(connections.close_all).result()  # the reader thread's own connection
+
+
+def _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts) -> None:
+    """One chunk: evaluation in memory, then bulk writes in one transaction (cases, recommendations, letters)."""
+    results = []
+    for account_id, case_facts in facts.items():
+        version = chooser.version_for(case_facts)
+        inputs = {k: v for k, v in case_facts.items() if not k.startswith("_")}
+        result = evaluate(version.document, inputs, version=version.number, explain_all=False)
+        summary.actions[result.action] += 1
+        results.append((account_id, case_facts, inputs, version, result))
+    if dry_run:
+        summary.cases += [
+            {"account": account_id, "action": result.action, "reason": "; ".join(result.reasons)}
+            for account_id, _, _, _, result in results
+            if result.mode != "none"
+        ]
+        return
     with transaction.atomic():
-        for account_id, case_facts in facts.items():
-            version = chooser.version_for(case_facts)
-            inputs = {k: v for k, v in case_facts.items() if not k.startswith("_")}
-            result = evaluate(version.document, inputs, version=version.number)
-            summary.actions[result.action] += 1
-            if dry_run:
-                if result.mode != "none":
-                    summary.cases.append(
-                        {"account": account_id, "action": result.action, "reason": "; ".join(result.reasons)}
-                    )
-                continue
-            case = _case_open_or_close(case_facts, result, as_of, summary)
-            recommendation = Recommendation.objects.create(
-                run=run,
+        cases = _cases_open_and_close(results, as_of, summary)
+        recommendations = [
+            Recommendation(
+                run_id=run.pk,
                 account_id=account_id,
-                case=case,
-                policy_version=version,
+                case_id=cases.get(account_id),
+                policy_version_id=version.pk,
                 action=result.action,
                 label=result.label,
                 mode=result.mode,
@@ -173,60 +200,129 @@ def _review_chunk(run, chunk, as_of, chooser, summary, dry_run) -> None:
                 blocked_by=result.blocked_by,
                 facts=_jsonable(inputs),
                 balance=inputs["balance"],
-                arrears_weeks=_weeks(inputs),
+                arrears_weeks=max(min(result.arrears_weeks, _WEEKS_LIMIT), -_WEEKS_LIMIT),
             )
-            if case and result.mode == "automatic" and result.letter:
-                summary.letters_queued += _letter_queue(case, result, recommendation, as_of)
+            for account_id, _, inputs, version, result in results
+        ]
+        _recommendations_write(recommendations)
+        summary.letters_queued += _letters_queue(recommendations, cases, as_of)
 
 
-def _weeks(inputs: dict):
-    from .facts import facts_derive
+_WEEKS_LIMIT = Decimal("999999.99")
+_RECOMMENDATION_COLUMNS = (
+    "run_id",
+    "account_id",
+    "case_id",
+    "policy_version_id",
+    "action",
+    "label",
+    "mode",
+    "letter",
+    "severity",
+    "rule",
+    "reasons",
+    "blocked_by",
+    "facts",
+    "balance",
+    "arrears_weeks",
+)
 
-    return facts_derive(inputs)["arrears_weeks"].max(-999999).min(999999)
+
+def _recommendations_write(recommendations: list[Recommendation]) -> None:
+    """On PostgreSQL by COPY (bulk_create's arrays of long JSON texts cost more than the review itself), else bulk."""
+    if connection.vendor != "postgresql":
+        Recommendation.objects.bulk_create(recommendations, batch_size=500)
+        return
+    json_columns = {"reasons", "blocked_by", "facts"}
+    columns = ", ".join(_RECOMMENDATION_COLUMNS)
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {Recommendation._meta.db_table} ({columns}) FROM STDIN") as copy,
+    ):
+        for recommendation in recommendations:
+            copy.write_row(
+                [
+                    json.dumps(getattr(recommendation, column), ensure_ascii=False)
+                    if column in json_columns
+                    else getattr(recommendation, column)
+                    for column in _RECOMMENDATION_COLUMNS
+                ]
+            )
 
 
-def _case_open_or_close(facts: dict, result: Result, as_of: date, summary: ReviewSummary) -> ArrearsCase | None:
+def _cases_open_and_close(results, as_of: date, summary: ReviewSummary) -> dict[int, int]:
     """A case opens when an account owes and the policy recommends something; it closes when nothing is owed and no
-    legal step is pending (no court date ahead, no eviction date)."""
-    case: ArrearsCase | None = facts["_case"]
-    owing = facts["balance"] > 0
-    if case is None and owing and result.mode != "none":
-        summary.cases_opened += 1
-        return ArrearsCase.objects.create(
-            account_id=_account_id(facts), opened_on=as_of, officer_id=facts["_patch_officer"]
+    legal step is pending (no court date ahead, no eviction date). Returns the case id by account (open or just
+    closed)."""
+    cases: dict[int, int] = {}
+    to_open, to_close = [], []
+    for account_id, facts, _, _, result in results:
+        case = facts["_case"]
+        owing = facts["balance"] > 0
+        if case is None and owing and result.mode != "none":
+            to_open.append(ArrearsCase(account_id=account_id, opened_on=as_of, officer_id=facts["_patch_officer"]))
+        elif case is not None:
+            cases[account_id] = case.pk
+            if not owing and not case.eviction_date and not (case.court_date and case.court_date > as_of):
+                to_close.append(case.pk)
+    for case in ArrearsCase.objects.bulk_create(to_open, batch_size=1000):
+        cases[case.account_id] = case.pk
+    if to_close:
+        ArrearsCase.objects.filter(pk__in=to_close).update(
+            status=CaseStatus.CLOSED, closed_on=as_of, updated_at=timezone.now()
         )
-    if case is not None and not owing and not case.eviction_date and not (case.court_date and case.court_date > as_of):
-        case.status, case.closed_on = CaseStatus.CLOSED, as_of
-        case.save(update_fields=["status", "closed_on", "updated_at"])
-        summary.cases_closed += 1
-    return case
+    summary.cases_opened += len(to_open)
+    summary.cases_closed += len(to_close)
+    return cases
 
 
-def _account_id(facts: dict) -> int:
-    return facts["_account_id"]
-
-
-def _letter_queue(case: ArrearsCase, result: Result, recommendation: Recommendation, as_of: date) -> int:
-    """Queues the letter once per case, letter and week; the contact is recorded with it, so the ladder moves on."""
+def _letters_queue(recommendations: list[Recommendation], cases: dict[int, int], as_of: date) -> int:
+    """Queues each automatic letter once per case, letter and week (a database constraint backs this up); the letter
+    is recorded as a contact at the same time, so the ladder moves on."""
     week = monday_of(as_of)
-    if LetterRequest.objects.filter(case=case, letter=result.letter, week_commencing=week).exists():
+    wanted = [r for r in recommendations if r.mode == "automatic" and r.letter and r.account_id in cases]
+    if not wanted:
         return 0
-    try:
-        with transaction.atomic():
-            contact = Contact.objects.create(
-                case=case,
+    done = set(
+        LetterRequest.objects.filter(case__in=[cases[r.account_id] for r in wanted], week_commencing=week).values_list(
+            "case_id", "letter"
+        )
+    )
+    wanted = [r for r in wanted if (cases[r.account_id], r.letter) not in done]
+    if not wanted:
+        return 0
+    if wanted[0].pk is None:  # written by COPY: fetch the ids
+        ids = dict(
+            Recommendation.objects.filter(
+                run_id=wanted[0].run_id, account_id__in=[r.account_id for r in wanted]
+            ).values_list("account_id", "id")
+        )
+        for r in wanted:
+            r.pk = r.id = ids[r.account_id]
+    contacts = Contact.objects.bulk_create(
+        [
+            Contact(
+                case_id=cases[r.account_id],
                 kind=ContactKind.LETTER,
-                code=result.letter,
+                code=r.letter,
                 outcome=ContactOutcome.QUEUED,
                 occurred_on=as_of,
-                notes=f"{result.label} (automatic, weekly review)",
+                notes=f"{r.label} (automatic, arrears review)",
             )
-            LetterRequest.objects.create(
-                case=case, letter=result.letter, week_commencing=week, recommendation=recommendation, contact=contact
+            for r in wanted
+        ],
+        batch_size=1000,
+    )
+    LetterRequest.objects.bulk_create(
+        [
+            LetterRequest(
+                case_id=contact.case_id, letter=r.letter, week_commencing=week, recommendation=r, contact=contact
             )
-    except IntegrityError:  # a concurrent review queued it first
-        return 0
-    return 1
+            for r, contact in zip(wanted, contacts, strict=True)
+        ],
+        batch_size=1000,
+    )
+    return len(wanted)
 
 
 def _jsonable(inputs: dict) -> dict:

@@ -28,3 +28,11 @@ def re_review_accounts(account_ids: list[int], scope: str) -> dict:
 
     run, summary = review_run(as_of=timezone.localdate(), account_ids=account_ids, scope=scope)
     return {"run": run.pk, **summary.as_dict()}
+
+
+@shared_task
+def monitor_agreements() -> dict:
+    """Daily 05:30: every live or breached agreement against its balance; history written only on change."""
+    from .services import agreements_monitor
+
+    return dict(agreements_monitor(on=timezone.localdate()))

@@ -35,6 +35,17 @@ OFFICER_CASEWORK = READ_TENANCIES | {
     "rentaccounts.change_directdebitmandate",
     "arrears.view_arrearspolicy",
     "arrears.view_arrearspolicyversion",
+    "arrears.view_arrearscase",
+    "arrears.change_arrearscase",
+    "arrears.view_contact",
+    "arrears.add_contact",
+    "arrears.view_agreement",
+    "arrears.add_agreement",
+    "arrears.view_pause",
+    "arrears.add_pause",
+    "arrears.view_breathingspace",
+    "arrears.add_breathingspace",
+    "arrears.view_recommendation",
 }
 
 # Senior officers and managers decide requests (within their delegated authority) and resolve account checks.

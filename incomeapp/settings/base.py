@@ -198,6 +198,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rentaccounts.tasks.find_account_checks",
         "schedule": crontab(hour=2, minute=15),
     },
+    "monitor-agreements": {
+        "task": "arrears.tasks.monitor_agreements",
+        "schedule": crontab(hour=5, minute=30),
+    },
     "weekly-arrears-review": {
         "task": "arrears.tasks.weekly_arrears_review",
         "schedule": crontab(day_of_week="mon", hour=6, minute=0),

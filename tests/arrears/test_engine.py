@@ -145,3 +145,71 @@ def test_facts_are_checked_and_derived():
     )
     assert (derived["collectable_arrears"], derived["grace"], derived["arrears_after_grace"]) == (50, 0, 50)
     assert derived["arrears_weeks"] == pytest.approx(1.5)
+
+
+@pytest.mark.parametrize("policy_name", ["rentwise-default", "hackney-2020"])
+def test_the_reviews_fast_path_recommends_and_explains_exactly_as_the_full_one(policy_name, shipped):
+    """The weekly review skips explaining rules that did not fire; nothing else may differ."""
+    from datetime import timedelta
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from tests.arrears.conftest import TODAY
+
+    money = st.decimals(min_value=-500, max_value=3000, places=2).map(str)
+    day = st.integers(min_value=0, max_value=900).map(lambda n: (TODAY - timedelta(days=n)).isoformat())
+    maybe = lambda strategy: st.none() | strategy  # noqa: E731
+    case = st.fixed_dictionaries(
+        {
+            "balance": money,
+            "weekly_rent": st.sampled_from(["0.00", "5.00", "100.00", "137.45"]),
+            "net_since_monday": money,
+            "paid_this_week": money,
+            "expected_benefit": money,
+            "last_payment_date": maybe(day),
+            "last_contact_code": maybe(
+                st.sampled_from(
+                    [
+                        "sms",
+                        "letter_1",
+                        "letter_2",
+                        "reminder_1",
+                        "final_warning",
+                        "court_warning_letter",
+                        "informal_breach_letter",
+                    ]
+                )
+            ),
+            "last_contact_date": maybe(day),
+            "last_contact_attempt_date": maybe(day),
+            "nosp_served_date": maybe(day),
+            "court_date": maybe(
+                st.integers(min_value=-60, max_value=900).map(lambda n: (TODAY - timedelta(days=n)).isoformat())
+            ),
+            "court_outcome": maybe(st.sampled_from(["suspended_possession", "outright_possession_forthwith"])),
+            "agreement_state": maybe(st.sampled_from(["live", "breached", "completed"])),
+            "agreement_type": maybe(st.sampled_from(["informal", "court"])),
+            "agreement_start_date": maybe(day),
+            "breathing_space": st.booleans(),
+            "last_letter_failed": st.booleans(),
+            "vulnerability_review_due": st.booleans(),
+            "benefit_claim_pending": st.booleans(),
+        }
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(case)
+    def check(given_facts):
+        f = facts_read({"as_of": TODAY.isoformat(), **{k: v for k, v in given_facts.items() if v is not None}})
+        full = evaluate(shipped[policy_name], f)
+        fast = evaluate(shipped[policy_name], f, explain_all=False)
+        assert (fast.action, fast.rule, fast.reasons, fast.blocked_by, fast.arrears_weeks) == (
+            full.action,
+            full.rule,
+            full.reasons,
+            full.blocked_by,
+            full.arrears_weeks,
+        )
+
+    check()

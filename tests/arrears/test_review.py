@@ -174,3 +174,19 @@ def test_accounts_touched_by_a_payment_import_are_re_reviewed_straight_after(dja
     assert list(run.recommendations.values_list("account_id", flat=True)) == [account.pk]
     assert latest(account).facts["balance"] == "200.00"
     assert not Recommendation.objects.filter(account=other).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reading_the_next_chunk_ahead_gives_the_same_results_as_one_chunk_at_a_time(monkeypatch):
+    """On PostgreSQL, outside a transaction, facts for the next chunk are read on a second connection meanwhile."""
+    policies_install_shipped()
+    accounts = [owing(f"{100 + 50 * n}.00") for n in range(5)]
+    monkeypatch.setattr(review_module, "_chunk_size", lambda: 2)
+    run, summary = review_run(as_of=AS_OF)
+    assert run.status == ReviewStatus.COMPLETED and summary.accounts == 5
+    by_account = {r.account_id: r.facts["balance"] for r in run.recommendations.all()}
+    assert by_account == {account.pk: str(account.balance) for account in accounts}
+    monkeypatch.setattr(review_module, "_chunk_size", lambda: 100)
+    again, _ = review_run(as_of=AS_OF)
+    pairs = lambda r: sorted(r.recommendations.values_list("account_id", "action", "reasons"))  # noqa: E731
+    assert pairs(again) == pairs(run)
