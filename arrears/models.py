@@ -92,7 +92,10 @@ class ArrearsCase(TimeStampedModel):
     court_outcome = models.CharField(max_length=40, blank=True)
     eviction_date = models.DateField(null=True, blank=True)
     vulnerability_reviewed_on = models.DateField(null=True, blank=True)
-    history = HistoricalRecords()
+    latest_recommendation = models.ForeignKey(
+        "Recommendation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["latest_recommendation"])
 
     class Meta:
         constraints = [
@@ -196,6 +199,8 @@ class Recommendation(models.Model):
     facts = models.JSONField(default=dict)
     balance = MoneyField()
     arrears_weeks = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    priority = models.PositiveSmallIntegerField(default=0, help_text="Worklist order; its parts are in priority_parts.")
+    priority_parts = models.JSONField(default=dict)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "account"], name="one_recommendation_per_run_account")]

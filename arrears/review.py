@@ -1,7 +1,8 @@
 """The arrears review: facts for every account in scope, the policy engine, stored recommendations with their reasons,
 cases opened and closed, and automatic letters queued once per case, stage and week.
 
-One review runs at a time (a PostgreSQL advisory lock). Work is done in chunks, each its own transaction, so a review
+One full review runs at a time (a PostgreSQL advisory lock); a re-review of a few accounts (after an import or an
+officer's action) does not wait for it. Work is done in chunks, each its own transaction, so a review
 that dies keeps what it finished; running it again for the same date resumes the same run and does the rest. A dry run
 writes nothing and reports what would happen.
 """
@@ -9,13 +10,14 @@ writes nothing and reports what would happen.
 import json
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from rentaccounts.charging import monday_of
@@ -24,6 +26,7 @@ from rentaccounts.services import staff_require
 from .constants import CaseStatus, ContactKind, ContactOutcome, PolicyVersionStatus, ReviewStatus
 from .engine import evaluate
 from .models import ArrearsCase, ArrearsPolicy, ArrearsPolicyVersion, Contact, LetterRequest, Recommendation, ReviewRun
+from .priority import priority
 from .review_facts import accounts_in_scope, facts_for_accounts
 
 REVIEW_LOCK = 7_340_001  # advisory lock key: one review at a time
@@ -111,7 +114,7 @@ def review_run(
     staff_require(started_by, "arrears.add_reviewrun", "start an arrears review")
     chooser = PolicyChooser()
     summary = ReviewSummary(as_of=as_of)
-    with _one_review_at_a_time():
+    with _one_review_at_a_time() if account_ids is None else nullcontext():
         run = None
         if not dry_run:
             run = (
@@ -201,14 +204,35 @@ def _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts) -> None:
                 facts=_jsonable(inputs),
                 balance=inputs["balance"],
                 arrears_weeks=max(min(result.arrears_weeks, _WEEKS_LIMIT), -_WEEKS_LIMIT),
+                **_priority(result, inputs, as_of),
             )
             for account_id, _, inputs, version, result in results
         ]
         _recommendations_write(recommendations)
         summary.letters_queued += _letters_queue(recommendations, cases, as_of)
+        # Each case points at its newest recommendation: the worklist is then one query.
+        ArrearsCase.objects.filter(pk__in=list(cases.values())).update(
+            latest_recommendation=Subquery(
+                Recommendation.objects.filter(run_id=run.pk, case_id=OuterRef("pk")).values("id")[:1]
+            )
+        )
 
 
 _WEEKS_LIMIT = Decimal("999999.99")
+
+
+def _priority(result, inputs: dict, as_of: date) -> dict:
+    score, parts = priority(
+        mode=result.mode,
+        severity=result.severity,
+        arrears_weeks=result.arrears_weeks,
+        last_contact=inputs["last_contact_date"],
+        agreement_state=inputs["agreement_state"],
+        as_of=as_of,
+    )
+    return {"priority": min(score, 32767), "priority_parts": parts}
+
+
 _RECOMMENDATION_COLUMNS = (
     "run_id",
     "account_id",
@@ -225,6 +249,8 @@ _RECOMMENDATION_COLUMNS = (
     "facts",
     "balance",
     "arrears_weeks",
+    "priority",
+    "priority_parts",
 )
 
 
@@ -233,7 +259,7 @@ def _recommendations_write(recommendations: list[Recommendation]) -> None:
     if connection.vendor != "postgresql":
         Recommendation.objects.bulk_create(recommendations, batch_size=500)
         return
-    json_columns = {"reasons", "blocked_by", "facts"}
+    json_columns = {"reasons", "blocked_by", "facts", "priority_parts"}
     columns = ", ".join(_RECOMMENDATION_COLUMNS)
     with (
         connection.cursor() as cursor,

@@ -18,3 +18,73 @@ def policy_export(*, name: str) -> str:
     if version is None:
         raise ArrearsPolicyVersion.DoesNotExist(f"There is no arrears policy called '{name}'.")
     return version.source_text or yaml.safe_dump(version.document, sort_keys=False, allow_unicode=True)
+
+
+# ---- worklist and case page -----------------------------------------------------------------------------------------
+
+WORKLIST_TABS = {
+    "immediate": "Immediate actions",
+    "agreements": "Agreements",
+    "paused": "Paused",
+    "court": "Court and evictions",
+    "patch": "Whole patch",
+}
+
+
+def worklist(*, tab: str, as_of, officer=None, patch_id=None, scheme_id=None, action: str = ""):
+    """Open cases for a worklist tab, each with its newest recommendation, highest priority first. One query (plus
+    the paginator's count)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from .constants import AgreementState, CaseStatus
+    from .models import Agreement, ArrearsCase, Pause
+
+    cases = ArrearsCase.objects.filter(status=CaseStatus.OPEN).select_related(
+        "latest_recommendation", "account__tenancy__property", "officer"
+    )
+    if officer is not None:
+        cases = cases.filter(officer=officer)
+    if patch_id:
+        cases = cases.filter(account__tenancy__property__patch_id=patch_id)
+    if scheme_id:
+        cases = cases.filter(account__tenancy__property__scheme_id=scheme_id)
+    if action:
+        cases = cases.filter(latest_recommendation__action=action)
+    paused = Exists(Pause.objects.filter(case=OuterRef("pk"), ends_on__gt=as_of))
+    agreement = Exists(
+        Agreement.objects.filter(case=OuterRef("pk"), state__in=[AgreementState.LIVE, AgreementState.BREACHED])
+    )
+    if tab == "immediate":
+        cases = cases.filter(latest_recommendation__mode__in=["officer", "approval"]).exclude(paused)
+    elif tab == "agreements":
+        cases = cases.filter(agreement)
+    elif tab == "paused":
+        cases = cases.filter(paused)
+    elif tab == "court":
+        cases = cases.filter(Q(court_date__gte=as_of) | Q(eviction_date__gte=as_of))
+    return cases.order_by("-latest_recommendation__priority", "-latest_recommendation__balance", "id")
+
+
+def case_detail(*, pk: int):
+    """A case with what its page shows: account, tenants, recommendation, diary, agreements, pauses."""
+    from django.db.models import Prefetch
+
+    from .models import Agreement, ArrearsCase, Contact
+
+    return (
+        ArrearsCase.objects.select_related(
+            "account__tenancy__property", "officer", "latest_recommendation__policy_version__policy"
+        )
+        .prefetch_related(
+            "account__tenancy__tenancy_tenants__person",
+            Prefetch(
+                "contacts",
+                queryset=Contact.objects.select_related("person", "recorded_by").order_by("-occurred_on", "-id"),
+            ),
+            Prefetch(
+                "agreements", queryset=Agreement.objects.prefetch_related("state_changes").order_by("-starts_on", "-id")
+            ),
+            "pauses",
+        )
+        .get(pk=pk)
+    )

@@ -1,7 +1,167 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from incomeapp.models import User
+from tenancies.models import Patch, Scheme
+
+from .forms import AgreementForm, ContactForm, PauseForm
+from .models import ArrearsCase
+from .review import review_run
+from .selectors import WORKLIST_TABS, case_detail, worklist
+from .services import agreement_create, contact_record, pause_create
+
+PAGE_SIZE = 50
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
 
 
 @permission_required("incomeapp.use_worklist", raise_exception=True)
 def index(request):
-    return render(request, "arrears/index.html")
+    """'My cases this week': an officer's open cases by priority, with tabs and filters. Everyone else sees all."""
+    today = timezone.localdate()
+    tab = request.GET.get("tab") if request.GET.get("tab") in WORKLIST_TABS else "immediate"
+    has_own = ArrearsCase.objects.filter(officer=request.user, status="open").exists()
+    officer_choice = request.GET.get("officer", "me" if has_own else "")
+    officer = request.user if officer_choice == "me" else User.objects.filter(pk=_int(officer_choice)).first()
+    filters = {
+        "patch_id": _int(request.GET.get("patch")),
+        "scheme_id": _int(request.GET.get("scheme")),
+        "action": request.GET.get("action", "")[:60],
+    }
+    cases = worklist(tab=tab, as_of=today, officer=officer, **filters)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    kept = {"officer": officer_choice, "patch": filters["patch_id"] or "", "scheme": filters["scheme_id"] or ""}
+    kept["action"] = filters["action"]
+    context = {
+        "tabs": [(key, label, urlencode({**kept, "tab": key})) for key, label in WORKLIST_TABS.items()],
+        "tab": tab,
+        "tab_label": WORKLIST_TABS[tab],
+        "page": page,
+        "query_string": urlencode({**kept, "tab": tab}),
+        "filters": kept,
+        "patches": Patch.objects.order_by("name"),
+        "schemes": Scheme.objects.order_by("name"),
+        "officers": User.objects.filter(arrears_cases__status="open").distinct().order_by("first_name", "username"),
+        "mine": officer_choice == "me",
+    }
+    return render(request, "arrears/index.html", context)
+
+
+def _case_or_404(pk: int) -> ArrearsCase:
+    try:
+        return case_detail(pk=pk)
+    except ArrearsCase.DoesNotExist as error:
+        raise Http404("There is no such case.") from error
+
+
+def _people(case: ArrearsCase):
+    return [row.person for row in case.account.tenancy.tenancy_tenants.all()]
+
+
+def _case_page(request, case, contact_form=None, agreement_form=None, pause_form=None, status=200):
+    today = timezone.localdate()
+    context = {
+        "case": case,
+        "tenancy": case.account.tenancy,
+        "people": _people(case),
+        "recommendation": case.latest_recommendation,
+        "contacts": case.contacts.all(),
+        "agreements": case.agreements.all(),
+        "pauses": [pause for pause in case.pauses.all() if pause.ends_on > today],
+        "contact_form": contact_form or ContactForm(people=_people(case), initial={"occurred_on": today}),
+        "agreement_form": agreement_form or AgreementForm(),
+        "pause_form": pause_form or PauseForm(),
+        "can_see_sensitive": request.user.has_perm("incomeapp.view_sensitive_notes"),
+    }
+    return render(request, "arrears/case.html", context, status=status)
+
+
+@permission_required("incomeapp.use_worklist", raise_exception=True)
+def case(request, pk):
+    return _case_page(request, _case_or_404(pk))
+
+
+def _re_review(case: ArrearsCase) -> None:
+    """The case's recommendation follows what the officer just did (a call, an agreement, a pause) straight away."""
+    review_run(as_of=timezone.localdate(), account_ids=[case.account_id], scope=f"case:{case.pk}")
+
+
+def _act(request, case, form, action, success: str, form_key: str):
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            _re_review(case)
+            messages.success(request, success)
+            return redirect("arrears:case", pk=case.pk)
+    return _case_page(request, case, status=400, **{form_key: form})
+
+
+@require_POST
+@permission_required(("incomeapp.use_worklist", "arrears.add_contact"), raise_exception=True)
+def contact_add(request, pk):
+    case = _case_or_404(pk)
+    people = {str(p.pk): p for p in _people(case)}
+    form = ContactForm(request.POST, people=people.values())
+
+    def record(data):
+        contact_record(
+            case=case,
+            kind=data["kind"],
+            outcome=data["outcome"],
+            occurred_on=data["occurred_on"],
+            recorded_by=request.user,
+            person=people.get(data["person"]),
+            notes=data["notes"],
+            promise_amount=data["promise_amount"],
+            promise_on=data["promise_on"],
+            non_payment_reason=data["non_payment_reason"],
+        )
+
+    return _act(request, case, form, record, "Contact recorded.", "contact_form")
+
+
+@require_POST
+@permission_required(("incomeapp.use_worklist", "arrears.add_agreement"), raise_exception=True)
+def agreement_add(request, pk):
+    case = _case_or_404(pk)
+    form = AgreementForm(request.POST)
+
+    def make(data):
+        agreement_create(
+            case=case,
+            frequency=data["frequency"],
+            amount=data["amount"],
+            starts_on=data["starts_on"],
+            created_by=request.user,
+            monthly_income=data["monthly_income"],
+            monthly_expenditure=data["monthly_expenditure"],
+        )
+
+    return _act(request, case, form, make, "Agreement made.", "agreement_form")
+
+
+@require_POST
+@permission_required(("incomeapp.use_worklist", "arrears.add_pause"), raise_exception=True)
+def pause_add(request, pk):
+    case = _case_or_404(pk)
+    form = PauseForm(request.POST)
+
+    def pause(data):
+        pause_create(
+            case=case, reason=data["reason"], ends_on=data["ends_on"], comment=data["comment"], created_by=request.user
+        )
+
+    return _act(request, case, form, pause, "Case paused.", "pause_form")

@@ -1,0 +1,59 @@
+from crispy_forms_gds.fields import DateInputField
+from django import forms
+
+from incomeapp.forms import GdsFormMixin
+from rentaccounts.forms import MoneyField
+
+from .constants import AgreementFrequency, ContactKind, ContactOutcome, NonPaymentReason, PauseReason
+
+
+class ContactForm(GdsFormMixin, forms.Form):
+    submit_label = "Record contact"
+    submit_name = "record_contact"
+
+    kind = forms.ChoiceField(
+        label="How", choices=ContactKind.choices, widget=forms.RadioSelect, error_messages={"required": "Choose how"}
+    )
+    person = forms.ChoiceField(label="Who with", required=False)
+    outcome = forms.ChoiceField(
+        label="What happened", choices=ContactOutcome.choices, error_messages={"required": "Choose what happened"}
+    )
+    occurred_on = DateInputField(label="When", help_text="For example, 27 11 2026")
+    non_payment_reason = forms.ChoiceField(
+        label="Reason for not paying (if given)", choices=[("", "Not given"), *NonPaymentReason.choices], required=False
+    )
+    promise_amount = MoneyField(label="Promised to pay (£)", required=False)
+    promise_on = DateInputField(label="Promised by", required=False)
+    notes = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "Not with a named tenant"), *((str(p.pk), p.full_name) for p in people)]
+
+
+class AgreementForm(GdsFormMixin, forms.Form):
+    submit_label = "Make agreement"
+    submit_name = "make_agreement"
+
+    amount = MoneyField(label="Amount towards the arrears (£)", help_text="Paid on top of the rent each time.")
+    frequency = forms.ChoiceField(
+        label="How often", choices=AgreementFrequency.choices, error_messages={"required": "Choose how often"}
+    )
+    starts_on = DateInputField(label="First payment date", help_text="For example, 4 12 2026")
+    monthly_income = MoneyField(label="Monthly income (£), from the income and expenditure record", required=False)
+    monthly_expenditure = MoneyField(label="Monthly spending (£), from the same record", required=False)
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount is None:
+            raise forms.ValidationError("Enter the amount to pay towards the arrears")
+        return amount
+
+
+class PauseForm(GdsFormMixin, forms.Form):
+    submit_label = "Pause case"
+    submit_name = "pause_case"
+
+    reason = forms.ChoiceField(label="Why", choices=PauseReason.choices, error_messages={"required": "Choose why"})
+    ends_on = DateInputField(label="Look at it again on", help_text="For example, 14 12 2026")
+    comment = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,95 @@
+"""The worklist and case pages: the case is there with its reason, and an officer's action moves it on at once."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from arrears.models import Agreement, ArrearsCase, Contact, LetterRequest
+from arrears.review import review_run
+from arrears.services import policies_install_shipped
+from incomeapp.constants import Role
+from rentaccounts.constants import TransactionType
+from rentaccounts.services import Posting, account_get_or_create, transactions_post
+from tests.factories import PatchFactory, PropertyFactory, TenancyFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer():
+    return user_with_role(Role.INCOME_OFFICER, first_name="Olu", last_name="Officer")
+
+
+@pytest.fixture
+def case(officer):
+    policies_install_shipped()
+    tenancy = TenancyFactory(
+        payment_reference="RW777001", property=PropertyFactory(patch=PatchFactory(officer=officer))
+    )
+    account = account_get_or_create(tenancy=tenancy)
+    today = timezone.localdate()
+    transactions_post(
+        postings=[Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("250.00"), today - timedelta(days=14), "d")]
+    )
+    review_run(as_of=today)
+    return ArrearsCase.objects.get(account=account)
+
+
+def dmy(day, prefix: str) -> dict:
+    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
+
+
+def test_my_worklist_shows_the_case_with_its_action_and_reason(client, officer, case):
+    client.force_login(officer)
+    html = client.get("/worklist/").content.decode()
+    assert "My cases this week" in html
+    assert "RW777001" in html
+    assert "Call or visit before: Send a friendly reminder and offer help" in html
+    assert "real arrears £250.00 ≥ the greater of £10.00 and 1 × weekly rent (£100.00)" in html
+
+
+def test_the_case_page_explains_the_recommendation(client, officer, case):
+    client.force_login(officer)
+    html = client.get(f"/worklist/cases/{case.pk}/").content.decode()
+    assert "Recommended next step" in html
+    assert "this policy wants a call or visit attempt in the 14 days before the letter (none recorded)" in html
+    assert "Supportive default (contact first)" in html
+
+
+def test_recording_a_call_then_an_agreement_takes_the_case_off_immediate_actions(client, officer, case):
+    client.force_login(officer)
+    today = timezone.localdate()
+    response = client.post(
+        f"/worklist/cases/{case.pk}/contacts/",
+        {"kind": "call", "outcome": "spoke", "person": "", "notes": "Lost hours at work", **dmy(today, "occurred_on")},
+    )
+    assert response.status_code == 302
+    assert Contact.objects.filter(case=case, kind="call", recorded_by=officer).exists()
+    assert LetterRequest.objects.filter(case=case, letter="reminder_1").count() == 1  # the call unlocked the letter
+    response = client.post(
+        f"/worklist/cases/{case.pk}/agreements/",
+        {"amount": "10.00", "frequency": "weekly", **dmy(today, "starts_on")},
+    )
+    assert response.status_code == 302
+    assert Agreement.objects.get(case=case).starting_balance == Decimal("250.00")
+    case.refresh_from_db()
+    assert case.latest_recommendation.action == "agreement_kept"
+    assert "RW777001" not in client.get("/worklist/?tab=immediate").content.decode()
+    assert "RW777001" in client.get("/worklist/?tab=agreements").content.decode()
+
+
+def test_bad_input_is_explained_and_nothing_is_kept(client, officer, case):
+    client.force_login(officer)
+    response = client.post(f"/worklist/cases/{case.pk}/agreements/", {"amount": "ten pounds", "frequency": "weekly"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "There is a problem" in html and "is not an amount of money" in html
+    assert not Agreement.objects.exists()
+
+
+def test_a_support_worker_cannot_see_the_worklist(client, case):
+    client.force_login(user_with_role(Role.SUPPORT_WORKER))
+    assert client.get("/worklist/").status_code == 403
+    assert client.get(f"/worklist/cases/{case.pk}/").status_code == 403

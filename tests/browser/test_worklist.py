@@ -1,0 +1,89 @@
+"""An officer opens the worklist, opens the top case, reads why it is there, records a call and an agreement, and the
+case leaves the immediate-actions tab."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from arrears.review import review_run
+from arrears.services import policies_install_shipped
+from incomeapp.constants import Role
+from rentaccounts.constants import TransactionType
+from rentaccounts.services import Posting, account_get_or_create, transactions_post
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.factories import PatchFactory, PropertyFactory, TenancyFactory, user_with_role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_worklist_top_case_call_and_agreement(page, live_server):
+    policies_install_shipped()
+    officer = user_with_role(Role.INCOME_OFFICER)
+    patch = PatchFactory(officer=officer)
+    today = timezone.localdate()
+    for reference, owed in (("RW880001", "450.00"), ("RW880002", "150.00")):
+        account = account_get_or_create(
+            tenancy=TenancyFactory(payment_reference=reference, property=PropertyFactory(patch=patch))
+        )
+        transactions_post(
+            postings=[
+                Posting(account.pk, TransactionType.RENT_DEBIT, Decimal(owed), today - timedelta(days=20), reference)
+            ]
+        )
+    review_run(as_of=today)
+    sign_in(page, live_server, officer.username)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Worklist").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My cases this week")
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("RW880001")  # more weeks owed: higher priority
+    expect(rows.first).to_contain_text("Call or visit before: Send a friendly reminder and offer help")
+    assert_accessible(page)
+
+    rows.first.get_by_role("link", name="RW880001").click()
+    expect(page.get_by_role("heading", level=2, name="Recommended next step")).to_be_visible()
+    expect(page.get_by_text("real arrears £450.00 ≥ the greater of £10.00")).to_be_visible()
+    expect(page.get_by_text("call or visit attempt in the 14 days before the letter (none recorded)")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_text("Record a contact").click()
+    page.get_by_label("Phone call").check()
+    page.get_by_label("What happened").select_option("spoke")
+    page.get_by_label("Day", exact=True).first.fill(str(today.day))
+    page.get_by_label("Month", exact=True).first.fill(str(today.month))
+    page.get_by_label("Year", exact=True).first.fill(str(today.year))
+    page.get_by_label("Notes").fill("Hours cut at work; agreed to talk about a plan.")
+    page.get_by_role("button", name="Record contact").click()
+    expect(page.get_by_text("Contact recorded.")).to_be_visible()
+    expect(page.locator("table")).to_contain_text("Hours cut at work")
+    assert_accessible(page)
+
+    page.get_by_text("Make an agreement").click()
+    agreement = page.locator("form", has=page.get_by_role("button", name="Make agreement"))
+    agreement.get_by_label("Amount towards the arrears (£)").fill("ten")
+    agreement.get_by_label("How often").select_option("weekly")
+    agreement.get_by_role("button", name="Make agreement").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("is not an amount of money")
+    assert_accessible(page)
+
+    agreement = page.locator("form", has=page.get_by_role("button", name="Make agreement"))
+    agreement.get_by_label("Amount towards the arrears (£)").fill("15.00")
+    agreement.get_by_label("How often").select_option("weekly")
+    agreement.get_by_label("Day", exact=True).fill(str(today.day))
+    agreement.get_by_label("Month", exact=True).fill(str(today.month))
+    agreement.get_by_label("Year", exact=True).fill(str(today.year))
+    agreement.get_by_role("button", name="Make agreement").click()
+    expect(page.get_by_text("Agreement made.")).to_be_visible()
+    expect(page.get_by_text("No action: agreement being kept")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Back to the worklist").click()
+    expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page.locator("tbody")).not_to_contain_text("RW880001")
+    page.get_by_role("link", name="Agreements").click()
+    expect(page.locator("tbody")).to_contain_text("RW880001")
+    assert_accessible(page)
