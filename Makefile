@@ -38,6 +38,7 @@ run: $(VENV)/.runtime
 	$(MANAGE) arrears_policy install
 	$(MANAGE) create_demo_users
 	$(MANAGE) seed_demo
+	$(MANAGE) run_arrears_review
 	@echo "Rentwise is starting on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	$(MANAGE) runserver $(HOST):$(PORT)
 
