@@ -92,8 +92,9 @@ class ArrearsCase(TimeStampedModel):
     court_outcome = models.CharField(max_length=40, blank=True)
     eviction_date = models.DateField(null=True, blank=True)
     vulnerability_reviewed_on = models.DateField(null=True, blank=True)
+    # Set by every review; no index, so that update rewrites the row in place (recommendations are never deleted).
     latest_recommendation = models.ForeignKey(
-        "Recommendation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "Recommendation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     history = HistoricalRecords(excluded_fields=["latest_recommendation"])
 

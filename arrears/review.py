@@ -210,12 +210,7 @@ def _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts) -> None:
         ]
         _recommendations_write(recommendations)
         summary.letters_queued += _letters_queue(recommendations, cases, as_of)
-        # Each case points at its newest recommendation: the worklist is then one query.
-        ArrearsCase.objects.filter(pk__in=list(cases.values())).update(
-            latest_recommendation=Subquery(
-                Recommendation.objects.filter(run_id=run.pk, case_id=OuterRef("pk")).values("id")[:1]
-            )
-        )
+        _cases_point_at_latest(run, [account_id for account_id, *_ in results])
 
 
 _WEEKS_LIMIT = Decimal("999999.99")
@@ -274,6 +269,25 @@ def _recommendations_write(recommendations: list[Recommendation]) -> None:
                     for column in _RECOMMENDATION_COLUMNS
                 ]
             )
+
+
+def _cases_point_at_latest(run: ReviewRun, account_ids: list[int]) -> None:
+    """Each case points at its newest recommendation, so the worklist is one query. On PostgreSQL one joined UPDATE
+    over the run's (run, account) index; elsewhere a subquery per case."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""UPDATE {ArrearsCase._meta.db_table} AS c SET latest_recommendation_id = r.id
+                    FROM {Recommendation._meta.db_table} AS r
+                    WHERE r.run_id = %s AND r.account_id = ANY(%s) AND r.case_id = c.id""",  # noqa: S608
+                [run.pk, account_ids],
+            )
+        return
+    ArrearsCase.objects.filter(account_id__in=account_ids, recommendations__run=run).update(
+        latest_recommendation=Subquery(
+            Recommendation.objects.filter(run_id=run.pk, case_id=OuterRef("pk")).values("id")[:1]
+        )
+    )
 
 
 def _cases_open_and_close(results, as_of: date, summary: ReviewSummary) -> dict[int, int]:

@@ -57,7 +57,7 @@ def _among(field: str, ids: list[int]) -> Q:
     index range instead of thousands of parameters), else as a list (a re-review after an import). Callers drop rows
     of accounts outside the list."""
     low, high = min(ids), max(ids)
-    if high - low < 2 * len(ids):
+    if high - low < 4 * len(ids):
         return Q(**{f"{field}__range": (low, high)})
     return Q(**{f"{field}__in": ids})
 
