@@ -4,10 +4,28 @@ from django import forms
 from incomeapp.forms import GdsFormMixin
 from rentaccounts.forms import MoneyField
 
-from .constants import AgreementFrequency, ContactKind, ContactOutcome, NonPaymentReason, PauseReason
+from .constants import (
+    AgreementFrequency,
+    BreathingSpaceKind,
+    ContactKind,
+    ContactOutcome,
+    NonPaymentReason,
+    PauseReason,
+)
 
 
-class ContactForm(GdsFormMixin, forms.Form):
+class CaseForm(GdsFormMixin, forms.Form):
+    """The case page holds several forms: each gets its own id prefix, so no two inputs share an id."""
+
+    id_prefix = "case"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ContactForm(CaseForm):
+    id_prefix = "contact"
     submit_label = "Record contact"
     submit_name = "record_contact"
 
@@ -31,7 +49,8 @@ class ContactForm(GdsFormMixin, forms.Form):
         self.fields["person"].choices = [("", "Not with a named tenant"), *((str(p.pk), p.full_name) for p in people)]
 
 
-class AgreementForm(GdsFormMixin, forms.Form):
+class AgreementForm(CaseForm):
+    id_prefix = "agreement"
     submit_label = "Make agreement"
     submit_name = "make_agreement"
 
@@ -50,10 +69,34 @@ class AgreementForm(GdsFormMixin, forms.Form):
         return amount
 
 
-class PauseForm(GdsFormMixin, forms.Form):
+class PauseForm(CaseForm):
+    id_prefix = "pause"
     submit_label = "Pause case"
     submit_name = "pause_case"
 
     reason = forms.ChoiceField(label="Why", choices=PauseReason.choices, error_messages={"required": "Choose why"})
     ends_on = DateInputField(label="Look at it again on", help_text="For example, 14 12 2026")
     comment = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BreathingSpaceForm(CaseForm):
+    id_prefix = "space"
+    submit_label = "Record Breathing Space"
+    submit_name = "record_breathing_space"
+
+    # Not "kind": the contact form on the same page has one, and the radios' ids come from the field's name.
+    moratorium_type = forms.ChoiceField(
+        label="Type",
+        choices=BreathingSpaceKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the type"},
+    )
+    starts_on = DateInputField(
+        label="Start date", help_text="From the Insolvency Service notice. For example, 20 11 2026"
+    )
+    ends_on = DateInputField(
+        label="End date (if known)",
+        required=False,
+        help_text="Leave empty: a standard one ends 60 days after it starts; a mental health crisis one stays open.",
+    )
+    reference = forms.CharField(label="Insolvency Service reference", required=False, max_length=50)

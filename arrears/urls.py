@@ -10,4 +10,5 @@ urlpatterns = [
     path("cases/<int:pk>/contacts/", views.contact_add, name="contact_add"),
     path("cases/<int:pk>/agreements/", views.agreement_add, name="agreement_add"),
     path("cases/<int:pk>/pauses/", views.pause_add, name="pause_add"),
+    path("cases/<int:pk>/breathing-space/", views.breathing_space_add, name="breathing_space_add"),
 ]

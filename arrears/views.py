@@ -12,11 +12,11 @@ from django.views.decorators.http import require_POST
 from incomeapp.models import User
 from tenancies.models import Patch, Scheme
 
-from .forms import AgreementForm, ContactForm, PauseForm
+from .forms import AgreementForm, BreathingSpaceForm, ContactForm, PauseForm
 from .models import ArrearsCase
 from .review import review_run
 from .selectors import WORKLIST_TABS, case_detail, worklist
-from .services import agreement_create, contact_record, pause_create
+from .services import agreement_create, breathing_space_record, contact_record, pause_create
 
 PAGE_SIZE = 50
 
@@ -68,8 +68,11 @@ def _people(case: ArrearsCase):
     return [row.person for row in case.account.tenancy.tenancy_tenants.all()]
 
 
-def _case_page(request, case, contact_form=None, agreement_form=None, pause_form=None, status=200):
+def _case_page(
+    request, case, contact_form=None, agreement_form=None, pause_form=None, breathing_space_form=None, status=200
+):
     today = timezone.localdate()
+    can_see_breathing_space = request.user.has_perm("arrears.view_breathingspace")
     context = {
         "case": case,
         "tenancy": case.account.tenancy,
@@ -81,7 +84,19 @@ def _case_page(request, case, contact_form=None, agreement_form=None, pause_form
         "contact_form": contact_form or ContactForm(people=_people(case), initial={"occurred_on": today}),
         "agreement_form": agreement_form or AgreementForm(),
         "pause_form": pause_form or PauseForm(),
-        "can_see_sensitive": request.user.has_perm("incomeapp.view_sensitive_notes"),
+        "breathing_space_form": breathing_space_form or BreathingSpaceForm(),
+        "breathing_space": next(
+            (
+                space
+                for space in case.account.tenancy.breathing_spaces.order_by("-starts_on")
+                if space.starts_on <= today and (space.ends_on is None or space.ends_on >= today)
+            ),
+            None,
+        )
+        if can_see_breathing_space
+        else None,
+        "can_see_breathing_space": can_see_breathing_space,
+        "today": today,
     }
     return render(request, "arrears/case.html", context, status=status)
 
@@ -165,3 +180,29 @@ def pause_add(request, pk):
         )
 
     return _act(request, case, form, pause, "Case paused.", "pause_form")
+
+
+@require_POST
+@permission_required(("incomeapp.use_worklist", "arrears.add_breathingspace"), raise_exception=True)
+def breathing_space_add(request, pk):
+    case = _case_or_404(pk)
+    form = BreathingSpaceForm(request.POST)
+
+    def record(data):
+        breathing_space_record(
+            tenancy=case.account.tenancy,
+            kind=data["moratorium_type"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            reference=data["reference"],
+            recorded_by=request.user,
+        )
+
+    return _act(
+        request,
+        case,
+        form,
+        record,
+        "Breathing Space recorded: arrears contact and enforcement have stopped.",
+        "breathing_space_form",
+    )

@@ -93,3 +93,30 @@ def test_a_support_worker_cannot_see_the_worklist(client, case):
     client.force_login(user_with_role(Role.SUPPORT_WORKER))
     assert client.get("/worklist/").status_code == 403
     assert client.get(f"/worklist/cases/{case.pk}/").status_code == 403
+
+
+def test_recording_breathing_space_stops_the_ladder_and_warns_on_the_case(client, officer, case):
+    client.force_login(officer)
+    today = timezone.localdate()
+    response = client.post(
+        f"/worklist/cases/{case.pk}/breathing-space/",
+        {"moratorium_type": "standard", "reference": "BS-123", **dmy(today - timedelta(days=1), "starts_on")},
+    )
+    assert response.status_code == 302
+    html = client.get(f"/worklist/cases/{case.pk}/").content.decode()
+    assert "Breathing Space (standard (60 days)) since" in html
+    assert "Do not contact the tenant about the £250.00 it covers" in html
+    case.refresh_from_db()
+    assert (case.latest_recommendation.action, case.latest_recommendation.mode) == ("breathing_space_hold", "none")
+    assert "RW777001" not in client.get("/worklist/?tab=immediate").content.decode()
+    space = case.account.tenancy.breathing_spaces.get()
+    assert space.ends_on == today - timedelta(days=1) + timedelta(days=60)
+
+
+def test_no_two_inputs_on_the_case_page_share_an_id(client, officer, case):
+    import re
+    from collections import Counter
+
+    client.force_login(officer)
+    html = client.get(f"/worklist/cases/{case.pk}/").content.decode()
+    assert [i for i, n in Counter(re.findall(r'\bid="([^"]+)"', html)).items() if n > 1] == []
