@@ -42,6 +42,9 @@ class ReviewSummary:
     cases_opened: int = 0
     cases_closed: int = 0
     cases: list[dict] = field(default_factory=list)  # dry run: each case that would be on the worklist
+    compared_with: str = ""  # dry run with another policy version: which one
+    changes: Counter = field(default_factory=Counter)  # "live action → action under that version": count
+    changed_cases: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -52,11 +55,23 @@ class ReviewSummary:
             "cases_opened": self.cases_opened,
             "cases_closed": self.cases_closed,
             **({"cases": self.cases[:CASES_LISTED], "cases_total": len(self.cases)} if self.cases else {}),
+            **(
+                {
+                    "compared_with": self.compared_with,
+                    "changes": dict(self.changes.most_common()),
+                    "changed_cases": self.changed_cases[:CASES_LISTED],
+                    "changed_total": len(self.changed_cases),
+                }
+                if self.compared_with
+                else {}
+            ),
         }
 
 
 class PolicyChooser:
     """The live policy version for an account: scheme policy, else tenure policy, else the default."""
+
+    compare: ArrearsPolicyVersion | None = None  # a dry run may evaluate with another version as well
 
     def __init__(self):
         live = {
@@ -109,11 +124,20 @@ def review_run(
     dry_run: bool = False,
     account_ids: list[int] | None = None,
     scope: str = "all",
+    compare: ArrearsPolicyVersion | None = None,
 ) -> tuple[ReviewRun | None, ReviewSummary]:
-    """Reviews every account owing or with an open case (or just `account_ids`). Returns the run and its summary."""
+    """Reviews every account owing or with an open case (or just `account_ids`). Returns the run and its summary.
+
+    With `compare` (a dry run only), cases under that version's policy are also evaluated with `compare` instead of
+    the live version, and the summary says how this week's recommendations would change before it goes live."""
     staff_require(started_by, "arrears.add_reviewrun", "start an arrears review")
+    if compare is not None and not dry_run:
+        raise ValidationError("Comparing with another policy version is a dry run: it changes nothing.")
     chooser = PolicyChooser()
+    chooser.compare = compare
     summary = ReviewSummary(as_of=as_of)
+    if compare is not None:
+        summary.compared_with = f"{compare.policy.name} version {compare.number}"
     with _one_review_at_a_time() if account_ids is None else nullcontext():
         run = None
         if not dry_run:
@@ -178,6 +202,19 @@ def _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts) -> None:
         result = evaluate(version.document, inputs, version=version.number, explain_all=False)
         summary.actions[result.action] += 1
         results.append((account_id, case_facts, inputs, version, result))
+        other = chooser.compare
+        if other is not None and other.policy_id == version.policy_id and other.pk != version.pk:
+            changed = evaluate(other.document, inputs, version=other.number, explain_all=False)
+            if (changed.action, changed.mode) != (result.action, result.mode):
+                summary.changes[f"{result.action} → {changed.action}"] += 1
+                summary.changed_cases.append(
+                    {
+                        "payment_reference": case_facts["_reference"],
+                        "now": result.action,
+                        "would_be": changed.action,
+                        "because": "; ".join(changed.reasons),
+                    }
+                )
     if dry_run:
         summary.cases += [
             {"account": account_id, "action": result.action, "reason": "; ".join(result.reasons)}

@@ -63,7 +63,8 @@ def _among(field: str, ids: list[int]) -> Q:
 
 
 def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict]:
-    """Input facts (see arrears.facts) by account id, plus `_case`, `_tenancy`, `_scheme`, `_patch_officer`."""
+    """Input facts (see arrears.facts) by account id, plus `_case`, `_reference`, `_tenancy`, `_scheme` and
+    `_patch_officer` for the review itself."""
     monday = monday_of(as_of)
     wanted = set(account_ids)
     accounts = list(
@@ -75,6 +76,7 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
             "tenancy__rent_period",
             "tenancy__property__scheme_id",
             "tenancy__property__patch__officer_id",
+            "tenancy__payment_reference",
         )
     )
     accounts = [a for a in accounts if a["id"] in wanted]
@@ -162,6 +164,7 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
             "benefit_claim_pending": False,
             "tenure_type": account["tenancy__tenure_type"],
             "_case": case,
+            "_reference": account["tenancy__payment_reference"],
             "_tenancy": tenancy_id,
             "_scheme": account["tenancy__property__scheme_id"],
             "_patch_officer": account["tenancy__property__patch__officer_id"],

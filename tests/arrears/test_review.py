@@ -190,3 +190,36 @@ def test_reading_the_next_chunk_ahead_gives_the_same_results_as_one_chunk_at_a_t
     again, _ = review_run(as_of=AS_OF)
     pairs = lambda r: sorted(r.recommendations.values_list("account_id", "action", "reasons"))  # noqa: E731
     assert pairs(again) == pairs(run)
+
+
+def test_a_dry_run_shows_how_this_weeks_recommendations_change_under_a_new_version(tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from arrears.services import SHIPPED_POLICIES, policy_import
+
+    small, large = owing("150.00"), owing("450.00")
+    for account in (small, large):
+        case = ArrearsCase.objects.create(account=account, opened_on=AS_OF - timedelta(days=30))
+        Contact.objects.create(case=case, kind=ContactKind.CALL, outcome=ContactOutcome.SPOKE, occurred_on=AS_OF)
+    # A draft that only reminds from 3 weeks' rent (instead of 1).
+    text = (SHIPPED_POLICIES / "rentwise-default.yaml").read_text()
+    draft_text = text.replace(
+        "{greater_of: [10.00, {fact: weekly_rent, times: 1}]}", "{greater_of: [10.00, {fact: weekly_rent, times: 3}]}"
+    )
+    assert draft_text != text
+    draft, _ = policy_import(text=draft_text)
+    before = (ReviewRun.objects.count(), Recommendation.objects.count(), LetterRequest.objects.count())
+    run, summary = review_run(as_of=AS_OF, dry_run=True, compare=draft)
+    assert run is None
+    assert (ReviewRun.objects.count(), Recommendation.objects.count(), LetterRequest.objects.count()) == before
+    assert summary.compared_with == "rentwise-default version 2"
+    assert summary.changes == {"send_reminder_1 → no_action": 1}
+    assert summary.changed_cases[0]["payment_reference"] == small.tenancy.payment_reference
+    out = StringIO()
+    call_command(
+        "run_arrears_review", "--dry-run", "--as-of", AS_OF.isoformat(), "--compare", "rentwise-default", stdout=out
+    )
+    assert "Under rentwise-default version 2 instead of the live version, 1 case changes:" in out.getvalue()
+    assert "1  send_reminder_1 → no_action" in out.getvalue()
