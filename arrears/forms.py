@@ -100,3 +100,46 @@ class BreathingSpaceForm(CaseForm):
         help_text="Leave empty: a standard one ends 60 days after it starts; a mental health crisis one stays open.",
     )
     reference = forms.CharField(label="Insolvency Service reference", required=False, max_length=50)
+
+
+class PolicyUploadForm(GdsFormMixin, forms.Form):
+    submit_label = "Upload as a new draft version"
+    submit_name = "upload_policy"
+
+    policy_file = forms.FileField(
+        label="Policy file (YAML)",
+        help_text="Export the live version, edit it, and upload it here. It is checked before anything is kept.",
+        error_messages={"required": "Choose the policy file to upload"},
+    )
+
+    def clean_policy_file(self):
+        upload = self.cleaned_data["policy_file"]
+        if upload.size > 1024 * 1024:
+            raise forms.ValidationError(
+                "A policy file is a few kilobytes; this one is over 1 MB. Check you chose the right file."
+            )
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError("The file is not text. Save it as YAML (UTF-8) and upload it again.") from error
+
+
+class PreviewForm(GdsFormMixin, forms.Form):
+    submit_label = "Preview this week's review"
+    submit_name = "preview"
+
+    compare = forms.ModelChoiceField(
+        label="Also show what would change under",
+        queryset=None,
+        required=False,
+        empty_label="Nothing else: just the live policies",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import ArrearsPolicyVersion
+
+        super().__init__(*args, **kwargs)
+        self.fields["compare"].queryset = ArrearsPolicyVersion.objects.select_related("policy").exclude(status="live")
+        self.fields["compare"].label_from_instance = lambda v: (
+            f"{v.policy.title}, version {v.number} ({v.get_status_display().lower()})"
+        )

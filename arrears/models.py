@@ -172,6 +172,16 @@ class ReviewRun(models.Model):
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    dry_run = models.BooleanField(default=False, help_text="A preview: only this report is kept; nothing else changes.")
+    compare = models.ForeignKey(
+        ArrearsPolicyVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="A preview can also show how recommendations would change under this version.",
+    )
+    accounts_total = models.PositiveIntegerField(default=0)
     accounts_done = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)

@@ -125,11 +125,13 @@ def review_run(
     account_ids: list[int] | None = None,
     scope: str = "all",
     compare: ArrearsPolicyVersion | None = None,
+    preview: ReviewRun | None = None,
 ) -> tuple[ReviewRun | None, ReviewSummary]:
     """Reviews every account owing or with an open case (or just `account_ids`). Returns the run and its summary.
 
     With `compare` (a dry run only), cases under that version's policy are also evaluated with `compare` instead of
-    the live version, and the summary says how this week's recommendations would change before it goes live."""
+    the live version, and the summary says how this week's recommendations would change before it goes live.
+    `preview` (a dry run started from the browser) is the record that shows its progress and keeps its report."""
     staff_require(started_by, "arrears.add_reviewrun", "start an arrears review")
     if compare is not None and not dry_run:
         raise ValidationError("Comparing with another policy version is a dry run: it changes nothing.")
@@ -153,17 +155,20 @@ def review_run(
             run.status, run.error = ReviewStatus.RUNNING, ""
             run.save(update_fields=["status", "error"])
         ids = accounts_in_scope(account_ids=account_ids)
+        tracker = run or preview
+        if tracker:
+            ReviewRun.objects.filter(pk=tracker.pk).update(accounts_total=len(ids))
         done = set(run.recommendations.values_list("account_id", flat=True)) if run else set()
         size = _chunk_size()
         chunks = [[i for i in ids[start : start + size] if i not in done] for start in range(0, len(ids), size)]
         try:
             for number, (chunk, facts) in enumerate(_facts_ahead([c for c in chunks if c], as_of), start=1):
                 _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts)
-                if run:
-                    ReviewRun.objects.filter(pk=run.pk).update(accounts_done=min(len(ids), number * size))
+                if tracker:
+                    ReviewRun.objects.filter(pk=tracker.pk).update(accounts_done=min(len(ids), number * size))
         except Exception as error:
-            if run:
-                ReviewRun.objects.filter(pk=run.pk).update(
+            if tracker:
+                ReviewRun.objects.filter(pk=tracker.pk).update(
                     status=ReviewStatus.FAILED, error=f"Stopped part way: {error}. Run it again to finish the rest."
                 )
             raise
@@ -416,3 +421,23 @@ def _finish(run: ReviewRun, summary: ReviewSummary) -> None:
     run.finished_at = timezone.now()
     run.accounts_done = summary.accounts
     run.save(update_fields=["summary", "status", "finished_at", "accounts_done"])
+
+
+def review_preview_create(*, as_of: date, started_by, compare: ArrearsPolicyVersion | None = None) -> ReviewRun:
+    """A preview (dry run) requested in the browser; it runs in the background (review_preview_run)."""
+    staff_require(started_by, "arrears.add_reviewrun", "preview an arrears review")
+    return ReviewRun.objects.create(as_of=as_of, scope="preview", dry_run=True, compare=compare, started_by=started_by)
+
+
+def review_preview_run(*, preview_id: int) -> ReviewRun:
+    """Runs a preview and keeps its report on the preview's record; nothing else is written."""
+    preview = ReviewRun.objects.select_related("compare__policy").get(pk=preview_id, dry_run=True)
+    if preview.status == ReviewStatus.COMPLETED:
+        return preview
+    _, summary = review_run(as_of=preview.as_of, dry_run=True, compare=preview.compare, preview=preview)
+    preview.refresh_from_db()
+    preview.summary = summary.as_dict()
+    preview.status = ReviewStatus.COMPLETED
+    preview.finished_at = timezone.now()
+    preview.save(update_fields=["summary", "status", "finished_at"])
+    return preview

@@ -36,3 +36,24 @@ def monitor_agreements() -> dict:
     from .services import agreements_monitor
 
     return dict(agreements_monitor(on=timezone.localdate()))
+
+
+@shared_task
+def review_preview(preview_id: int) -> dict:
+    """A dry run requested in the browser; its report is kept on its record."""
+    from .review import review_preview_run
+
+    return {"preview": review_preview_run(preview_id=preview_id).pk}
+
+
+@shared_task
+def review_start(as_of: str, started_by_id: int) -> dict:
+    """A full review started by an Income Manager from the browser."""
+    from datetime import date
+
+    from incomeapp.models import User
+
+    from .review import review_run
+
+    run, summary = review_run(as_of=date.fromisoformat(as_of), started_by=User.objects.get(pk=started_by_id))
+    return {"run": run.pk, **summary.as_dict()}

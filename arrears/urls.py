@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_reviews
 
 app_name = "arrears"
 
@@ -11,4 +11,10 @@ urlpatterns = [
     path("cases/<int:pk>/agreements/", views.agreement_add, name="agreement_add"),
     path("cases/<int:pk>/pauses/", views.pause_add, name="pause_add"),
     path("cases/<int:pk>/breathing-space/", views.breathing_space_add, name="breathing_space_add"),
+    path("reviews/", views_reviews.reviews, name="reviews"),
+    path("reviews/<int:pk>/", views_reviews.review_detail, name="review_detail"),
+    path("reviews/preview/", views_reviews.review_preview_start, name="review_preview"),
+    path("reviews/start/", views_reviews.review_start_view, name="review_start"),
+    path("policies/upload/", views_reviews.policy_upload, name="policy_upload"),
+    path("policies/versions/<int:pk>/publish/", views_reviews.policy_publish, name="policy_publish"),
 ]

@@ -1,0 +1,42 @@
+"""An Income Manager uploads a draft policy version, previews how this week's cases would change, and publishes it."""
+
+import pytest
+from playwright.sync_api import expect
+
+from arrears.services import SHIPPED_POLICIES, policies_install_shipped
+from incomeapp.constants import Role
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.factories import user_with_role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_manager_uploads_previews_and_publishes_a_policy_version(page, live_server, tmp_path):
+    policies_install_shipped()
+    manager = user_with_role(Role.INCOME_MANAGER)
+    draft = tmp_path / "default-v2.yaml"
+    draft.write_text((SHIPPED_POLICIES / "rentwise-default.yaml").read_text().replace("severity: 30", "severity: 35"))
+    sign_in(page, live_server, manager.username)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Worklist").click()
+    page.get_by_role("link", name="Arrears reviews and policies").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Arrears reviews and policies")
+    assert_accessible(page)
+
+    page.get_by_label("Policy file (YAML)").set_input_files(str(draft))
+    page.get_by_role("button", name="Upload as a new draft version").click()
+    expect(page.get_by_text("Supportive default (contact first): kept as draft version 2.")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_label("Also show what would change under").select_option(
+        label="Supportive default (contact first), version 2 (draft)"
+    )
+    page.get_by_role("button", name="Preview this week's review").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Preview as of")
+    expect(page.get_by_text("A preview changes nothing")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Back to reviews and policies").click()
+    page.get_by_role("button", name="Publish version 2 of Supportive default (contact first)").click()
+    expect(page.get_by_text("Supportive default (contact first): version 2 is now live.")).to_be_visible()
+    assert_accessible(page)
