@@ -86,3 +86,11 @@ class AgreementState(models.TextChoices):
     BREACHED = "breached", "Breached"
     COMPLETED = "completed", "Completed"
     CANCELLED = "cancelled", "Cancelled"
+
+
+class ReferralKind(models.TextChoices):
+    DEBT_ADVICE = "debt_advice", "Free debt advice"
+    SUPPORT_WORKER = "support_worker", "Support worker"
+    CHARITABLE_FUNDS = "charitable_funds", "Charitable or hardship fund"
+    BENEFITS_ADVICE = "benefits_advice", "Benefits and DHP help"
+    OTHER = "other", "Other"

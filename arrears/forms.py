@@ -11,6 +11,7 @@ from .constants import (
     ContactOutcome,
     NonPaymentReason,
     PauseReason,
+    ReferralKind,
 )
 
 
@@ -143,3 +144,57 @@ class PreviewForm(GdsFormMixin, forms.Form):
         self.fields["compare"].label_from_instance = lambda v: (
             f"{v.policy.title}, version {v.number} ({v.get_status_display().lower()})"
         )
+
+
+class ReferralForm(CaseForm):
+    id_prefix = "referral"
+    submit_label = "Record referral"
+    submit_name = "record_referral"
+
+    referral_kind = forms.ChoiceField(
+        label="Referred to", choices=ReferralKind.choices, error_messages={"required": "Choose where to"}
+    )
+    to_whom = forms.CharField(label="Service or person", required=False, max_length=200)
+    made_on = DateInputField(label="Date", help_text="For example, 27 11 2026")
+    notes = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class VulnerabilityReviewForm(CaseForm):
+    id_prefix = "vulnerability"
+    submit_label = "Record review"
+    submit_name = "record_vulnerability_review"
+
+    vulnerable = forms.TypedChoiceField(
+        label="Is the tenant particularly vulnerable?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the tenant is particularly vulnerable"},
+    )
+    adjustments = forms.CharField(
+        label="What changes because of it", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    reviewed_on = DateInputField(label="Date of the review", help_text="For example, 27 11 2026")
+    vulnerability_notes = forms.CharField(
+        label="Notes (seen only by staff who may see health notes)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+
+class ReassignForm(GdsFormMixin, forms.Form):
+    submit_label = "Reassign these cases"
+    submit_name = "reassign"
+
+    to_officer = forms.ModelChoiceField(label="Reassign every case in this list to", queryset=None, empty_label=None)
+
+    def __init__(self, *args, **kwargs):
+        from incomeapp.models import User
+
+        super().__init__(*args, **kwargs)
+        self.fields["to_officer"].queryset = (
+            User.objects.filter(is_active=True, groups__permissions__codename="use_worklist")
+            .distinct()
+            .order_by("first_name", "username")
+        )
+        self.fields["to_officer"].label_from_instance = lambda user: user.get_full_name() or user.username

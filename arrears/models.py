@@ -25,6 +25,7 @@ from .constants import (
     NonPaymentReason,
     PauseReason,
     PolicyVersionStatus,
+    ReferralKind,
     ReviewStatus,
 )
 
@@ -277,3 +278,28 @@ class AgreementStateChange(models.Model):
 
     class Meta:
         ordering = ["on", "id"]
+
+
+class Referral(models.Model):
+    """A referral made for the tenant (debt advice, support, a hardship fund); the protocol wants evidence of them."""
+
+    case = models.ForeignKey(ArrearsCase, on_delete=models.PROTECT, related_name="referrals")
+    kind = models.CharField(max_length=20, choices=ReferralKind.choices)
+    made_on = models.DateField()
+    to_whom = models.CharField(max_length=200, blank=True, help_text="The service or person referred to.")
+    notes = models.TextField(blank=True)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class VulnerabilityReview(models.Model):
+    """A recorded decision on the tenant's vulnerability (protocol: before a notice and before a claim). The notes are
+    sensitive: shown only to roles with incomeapp.view_sensitive_notes."""
+
+    case = models.ForeignKey(ArrearsCase, on_delete=models.PROTECT, related_name="vulnerability_reviews")
+    reviewed_on = models.DateField()
+    vulnerable = models.BooleanField(help_text="Whether the tenant is particularly vulnerable.")
+    adjustments = models.TextField(blank=True, help_text="What changes because of it (contact, pace, support).")
+    notes = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)

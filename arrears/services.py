@@ -29,6 +29,8 @@ from .models import (
     BreathingSpace,
     Contact,
     Pause,
+    Referral,
+    VulnerabilityReview,
 )
 
 SHIPPED_POLICIES = Path(__file__).resolve().parent / "policies"
@@ -282,3 +284,52 @@ def breathing_space_record(
         debt_covered=max(account.balance if account else ZERO, ZERO),
         recorded_by=recorded_by,
     )
+
+
+def referral_record(*, case: ArrearsCase, kind: str, made_on: date, made_by, to_whom: str = "", notes: str = ""):
+    staff_require(made_by, "arrears.add_referral", "record referrals")
+    if made_on > timezone.localdate():
+        raise ValidationError("The referral date is in the future. Enter the date it was made.")
+    return Referral.objects.create(case=case, kind=kind, made_on=made_on, to_whom=to_whom, notes=notes, made_by=made_by)
+
+
+@transaction.atomic
+def vulnerability_review_record(
+    *, case: ArrearsCase, reviewed_on: date, vulnerable: bool, reviewed_by, adjustments: str = "", notes: str = ""
+) -> VulnerabilityReview:
+    """Records the decision and dates the case's last review (the policy holds legal steps until one is recorded)."""
+    staff_require(reviewed_by, "arrears.add_vulnerabilityreview", "record vulnerability reviews")
+    if reviewed_on > timezone.localdate():
+        raise ValidationError("The review date is in the future. Enter the date the review was done.")
+    if vulnerable and not adjustments.strip():
+        raise ValidationError("Say what changes because the tenant is vulnerable (contact, pace, support).")
+    review = VulnerabilityReview.objects.create(
+        case=case,
+        reviewed_on=reviewed_on,
+        vulnerable=vulnerable,
+        adjustments=adjustments.strip(),
+        notes=notes,
+        reviewed_by=reviewed_by,
+    )
+    if case.vulnerability_reviewed_on is None or reviewed_on > case.vulnerability_reviewed_on:
+        case.vulnerability_reviewed_on = reviewed_on
+        case.save(update_fields=["vulnerability_reviewed_on", "updated_at"])
+    return review
+
+
+@transaction.atomic
+def cases_reassign(*, cases, officer, reassigned_by) -> int:
+    """Moves open cases to another officer (cover during leave). Each case keeps its history of who held it."""
+    staff_require(reassigned_by, "arrears.change_arrearscase", "reassign cases")
+    if officer is not None and not officer.has_perm("incomeapp.use_worklist"):
+        raise ValidationError(
+            f"{officer.get_full_name() or officer.username} does not work cases, so cannot hold them."
+        )
+    moved = 0
+    for case in cases.select_for_update():
+        if case.officer_id != (officer.pk if officer else None):
+            case.officer = officer
+            case._change_reason = f"Reassigned by {reassigned_by.get_username() if reassigned_by else 'the system'}"
+            case.save(update_fields=["officer", "updated_at"])
+            moved += 1
+    return moved

@@ -6,17 +6,34 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from incomeapp.models import User
 from tenancies.models import Patch, Scheme
 
-from .forms import AgreementForm, BreathingSpaceForm, ContactForm, PauseForm
+from .forms import (
+    AgreementForm,
+    BreathingSpaceForm,
+    ContactForm,
+    PauseForm,
+    ReassignForm,
+    ReferralForm,
+    VulnerabilityReviewForm,
+)
 from .models import ArrearsCase
 from .review import review_run
 from .selectors import WORKLIST_TABS, case_detail, worklist
-from .services import agreement_create, breathing_space_record, contact_record, pause_create
+from .services import (
+    agreement_create,
+    breathing_space_record,
+    cases_reassign,
+    contact_record,
+    pause_create,
+    referral_record,
+    vulnerability_review_record,
+)
 
 PAGE_SIZE = 50
 
@@ -43,6 +60,7 @@ def index(request):
     kept = {"officer": officer_choice, "patch": filters["patch_id"] or "", "scheme": filters["scheme_id"] or ""}
     kept["action"] = filters["action"]
     context = {
+        "reassign_form": ReassignForm() if request.user.has_perm("arrears.change_arrearscase") else None,
         "tabs": [(key, label, urlencode({**kept, "tab": key})) for key, label in WORKLIST_TABS.items()],
         "tab": tab,
         "tab_label": WORKLIST_TABS[tab],
@@ -68,9 +86,7 @@ def _people(case: ArrearsCase):
     return [row.person for row in case.account.tenancy.tenancy_tenants.all()]
 
 
-def _case_page(
-    request, case, contact_form=None, agreement_form=None, pause_form=None, breathing_space_form=None, status=200
-):
+def _case_page(request, case, status=200, **forms):
     today = timezone.localdate()
     can_see_breathing_space = request.user.has_perm("arrears.view_breathingspace")
     context = {
@@ -81,10 +97,16 @@ def _case_page(
         "contacts": case.contacts.all(),
         "agreements": case.agreements.all(),
         "pauses": [pause for pause in case.pauses.all() if pause.ends_on > today],
-        "contact_form": contact_form or ContactForm(people=_people(case), initial={"occurred_on": today}),
-        "agreement_form": agreement_form or AgreementForm(),
-        "pause_form": pause_form or PauseForm(),
-        "breathing_space_form": breathing_space_form or BreathingSpaceForm(),
+        "contact_form": forms.get("contact_form") or ContactForm(people=_people(case), initial={"occurred_on": today}),
+        "agreement_form": forms.get("agreement_form") or AgreementForm(),
+        "pause_form": forms.get("pause_form") or PauseForm(),
+        "referral_form": forms.get("referral_form") or ReferralForm(initial={"made_on": today}),
+        "vulnerability_form": forms.get("vulnerability_form")
+        or VulnerabilityReviewForm(initial={"reviewed_on": today}),
+        "referrals": case.referrals.all(),
+        "vulnerability_reviews": case.vulnerability_reviews.all(),
+        "can_see_sensitive": request.user.has_perm("incomeapp.view_sensitive_notes"),
+        "breathing_space_form": forms.get("breathing_space_form") or BreathingSpaceForm(),
         "breathing_space": next(
             (
                 space
@@ -206,3 +228,77 @@ def breathing_space_add(request, pk):
         "Breathing Space recorded: arrears contact and enforcement have stopped.",
         "breathing_space_form",
     )
+
+
+@require_POST
+@permission_required(("incomeapp.use_worklist", "arrears.add_referral"), raise_exception=True)
+def referral_add(request, pk):
+    case = _case_or_404(pk)
+    form = ReferralForm(request.POST)
+
+    def record(data):
+        referral_record(
+            case=case,
+            kind=data["referral_kind"],
+            made_on=data["made_on"],
+            to_whom=data["to_whom"],
+            notes=data["notes"],
+            made_by=request.user,
+        )
+
+    return _act(request, case, form, record, "Referral recorded.", "referral_form")
+
+
+@require_POST
+@permission_required(("incomeapp.use_worklist", "arrears.add_vulnerabilityreview"), raise_exception=True)
+def vulnerability_review_add(request, pk):
+    case = _case_or_404(pk)
+    form = VulnerabilityReviewForm(request.POST)
+
+    def record(data):
+        vulnerability_review_record(
+            case=case,
+            reviewed_on=data["reviewed_on"],
+            vulnerable=data["vulnerable"],
+            adjustments=data["adjustments"],
+            notes=data["vulnerability_notes"],
+            reviewed_by=request.user,
+        )
+
+    return _act(request, case, form, record, "Vulnerability review recorded.", "vulnerability_form")
+
+
+@require_POST
+@permission_required(("incomeapp.use_worklist", "arrears.change_arrearscase"), raise_exception=True)
+def reassign(request):
+    """Reassigns exactly the cases the worklist shows with the filters posted back (cover during leave)."""
+    form = ReassignForm(request.POST)
+    query = request.POST.get("query", "")
+    if not form.is_valid():
+        messages.error(request, "Choose who should hold the cases.")
+        return redirect(f"{reverse('arrears:index')}?{query}")
+    from django.http import QueryDict
+
+    params = QueryDict(query)
+    tab = params.get("tab") if params.get("tab") in WORKLIST_TABS else "immediate"
+    choice = params.get("officer", "")
+    officer = request.user if choice == "me" else User.objects.filter(pk=_int(choice)).first()
+    cases = worklist(
+        tab=tab,
+        as_of=timezone.localdate(),
+        officer=officer,
+        patch_id=_int(params.get("patch")),
+        scheme_id=_int(params.get("scheme")),
+        action=params.get("action", "")[:60],
+    )
+    target = form.cleaned_data["to_officer"]
+    try:
+        moved = cases_reassign(
+            cases=ArrearsCase.objects.filter(pk__in=cases.values("pk")), officer=target, reassigned_by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        who = target.get_full_name() or target.username
+        messages.success(request, f"{moved} case{'s' if moved != 1 else ''} reassigned to {who}.")
+    return redirect(f"{reverse('arrears:index')}?{query}")

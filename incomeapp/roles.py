@@ -36,7 +36,6 @@ OFFICER_CASEWORK = READ_TENANCIES | {
     "arrears.view_arrearspolicy",
     "arrears.view_arrearspolicyversion",
     "arrears.view_arrearscase",
-    "arrears.change_arrearscase",
     "arrears.view_contact",
     "arrears.add_contact",
     "arrears.view_agreement",
@@ -46,6 +45,10 @@ OFFICER_CASEWORK = READ_TENANCIES | {
     "arrears.view_breathingspace",
     "arrears.add_breathingspace",
     "arrears.view_recommendation",
+    "arrears.view_referral",
+    "arrears.add_referral",
+    "arrears.view_vulnerabilityreview",
+    "arrears.add_vulnerabilityreview",
 }
 
 # Senior officers and managers decide requests (within their delegated authority) and resolve account checks.
@@ -55,6 +58,7 @@ DECIDING = {
     "rentaccounts.change_adjustmentrequest",
     "rentaccounts.view_accountcheck",
     "rentaccounts.change_accountcheck",
+    "arrears.change_arrearscase",  # reassign cases (cover during leave)
 }
 
 ROLE_PERMISSIONS: dict[Role, set[str]] = {

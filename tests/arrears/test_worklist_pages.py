@@ -120,3 +120,57 @@ def test_no_two_inputs_on_the_case_page_share_an_id(client, officer, case):
     client.force_login(officer)
     html = client.get(f"/worklist/cases/{case.pk}/").content.decode()
     assert [i for i, n in Counter(re.findall(r'\bid="([^"]+)"', html)).items() if n > 1] == []
+
+
+def test_referrals_and_vulnerability_reviews_are_recorded_and_the_notes_kept_private(client, officer, case):
+    client.force_login(officer)
+    today = timezone.localdate()
+    response = client.post(
+        f"/worklist/cases/{case.pk}/referrals/",
+        {"referral_kind": "debt_advice", "to_whom": "StepChange", **dmy(today, "made_on")},
+    )
+    assert response.status_code == 302
+    refused = client.post(
+        f"/worklist/cases/{case.pk}/vulnerability-reviews/", {"vulnerable": "yes", **dmy(today, "reviewed_on")}
+    )
+    assert (
+        refused.status_code == 400 and "Say what changes because the tenant is vulnerable" in refused.content.decode()
+    )
+    client.post(
+        f"/worklist/cases/{case.pk}/vulnerability-reviews/",
+        {
+            "vulnerable": "yes",
+            "adjustments": "Calls after 10am",
+            "vulnerability_notes": "Recent bereavement",
+            **dmy(today, "reviewed_on"),
+        },
+    )
+    case.refresh_from_db()
+    assert case.vulnerability_reviewed_on == today
+    html = client.get(f"/worklist/cases/{case.pk}/").content.decode()
+    assert "referred to free debt advice (StepChange)" in html and "Calls after 10am" in html
+    assert "Recent bereavement" in html  # officers may see sensitive notes
+    from django.contrib.auth.models import Group
+
+    from incomeapp.constants import Role as R
+
+    officer.groups.set([Group.objects.get(name=R.INCOME_OFFICER.value)])
+    group = Group.objects.get(name=R.INCOME_OFFICER.value)
+    group.permissions.remove(*group.permissions.filter(codename="view_sensitive_notes"))
+    client.force_login(officer)
+    assert "Recent bereavement" not in client.get(f"/worklist/cases/{case.pk}/").content.decode()
+
+
+def test_a_senior_officer_reassigns_the_listed_cases_for_cover(client, officer, case):
+    senior = user_with_role(Role.SENIOR_INCOME_OFFICER, first_name="Sam", last_name="Senior")
+    cover = user_with_role(Role.INCOME_OFFICER, first_name="Cara", last_name="Cover")
+    client.force_login(senior)
+    assert "Cover during leave" in client.get(f"/worklist/?officer={officer.pk}").content.decode()
+    response = client.post("/worklist/reassign/", {"to_officer": cover.pk, "query": f"tab=patch&officer={officer.pk}"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.officer == cover
+    assert case.history.first().history_change_reason == f"Reassigned by {senior.username}"
+    client.force_login(officer)
+    assert "Cover during leave" not in client.get("/worklist/").content.decode()
+    assert client.post("/worklist/reassign/", {"to_officer": officer.pk, "query": ""}).status_code == 403
