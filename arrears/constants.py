@@ -94,3 +94,30 @@ class ReferralKind(models.TextChoices):
     CHARITABLE_FUNDS = "charitable_funds", "Charitable or hardship fund"
     BENEFITS_ADVICE = "benefits_advice", "Benefits and DHP help"
     OTHER = "other", "Other"
+
+
+class Benefit(models.TextChoices):
+    HOUSING_BENEFIT = "hb", "Housing Benefit"
+    UNIVERSAL_CREDIT = "uc", "Universal Credit housing costs"
+
+
+class ClaimStatus(models.TextChoices):
+    PENDING = "pending", "Claim pending"
+    EVIDENCE_OUTSTANDING = "evidence_outstanding", "Evidence outstanding"
+    IN_PAYMENT = "in_payment", "In payment"
+    SUSPENDED = "suspended", "Suspended"
+    ENDED = "ended", "Ended"
+
+
+class DirectPaymentKind(models.TextChoices):
+    MANAGED_PAYMENT = "managed_payment", "UC managed payment to landlord (APA)"
+    THIRD_PARTY_DEDUCTION = "third_party_deduction", "UC third-party deduction for arrears"
+    HB_DIRECT = "hb_direct", "Housing Benefit paid direct (reg 95)"
+
+
+class DirectPaymentStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    CLAIMANT_NOTIFIED = "claimant_notified", "Claimant told, objection window open"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+    ACTIVE = "active", "Active"

@@ -6,9 +6,12 @@ from rentaccounts.forms import MoneyField
 
 from .constants import (
     AgreementFrequency,
+    Benefit,
     BreathingSpaceKind,
+    ClaimStatus,
     ContactKind,
     ContactOutcome,
+    DirectPaymentKind,
     NonPaymentReason,
     PauseReason,
     ReferralKind,
@@ -198,3 +201,35 @@ class ReassignForm(GdsFormMixin, forms.Form):
             .order_by("first_name", "username")
         )
         self.fields["to_officer"].label_from_instance = lambda user: user.get_full_name() or user.username
+
+
+class BenefitClaimForm(CaseForm):
+    id_prefix = "claim"
+    submit_label = "Save benefit claim"
+    submit_name = "save_claim"
+
+    benefit = forms.ChoiceField(
+        label="Benefit", choices=Benefit.choices, error_messages={"required": "Choose the benefit"}
+    )
+    claim_status = forms.ChoiceField(label="Status", choices=ClaimStatus.choices)
+    weekly_amount = MoneyField(
+        label="Housing costs a week (£)", help_text="For UC: the monthly housing element × 12 ÷ 52."
+    )
+    claim_started_on = DateInputField(label="Claim started", help_text="For example, 6 4 2026")
+    paid_to_landlord = forms.BooleanField(label="Paid to us (the landlord)", required=False)
+    evidence_complete = forms.BooleanField(label="The tenant has given all the evidence asked for", required=False)
+
+    def clean_weekly_amount(self):
+        amount = self.cleaned_data["weekly_amount"]
+        if amount is None:
+            raise forms.ValidationError("Enter the housing costs a week")
+        return amount
+
+
+class DirectPaymentRequestForm(CaseForm):
+    id_prefix = "direct"
+    submit_label = "Record request"
+    submit_name = "record_direct_payment"
+
+    request_kind = forms.ChoiceField(label="What was asked for", choices=DirectPaymentKind.choices)
+    requested_on = DateInputField(label="Date sent", help_text="For example, 27 11 2026")

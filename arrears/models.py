@@ -18,10 +18,14 @@ from .constants import (
     AgreementFrequency,
     AgreementState,
     AgreementType,
+    Benefit,
     BreathingSpaceKind,
     CaseStatus,
+    ClaimStatus,
     ContactKind,
     ContactOutcome,
+    DirectPaymentKind,
+    DirectPaymentStatus,
     NonPaymentReason,
     PauseReason,
     PolicyVersionStatus,
@@ -303,3 +307,45 @@ class VulnerabilityReview(models.Model):
     notes = models.TextField(blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class BenefitClaim(models.Model):
+    """A tenancy's Housing Benefit or UC housing-costs claim. When it is in payment to the landlord, what is due for
+    past periods but not yet received is technical arrears (arrears.benefits), kept off the worklist."""
+
+    tenancy = models.ForeignKey("tenancies.Tenancy", on_delete=models.PROTECT, related_name="benefit_claims")
+    benefit = models.CharField(max_length=2, choices=Benefit.choices)
+    status = models.CharField(max_length=25, choices=ClaimStatus.choices)
+    weekly_amount = MoneyField(
+        help_text="Housing costs expected each week (HB award, or UC housing element × 12 ÷ 52)."
+    )
+    paid_to_landlord = models.BooleanField(default=True)
+    evidence_complete = models.BooleanField(
+        default=False, help_text="The tenant has given everything asked for (protocol: proceedings wait for the claim)."
+    )
+    started_on = models.DateField()
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenancy", "benefit"], name="one_claim_per_tenancy_benefit")]
+
+    def __str__(self) -> str:
+        return f"{self.get_benefit_display()}: {self.get_status_display()}"
+
+
+class DirectPaymentRequest(models.Model):
+    """A request for a UC managed payment or deduction, or for HB direct: dated, with the claimant's objection window
+    (DWP must let the claimant object before it takes effect) and the outcome."""
+
+    tenancy = models.ForeignKey("tenancies.Tenancy", on_delete=models.PROTECT, related_name="direct_payment_requests")
+    kind = models.CharField(max_length=25, choices=DirectPaymentKind.choices)
+    status = models.CharField(max_length=20, choices=DirectPaymentStatus.choices, default=DirectPaymentStatus.REQUESTED)
+    requested_on = models.DateField()
+    claimant_notified_on = models.DateField(null=True, blank=True)
+    objection_window_ends = models.DateField(null=True, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    history = HistoricalRecords()

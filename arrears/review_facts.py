@@ -16,14 +16,17 @@ from django.db.models import Max, OuterRef, Q, Subquery, Sum
 
 from incomeapp.money import ZERO
 from rentaccounts.charging import monday_of, weekly_equivalent
-from rentaccounts.constants import RECEIPT_TYPES, AccountKind
+from rentaccounts.constants import RECEIPT_TYPES, AccountKind, TransactionType
 from rentaccounts.models import Account, Transaction
 from tenancies.models import Charge
 
 from .agreements import agreement_check
-from .constants import ATTEMPT_KINDS, AgreementState, CaseStatus, ContactKind, ContactOutcome
-from .models import Agreement, ArrearsCase, BreathingSpace, Contact, Pause
+from .benefits import ClaimTerms, expected_benefit
+from .constants import ATTEMPT_KINDS, AgreementState, CaseStatus, ClaimStatus, ContactKind, ContactOutcome
+from .models import Agreement, ArrearsCase, BenefitClaim, BreathingSpace, Contact, Pause
 from .services import agreement_terms
+
+BENEFIT_TYPES = (TransactionType.HOUSING_BENEFIT, TransactionType.UC_MANAGED_PAYMENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +111,7 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
     }
     contacts = _contacts(account_ids, as_of)
     agreements = _agreements(account_ids, as_of)
+    benefit = _benefit_facts(account_ids, wanted, as_of)
     pauses = dict(
         Pause.objects.filter(_among("case__account__id", account_ids), case__status=CaseStatus.OPEN)
         .values("case_id")
@@ -142,7 +146,7 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
             "net_since_monday": week.get("net") or ZERO,
             "paid_this_week": -(week.get("paid") or ZERO),
             "weekly_rent": weekly_equivalent(weekly.get(tenancy_id, ZERO), account["tenancy__rent_period"]),
-            "expected_benefit": ZERO,
+            "expected_benefit": benefit.get(account_id, (ZERO, False))[0],
             "last_payment_date": last_payment.get(account_id),
             "last_contact_code": contact.get("code"),
             "last_contact_date": contact.get("date"),
@@ -161,7 +165,7 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
             "vulnerability_review_due": not (
                 case and case.vulnerability_reviewed_on and case.vulnerability_reviewed_on > review_cutoff
             ),
-            "benefit_claim_pending": False,
+            "benefit_claim_pending": benefit.get(account_id, (ZERO, False))[1],
             "tenure_type": account["tenancy__tenure_type"],
             "_case": case,
             "_reference": account["tenancy__payment_reference"],
@@ -186,6 +190,54 @@ def _weekly_rent(account_ids: list[int], as_of: date) -> dict[int, Decimal]:
     ):
         totals[tenancy_id] += amount
     return totals
+
+
+def _benefit_facts(account_ids: list[int], wanted: set[int], as_of: date) -> dict[int, tuple[Decimal, bool]]:
+    """(expected benefit, a complete claim pending) per account that has a claim: two queries, only for those."""
+    claims: dict[int, list] = defaultdict(list)
+    for claim in BenefitClaim.objects.filter(
+        _among("tenancy__accounts__id", account_ids), tenancy__accounts__kind=AccountKind.RENT
+    ).values(
+        "tenancy__accounts__id",
+        "benefit",
+        "status",
+        "weekly_amount",
+        "paid_to_landlord",
+        "evidence_complete",
+        "started_on",
+    ):
+        if claim["tenancy__accounts__id"] in wanted:
+            claims[claim["tenancy__accounts__id"]].append(claim)
+    if not claims:
+        return {}
+    newest_credit = Transaction.objects.filter(
+        account_id=OuterRef("pk"), transaction_type__in=BENEFIT_TYPES, amount__lt=0, effective_date__lte=as_of
+    ).order_by("-effective_date", "-id")
+    paid_up_to = {
+        account_id: period_end or paid_on
+        for account_id, period_end, paid_on in Account.objects.filter(id__in=list(claims))
+        .annotate(
+            period_end=Subquery(newest_credit.values("period_end")[:1]),
+            paid_on=Subquery(newest_credit.values("effective_date")[:1]),
+        )
+        .values_list("id", "period_end", "paid_on")
+    }
+    facts = {}
+    for account_id, rows in claims.items():
+        expected = sum(
+            (
+                expected_benefit(
+                    ClaimTerms(r["benefit"], r["status"], r["weekly_amount"], r["paid_to_landlord"], r["started_on"]),
+                    paid_up_to=paid_up_to.get(account_id),
+                    as_of=as_of,
+                )
+                for r in rows
+            ),
+            ZERO,
+        )
+        pending = any(r["status"] == ClaimStatus.PENDING and r["evidence_complete"] for r in rows)
+        facts[account_id] = (expected, pending)
+    return facts
 
 
 def _agreements(account_ids: list[int], as_of: date) -> dict:

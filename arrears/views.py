@@ -1,3 +1,4 @@
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -10,13 +11,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from incomeapp.law import NoThreshold, threshold
 from incomeapp.models import User
 from tenancies.models import Patch, Scheme
 
+from .benefits import ClaimTerms, direct_payment_alerts
 from .forms import (
     AgreementForm,
+    BenefitClaimForm,
     BreathingSpaceForm,
     ContactForm,
+    DirectPaymentRequestForm,
     PauseForm,
     ReassignForm,
     ReferralForm,
@@ -27,9 +32,11 @@ from .review import review_run
 from .selectors import WORKLIST_TABS, case_detail, worklist
 from .services import (
     agreement_create,
+    benefit_claim_record,
     breathing_space_record,
     cases_reassign,
     contact_record,
+    direct_payment_request_record,
     pause_create,
     referral_record,
     vulnerability_review_record,
@@ -86,6 +93,27 @@ def _people(case: ArrearsCase):
     return [row.person for row in case.account.tenancy.tenancy_tenants.all()]
 
 
+def _benefits(case: ArrearsCase, today) -> dict:
+    """The tenancy's claims and requests, and what to ask for now that the legal thresholds say so."""
+    tenancy = case.account.tenancy
+    claims = list(tenancy.benefit_claims.all())
+    requests = list(tenancy.direct_payment_requests.order_by("-requested_on"))
+    recommendation = case.latest_recommendation
+    weekly = Decimal(recommendation.facts.get("weekly_rent", "0")) if recommendation else Decimal(0)
+    try:
+        alerts = direct_payment_alerts(
+            claims=[ClaimTerms(c.benefit, c.status, c.weekly_amount, c.paid_to_landlord, c.started_on) for c in claims],
+            arrears=case.account.balance,
+            weekly_rent=weekly,
+            requested={r.kind for r in requests if r.status != "refused"},
+            uc_months=threshold("uc_managed_payment_arrears_months", today),
+            hb_weeks=threshold("hb_direct_payment_arrears_weeks", today),
+        )
+    except NoThreshold as error:
+        alerts = [str(error)]
+    return {"claims": claims, "direct_requests": requests, "benefit_alerts": alerts}
+
+
 def _case_page(request, case, status=200, **forms):
     today = timezone.localdate()
     can_see_breathing_space = request.user.has_perm("arrears.view_breathingspace")
@@ -103,6 +131,9 @@ def _case_page(request, case, status=200, **forms):
         "referral_form": forms.get("referral_form") or ReferralForm(initial={"made_on": today}),
         "vulnerability_form": forms.get("vulnerability_form")
         or VulnerabilityReviewForm(initial={"reviewed_on": today}),
+        "claim_form": forms.get("claim_form") or BenefitClaimForm(initial={"paid_to_landlord": True}),
+        "direct_form": forms.get("direct_form") or DirectPaymentRequestForm(initial={"requested_on": today}),
+        **_benefits(case, today),
         "referrals": case.referrals.all(),
         "vulnerability_reviews": case.vulnerability_reviews.all(),
         "can_see_sensitive": request.user.has_perm("incomeapp.view_sensitive_notes"),
@@ -302,3 +333,41 @@ def reassign(request):
         who = target.get_full_name() or target.username
         messages.success(request, f"{moved} case{'s' if moved != 1 else ''} reassigned to {who}.")
     return redirect(f"{reverse('arrears:index')}?{query}")
+
+
+@require_POST
+@permission_required(("incomeapp.use_worklist", "arrears.change_benefitclaim"), raise_exception=True)
+def benefit_claim_save(request, pk):
+    case = _case_or_404(pk)
+    form = BenefitClaimForm(request.POST)
+
+    def save(data):
+        benefit_claim_record(
+            tenancy=case.account.tenancy,
+            benefit=data["benefit"],
+            status=data["claim_status"],
+            weekly_amount=data["weekly_amount"],
+            started_on=data["claim_started_on"],
+            paid_to_landlord=data["paid_to_landlord"],
+            evidence_complete=data["evidence_complete"],
+            updated_by=request.user,
+        )
+
+    return _act(request, case, form, save, "Benefit claim saved.", "claim_form")
+
+
+@require_POST
+@permission_required(("incomeapp.use_worklist", "arrears.add_directpaymentrequest"), raise_exception=True)
+def direct_payment_request_add(request, pk):
+    case = _case_or_404(pk)
+    form = DirectPaymentRequestForm(request.POST)
+
+    def record(data):
+        direct_payment_request_record(
+            tenancy=case.account.tenancy,
+            kind=data["request_kind"],
+            requested_on=data["requested_on"],
+            requested_by=request.user,
+        )
+
+    return _act(request, case, form, record, "Request recorded.", "direct_form")

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import User
+from .models import LawThreshold, User
 
 
 @admin.register(User)
@@ -28,3 +28,12 @@ class StaffAdmin(SimpleHistoryAdmin, UserAdmin):
         if obj is not None and obj.pk == request.user.pk:
             return (*self.readonly_fields, "groups", "delegated_authority_limit", "is_active")
         return self.readonly_fields
+
+
+@admin.register(LawThreshold)
+class LawThresholdAdmin(SimpleHistoryAdmin):
+    """Legal figures by date. A change in the law is a new row with a later start date, never an edit of the old one."""
+
+    list_display = ("key", "value", "unit", "effective_from", "effective_to", "source")
+    list_filter = ("key",)
+    search_fields = ("key", "meaning", "source")

@@ -66,3 +66,27 @@ class User(AbstractUser):
     @property
     def role_names(self) -> list[str]:
         return sorted(group.name for group in self.groups.all())
+
+
+class LawThreshold(models.Model):
+    """A figure set by law or official policy (for example "ask for a managed payment at 2 months' rent arrears"),
+    effective-dated with its source, so a change in the law is a new row, not a code change. Read with
+    `incomeapp.law.threshold(key, on)`."""
+
+    key = models.SlugField(max_length=60)
+    value = models.DecimalField(max_digits=10, decimal_places=2)
+    unit = models.CharField(max_length=30, help_text="For example weeks, months, days, percent.")
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
+    meaning = models.CharField(max_length=255)
+    source = models.CharField(max_length=500, help_text="The law or guidance, as cited in legal-spec.md.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["key", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "effective_from"], name="one_threshold_per_key_and_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value} {self.unit} from {self.effective_from:%d/%m/%Y}"

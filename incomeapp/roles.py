@@ -49,6 +49,12 @@ OFFICER_CASEWORK = READ_TENANCIES | {
     "arrears.add_referral",
     "arrears.view_vulnerabilityreview",
     "arrears.add_vulnerabilityreview",
+    "arrears.view_benefitclaim",
+    "arrears.add_benefitclaim",
+    "arrears.change_benefitclaim",
+    "arrears.view_directpaymentrequest",
+    "arrears.add_directpaymentrequest",
+    "arrears.change_directpaymentrequest",
 }
 
 # Senior officers and managers decide requests (within their delegated authority) and resolve account checks.
@@ -90,6 +96,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         ),
         *(f"tenancies.{action}_rentfreeweek" for action in ("view", "add", "change", "delete")),
         *(f"rentaccounts.{action}_paymentallocationorder" for action in ("view", "add", "change", "delete")),
+        *(f"incomeapp.{action}_lawthreshold" for action in ("view", "add", "change")),
     },
 }
 

@@ -13,3 +13,11 @@ def skip_or_fail(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI must run this test)")
     pytest.skip(reason)
+
+
+@pytest.fixture
+def law(db):
+    """The shipped legal thresholds (a data migration adds them; a transactional test's flush removes them)."""
+    from incomeapp.law import law_thresholds_install
+
+    law_thresholds_install()
