@@ -36,6 +36,13 @@ _INPUTS = [
     FactSpec("last_contact_code", TEXT, "Code of the most recent contact that counts as communication."),
     FactSpec("last_contact_date", DATE, "Date of that contact."),
     FactSpec("last_contact_attempt_date", DATE, "Date of the latest call or visit attempt (answered or not)."),
+    FactSpec(
+        "last_stage_code",
+        TEXT,
+        "Code of the latest ladder step taken (a letter or notice recorded with a stage code, e.g. reminder_1); "
+        "calls and visits in between do not change it.",
+    ),
+    FactSpec("last_stage_date", DATE, "Date of that step."),
     FactSpec("last_letter_failed", BOOL, "The case's most recent letter failed to send."),
     FactSpec("nosp_served_date", DATE, "Date a notice of seeking possession was served (a lapsed one still counts)."),
     FactSpec("nosp_expiry_date", DATE, "Date that notice lapses, where the notice engine recorded it."),

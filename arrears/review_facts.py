@@ -151,6 +151,8 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
             "last_contact_code": contact.get("code"),
             "last_contact_date": contact.get("date"),
             "last_contact_attempt_date": contact.get("attempt"),
+            "last_stage_code": contact.get("stage"),
+            "last_stage_date": contact.get("stage_date"),
             "last_letter_failed": contact.get("letter_failed", False),
             "nosp_served_date": case.nosp_served_on if case else None,
             "nosp_expiry_date": case.nosp_expires_on if case else None,
@@ -256,8 +258,9 @@ def _agreements(account_ids: list[int], as_of: date) -> dict:
 
 
 def _contacts(account_ids: list[int], as_of: date) -> dict[int, dict]:
-    """Per case: the latest communication (code and date), the latest call or visit attempt, and whether the latest
-    letter failed. Contacts of the last 13 months only: older ones cannot change any stage of a shipped policy."""
+    """Per case: the latest communication (code and date), the latest ladder step (a contact with a stage code), the
+    latest call or visit attempt, and whether the latest letter failed. Contacts of the last 13 months only: older
+    ones cannot change any stage of a shipped policy."""
     found: dict[int, dict] = defaultdict(dict)
     rows = (
         Contact.objects.filter(
@@ -273,6 +276,8 @@ def _contacts(account_ids: list[int], as_of: date) -> dict[int, dict]:
     for case_id, kind, code, outcome, occurred_on in rows:
         entry = found[case_id]
         entry["code"], entry["date"] = code or kind, occurred_on
+        if code:
+            entry["stage"], entry["stage_date"] = code, occurred_on
         if kind in ATTEMPT_KINDS:
             entry["attempt"] = occurred_on
         if kind == ContactKind.LETTER:

@@ -19,7 +19,14 @@ from rentaccounts.models import Account
 from rentaccounts.services import staff_require
 
 from .agreements import AgreementTerms, agreement_check
-from .constants import AgreementState, AgreementType, BreathingSpaceKind, PolicyVersionStatus
+from .constants import (
+    AgreementState,
+    AgreementType,
+    BreathingSpaceKind,
+    ContactKind,
+    ContactOutcome,
+    PolicyVersionStatus,
+)
 from .engine import PolicyError, policy_check
 from .models import (
     Agreement,
@@ -31,6 +38,7 @@ from .models import (
     BreathingSpace,
     Contact,
     DirectPaymentRequest,
+    LetterRequest,
     Pause,
     Referral,
     VulnerabilityReview,
@@ -400,3 +408,33 @@ def direct_payment_request_update(*, request: DirectPaymentRequest, status: str,
         request.decided_on = on
     request.save()
     return request
+
+
+@transaction.atomic
+def letter_send(*, case: ArrearsCase, sent_by) -> LetterRequest:
+    """An officer sends the letter the case's recommendation names (steps the policy leaves to a person, like the final
+    warning). Queued once per case, letter and week, like the review's automatic letters; recorded as a contact."""
+    from rentaccounts.charging import monday_of
+
+    staff_require(sent_by, "arrears.add_contact", "send letters")
+    recommendation = case.latest_recommendation
+    if recommendation is None or not recommendation.letter:
+        raise ValidationError("The recommended step for this case is not a letter.")
+    if recommendation.mode == "approval":
+        raise ValidationError("This step needs approval first; it cannot be sent from here.")
+    today = timezone.localdate()
+    week = monday_of(today)
+    if LetterRequest.objects.filter(case=case, letter=recommendation.letter, week_commencing=week).exists():
+        raise ValidationError("This letter has already been sent this week.")
+    contact = Contact.objects.create(
+        case=case,
+        kind=ContactKind.LETTER,
+        code=recommendation.letter,
+        outcome=ContactOutcome.QUEUED,
+        occurred_on=today,
+        notes=recommendation.label,
+        recorded_by=sent_by,
+    )
+    return LetterRequest.objects.create(
+        case=case, letter=recommendation.letter, week_commencing=week, recommendation=recommendation, contact=contact
+    )

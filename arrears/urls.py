@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/<int:pk>/vulnerability-reviews/", views.vulnerability_review_add, name="vulnerability_review_add"),
     path("cases/<int:pk>/benefit-claims/", views.benefit_claim_save, name="benefit_claim_save"),
     path("cases/<int:pk>/direct-payments/", views.direct_payment_request_add, name="direct_payment_request_add"),
+    path("cases/<int:pk>/letters/", views.letter_send_view, name="letter_send"),
     path("reassign/", views.reassign, name="reassign"),
     path("reviews/", views_reviews.reviews, name="reviews"),
     path("reviews/<int:pk>/", views_reviews.review_detail, name="review_detail"),

@@ -37,6 +37,7 @@ from .services import (
     cases_reassign,
     contact_record,
     direct_payment_request_record,
+    letter_send,
     pause_create,
     referral_record,
     vulnerability_review_record,
@@ -371,3 +372,17 @@ def direct_payment_request_add(request, pk):
         )
 
     return _act(request, case, form, record, "Request recorded.", "direct_form")
+
+
+@require_POST
+@permission_required(("incomeapp.use_worklist", "arrears.add_contact"), raise_exception=True)
+def letter_send_view(request, pk):
+    case = _case_or_404(pk)
+    try:
+        letter_send(case=case, sent_by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        _re_review(case)
+        messages.success(request, "Letter queued: it goes out with today's letters and shows in the diary.")
+    return redirect("arrears:case", pk=case.pk)

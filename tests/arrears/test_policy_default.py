@@ -33,11 +33,11 @@ def test_the_first_reminder_needs_a_weeks_rent_or_ten_pounds_whichever_is_greate
 
 def test_the_ladder_climbs_a_step_every_fourteen_days_with_arrears_growing(classify):
     called = {"weekly_rent": WEEK, "last_contact_attempt_date": days_ago(2)}
-    step2 = classify(P, balance="200.00", last_contact_code="reminder_1", last_contact_date=days_ago(14), **called)
+    step2 = classify(P, balance="200.00", last_stage_code="reminder_1", last_stage_date=days_ago(14), **called)
     assert step2.action == "send_reminder_2"
-    step3 = classify(P, balance="300.00", last_contact_code="reminder_2", last_contact_date=days_ago(14), **called)
+    step3 = classify(P, balance="300.00", last_stage_code="reminder_2", last_stage_date=days_ago(14), **called)
     assert step3.action == "send_final_warning"
-    nosp = classify(P, balance="400.00", last_contact_code="final_warning", last_contact_date=days_ago(14), **called)
+    nosp = classify(P, balance="400.00", last_stage_code="final_warning", last_stage_date=days_ago(14), **called)
     assert (nosp.action, nosp.mode) == ("recommend_nosp", "approval")
 
 
@@ -46,8 +46,8 @@ def test_a_vulnerability_review_comes_before_a_nosp(classify):
         P,
         balance="400.00",
         weekly_rent=WEEK,
-        last_contact_code="final_warning",
-        last_contact_date=days_ago(20),
+        last_stage_code="final_warning",
+        last_stage_date=days_ago(20),
         vulnerability_review_due=True,
     )
     assert result.action == "vulnerability_review"
@@ -69,8 +69,8 @@ def test_breathing_space_stops_every_arrears_step_and_says_why(classify):
         balance="900.00",
         weekly_rent=WEEK,
         breathing_space=True,
-        last_contact_code="final_warning",
-        last_contact_date=days_ago(30),
+        last_stage_code="final_warning",
+        last_stage_date=days_ago(30),
     )
     assert (result.action, result.mode, result.letter) == ("breathing_space_hold", "none", "")
     assert any(line.startswith("breathing_space") for line in result.blocked_by)
@@ -81,8 +81,8 @@ def test_a_pending_benefit_claim_holds_legal_steps_but_not_reminders(classify):
         P,
         balance="400.00",
         weekly_rent=WEEK,
-        last_contact_code="final_warning",
-        last_contact_date=days_ago(20),
+        last_stage_code="final_warning",
+        last_stage_date=days_ago(20),
         benefit_claim_pending=True,
     )
     assert legal.action == "no_action"
@@ -105,8 +105,8 @@ def test_a_kept_agreement_holds_and_a_broken_one_gets_a_call_then_a_letter(class
         balance="500.00",
         weekly_rent=WEEK,
         agreement_state="breached",
-        last_contact_code="agreement_breach_letter",
-        last_contact_date=days_ago(14),
+        last_stage_code="agreement_breach_letter",
+        last_stage_date=days_ago(14),
     )
     assert later.action == "review_broken_agreement"
 
@@ -127,6 +127,20 @@ def test_court_only_at_eight_weeks_after_an_active_notice_and_a_court_warning(cl
     served = {"weekly_rent": WEEK, "nosp_served_date": date(2026, 7, 1), "last_contact_attempt_date": days_ago(1)}
     assert classify(P, balance="799.99", **served).action != "send_court_warning_letter"
     assert classify(P, balance="800.00", **served).action == "send_court_warning_letter"
-    warned = {**served, "last_contact_code": "court_warning_letter", "last_contact_date": days_ago(14)}
+    warned = {**served, "last_stage_code": "court_warning_letter", "last_stage_date": days_ago(14)}
     result = classify(P, balance="800.00", **warned)
     assert (result.action, result.mode) == ("recommend_court", "approval")
+
+
+def test_a_call_after_a_letter_does_not_put_the_ladder_back_to_the_first_rung(classify):
+    result = classify(
+        P,
+        balance="200.00",
+        weekly_rent=WEEK,
+        last_stage_code="reminder_1",
+        last_stage_date=days_ago(15),
+        last_contact_code="call",
+        last_contact_date=days_ago(1),
+        last_contact_attempt_date=days_ago(1),
+    )
+    assert result.action == "send_reminder_2"

@@ -174,3 +174,26 @@ def test_a_senior_officer_reassigns_the_listed_cases_for_cover(client, officer, 
     client.force_login(officer)
     assert "Cover during leave" not in client.get("/worklist/").content.decode()
     assert client.post("/worklist/reassign/", {"to_officer": officer.pk, "query": ""}).status_code == 403
+
+
+def test_an_officer_sends_the_letter_a_person_must_send_once_a_week(client, officer, case):
+    from arrears.models import Recommendation
+
+    client.force_login(officer)
+    today = timezone.localdate()
+    # The final warning is left to a person by the default policy.
+    for code, days in (("reminder_2", 20),):
+        Contact.objects.create(
+            case=case, kind="letter", code=code, outcome="sent", occurred_on=today - timedelta(days=days)
+        )
+    Contact.objects.create(case=case, kind="call", outcome="no_answer", occurred_on=today)
+    transactions_post(postings=[Posting(case.account_id, TransactionType.RENT_DEBIT, Decimal("100.00"), today, "more")])
+    review_run(as_of=today, account_ids=[case.account_id], scope="test")
+    case.refresh_from_db()
+    assert (case.latest_recommendation.action, case.latest_recommendation.mode) == ("send_final_warning", "officer")
+    assert "Send this letter" in client.get(f"/worklist/cases/{case.pk}/").content.decode()
+    assert client.post(f"/worklist/cases/{case.pk}/letters/").status_code == 302
+    assert LetterRequest.objects.filter(case=case, letter="final_warning").count() == 1
+    client.post(f"/worklist/cases/{case.pk}/letters/")
+    assert LetterRequest.objects.filter(case=case, letter="final_warning").count() == 1
+    assert Recommendation.objects.filter(case=case).count() >= 2
