@@ -23,4 +23,5 @@ urlpatterns = [
     path("reviews/start/", views_reviews.review_start_view, name="review_start"),
     path("policies/upload/", views_reviews.policy_upload, name="policy_upload"),
     path("policies/versions/<int:pk>/publish/", views_reviews.policy_publish, name="policy_publish"),
+    path("policies/versions/<int:pk>/download/", views_reviews.policy_download, name="policy_download"),
 ]

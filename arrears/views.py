@@ -13,9 +13,11 @@ from django.views.decorators.http import require_POST
 
 from incomeapp.law import NoThreshold, threshold
 from incomeapp.models import User
+from rentaccounts.selectors import balances_by_week
 from tenancies.models import Patch, Scheme
 
 from .benefits import ClaimTerms, direct_payment_alerts
+from .chart import balance_bars
 from .forms import (
     AgreementForm,
     BenefitClaimForm,
@@ -115,6 +117,11 @@ def _benefits(case: ArrearsCase, today) -> dict:
     return {"claims": claims, "direct_requests": requests, "benefit_alerts": alerts}
 
 
+def _balance_chart(case: ArrearsCase, today) -> dict:
+    points = balances_by_week(account=case.account, as_of=today, weeks=26)
+    return {"balance_points": points, "balance_chart": balance_bars(points)}
+
+
 def _case_page(request, case, status=200, **forms):
     today = timezone.localdate()
     can_see_breathing_space = request.user.has_perm("arrears.view_breathingspace")
@@ -135,6 +142,7 @@ def _case_page(request, case, status=200, **forms):
         "claim_form": forms.get("claim_form") or BenefitClaimForm(initial={"paid_to_landlord": True}),
         "direct_form": forms.get("direct_form") or DirectPaymentRequestForm(initial={"requested_on": today}),
         **_benefits(case, today),
+        **_balance_chart(case, today),
         "referrals": case.referrals.all(),
         "vulnerability_reviews": case.vulnerability_reviews.all(),
         "can_see_sensitive": request.user.has_perm("incomeapp.view_sensitive_notes"),

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -99,3 +100,12 @@ def policy_publish(request, pk):
     else:
         messages.success(request, f"{version.policy.title}: version {version.number} is now live.")
     return redirect("arrears:reviews")
+
+
+@permission_required("incomeapp.use_worklist", raise_exception=True)
+def policy_download(request, pk):
+    """A version's YAML as it was uploaded, to edit and upload again as a new version."""
+    version = get_object_or_404(ArrearsPolicyVersion.objects.select_related("policy"), pk=pk)
+    response = HttpResponse(version.source_text, content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{version.policy.name}-v{version.number}.yaml"'
+    return response

@@ -1,7 +1,7 @@
 """Reads of the ledger."""
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection
@@ -99,3 +99,14 @@ def account_summary(*, tenancy: Tenancy, charges=None) -> dict:
         "weeks_in_arrears": weeks_of_rent(balance, weekly) if balance > 0 else None,
         "last_payment": last_payment,
     }
+
+
+def balances_by_week(*, account: Account, as_of: date, weeks: int = 26) -> list[tuple[date, Decimal]]:
+    """The balance at the end of each of the last `weeks` weeks (Sundays), oldest first: today's balance less what was
+    posted after each Sunday. One query, over those weeks only."""
+    last_sunday = as_of - timedelta(days=(as_of.weekday() + 1) % 7)
+    ends = [last_sunday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    later = list(
+        Transaction.objects.filter(account=account, effective_date__gt=ends[0]).values_list("effective_date", "amount")
+    )
+    return [(end, account.balance - sum((amount for day, amount in later if day > end), ZERO)) for end in ends]

@@ -90,3 +90,10 @@ def test_an_officer_may_look_but_not_preview_start_upload_or_publish(client, man
     assert upload(client, DRAFT).status_code == 403
     version = ArrearsPolicyVersion.objects.first()
     assert client.post(f"/worklist/policies/versions/{version.pk}/publish/").status_code == 403
+
+
+def test_a_version_downloads_as_the_yaml_it_was_uploaded_as(client, manager):
+    version = ArrearsPolicyVersion.objects.get(policy__name="hackney-2020")
+    response = client.get(f"/worklist/policies/versions/{version.pk}/download/")
+    assert response["Content-Disposition"] == 'attachment; filename="hackney-2020-v1.yaml"'
+    assert response.content.decode() == (SHIPPED_POLICIES / "hackney-2020.yaml").read_text()

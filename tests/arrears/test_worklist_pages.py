@@ -197,3 +197,15 @@ def test_an_officer_sends_the_letter_a_person_must_send_once_a_week(client, offi
     client.post(f"/worklist/cases/{case.pk}/letters/")
     assert LetterRequest.objects.filter(case=case, letter="final_warning").count() == 1
     assert Recommendation.objects.filter(case=case).count() >= 2
+
+
+def test_the_case_page_charts_the_weekly_balance_with_a_table_of_the_same_figures(client, officer, case):
+    from rentaccounts.selectors import balances_by_week
+
+    client.force_login(officer)
+    points = balances_by_week(account=case.account, as_of=timezone.localdate(), weeks=26)
+    assert len(points) == 26 and points[-1][1] == Decimal("250.00")
+    assert all(end.weekday() == 6 for end, _ in points)  # Sundays
+    html = client.get(f"/worklist/cases/{case.pk}/").content.decode()
+    assert "Balance over the last 26 weeks, from £0.00 to £250.00." in html
+    assert html.count("<rect ") == 26

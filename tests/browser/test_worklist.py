@@ -60,7 +60,7 @@ def test_worklist_top_case_call_and_agreement(page, live_server):
     contact.get_by_label("Notes").fill("Hours cut at work; agreed to talk about a plan.")
     page.get_by_role("button", name="Record contact").click()
     expect(page.get_by_text("Contact recorded.")).to_be_visible()
-    expect(page.locator("table")).to_contain_text("Hours cut at work")
+    expect(page.get_by_role("table", name="Contacts, newest first")).to_contain_text("Hours cut at work")
     assert_accessible(page)
 
     page.get_by_text("Make an agreement").click()
