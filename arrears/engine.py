@@ -162,6 +162,15 @@ def policy_check(policy: dict) -> dict:
     """Checks a policy's shape, facts, ops and outcomes. Returns it unchanged, or raises PolicyError."""
     if not isinstance(policy, dict) or not policy.get("name"):
         raise PolicyError("A policy needs a name.")
+    grace = policy.get("grace_weeks", 1)
+    if isinstance(grace, bool) or not isinstance(grace, int | float) or not 0 <= grace <= 8:
+        raise PolicyError(f"grace_weeks must be a number of weeks from 0 to 8, not {grace!r}.")
+    applies_to = policy.get("applies_to") or {}
+    if not isinstance(applies_to, dict) or set(applies_to) - {"tenures", "schemes"}:
+        raise PolicyError("applies_to takes 'tenures' (tenure codes) and 'schemes' (scheme codes), each a list.")
+    for key in ("tenures", "schemes"):
+        if not isinstance(applies_to.get(key, []), list):
+            raise PolicyError(f"applies_to.{key} must be a list.")
     blockers = policy.get("blockers", {}) or {}
     for name, condition in blockers.items():
         _check_condition(condition, f"blocker '{name}'")
@@ -349,7 +358,7 @@ def evaluate(policy: dict, facts: dict, *, version: int | None = None, explain_a
     The winning rule's reasons and the blockers that held are always explained; `explain_all=False` (the weekly review)
     skips saying why each earlier rule did not fire, which is most of the work.
     """
-    derived = facts_derive(facts)
+    derived = facts_derive(facts, grace_weeks=Decimal(str(policy.get("grace_weeks", 1))))
     blockers = {}
     for name, condition in (policy.get("blockers") or {}).items():
         if _evaluate(condition, derived, explain=False)[0]:

@@ -79,7 +79,12 @@ _DERIVED = [
         "balance − |net_since_monday| (Hackney's definition, taken as written).",
         derived=True,
     ),
-    FactSpec("grace", MONEY, "max(0, weekly_rent − paid_this_week).", derived=True),
+    FactSpec(
+        "grace",
+        MONEY,
+        "max(0, the policy's grace_weeks (default 1) × weekly_rent − paid_this_week).",
+        derived=True,
+    ),
     FactSpec("arrears_after_grace", MONEY, "collectable_arrears − grace.", derived=True),
     FactSpec(
         "technical_arrears",
@@ -157,8 +162,11 @@ def months_after(day: date, months: int) -> date:
     return day + relativedelta(months=months)
 
 
-def facts_derive(facts: dict) -> dict:
-    """Input facts plus the derived ones. Missing money inputs count as £0.00, missing flags as false."""
+def facts_derive(facts: dict, *, grace_weeks: Decimal = Decimal(1)) -> dict:
+    """Input facts plus the derived ones. Missing money inputs count as £0.00, missing flags as false.
+
+    `grace_weeks` is the policy's grace: that many weeks' rent, less what was paid this week, is not yet chased
+    (Hackney: 1)."""
     f = dict(facts)
     for spec in _INPUTS:
         if f.get(spec.name) is None:
@@ -166,7 +174,7 @@ def facts_derive(facts: dict) -> dict:
     today: date = f["as_of"]
     balance = f["balance"]
     f["collectable_arrears"] = balance - abs(f["net_since_monday"])
-    f["grace"] = max(ZERO, f["weekly_rent"] - f["paid_this_week"])
+    f["grace"] = max(ZERO, (f["weekly_rent"] * grace_weeks).quantize(Decimal("0.01")) - f["paid_this_week"])
     f["arrears_after_grace"] = f["collectable_arrears"] - f["grace"]
     f["technical_arrears"] = min(max(balance, ZERO), max(f["expected_benefit"], ZERO))
     f["real_arrears"] = balance - f["technical_arrears"]

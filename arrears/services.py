@@ -91,6 +91,7 @@ def policy_version_publish(*, version: ArrearsPolicyVersion, published_by=None) 
         return version
     if version.status == PolicyVersionStatus.RETIRED:
         raise ValidationError(f"Version {version.number} was retired; import it again to make a new version.")
+    _policy_scope_set(version)
     ArrearsPolicyVersion.objects.filter(policy=version.policy, status=PolicyVersionStatus.LIVE).update(
         status=PolicyVersionStatus.RETIRED
     )
@@ -99,6 +100,38 @@ def policy_version_publish(*, version: ArrearsPolicyVersion, published_by=None) 
     version.published_by = published_by
     version.save(update_fields=["status", "published_at", "published_by"])
     return version
+
+
+def _policy_scope_set(version: ArrearsPolicyVersion) -> None:
+    """A version's `applies_to` (tenure codes, scheme codes) becomes its policy's scope when it goes live. Refused when
+    a code is unknown or another live policy already covers it, so every tenancy follows exactly one policy."""
+    from tenancies.constants import TenureType
+    from tenancies.models import Scheme
+
+    applies = version.document.get("applies_to") or {}
+    tenures = [str(code) for code in applies.get("tenures", [])]
+    unknown = sorted(set(tenures) - set(TenureType.values))
+    if unknown:
+        raise ValidationError(
+            f"Unknown tenure codes in applies_to: {', '.join(unknown)}. Use {', '.join(TenureType.values)}."
+        )
+    codes = [str(code) for code in applies.get("schemes", [])]
+    schemes = list(Scheme.objects.filter(code__in=codes))
+    missing = sorted(set(codes) - {scheme.code for scheme in schemes})
+    if missing:
+        raise ValidationError(f"No scheme has the code {', '.join(missing)}. Check applies_to.schemes.")
+    others = ArrearsPolicy.objects.exclude(pk=version.policy_id).filter(versions__status=PolicyVersionStatus.LIVE)
+    for other in others.prefetch_related("schemes").distinct():
+        clash = set(tenures) & set(other.tenure_types or []) or {s.code for s in other.schemes.all()} & set(codes)
+        if clash:
+            raise ValidationError(
+                f"{', '.join(sorted(clash))} already follow{'s' if len(clash) == 1 else ''} the policy "
+                f"“{other.title}”. Take it out of that policy first."
+            )
+    policy = version.policy
+    policy.tenure_types = tenures
+    policy.save(update_fields=["tenure_types", "updated_at"])
+    policy.schemes.set(schemes)
 
 
 def policies_install_shipped() -> list[str]:

@@ -125,3 +125,59 @@ def test_the_policy_docs_list_every_fact():
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "arrears-policy.md").read_text()
     assert [name for name in FACTS if f"| `{name}` |" not in doc] == []
+
+
+def test_a_policy_can_apply_to_a_tenure_and_a_scheme_and_every_tenancy_follows_one(tmp_path):
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from arrears.models import Recommendation
+    from arrears.review import review_run
+    from rentaccounts.constants import TransactionType
+    from rentaccounts.services import Posting, account_get_or_create, transactions_post
+    from tests.factories import SchemeFactory, TenancyFactory
+
+    policies_install_shipped()
+    text = (SHIPPED_POLICIES / "hackney-2020.yaml").read_text() + "\napplies_to: {tenures: [LICENCE]}\n"
+    version, _ = policy_import(text=text)
+    policy_version_publish(version=version)
+    assert ArrearsPolicy.objects.get(name="hackney-2020").tenure_types == ["LICENCE"]
+    as_of = date(2026, 11, 30)
+    accounts = {}
+    for tenure in ("LICENCE", "ASSURED"):
+        account = account_get_or_create(tenancy=TenancyFactory(tenure_type=tenure))
+        transactions_post(
+            postings=[
+                Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("250.00"), as_of - timedelta(days=9), tenure)
+            ]
+        )
+        accounts[tenure] = account
+    review_run(as_of=as_of)
+    used = dict(Recommendation.objects.values_list("account__tenancy__tenure_type", "policy_version__policy__name"))
+    assert used == {"LICENCE": "hackney-2020", "ASSURED": "rentwise-default"}
+    SchemeFactory(code="SUP1")
+    clash = (SHIPPED_POLICIES / "rentwise-default.yaml").read_text() + "\napplies_to: {tenures: [LICENCE]}\n"
+    clashing, _ = policy_import(text=clash)
+    with pytest.raises(ValidationError, match="LICENCE already follows the policy"):
+        policy_version_publish(version=clashing)
+    bad, _ = policy_import(
+        text=(SHIPPED_POLICIES / "rentwise-default.yaml").read_text() + "\napplies_to: {schemes: [NOPE]}\n"
+    )
+    with pytest.raises(ValidationError, match="No scheme has the code NOPE"):
+        policy_version_publish(version=bad)
+
+
+def test_grace_is_set_per_policy():
+    from datetime import date
+
+    from arrears.engine import evaluate
+    from arrears.facts import facts_read
+    from arrears.services import policy_read
+
+    text = (SHIPPED_POLICIES / "hackney-2020.yaml").read_text()
+    one_week, two_weeks = policy_read(text), policy_read(text + "\ngrace_weeks: 2\n")
+    facts = facts_read({"as_of": date(2026, 11, 30).isoformat(), "balance": "150.00", "weekly_rent": "100.00"})
+    assert evaluate(one_week, facts).action == "send_letter_1"  # 150 − 100 grace = 50 ≥ 10
+    assert evaluate(two_weeks, facts).action == "no_action"  # 150 − 200 grace < 10
+    with pytest.raises(ValidationError, match="grace_weeks must be a number of weeks from 0 to 8"):
+        policy_read(text + "\ngrace_weeks: lots\n")
