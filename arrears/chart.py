@@ -14,17 +14,17 @@ def balance_bars(points: list[tuple]) -> dict:
     top = max([Decimal(0), *values])
     bottom = min([Decimal(0), *values])
     span = (top - bottom) or Decimal(1)
-    axis_y = float(top / span) * HEIGHT
-    bar_width = WIDTH / max(len(points), 1) - GAP
+    axis_y = top / span * HEIGHT
+    bar_width = Decimal(WIDTH) / max(len(points), 1) - GAP
     bars = []
     for index, (week_end, balance) in enumerate(points):
-        size = float(abs(balance) / span) * HEIGHT
+        size = abs(balance) / span * HEIGHT
         bars.append(
             {
                 "x": round(index * (bar_width + GAP), 1),
                 "y": round(axis_y - size if balance > 0 else axis_y, 1),
                 "width": round(bar_width, 1),
-                "height": round(max(size, 0.5), 1),
+                "height": round(max(size, Decimal("0.5")), 1),
                 "owed": balance > 0,
                 "label": f"week ending {week_end:%d/%m/%Y}: {format_money(balance)}",
             }
