@@ -347,8 +347,14 @@ def _cases_open_and_close(results, as_of: date, summary: ReviewSummary) -> dict[
             cases[account_id] = case.pk
             if not owing and not case.eviction_date and not (case.court_date and case.court_date > as_of):
                 to_close.append(case.pk)
-    for case in ArrearsCase.objects.bulk_create(to_open, batch_size=1000):
-        cases[case.account_id] = case.pk
+    if to_open:
+        # A re-review running beside the weekly one may open the same case first: keep whichever was opened.
+        ArrearsCase.objects.bulk_create(to_open, batch_size=1000, ignore_conflicts=True)
+        cases.update(
+            ArrearsCase.objects.filter(
+                account_id__in=[case.account_id for case in to_open], status=CaseStatus.OPEN
+            ).values_list("account_id", "id")
+        )
     if to_close:
         ArrearsCase.objects.filter(pk__in=to_close).update(
             status=CaseStatus.CLOSED, closed_on=as_of, updated_at=timezone.now()

@@ -223,3 +223,19 @@ def test_a_dry_run_shows_how_this_weeks_recommendations_change_under_a_new_versi
     )
     assert "Under rentwise-default version 2 instead of the live version, 1 case changes:" in out.getvalue()
     assert "1  send_reminder_1 → no_action" in out.getvalue()
+
+
+def test_a_case_opened_meanwhile_by_another_review_is_used_not_opened_twice(monkeypatch):
+    account = owing("250.00")
+    real = review_module.facts_for_accounts
+
+    def case_opened_after_facts_were_read(**kwargs):
+        facts = real(**kwargs)
+        ArrearsCase.objects.create(account=account, opened_on=AS_OF)  # another review got there first
+        return facts
+
+    monkeypatch.setattr(review_module, "facts_for_accounts", case_opened_after_facts_were_read)
+    run, _ = review_run(as_of=AS_OF)
+    assert run.status == ReviewStatus.COMPLETED
+    case = ArrearsCase.objects.get(account=account)
+    assert Recommendation.objects.get(run=run).case == case
