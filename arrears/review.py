@@ -20,8 +20,8 @@ from django.db import connection, connections, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from incomeapp.roles import staff_require
 from rentaccounts.charging import monday_of
-from rentaccounts.services import staff_require
 
 from .constants import CaseStatus, ContactKind, ContactOutcome, PolicyVersionStatus, ReviewStatus
 from .engine import evaluate

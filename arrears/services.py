@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from incomeapp.law import threshold
 from incomeapp.money import ZERO, apportion, format_money
+from incomeapp.roles import staff_require
 from rentaccounts.constants import AccountKind
 from rentaccounts.models import Account
-from rentaccounts.services import staff_require
 
 from .agreements import AgreementTerms, agreement_check
 from .constants import (

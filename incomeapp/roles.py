@@ -5,6 +5,7 @@ add their model permissions here, not in views.
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from .constants import Role
@@ -99,6 +100,13 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *(f"incomeapp.{action}_lawthreshold" for action in ("view", "add", "change")),
     },
 }
+
+
+def staff_require(user, permission: str, action: str) -> None:
+    """Services check permissions too, so no view, command or task can skip them. `user` None is the system itself
+    (a scheduled task or a command run by an operator)."""
+    if user is not None and not user.has_perm(permission):
+        raise PermissionDenied(f"You do not have permission to {action}.")
 
 
 def _permission(dotted: str) -> Permission:

@@ -14,9 +14,11 @@ from django.db.models import Count
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from incomeapp.roles import staff_require
+
 from .constants import RECEIPT_TYPES, CheckKind, CheckStatus, TransactionType
 from .models import AccountCheck, Transaction
-from .services import staff_require, transaction_reverse
+from .services import transaction_reverse
 
 # Credits that pay for a stated period, so two for the same weeks means one too many.
 BENEFIT_TYPES = (TransactionType.HOUSING_BENEFIT, TransactionType.UC_MANAGED_PAYMENT, TransactionType.DHP)

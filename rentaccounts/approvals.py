@@ -10,10 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from incomeapp.money import ZERO, format_money, to_money
+from incomeapp.roles import staff_require
 
 from .constants import RequestKind, RequestStatus, TransactionType
 from .models import Account, AdjustmentRequest, Transaction
-from .services import Posting, staff_require, transactions_post
+from .services import Posting, transactions_post
 
 LEG_TYPES = {
     RequestKind.ADJUSTMENT: TransactionType.ADJUSTMENT,

@@ -17,13 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from incomeapp.money import MoneyError, parse_money, to_money
+from incomeapp.roles import staff_require
 from tenancies.constants import PaymentMethod
 from tenancies.models import Tenancy
 
 from .constants import MandateStatus, TransactionType
 from .imports.formats import read_date
 from .models import DirectDebitMandate, Transaction
-from .services import staff_require, transaction_reverse
+from .services import transaction_reverse
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -388,9 +388,3 @@ def _rent_accounts_create_missing(tenancies) -> None:
 
 
 _CHARGE_LABELS = {choice.value: choice.label for choice in ChargeType}
-
-
-def staff_require(user, permission: str, action: str) -> None:
-    """Services check permissions too, so no view, command or task can skip them."""
-    if user is not None and not user.has_perm(permission):
-        raise PermissionDenied(f"You do not have permission to {action}.")

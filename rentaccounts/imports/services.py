@@ -17,12 +17,13 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from incomeapp.money import ZERO, to_money
+from incomeapp.roles import staff_require
 from rentaccounts.constants import ImportStatus
 from rentaccounts.imports.formats import FileFormatError, ParsedRow, PaymentFormat, payment_format
 from rentaccounts.imports.matching import PaymentSplitter, rent_accounts_by_reference, tenancy_references_known
 from rentaccounts.imports.suspense import suspense_item_allocate, suspense_item_reject
 from rentaccounts.models import ImportBatch, SuspenseItem, Transaction
-from rentaccounts.services import staff_require, transactions_post
+from rentaccounts.services import transactions_post
 from rentaccounts.signals import payments_imported
 from rentaccounts.tasks import import_batch_process_task
 

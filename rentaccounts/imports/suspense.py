@@ -8,11 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from incomeapp.money import to_money
+from incomeapp.roles import staff_require
 from rentaccounts.constants import SuspenseStatus, TransactionType
 from rentaccounts.imports.formats import read_date
 from rentaccounts.imports.matching import rent_accounts_by_reference
 from rentaccounts.models import SuspenseItem
-from rentaccounts.services import Posting, staff_require, transaction_post
+from rentaccounts.services import Posting, transaction_post
 from tenancies.models import Tenancy
 
 # The benefit period a schedule row covered, kept on the posting for the overlap checks.
