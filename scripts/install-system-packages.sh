@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Rentwise needs, only when one is missing:
+#   libpango-1.0-0, libpangoft2-1.0-0  text layout for WeasyPrint PDFs
 #   libharfbuzz-subset0  fast font subsetting for WeasyPrint PDFs
 #   poppler-utils        pdftotext / pdftoppm, used by tests to read PDFs back
 #   fonts-liberation2    metric-compatible Arial for letters and notices
 #   chromium             the browser the end-to-end tests drive
 set -euo pipefail
-packages=(libharfbuzz-subset0 poppler-utils fonts-liberation2 chromium)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils fonts-liberation2 chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
