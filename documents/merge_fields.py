@@ -1,0 +1,73 @@
+"""Merge fields: the only names a letter template may use, each with what it means. Pure.
+
+A template is plain text written by an Income Manager: paragraphs separated by blank lines, merge fields written
+`{{ tenant_name }}`. Nothing else of Django's template language is allowed (no tags, filters or attributes), so a
+template cannot reach data it should not, and a typing slip is refused before anything is saved.
+"""
+
+import re
+from html import escape
+
+MERGE_FIELDS = {
+    "tenant_name": "The named tenant the letter is addressed to (one letter per named tenant).",
+    "tenant_names": "Every named tenant, joined with 'and'.",
+    "address": "The home's address on one line.",
+    "payment_reference": "The tenancy's payment reference.",
+    "balance": "What is owed today, in pounds (for example £412.50).",
+    "weekly_rent": "The weekly rent and charges, in pounds.",
+    "arrears_weeks": "What is owed, in weeks of rent (for example 4.1).",
+    "agreement_amount": "The agreed amount towards the arrears, in pounds.",
+    "agreement_frequency": "How often it is paid (weekly, fortnightly, every 4 weeks, monthly).",
+    "agreement_start": "The date of the first agreed payment.",
+    "officer_name": "The income officer's name.",
+    "officer_phone": "The income officer's phone number.",
+    "landlord_name": "The landlord's name.",
+    "today": "Today's date (for example 30 November 2026).",
+}
+
+_FIELD = re.compile(r"{{\s*([^{}]*?)\s*}}")
+_NAME = re.compile(r"^[a-z_]+$")
+
+
+class TemplateError(ValueError):
+    """A template that cannot be used; the message names what is wrong and lists the merge fields."""
+
+
+def fields_used(text: str) -> list[str]:
+    """The merge fields a template uses, in order. Refuses unknown names and anything that is not a plain field."""
+    if "{%" in text or "%}" in text:
+        raise TemplateError("Templates cannot contain {% … %}. Use only merge fields such as {{ tenant_name }}.")
+    used, unknown = [], []
+    for raw in _FIELD.findall(text):
+        if not _NAME.match(raw) or raw not in MERGE_FIELDS:
+            unknown.append(raw)
+        elif raw not in used:
+            used.append(raw)
+    leftover = _FIELD.sub("", text)
+    if "{{" in leftover or "}}" in leftover:
+        raise TemplateError("A merge field is not closed: write it as {{ tenant_name }}.")
+    if unknown:
+        names = ", ".join("{{ " + name + " }}" for name in unknown)
+        verb = "is not a merge field" if len(unknown) == 1 else "are not merge fields"
+        raise TemplateError(
+            f"The template uses {names}, which {verb}. The merge fields are: {', '.join(MERGE_FIELDS)}."
+        )
+    return used
+
+
+def merge(text: str, values: dict[str, str]) -> str:
+    """The template as HTML paragraphs with the values filled in; both the text and the values are escaped."""
+    missing = [name for name in fields_used(text) if name not in values]
+    if missing:
+        raise TemplateError(f"No value for {', '.join(missing)} in this case; the letter cannot be made.")
+    paragraphs = [part.strip() for part in re.split(r"\n\s*\n", text.strip()) if part.strip()]
+    html = []
+    for paragraph in paragraphs:
+        pieces, last = [], 0
+        for match in _FIELD.finditer(paragraph):
+            pieces.append(escape(paragraph[last : match.start()]))
+            pieces.append(escape(str(values[match.group(1)])))
+            last = match.end()
+        pieces.append(escape(paragraph[last:]))
+        html.append("<p>" + "".join(pieces).replace("\n", "<br>") + "</p>")
+    return "\n".join(html)
