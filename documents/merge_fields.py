@@ -71,3 +71,11 @@ def merge(text: str, values: dict[str, str]) -> str:
         pieces.append(escape(paragraph[last:]))
         html.append("<p>" + "".join(pieces).replace("\n", "<br>") + "</p>")
     return "\n".join(html)
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """A one-line template (a letter's heading) with its values, as plain text: the page template escapes it."""
+    missing = [name for name in fields_used(text) if name not in values]
+    if missing:
+        raise TemplateError(f"No value for {', '.join(missing)} in this case; the letter cannot be made.")
+    return _FIELD.sub(lambda match: str(values[match.group(1)]), text)

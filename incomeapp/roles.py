@@ -46,6 +46,7 @@ OFFICER_CASEWORK = READ_TENANCIES | {
     "arrears.view_breathingspace",
     "arrears.add_breathingspace",
     "arrears.view_recommendation",
+    "documents.view_document",
     "arrears.view_referral",
     "arrears.add_referral",
     "arrears.view_vulnerabilityreview",
@@ -79,6 +80,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "arrears.add_arrearspolicyversion",
         "arrears.change_arrearspolicyversion",
         "arrears.add_reviewrun",
+        "documents.view_lettertemplate",
+        "documents.add_lettertemplateversion",
     },
     # Read-only view of their residents' accounts; no health or vulnerability notes unless an administrator adds them.
     Role.SUPPORT_WORKER: READ_TENANCIES,

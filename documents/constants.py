@@ -1,0 +1,14 @@
+from django.db import models
+
+
+class DocumentKind(models.TextChoices):
+    LETTER = "letter", "Letter"
+    NOTICE = "notice", "Notice"
+    STATEMENT = "statement", "Rent statement"
+
+
+class DeliveryState(models.TextChoices):
+    TO_PRINT = "to_print", "To print"
+    PRINTED = "printed", "Printed"
+    EMAILED = "emailed", "Emailed"
+    FAILED = "failed", "Failed"

@@ -1,0 +1,82 @@
+"""Template versions are checked before they are kept; a letter is stored once with its SHA-256 and its version."""
+
+import hashlib
+import io
+
+import pypdf
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from documents.models import Document
+from documents.services import letter_make, template_version_create, template_version_current
+from incomeapp.constants import Role
+from tests.factories import user_with_role
+
+pytestmark = pytest.mark.django_db
+LANDLORD = {"name": "Harbour Homes", "address_lines": ["1 Quay Street", "Bristol", "BS1 4AA"]}
+RECIPIENT = {"name": "Mr Tom Hale", "address_lines": ["4 Mill Lane", "Bristol", "BS2 9XY"]}
+VALUES = {"tenant_name": "Mr Tom Hale", "balance": "£250.00", "officer_name": "Olu Officer", "payment_reference": "RW1"}
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def test_a_manager_keeps_versions_and_an_unknown_field_is_refused():
+    manager = user_with_role(Role.INCOME_MANAGER)
+    first = template_version_create(
+        key="reminder_1",
+        subject="About your rent",
+        body="Dear {{ tenant_name }},\n\nYou owe {{ balance }}.",
+        created_by=manager,
+    )
+    with pytest.raises(ValidationError, match=r"The template uses \{\{ balanse \}\}, which is not a merge field"):
+        template_version_create(key="reminder_1", subject="x", body="You owe {{ balanse }}.", created_by=manager)
+    second = template_version_create(
+        key="reminder_1", subject="About your rent", body="Hello {{ tenant_name }}.", created_by=manager
+    )
+    assert (first.number, second.number, template_version_current("reminder_1")) == (1, 2, second)
+    with pytest.raises(PermissionDenied):
+        template_version_create(key="reminder_1", subject="x", body="y", created_by=user_with_role(Role.INCOME_OFFICER))
+
+
+def test_a_letter_is_stored_with_its_hash_version_and_merged_figures():
+    version = template_version_create(
+        key="reminder_1",
+        subject="About your rent account {{ payment_reference }}",
+        body="Dear {{ tenant_name }},\n\nYour account shows {{ balance }} owing.\n\n{{ officer_name }}",
+        created_by=None,
+    )
+    document = letter_make(
+        version=version,
+        values=VALUES,
+        landlord=LANDLORD,
+        recipient=RECIPIENT,
+        reference="RW1",
+        subject_key="case:1",
+        made_by_run="review:7",
+    )
+    stored = document.pdf.read()
+    assert hashlib.sha256(stored).hexdigest() == document.sha256
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(stored)).pages)
+    assert "Dear Mr Tom Hale," in text and "£250.00 owing" in text and "About your rent account RW1" in text
+    assert (document.title, document.template_version, document.made_by_run) == (
+        "About your rent account RW1",
+        version,
+        "review:7",
+    )
+    template_version_create(key="reminder_1", subject="New", body="New text", created_by=None)
+    document.refresh_from_db()
+    assert document.template_version == version  # a sent document keeps the version it used
+
+
+def test_a_missing_merge_value_is_a_plain_error_and_nothing_is_stored():
+    version = template_version_create(
+        key="agreement", subject="Your agreement", body="You agreed {{ agreement_amount }}.", created_by=None
+    )
+    with pytest.raises(ValidationError, match="No value for agreement_amount"):
+        letter_make(
+            version=version, values={}, landlord=LANDLORD, recipient=RECIPIENT, reference="RW1", subject_key="case:1"
+        )
+    assert not Document.objects.exists()
