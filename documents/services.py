@@ -3,6 +3,7 @@
 import hashlib
 import io
 from datetime import date
+from pathlib import Path
 
 import pypdf
 from django.core.exceptions import ValidationError
@@ -91,3 +92,21 @@ def letter_make(
     document.pdf.save(f"{digest}.pdf", ContentFile(pdf), save=False)
     document.save()
     return document
+
+
+SHIPPED_TEMPLATES = Path(__file__).resolve().parent / "default_templates"
+
+
+def templates_install_shipped() -> list[str]:
+    """Adds the shipped plain-English letters (documents/default_templates/<key>.txt: the heading on the first line,
+    then the body) as version 1 of any template that has none. A template someone has edited is left alone."""
+    done = []
+    for path in sorted(SHIPPED_TEMPLATES.glob("*.txt")):
+        key = path.stem
+        if LetterTemplateVersion.objects.filter(template__key=key).exists():
+            done.append(f"{key}: kept as it is")
+            continue
+        subject, _, body = path.read_text(encoding="utf-8").partition("\n")
+        template_version_create(key=key, subject=subject.strip(), body=body.strip(), created_by=None)
+        done.append(f"{key}: installed")
+    return done

@@ -80,3 +80,23 @@ def test_a_missing_merge_value_is_a_plain_error_and_nothing_is_stored():
             version=version, values={}, landlord=LANDLORD, recipient=RECIPIENT, reference="RW1", subject_key="case:1"
         )
     assert not Document.objects.exists()
+
+
+def test_every_letter_the_shipped_policies_name_has_a_plain_english_default():
+    from arrears.services import SHIPPED_POLICIES, policy_read
+    from documents.merge_fields import fields_used
+    from documents.services import SHIPPED_TEMPLATES, templates_install_shipped
+
+    named = {
+        rule["outcome"]["letter"]
+        for path in SHIPPED_POLICIES.glob("*.yaml")
+        for rule in policy_read(path.read_text())["rules"]
+        if rule["outcome"].get("letter")
+    }
+    shipped = {path.stem for path in SHIPPED_TEMPLATES.glob("*.txt")}
+    assert named - shipped == set()
+    assert templates_install_shipped() == [f"{key}: installed" for key in sorted(shipped)]
+    assert templates_install_shipped() == [f"{key}: kept as it is" for key in sorted(shipped)]
+    for key in shipped:
+        version = template_version_current(key)
+        assert "tenant_name" in fields_used(version.body) and version.subject
