@@ -251,7 +251,10 @@ def _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts) -> None:
             for account_id, _, inputs, version, result in results
         ]
         _recommendations_write(recommendations)
-        summary.letters_queued += _letters_queue(recommendations, cases, as_of)
+        queued = _letters_queue(recommendations, cases, as_of)
+        summary.letters_queued += len(queued)
+        if queued:
+            _render_after_commit(queued, f"review:{run.pk}")
         _cases_point_at_latest(run, [account_id for account_id, *_ in results])
 
 
@@ -313,6 +316,15 @@ def _recommendations_write(recommendations: list[Recommendation]) -> None:
             )
 
 
+def _render_after_commit(request_ids: list[int], run_label: str) -> None:
+    """The queued letters are rendered by Celery in batches once this chunk has committed."""
+    from .letters import BATCH
+    from .tasks import render_letters
+
+    batches = [request_ids[start : start + BATCH] for start in range(0, len(request_ids), BATCH)]
+    transaction.on_commit(lambda: [render_letters.delay(request_ids=batch, run_label=run_label) for batch in batches])
+
+
 def _cases_point_at_latest(run: ReviewRun, account_ids: list[int]) -> None:
     """Each case points at its newest recommendation, so the worklist is one query. On PostgreSQL one joined UPDATE
     over the run's (run, account) index; elsewhere a subquery per case."""
@@ -364,13 +376,13 @@ def _cases_open_and_close(results, as_of: date, summary: ReviewSummary) -> dict[
     return cases
 
 
-def _letters_queue(recommendations: list[Recommendation], cases: dict[int, int], as_of: date) -> int:
+def _letters_queue(recommendations: list[Recommendation], cases: dict[int, int], as_of: date) -> list[int]:
     """Queues each automatic letter once per case, letter and week (a database constraint backs this up); the letter
     is recorded as a contact at the same time, so the ladder moves on."""
     week = monday_of(as_of)
     wanted = [r for r in recommendations if r.mode == "automatic" and r.letter and r.account_id in cases]
     if not wanted:
-        return 0
+        return []
     done = set(
         LetterRequest.objects.filter(case__in=[cases[r.account_id] for r in wanted], week_commencing=week).values_list(
             "case_id", "letter"
@@ -378,7 +390,7 @@ def _letters_queue(recommendations: list[Recommendation], cases: dict[int, int],
     )
     wanted = [r for r in wanted if (cases[r.account_id], r.letter) not in done]
     if not wanted:
-        return 0
+        return []
     if wanted[0].pk is None:  # written by COPY: fetch the ids
         ids = dict(
             Recommendation.objects.filter(
@@ -401,7 +413,7 @@ def _letters_queue(recommendations: list[Recommendation], cases: dict[int, int],
         ],
         batch_size=1000,
     )
-    LetterRequest.objects.bulk_create(
+    created = LetterRequest.objects.bulk_create(
         [
             LetterRequest(
                 case_id=contact.case_id, letter=r.letter, week_commencing=week, recommendation=r, contact=contact
@@ -410,7 +422,7 @@ def _letters_queue(recommendations: list[Recommendation], cases: dict[int, int],
         ],
         batch_size=1000,
     )
-    return len(wanted)
+    return [request.pk for request in created]
 
 
 def _jsonable(inputs: dict) -> dict:

@@ -468,6 +468,10 @@ def letter_send(*, case: ArrearsCase, sent_by) -> LetterRequest:
         notes=recommendation.label,
         recorded_by=sent_by,
     )
-    return LetterRequest.objects.create(
+    request = LetterRequest.objects.create(
         case=case, letter=recommendation.letter, week_commencing=week, recommendation=recommendation, contact=contact
     )
+    from .tasks import render_letters
+
+    transaction.on_commit(lambda: render_letters.delay(request_ids=[request.pk], run_label="officer"))
+    return request

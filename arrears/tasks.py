@@ -57,3 +57,11 @@ def review_start(as_of: str, started_by_id: int) -> dict:
 
     run, summary = review_run(as_of=date.fromisoformat(as_of), started_by=User.objects.get(pk=started_by_id))
     return {"run": run.pk, **summary.as_dict()}
+
+
+@shared_task
+def render_letters(request_ids: list[int], run_label: str = "") -> dict:
+    """A batch of queued letters (about 25), rendered to PDFs one per named tenant. Safe to retry."""
+    from .letters import letter_requests_render
+
+    return dict(letter_requests_render(request_ids=request_ids, run_label=run_label))

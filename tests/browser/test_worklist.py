@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 
 from arrears.review import review_run
 from arrears.services import policies_install_shipped
+from documents.models import Document
+from documents.services import templates_install_shipped
 from incomeapp.constants import Role
 from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
@@ -19,8 +21,10 @@ from tests.factories import PatchFactory, PropertyFactory, TenancyFactory, user_
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_worklist_top_case_call_and_agreement(page, live_server):
+def test_worklist_top_case_call_and_agreement(page, live_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     policies_install_shipped()
+    templates_install_shipped()
     officer = user_with_role(Role.INCOME_OFFICER)
     patch = PatchFactory(officer=officer)
     today = timezone.localdate()
@@ -60,6 +64,8 @@ def test_worklist_top_case_call_and_agreement(page, live_server):
     contact.get_by_label("Notes").fill("Hours cut at work; agreed to talk about a plan.")
     page.get_by_role("button", name="Record contact").click()
     expect(page.get_by_text("Contact recorded.")).to_be_visible()
+    # The call unlocked the reminder: queued by the re-review and rendered, one letter for the one named tenant.
+    assert Document.objects.filter(reference="RW880001", template_version__template__key="reminder_1").count() == 1
     expect(page.get_by_role("table", name="Contacts, newest first")).to_contain_text("Hours cut at work")
     assert_accessible(page)
 

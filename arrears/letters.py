@@ -1,0 +1,97 @@
+"""Rendering the letters the review (or an officer) queued: one per named tenant, as the protocol asks, through the
+documents app. Safe to run again: a request is rendered only while its contact says "queued", and a tenant who already
+has this request's letter does not get a second one."""
+
+from collections import Counter
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from documents.models import Document
+from documents.services import letter_make, template_version_current
+from incomeapp.money import format_money
+
+from .constants import ContactOutcome
+from .models import LetterRequest
+
+BATCH = 25  # letters per Celery task: small enough to retry cheaply, large enough to keep a worker busy
+
+
+def _values(request: LetterRequest, people: list) -> dict:
+    case = request.case
+    tenancy = case.account.tenancy
+    recommendation = request.recommendation
+    facts = recommendation.facts if recommendation else {}
+    officer = case.officer
+    provider = tenancy.property.scheme.provider
+    agreement = case.agreements.exclude(state="cancelled").order_by("-starts_on", "-id").first()
+    values = {
+        "tenant_names": " and ".join(person.full_name for person in people),
+        "address": tenancy.property.one_line_address,
+        "payment_reference": tenancy.payment_reference,
+        "balance": format_money(case.account.balance),
+        "weekly_rent": format_money(Decimal(facts.get("weekly_rent", "0"))),
+        "arrears_weeks": f"{recommendation.arrears_weeks:.1f}" if recommendation else "",
+        "officer_name": (officer.get_full_name() or officer.username) if officer else "The Income Team",
+        "officer_phone": (officer.phone if officer and officer.phone else provider.phone)
+        or "the number on our website",
+        "landlord_name": provider.name,
+        "today": f"{timezone.localdate():%-d %B %Y}",
+    }
+    if agreement is not None:
+        values |= {
+            "agreement_amount": format_money(agreement.amount),
+            "agreement_frequency": agreement.get_frequency_display().lower(),
+            "agreement_start": f"{agreement.starts_on:%-d %B %Y}",
+        }
+    return values
+
+
+def letter_requests_render(*, request_ids: list[int], run_label: str = "") -> Counter:
+    """Renders each queued request; the contact's outcome becomes "sent" (the PDFs wait to be printed) or "failed"
+    with the reason, which brings the "review failed letter" step. Returns counts by outcome."""
+    counts: Counter = Counter()
+    requests = LetterRequest.objects.filter(pk__in=request_ids, contact__outcome=ContactOutcome.QUEUED).select_related(
+        "contact",
+        "recommendation",
+        "case__officer",
+        "case__account__tenancy__property__scheme__provider",
+    )
+    for request in requests:
+        tenancy = request.case.account.tenancy
+        people = [row.person for row in tenancy.tenancy_tenants.select_related("person").order_by("-is_lead", "id")]
+        provider = tenancy.property.scheme.provider
+        contact = request.contact
+        try:
+            version = template_version_current(request.letter)
+            if version is None:
+                raise ValidationError(f"There is no letter template called '{request.letter}'. Add it, then retry.")
+            values = _values(request, people)
+            for person in people:
+                subject_key = f"letter-request:{request.pk}:person:{person.pk}"
+                if Document.objects.filter(subject_key=subject_key).exists():
+                    continue
+                letter_make(
+                    version=version,
+                    values={**values, "tenant_name": person.full_name},
+                    landlord={
+                        "name": provider.name,
+                        "address_lines": provider.address.splitlines(),
+                        "phone": provider.phone,
+                    },
+                    recipient={"name": person.full_name, "address_lines": tenancy.property.address_lines},
+                    reference=tenancy.payment_reference,
+                    subject_key=subject_key,
+                    made_by=contact.recorded_by,
+                    made_by_run=run_label,
+                    large_print="large print" in person.communication_adjustments.lower(),
+                )
+        except ValidationError as error:
+            contact.outcome = ContactOutcome.FAILED
+            contact.notes = f"{contact.notes} Not sent: {error.messages[0]}".strip()
+        else:
+            contact.outcome = ContactOutcome.SENT
+        contact.save(update_fields=["outcome", "notes"])
+        counts[contact.outcome] += 1
+    return counts

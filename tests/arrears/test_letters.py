@@ -1,0 +1,73 @@
+"""Queued letters become PDFs: one per named tenant, never twice, and a failure is reviewed, not lost."""
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pypdf
+import pytest
+from django.utils import timezone
+
+from arrears.constants import ContactKind, ContactOutcome
+from arrears.letters import letter_requests_render
+from arrears.models import ArrearsCase, Contact, LetterRequest, Recommendation
+from arrears.review import review_run
+from arrears.services import policies_install_shipped
+from documents.models import Document
+from documents.services import templates_install_shipped
+from rentaccounts.constants import TransactionType
+from rentaccounts.services import Posting, account_get_or_create, transactions_post
+from tenancies.models import TenancyTenant
+from tests.factories import PersonFactory, TenancyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queued(settings, tmp_path):
+    """A joint tenancy owing £250 whose reminder the review has just queued (a call was made first)."""
+    settings.MEDIA_ROOT = tmp_path
+    policies_install_shipped()
+    tenancy = TenancyFactory(payment_reference="RW333001")
+    TenancyTenant.objects.create(
+        tenancy=tenancy, person=PersonFactory(first_name="Sam", last_name="Joint"), is_lead=False
+    )
+    account = account_get_or_create(tenancy=tenancy)
+    today = timezone.localdate()
+    transactions_post(
+        postings=[Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("250.00"), today - timedelta(days=9), "d")]
+    )
+    case = ArrearsCase.objects.create(account=account, opened_on=today)
+    Contact.objects.create(case=case, kind=ContactKind.CALL, outcome=ContactOutcome.NO_ANSWER, occurred_on=today)
+    review_run(as_of=today)
+    return LetterRequest.objects.get(case=case)
+
+
+def test_a_joint_tenancy_gets_one_letter_per_named_tenant_with_the_right_figures(queued):
+    templates_install_shipped()
+    assert letter_requests_render(request_ids=[queued.pk], run_label="review:1") == {"sent": 1}
+    documents = list(Document.objects.filter(reference="RW333001").order_by("id"))
+    people = [row.person.full_name for row in queued.case.account.tenancy.tenancy_tenants.order_by("-is_lead", "id")]
+    assert [d.recipient_name for d in documents] == people and len(people) == 2
+    for document, name in zip(documents, people, strict=True):
+        text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(document.pdf.read())).pages)
+        assert f"Dear {name}," in text and "£250.00 behind" in text and "RW333001" in text
+    queued.contact.refresh_from_db()
+    assert queued.contact.outcome == ContactOutcome.SENT
+
+
+def test_rendering_again_makes_no_second_document(queued):
+    templates_install_shipped()
+    letter_requests_render(request_ids=[queued.pk])
+    Contact.objects.filter(pk=queued.contact_id).update(outcome=ContactOutcome.QUEUED)  # as if the task were retried
+    letter_requests_render(request_ids=[queued.pk])
+    assert Document.objects.filter(reference="RW333001").count() == 2  # two tenants, once each
+
+
+def test_a_letter_that_cannot_be_made_fails_visibly_and_the_case_asks_for_a_review(queued):
+    assert letter_requests_render(request_ids=[queued.pk]) == {"failed": 1}  # no templates installed
+    queued.contact.refresh_from_db()
+    assert "There is no letter template called 'reminder_1'" in queued.contact.notes
+    review_run(as_of=timezone.localdate() + timedelta(days=1))
+    latest = Recommendation.objects.filter(case=queued.case).latest("id")
+    assert latest.action == "review_failed_letter"
