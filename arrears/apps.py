@@ -11,3 +11,9 @@ class ArrearsConfig(AppConfig):
         from .receivers import re_review_after_import
 
         payments_imported.connect(re_review_after_import, dispatch_uid="arrears-re-review-after-import")
+
+        from documents.preview import provider_register
+
+        from .letters import preview_context
+
+        provider_register(preview_context)

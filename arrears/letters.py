@@ -18,10 +18,9 @@ from .models import LetterRequest
 BATCH = 25  # letters per Celery task: small enough to retry cheaply, large enough to keep a worker busy
 
 
-def _values(request: LetterRequest, people: list) -> dict:
-    case = request.case
+def case_letter_values(case, people: list, recommendation=None) -> dict:
+    """The merge values for a case's letters (except tenant_name, which is per letter)."""
     tenancy = case.account.tenancy
-    recommendation = request.recommendation
     facts = recommendation.facts if recommendation else {}
     officer = case.officer
     provider = tenancy.property.scheme.provider
@@ -48,6 +47,33 @@ def _values(request: LetterRequest, people: list) -> dict:
     return values
 
 
+def _landlord(provider) -> dict:
+    return {"name": provider.name, "address_lines": provider.address.splitlines(), "phone": provider.phone}
+
+
+def preview_context(payment_reference: str):
+    """For the documents app's template preview: the open case of a payment reference, as merge values, the lead
+    tenant as recipient, and the landlord."""
+    from .constants import CaseStatus
+    from .models import ArrearsCase
+
+    case = (
+        ArrearsCase.objects.filter(
+            account__tenancy__payment_reference=payment_reference.strip().upper(), status=CaseStatus.OPEN
+        )
+        .select_related("account__tenancy__property__scheme__provider", "officer", "latest_recommendation")
+        .first()
+    )
+    if case is None:
+        raise LookupError(f"No open arrears case has the payment reference {payment_reference.strip().upper()}.")
+    tenancy = case.account.tenancy
+    people = [row.person for row in tenancy.tenancy_tenants.select_related("person").order_by("-is_lead", "id")]
+    values = case_letter_values(case, people, case.latest_recommendation)
+    values["tenant_name"] = people[0].full_name if people else "the tenant"
+    recipient = {"name": values["tenant_name"], "address_lines": tenancy.property.address_lines}
+    return values, recipient, _landlord(tenancy.property.scheme.provider)
+
+
 def letter_requests_render(*, request_ids: list[int], run_label: str = "") -> Counter:
     """Renders each queued request; the contact's outcome becomes "sent" (the PDFs wait to be printed) or "failed"
     with the reason, which brings the "review failed letter" step. Returns counts by outcome."""
@@ -67,7 +93,7 @@ def letter_requests_render(*, request_ids: list[int], run_label: str = "") -> Co
             version = template_version_current(request.letter)
             if version is None:
                 raise ValidationError(f"There is no letter template called '{request.letter}'. Add it, then retry.")
-            values = _values(request, people)
+            values = case_letter_values(request.case, people, request.recommendation)
             for person in people:
                 subject_key = f"letter-request:{request.pk}:person:{person.pk}"
                 if Document.objects.filter(subject_key=subject_key).exists():

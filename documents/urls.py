@@ -1,4 +1,10 @@
-# Documents have no pages of their own yet: officers will see them in a tenancy's timeline.
+from django.urls import path
+
+from . import views
+
 app_name = "documents"
 
-urlpatterns = []
+urlpatterns = [
+    path("templates/", views.templates, name="templates"),
+    path("templates/<slug:key>/", views.template_edit, name="template_edit"),
+]

@@ -22,6 +22,9 @@ NAV_ITEMS = (
     ),
     NavItem("Legal", "courts:index", "incomeapp.use_legal", "Notices, possession claims, orders and warrants."),
     NavItem("Dashboards", "dashboards:index", "incomeapp.use_dashboards", "Income KPIs, trends and exceptions."),
+    NavItem(
+        "Letters", "documents:templates", "documents.add_lettertemplateversion", "Letter templates: edit and preview."
+    ),
     NavItem("Admin", "admin:index", "incomeapp.use_admin", "Staff accounts, roles and delegated authority."),
 )
 

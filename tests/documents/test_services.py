@@ -100,3 +100,43 @@ def test_every_letter_the_shipped_policies_name_has_a_plain_english_default():
     for key in shipped:
         version = template_version_current(key)
         assert "tenant_name" in fields_used(version.body) and version.subject
+
+
+def test_a_manager_previews_a_template_on_a_case_and_saves_a_new_version(client):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from arrears.models import ArrearsCase
+    from arrears.review import review_run
+    from arrears.services import policies_install_shipped
+    from documents.services import templates_install_shipped
+    from rentaccounts.constants import TransactionType
+    from rentaccounts.services import Posting, account_get_or_create, transactions_post
+    from tests.factories import TenancyFactory
+
+    policies_install_shipped()
+    templates_install_shipped()
+    account = account_get_or_create(tenancy=TenancyFactory(payment_reference="RW222001"))
+    transactions_post(
+        postings=[
+            Posting(
+                account.pk, TransactionType.RENT_DEBIT, Decimal("250.00"), timezone.localdate() - timedelta(days=9), "d"
+            )
+        ]
+    )
+    review_run(as_of=timezone.localdate())
+    assert ArrearsCase.objects.filter(account=account).exists()
+    client.force_login(user_with_role(Role.INCOME_MANAGER))
+    url = "/documents/templates/reminder_1/"
+    body = "Dear {{ tenant_name }},\n\nYou owe {{ balance }}."
+    preview = client.post(url, {"subject": "Rent", "body": body, "case_reference": "rw222001", "preview": "Preview"})
+    html = preview.content.decode()
+    assert preview.status_code == 200 and "You owe £250.00." in html and "Preview of the letter" in html
+    bad = client.post(url, {"subject": "Rent", "body": "Dear {{ tennant }}", "save": "Save"})
+    assert bad.status_code == 400 and "which is not a merge field" in bad.content.decode()
+    saved = client.post(url, {"subject": "Rent", "body": body, "save": "Save"})
+    assert saved.status_code == 302 and template_version_current("reminder_1").number == 2
+    client.force_login(user_with_role(Role.INCOME_OFFICER))
+    assert client.get(url).status_code == 403

@@ -86,7 +86,7 @@ def test_public_pages_open_without_signing_in(client, name):
 EXPECTED_NAVIGATION = {
     Role.INCOME_OFFICER: ["Worklist", "Tenancies", "Payments", "Legal"],
     Role.SENIOR_INCOME_OFFICER: ["Worklist", "Tenancies", "Payments", "Approvals", "Legal", "Dashboards"],
-    Role.INCOME_MANAGER: ["Worklist", "Tenancies", "Payments", "Approvals", "Legal", "Dashboards"],
+    Role.INCOME_MANAGER: ["Worklist", "Tenancies", "Payments", "Approvals", "Legal", "Dashboards", "Letters"],
     Role.SUPPORT_WORKER: ["Tenancies"],
     Role.SYSTEM_ADMINISTRATOR: ["Admin"],
 }

@@ -1,0 +1,71 @@
+"""Letter templates in the browser, for Income Managers: edit, preview on a real case, save as a new version."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+
+from .forms import TemplateEditForm
+from .merge_fields import MERGE_FIELDS, TemplateError, fill, merge
+from .models import LetterTemplate
+from .preview import preview_context
+from .services import template_version_create
+
+
+@permission_required("documents.view_lettertemplate", raise_exception=True)
+def templates(request):
+    rows = LetterTemplate.objects.prefetch_related("versions").order_by("key")
+    return render(request, "documents/templates.html", {"templates": rows})
+
+
+def _preview(form) -> dict:
+    """The letter as the chosen case's tenant would get it, or why it cannot be shown."""
+    reference = form.cleaned_data.get("case_reference", "")
+    if not reference:
+        return {}
+    try:
+        values, recipient, landlord = preview_context(reference)
+        return {
+            "preview_title": fill(form.cleaned_data["subject"], values),
+            "preview_body": merge(form.cleaned_data["body"], values),
+            "preview_recipient": recipient,
+            "preview_landlord": landlord,
+        }
+    except (LookupError, TemplateError) as error:
+        form.add_error("case_reference", str(error))
+        return {}
+
+
+@permission_required("documents.view_lettertemplate", raise_exception=True)
+def template_edit(request, key):
+    template = get_object_or_404(LetterTemplate, key=key)
+    current = template.versions.first()
+    context = {"template": template, "current": current, "merge_fields": MERGE_FIELDS.items()}
+    if request.method != "POST":
+        form = TemplateEditForm(
+            initial={"subject": current.subject if current else "", "body": current.body if current else ""}
+        )
+        return render(request, "documents/template_edit.html", {**context, "form": form})
+    form = TemplateEditForm(request.POST)
+    status = 200
+    if form.is_valid():
+        context |= _preview(form)
+        if "save" in request.POST and form.is_valid():
+            if not request.user.has_perm("documents.add_lettertemplateversion"):
+                form.add_error(None, "You do not have permission to change letter templates.")
+            else:
+                try:
+                    version = template_version_create(
+                        key=template.key,
+                        subject=form.cleaned_data["subject"],
+                        body=form.cleaned_data["body"],
+                        created_by=request.user,
+                    )
+                except ValidationError as error:
+                    form.add_error("body", error.messages[0])
+                else:
+                    messages.success(request, f"Saved as version {version.number}. Letters made from now on use it.")
+                    return redirect("documents:template_edit", key=template.key)
+    if form.errors:
+        status = 400
+    return render(request, "documents/template_edit.html", {**context, "form": form}, status=status)
