@@ -7,4 +7,5 @@ app_name = "documents"
 urlpatterns = [
     path("templates/", views.templates, name="templates"),
     path("templates/<slug:key>/", views.template_edit, name="template_edit"),
+    path("<int:pk>/", views.download, name="download"),
 ]

@@ -3,11 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from .forms import TemplateEditForm
 from .merge_fields import MERGE_FIELDS, TemplateError, fill, merge
-from .models import LetterTemplate
+from .models import Document, LetterTemplate
 from .preview import preview_context
 from .services import template_version_create
 
@@ -69,3 +70,12 @@ def template_edit(request, key):
     if form.errors:
         status = 400
     return render(request, "documents/template_edit.html", {**context, "form": form}, status=status)
+
+
+@permission_required("documents.view_document", raise_exception=True)
+def download(request, pk):
+    """A document's PDF, as it was made (its SHA-256 is on the record)."""
+    document = get_object_or_404(Document, pk=pk)
+    response = FileResponse(document.pdf.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.reference}-{document.pk}.pdf"'
+    return response

@@ -71,3 +71,21 @@ def test_a_letter_that_cannot_be_made_fails_visibly_and_the_case_asks_for_a_revi
     review_run(as_of=timezone.localdate() + timedelta(days=1))
     latest = Recommendation.objects.filter(case=queued.case).latest("id")
     assert latest.action == "review_failed_letter"
+
+
+def test_the_tenancy_page_lists_its_letters_and_serves_each_pdf(client, queued):
+    from incomeapp.constants import Role
+    from tests.factories import user_with_role
+
+    templates_install_shipped()
+    letter_requests_render(request_ids=[queued.pk])
+    client.force_login(user_with_role(Role.INCOME_OFFICER))
+    html = client.get("/tenancies/RW333001/").content.decode()
+    assert "Your rent account: can we help?" in html and "To print" in html
+    document = Document.objects.filter(reference="RW333001").first()
+    response = client.get(f"/documents/{document.pk}/")
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    client.force_login(user_with_role(Role.SUPPORT_WORKER))
+    assert client.get(f"/documents/{document.pk}/").status_code == 403
+    assert "Your rent account: can we help?" not in client.get("/tenancies/RW333001/").content.decode()
