@@ -39,8 +39,8 @@ def test_a_letter_reads_back_with_its_names_address_figures_and_page_numbers():
         "Page 1 of 1",
     ):
         assert expected in text
-    width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
-    assert (round(width), round(height)) == (595, 842)  # A4 in points
+    box = reader.pages[0].mediabox
+    assert (round(box.width), round(box.height)) == (595, 842)  # A4 in points
     assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged for screen readers
     assert reader.trailer["/Root"]["/Lang"] == "en-GB"
 
