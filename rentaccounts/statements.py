@@ -1,4 +1,4 @@
-"""Rent statements: the figures of an account over a date range (legal-spec §10). The PDF comes with `documents`."""
+"""Rent statements: the figures of an account over a date range (legal-spec §10), and their PDF (documents renders)."""
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -107,3 +107,30 @@ def account_statement(*, account: Account, date_from: date, date_to: date) -> St
     if running > 0:
         statement.weeks_in_arrears = weeks_of_rent(running, statement.weekly_rent)
     return statement
+
+
+def statement_pdf(statement: Statement) -> bytes:
+    """The statement as a PDF addressed to the lead tenant, from the tenancy's landlord: each line with its running
+    balance, totals, the closing balance and where to get help."""
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    from documents.rendering import letter_pdf
+
+    tenancy = statement.account.tenancy
+    provider = tenancy.property.scheme.provider
+    people = [
+        row.person.full_name for row in tenancy.tenancy_tenants.select_related("person").order_by("-is_lead", "id")
+    ]
+    body = render_to_string(
+        "rentaccounts/statement_body.html",
+        {"statement": statement, "account_label": statement.account.get_kind_display()},
+    )
+    return letter_pdf(
+        title=f"Rent statement, {statement.date_from:%-d %B %Y} to {statement.date_to:%-d %B %Y}",
+        landlord={"name": provider.name, "address_lines": provider.address.splitlines(), "phone": provider.phone},
+        recipient={"name": " and ".join(people), "address_lines": tenancy.property.address_lines},
+        reference=tenancy.payment_reference,
+        dated=timezone.localdate(),
+        body_html=body,
+    )

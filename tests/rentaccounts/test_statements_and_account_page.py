@@ -187,3 +187,21 @@ def test_pages_carry_the_filters_and_keep_the_running_balance(officer_client):
     ).content.decode()
     # The oldest ten lines: balances £10.00 to £100.00.
     assert "£100.00" in second and "£110.00" not in second.split("Page 2 of 2")[0].split("<tbody")[1]
+
+
+def test_the_statement_pdf_reads_back_with_every_running_balance_matching_the_ledger(account, tmp_path):
+    import re
+
+    import pypdf
+
+    target = tmp_path / "statement.pdf"
+    call_command("account_statement", "RW000777", "--from", "2026-08-10", "--to", "2026-09-27", "--pdf", str(target))
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(str(target)).pages)
+    statement = account_statement(account=account, date_from=date(2026, 8, 10), date_to=date(2026, 9, 27))
+    printed = [Decimal(amount.replace(",", "")) for amount in re.findall(r"£(-?[\d,]+\.\d\d)\s*$", text, re.MULTILINE)]
+    ledger = [line.running_balance for line in statement.lines]
+    # Each line ends with its running balance; the brought-forward line and the totals table come before and after.
+    assert ledger == printed[1 : 1 + len(ledger)]
+    assert printed[0] == statement.opening_balance == Decimal("10.00")
+    assert f"Balance on 27 September 2026: £{statement.closing_balance}" in text
+    assert "Rent statement, 10 August 2026 to 27 September 2026" in text and "StepChange" in text

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from incomeapp.money import format_money
 from rentaccounts.constants import AccountKind
 from rentaccounts.models import Account
-from rentaccounts.statements import account_statement
+from rentaccounts.statements import account_statement, statement_pdf
 
 
 def _date(text: str, option: str) -> date:
@@ -25,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="date_to", required=True, help="Last day, YYYY-MM-DD.")
         parser.add_argument("--account", default=AccountKind.RENT, choices=AccountKind.values)
         parser.add_argument("--json", action="store_true")
+        parser.add_argument("--pdf", metavar="FILE", help="Also write the statement as a PDF to FILE.")
 
     def handle(self, *args, **options):
         date_from, date_to = _date(options["date_from"], "--from"), _date(options["date_to"], "--to")
@@ -39,6 +40,9 @@ class Command(BaseCommand):
         if account is None:
             raise CommandError(f"No {options['account']} account for payment reference {reference}.")
         statement = account_statement(account=account, date_from=date_from, date_to=date_to)
+        if options.get("pdf"):
+            with open(options["pdf"], "wb") as pdf:
+                pdf.write(statement_pdf(statement))
         if options["json"]:
             self.stdout.write(json.dumps(statement.as_dict(), indent=2))
             return
