@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from incomeapp.roles import staff_require
 
-from .constants import DocumentKind
+from .constants import DeliveryState, DocumentKind
 from .merge_fields import TemplateError, fields_used, fill, merge
 from .models import Document, LetterTemplate, LetterTemplateVersion
 from .rendering import letter_pdf
@@ -110,3 +110,27 @@ def templates_install_shipped() -> list[str]:
         template_version_create(key=key, subject=subject.strip(), body=body.strip(), created_by=None)
         done.append(f"{key}: installed")
     return done
+
+
+@transaction.atomic
+def print_batch_make(*, run_label: str, made_by=None) -> tuple[bytes, int]:
+    """One PDF for the post room holding every letter a run made that is still waiting to be printed, in the order they
+    were made; those letters are then marked printed. Returns (pdf, letters). Nothing to print gives (b"", 0)."""
+    staff_require(made_by, "documents.change_document", "make print batches")
+    documents = list(
+        Document.objects.select_for_update()
+        .filter(made_by_run=run_label, delivery_state=DeliveryState.TO_PRINT)
+        .order_by("created_at", "id")
+    )
+    if not documents:
+        return b"", 0
+    writer = pypdf.PdfWriter()
+    for document in documents:
+        with document.pdf.open("rb") as pdf:
+            writer.append(io.BytesIO(pdf.read()))
+    out = io.BytesIO()
+    writer.write(out)
+    Document.objects.filter(pk__in=[d.pk for d in documents]).update(
+        delivery_state=DeliveryState.PRINTED, delivery_note=f"In the print batch of {run_label}"
+    )
+    return out.getvalue(), len(documents)

@@ -47,6 +47,7 @@ OFFICER_CASEWORK = READ_TENANCIES | {
     "arrears.add_breathingspace",
     "arrears.view_recommendation",
     "documents.view_document",
+    "documents.change_document",
     "arrears.view_referral",
     "arrears.add_referral",
     "arrears.view_vulnerabilityreview",

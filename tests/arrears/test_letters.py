@@ -89,3 +89,17 @@ def test_the_tenancy_page_lists_its_letters_and_serves_each_pdf(client, queued):
     client.force_login(user_with_role(Role.SUPPORT_WORKER))
     assert client.get(f"/documents/{document.pk}/").status_code == 403
     assert "Your rent account: can we help?" not in client.get("/tenancies/RW333001/").content.decode()
+
+
+def test_a_runs_letters_print_as_one_pdf_once(queued, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    templates_install_shipped()
+    letter_requests_render(request_ids=[queued.pk], run_label="review:99")
+    target = tmp_path / "batch.pdf"
+    call_command("print_batch", "--run", "review:99", "--output", str(target))
+    merged = pypdf.PdfReader(str(target))
+    assert len(merged.pages) == sum(d.pages for d in Document.objects.filter(made_by_run="review:99")) == 2
+    assert set(Document.objects.values_list("delivery_state", flat=True)) == {"printed"}
+    with pytest.raises(CommandError, match="Nothing from review:99 is waiting to be printed"):
+        call_command("print_batch", "--run", "review:99", "--output", str(target))
