@@ -47,10 +47,6 @@ def case_letter_values(case, people: list, recommendation=None) -> dict:
     return values
 
 
-def _landlord(provider) -> dict:
-    return {"name": provider.name, "address_lines": provider.address.splitlines(), "phone": provider.phone}
-
-
 def preview_context(payment_reference: str):
     """For the documents app's template preview: the open case of a payment reference, as merge values, the lead
     tenant as recipient, and the landlord."""
@@ -71,7 +67,7 @@ def preview_context(payment_reference: str):
     values = case_letter_values(case, people, case.latest_recommendation)
     values["tenant_name"] = people[0].full_name if people else "the tenant"
     recipient = {"name": values["tenant_name"], "address_lines": tenancy.property.address_lines}
-    return values, recipient, _landlord(tenancy.property.scheme.provider)
+    return values, recipient, tenancy.property.scheme.provider.letterhead
 
 
 def letter_requests_render(*, request_ids: list[int], run_label: str = "") -> Counter:
@@ -101,11 +97,7 @@ def letter_requests_render(*, request_ids: list[int], run_label: str = "") -> Co
                 letter_make(
                     version=version,
                     values={**values, "tenant_name": person.full_name},
-                    landlord={
-                        "name": provider.name,
-                        "address_lines": provider.address.splitlines(),
-                        "phone": provider.phone,
-                    },
+                    landlord=provider.letterhead,
                     recipient={"name": person.full_name, "address_lines": tenancy.property.address_lines},
                     reference=tenancy.payment_reference,
                     subject_key=subject_key,

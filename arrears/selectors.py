@@ -88,3 +88,30 @@ def case_detail(*, pk: int):
         )
         .get(pk=pk)
     )
+
+
+def case_benefits(*, case, today) -> dict:
+    """The tenancy's claims and requests, and what to ask for now that the legal thresholds say so."""
+    from decimal import Decimal
+
+    from incomeapp.law import NoThreshold, threshold
+
+    from .benefits import ClaimTerms, direct_payment_alerts
+
+    tenancy = case.account.tenancy
+    claims = list(tenancy.benefit_claims.all())
+    requests = list(tenancy.direct_payment_requests.order_by("-requested_on"))
+    recommendation = case.latest_recommendation
+    weekly = Decimal(recommendation.facts.get("weekly_rent", "0")) if recommendation else Decimal(0)
+    try:
+        alerts = direct_payment_alerts(
+            claims=[ClaimTerms(c.benefit, c.status, c.weekly_amount, c.paid_to_landlord, c.started_on) for c in claims],
+            arrears=case.account.balance,
+            weekly_rent=weekly,
+            requested={r.kind for r in requests if r.status != "refused"},
+            uc_months=threshold("uc_managed_payment_arrears_months", today),
+            hb_weeks=threshold("hb_direct_payment_arrears_weeks", today),
+        )
+    except NoThreshold as error:
+        alerts = [str(error)]
+    return {"claims": claims, "direct_requests": requests, "benefit_alerts": alerts}

@@ -1,4 +1,3 @@
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -11,12 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from incomeapp.law import NoThreshold, threshold
 from incomeapp.models import User
 from rentaccounts.selectors import balances_by_week
 from tenancies.models import Patch, Scheme
 
-from .benefits import ClaimTerms, direct_payment_alerts
 from .chart import balance_bars
 from .forms import (
     AgreementForm,
@@ -31,7 +28,7 @@ from .forms import (
 )
 from .models import ArrearsCase
 from .review import review_run
-from .selectors import WORKLIST_TABS, case_detail, worklist
+from .selectors import WORKLIST_TABS, case_benefits, case_detail, worklist
 from .services import (
     agreement_create,
     benefit_claim_record,
@@ -96,27 +93,6 @@ def _people(case: ArrearsCase):
     return [row.person for row in case.account.tenancy.tenancy_tenants.all()]
 
 
-def _benefits(case: ArrearsCase, today) -> dict:
-    """The tenancy's claims and requests, and what to ask for now that the legal thresholds say so."""
-    tenancy = case.account.tenancy
-    claims = list(tenancy.benefit_claims.all())
-    requests = list(tenancy.direct_payment_requests.order_by("-requested_on"))
-    recommendation = case.latest_recommendation
-    weekly = Decimal(recommendation.facts.get("weekly_rent", "0")) if recommendation else Decimal(0)
-    try:
-        alerts = direct_payment_alerts(
-            claims=[ClaimTerms(c.benefit, c.status, c.weekly_amount, c.paid_to_landlord, c.started_on) for c in claims],
-            arrears=case.account.balance,
-            weekly_rent=weekly,
-            requested={r.kind for r in requests if r.status != "refused"},
-            uc_months=threshold("uc_managed_payment_arrears_months", today),
-            hb_weeks=threshold("hb_direct_payment_arrears_weeks", today),
-        )
-    except NoThreshold as error:
-        alerts = [str(error)]
-    return {"claims": claims, "direct_requests": requests, "benefit_alerts": alerts}
-
-
 def _balance_chart(case: ArrearsCase, today) -> dict:
     points = balances_by_week(account=case.account, as_of=today, weeks=26)
     return {"balance_points": points, "balance_chart": balance_bars(points)}
@@ -141,7 +117,7 @@ def _case_page(request, case, status=200, **forms):
         or VulnerabilityReviewForm(initial={"reviewed_on": today}),
         "claim_form": forms.get("claim_form") or BenefitClaimForm(initial={"paid_to_landlord": True}),
         "direct_form": forms.get("direct_form") or DirectPaymentRequestForm(initial={"requested_on": today}),
-        **_benefits(case, today),
+        **case_benefits(case=case, today=today),
         **_balance_chart(case, today),
         "referrals": case.referrals.all(),
         "vulnerability_reviews": case.vulnerability_reviews.all(),

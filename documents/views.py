@@ -51,7 +51,7 @@ def template_edit(request, key):
     status = 200
     if form.is_valid():
         context |= _preview(form)
-        if "save" in request.POST and form.is_valid():
+        if "save" in request.POST:
             if not request.user.has_perm("documents.add_lettertemplateversion"):
                 form.add_error(None, "You do not have permission to change letter templates.")
             else:

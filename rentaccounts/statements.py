@@ -128,7 +128,7 @@ def statement_pdf(statement: Statement) -> bytes:
     )
     return letter_pdf(
         title=f"Rent statement, {statement.date_from:%-d %B %Y} to {statement.date_to:%-d %B %Y}",
-        landlord={"name": provider.name, "address_lines": provider.address.splitlines(), "phone": provider.phone},
+        landlord=provider.letterhead,
         recipient={"name": " and ".join(people), "address_lines": tenancy.property.address_lines},
         reference=tenancy.payment_reference,
         dated=timezone.localdate(),

@@ -35,6 +35,11 @@ class Provider(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def letterhead(self) -> dict:
+        """The landlord's block on letters, notices and statements."""
+        return {"name": self.name, "address_lines": self.address.splitlines(), "phone": self.phone}
+
 
 class Scheme(TimeStampedModel):
     """A scheme or service: the unit rent calendars and policies can differ by."""
