@@ -8,8 +8,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from documents.constants import DeliveryState
 from documents.models import Document
-from documents.services import letter_make, template_version_current
+from documents.services import document_email, letter_make, template_version_current
 from incomeapp.money import format_money
 
 from .constants import ContactOutcome
@@ -70,9 +71,39 @@ def preview_context(payment_reference: str):
     return values, recipient, tenancy.property.scheme.provider.letterhead
 
 
+def letter_to_person(*, request, version, values: dict, person, home, landlord: dict, run_label: str) -> Document:
+    """One tenant's letter of a request: made once (found again by its subject key), posted, or emailed to a tenant
+    who chose email (an email that failed is marked failed with the reason)."""
+    subject_key = f"letter-request:{request.pk}:person:{person.pk}"
+    document = Document.objects.filter(subject_key=subject_key).first()
+    if document is None:
+        address = person.postal_lines(home)
+        if not address and not person.wants_email:
+            raise ValidationError(
+                f"There is no address to post to: {person.full_name} has left the home and no forwarding address or "
+                "email is recorded. Add one, then retry."
+            )
+        document = letter_make(
+            version=version,
+            values={**values, "tenant_name": person.full_name},
+            landlord=landlord,
+            recipient={"name": person.full_name, "address_lines": address},
+            reference=request.case.account.tenancy.payment_reference,
+            subject_key=subject_key,
+            made_by=request.contact.recorded_by,
+            made_by_run=run_label,
+            large_print="large print" in person.communication_adjustments.lower(),
+            delivery_state=DeliveryState.TO_EMAIL if person.wants_email else DeliveryState.TO_PRINT,
+        )
+    if document.delivery_state == DeliveryState.TO_EMAIL:
+        document_email(document=document, to=[person.email], greeting=f"Dear {person.full_name}", landlord=landlord)
+    return document
+
+
 def letter_requests_render(*, request_ids: list[int], run_label: str = "") -> Counter:
-    """Renders each queued request; the contact's outcome becomes "sent" (the PDFs wait to be printed) or "failed"
-    with the reason, which brings the "review failed letter" step. Returns counts by outcome."""
+    """Renders each queued request; the contact's outcome becomes "sent" (the PDFs wait to be printed, or were emailed
+    to tenants who chose email) or "failed" with the reason, which brings the "review failed letter" step. Returns
+    counts by outcome."""
     counts: Counter = Counter()
     requests = LetterRequest.objects.filter(pk__in=request_ids, contact__outcome=ContactOutcome.QUEUED).select_related(
         "contact",
@@ -90,21 +121,22 @@ def letter_requests_render(*, request_ids: list[int], run_label: str = "") -> Co
             if version is None:
                 raise ValidationError(f"There is no letter template called '{request.letter}'. Add it, then retry.")
             values = case_letter_values(request.case, people, request.recommendation)
+            home = tenancy.property.address_lines if tenancy.is_live_on(timezone.localdate()) else None
+            failures = []
             for person in people:
-                subject_key = f"letter-request:{request.pk}:person:{person.pk}"
-                if Document.objects.filter(subject_key=subject_key).exists():
-                    continue
-                letter_make(
+                document = letter_to_person(
+                    request=request,
                     version=version,
-                    values={**values, "tenant_name": person.full_name},
+                    values=values,
+                    person=person,
+                    home=home,
                     landlord=provider.letterhead,
-                    recipient={"name": person.full_name, "address_lines": tenancy.property.address_lines},
-                    reference=tenancy.payment_reference,
-                    subject_key=subject_key,
-                    made_by=contact.recorded_by,
-                    made_by_run=run_label,
-                    large_print="large print" in person.communication_adjustments.lower(),
+                    run_label=run_label,
                 )
+                if document.delivery_state == DeliveryState.FAILED:
+                    failures.append(document.delivery_note)
+            if failures:
+                raise ValidationError(" ".join(failures))
         except ValidationError as error:
             contact.outcome = ContactOutcome.FAILED
             contact.notes = f"{contact.notes} Not sent: {error.messages[0]}".strip()

@@ -9,6 +9,7 @@ class DocumentKind(models.TextChoices):
 
 class DeliveryState(models.TextChoices):
     TO_PRINT = "to_print", "To print"
+    TO_EMAIL = "to_email", "To email"
     PRINTED = "printed", "Printed"
     EMAILED = "emailed", "Emailed"
     FAILED = "failed", "Failed"

@@ -39,6 +39,29 @@ def _document_path(document, filename: str) -> str:
     return f"documents/{document.created_at:%Y/%m}/{document.sha256}.pdf"
 
 
+def _print_batch_path(batch, filename: str) -> str:
+    return f"print-batches/{batch.created_at:%Y/%m}/{filename}"
+
+
+class PrintBatch(models.Model):
+    """One PDF for the post room of the documents a run made that were waiting to be printed. Kept, so a batch that
+    failed to download or print can be fetched again; its documents are marked printed once, when it is made."""
+
+    run_label = models.CharField(max_length=60, db_index=True)
+    pdf = models.FileField(upload_to=_print_batch_path)
+    documents_count = models.PositiveIntegerField()
+    pages = models.PositiveIntegerField()
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "print batches"
+
+    def __str__(self) -> str:
+        return f"Print batch of {self.run_label} ({self.documents_count} documents)"
+
+
 class Document(models.Model):
     """A generated PDF. Never changed after it is made, except its delivery state."""
 
@@ -57,6 +80,9 @@ class Document(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     delivery_state = models.CharField(max_length=10, choices=DeliveryState.choices, default=DeliveryState.TO_PRINT)
     delivery_note = models.CharField(max_length=255, blank=True)
+    print_batch = models.ForeignKey(
+        PrintBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

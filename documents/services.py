@@ -2,21 +2,24 @@
 
 import hashlib
 import io
+import smtplib
 from datetime import date
 from pathlib import Path
 
 import pypdf
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Min
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from incomeapp.roles import staff_require
 
 from .constants import DeliveryState, DocumentKind
 from .merge_fields import TemplateError, fields_used, fill, merge
-from .models import Document, LetterTemplate, LetterTemplateVersion
+from .models import Document, LetterTemplate, LetterTemplateVersion, PrintBatch
 from .rendering import letter_pdf
 
 
@@ -57,6 +60,7 @@ def letter_make(
     made_by_run: str = "",
     large_print: bool = False,
     dated: date | None = None,
+    delivery_state: str = DeliveryState.TO_PRINT,
 ) -> Document:
     """Merges, renders and stores one letter to one person. Raises ValidationError (plain English) when a merge value
     is missing; the caller records that as a failed letter."""
@@ -74,13 +78,43 @@ def letter_make(
         body_html=body,
         large_print=large_print,
     )
-    digest = hashlib.sha256(pdf).hexdigest()
-    document = Document(
+    return document_store(
         kind=DocumentKind.LETTER,
-        template_version=version,
+        pdf=pdf,
+        title=title,
         reference=reference,
         subject_key=subject_key,
         recipient_name=recipient["name"],
+        template_version=version,
+        made_by=made_by,
+        made_by_run=made_by_run,
+        large_print=large_print,
+        delivery_state=delivery_state,
+    )
+
+
+def document_store(
+    *,
+    kind: str,
+    pdf: bytes,
+    title: str,
+    reference: str,
+    subject_key: str,
+    recipient_name: str,
+    template_version: LetterTemplateVersion | None = None,
+    made_by=None,
+    made_by_run: str = "",
+    large_print: bool = False,
+    delivery_state: str = DeliveryState.TO_PRINT,
+) -> Document:
+    """Keeps a rendered PDF as a document: the file under its SHA-256, its page count and who or what made it."""
+    digest = hashlib.sha256(pdf).hexdigest()
+    document = Document(
+        kind=kind,
+        template_version=template_version,
+        reference=reference,
+        subject_key=subject_key,
+        recipient_name=recipient_name,
         title=title,
         large_print=large_print,
         sha256=digest,
@@ -88,10 +122,34 @@ def letter_make(
         made_by=made_by,
         made_by_run=made_by_run,
         created_at=timezone.now(),
+        delivery_state=delivery_state,
     )
     document.pdf.save(f"{digest}.pdf", ContentFile(pdf), save=False)
     document.save()
     return document
+
+
+def document_email(*, document: Document, to: list[str], greeting: str, landlord: dict) -> bool:
+    """Emails a document waiting to be emailed, as a PDF attachment, through Django's email backend. Marks it
+    emailed, or failed with the reason (so a person can print and post it instead). A document already emailed is
+    never sent again. Returns whether it was sent."""
+    if not Document.objects.filter(pk=document.pk, delivery_state=DeliveryState.TO_EMAIL).exists():
+        return False
+    body = render_to_string(
+        "documents/email_body.txt", {"document": document, "greeting": greeting, "landlord": landlord}
+    )
+    message = EmailMessage(subject=f"{document.title} ({document.reference})", body=body, to=to)
+    with document.pdf.open("rb") as pdf:
+        message.attach(f"{document.reference}-{document.kind}-{document.pk}.pdf", pdf.read(), "application/pdf")
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as error:
+        state, note = DeliveryState.FAILED, f"The email to {', '.join(to)} failed ({error}). Print and post it."
+    else:
+        state, note = DeliveryState.EMAILED, f"Emailed to {', '.join(to)}"
+    Document.objects.filter(pk=document.pk).update(delivery_state=state, delivery_note=note[:255])
+    document.delivery_state, document.delivery_note = state, note[:255]
+    return state == DeliveryState.EMAILED
 
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parent / "default_templates"
@@ -113,24 +171,45 @@ def templates_install_shipped() -> list[str]:
 
 
 @transaction.atomic
-def print_batch_make(*, run_label: str, made_by=None) -> tuple[bytes, int]:
-    """One PDF for the post room holding every letter a run made that is still waiting to be printed, in the order they
-    were made; those letters are then marked printed. Returns (pdf, letters). Nothing to print gives (b"", 0)."""
-    staff_require(made_by, "documents.change_document", "make print batches")
+def print_batch_make(*, run_label: str, made_by=None) -> PrintBatch | None:
+    """One PDF for the post room holding every document a run made that is still waiting to be printed, in the order
+    they were made. The batch is kept (it can be downloaded again) and its documents are marked printed, so no later
+    batch prints them twice. None when nothing is waiting."""
+    staff_require(made_by, "documents.add_printbatch", "make print batches")
     documents = list(
         Document.objects.select_for_update()
         .filter(made_by_run=run_label, delivery_state=DeliveryState.TO_PRINT)
         .order_by("created_at", "id")
     )
     if not documents:
-        return b"", 0
+        return None
     writer = pypdf.PdfWriter()
     for document in documents:
         with document.pdf.open("rb") as pdf:
             writer.append(io.BytesIO(pdf.read()))
     out = io.BytesIO()
     writer.write(out)
-    Document.objects.filter(pk__in=[d.pk for d in documents]).update(
-        delivery_state=DeliveryState.PRINTED, delivery_note=f"In the print batch of {run_label}"
+    batch = PrintBatch(
+        run_label=run_label,
+        documents_count=len(documents),
+        pages=len(writer.pages),
+        made_by=made_by,
+        created_at=timezone.now(),
     )
-    return out.getvalue(), len(documents)
+    safe_label = "".join(ch if ch.isalnum() else "-" for ch in run_label)
+    batch.pdf.save(f"{safe_label}-{timezone.now():%Y%m%d-%H%M%S}.pdf", ContentFile(out.getvalue()), save=False)
+    batch.save()
+    Document.objects.filter(pk__in=[d.pk for d in documents]).update(
+        delivery_state=DeliveryState.PRINTED, delivery_note=f"In print batch {batch.pk}", print_batch=batch
+    )
+    return batch
+
+
+def print_runs_waiting() -> list[dict]:
+    """The runs with documents waiting to be printed: label, how many, the oldest."""
+    return list(
+        Document.objects.filter(delivery_state=DeliveryState.TO_PRINT)
+        .values("made_by_run")
+        .annotate(documents=Count("id"), oldest=Min("created_at"))
+        .order_by("oldest")
+    )

@@ -1,16 +1,18 @@
 """Letter templates in the browser, for Income Managers: edit, preview on a real case, save as a new version."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from .forms import TemplateEditForm
 from .merge_fields import MERGE_FIELDS, TemplateError, fill, merge
-from .models import Document, LetterTemplate
+from .models import Document, LetterTemplate, PrintBatch
 from .preview import preview_context
-from .services import template_version_create
+from .services import print_batch_make, print_runs_waiting, template_version_create
 
 
 @permission_required("documents.view_lettertemplate", raise_exception=True)
@@ -70,6 +72,54 @@ def template_edit(request, key):
     if form.errors:
         status = 400
     return render(request, "documents/template_edit.html", {**context, "form": form}, status=status)
+
+
+def run_label_display(label: str) -> str:
+    """A run's label as people say it: review:34 is "Arrears review 34"."""
+    kind, _, rest = label.partition(":")
+    if kind == "review" and rest:
+        return f"Arrears review {rest}"
+    if kind == "statements" and rest:
+        try:
+            return f"Quarterly statements to {date.fromisoformat(rest):%-d %B %Y}"
+        except ValueError:
+            pass
+    if label == "officer":
+        return "Sent by officers"
+    return label or "Made by hand"
+
+
+@permission_required("documents.view_printbatch", raise_exception=True)
+def print_batches(request):
+    """Documents waiting to be printed, by the run that made them, each made into one PDF in one click; and the
+    batches made, which can be downloaded again."""
+    if request.method == "POST":
+        if not request.user.has_perm("documents.add_printbatch"):
+            raise PermissionDenied("You do not have permission to make print batches.")
+        run = request.POST.get("run", "")
+        batch = print_batch_make(run_label=run, made_by=request.user)
+        if batch is None:
+            messages.error(request, f"Nothing from {run_label_display(run)} is waiting to be printed any more.")
+        else:
+            messages.success(
+                request,
+                f"Print batch {batch.pk} is ready: {batch.documents_count} documents, {batch.pages} pages. "
+                "Download it from the list below; its documents are marked printed.",
+            )
+        return redirect("documents:print_batches")
+    waiting = [{**row, "label": run_label_display(row["made_by_run"])} for row in print_runs_waiting()]
+    batches = PrintBatch.objects.select_related("made_by")[:20]
+    for batch in batches:
+        batch.label = run_label_display(batch.run_label)
+    return render(request, "documents/print_batches.html", {"waiting": waiting, "batches": batches})
+
+
+@permission_required("documents.view_printbatch", raise_exception=True)
+def print_batch_download(request, pk):
+    batch = get_object_or_404(PrintBatch, pk=pk)
+    response = FileResponse(batch.pdf.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="print-batch-{batch.pk}.pdf"'
+    return response
 
 
 @permission_required("documents.view_document", raise_exception=True)

@@ -25,6 +25,7 @@ NAV_ITEMS = (
     NavItem(
         "Letters", "documents:templates", "documents.add_lettertemplateversion", "Letter templates: edit and preview."
     ),
+    NavItem("Printing", "documents:print_batches", "documents.view_printbatch", "Letters and statements to print."),
     NavItem("Admin", "admin:index", "incomeapp.use_admin", "Staff accounts, roles and delegated authority."),
 )
 

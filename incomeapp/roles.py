@@ -47,7 +47,10 @@ OFFICER_CASEWORK = READ_TENANCIES | {
     "arrears.add_breathingspace",
     "arrears.view_recommendation",
     "documents.view_document",
+    "documents.add_document",  # rent statements made from the account page
     "documents.change_document",
+    "documents.view_printbatch",
+    "documents.add_printbatch",
     "arrears.view_referral",
     "arrears.add_referral",
     "arrears.view_vulnerabilityreview",

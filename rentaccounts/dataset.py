@@ -148,11 +148,11 @@ def dataset_generate(*, tenancies: int, years: int, seed: int, today: date) -> d
             f"""WITH people AS (
                     INSERT INTO {t["person"]} (created_at, updated_at, title, first_name, last_name, email, phone,
                         preferred_contact, preferred_language, communication_adjustments, support_worker,
-                        vulnerability_notes, health_notes)
+                        vulnerability_notes, health_notes, correspondence_address)
                     SELECT now(), now(), '',
                         (ARRAY['Alex', 'Sam', 'Jordan', 'Priya', 'Tomasz', 'Aisha', 'Owen', 'Grace'])[g %% 8 + 1],
                         'Tenant' || g, 'ds' || lpad(g::text, 8, '0') || '@dataset.invalid', '', 'letter', 'English',
-                        '', '', '', ''
+                        '', '', '', '', ''
                     FROM generate_series(1, %(n)s) AS g
                     RETURNING id, email)
                 INSERT INTO {t["tenant"]} (tenancy_id, person_id, is_lead)

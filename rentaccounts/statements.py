@@ -1,30 +1,39 @@
 """Rent statements: the figures of an account over a date range (legal-spec §10), and their PDF (documents renders)."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from documents.constants import DeliveryState, DocumentKind
+from documents.rendering import letter_pdf
+from documents.services import document_email, document_store
 from incomeapp.money import ZERO
+from incomeapp.roles import staff_require
 
 from .constants import TransactionType
 from .models import Account, Transaction
 from .selectors import sum_amounts, weekly_rent, weeks_of_rent
 
+CHARGES, BENEFITS, PAYMENTS = "Charges", "Housing Benefit and Universal Credit", "Your payments"
 STATEMENT_GROUPS = {
-    "Charges": (
+    CHARGES: (
         TransactionType.RENT_DEBIT,
         TransactionType.CHARGE_DEBIT,
         TransactionType.COURT_COSTS,
         TransactionType.RECHARGE,
         TransactionType.SUNDRY,
     ),
-    "Housing Benefit and Universal Credit": (
+    BENEFITS: (
         TransactionType.HOUSING_BENEFIT,
         TransactionType.UC_MANAGED_PAYMENT,
         TransactionType.UC_DEDUCTION,
         TransactionType.DHP,
     ),
-    "Your payments": (TransactionType.PAYMENT,),
+    PAYMENTS: (TransactionType.PAYMENT,),
     "Returned payments and corrections": (TransactionType.REVERSAL,),
     "Adjustments, refunds, transfers and write-offs": (
         TransactionType.ADJUSTMENT,
@@ -42,6 +51,34 @@ class StatementLine:
 
 
 @dataclass
+class StatementWeek:
+    """One week of a statement (legal-spec R-STM-02: a running balance per week): what was charged, what benefits and
+    the tenant paid, anything else, and the balance at the week's end."""
+
+    starts: date
+    ends: date
+    totals: dict[str, Decimal]
+    balance: Decimal
+
+    @property
+    def charges(self) -> Decimal:
+        return self.totals[CHARGES]
+
+    @property
+    def benefits(self) -> Decimal:
+        return self.totals[BENEFITS]
+
+    @property
+    def payments(self) -> Decimal:
+        return self.totals[PAYMENTS]
+
+    @property
+    def other(self) -> Decimal:
+        """Returned payments, corrections and adjustments."""
+        return sum((total for group, total in self.totals.items() if group not in (CHARGES, BENEFITS, PAYMENTS)), ZERO)
+
+
+@dataclass
 class Statement:
     account: Account
     date_from: date
@@ -52,6 +89,7 @@ class Statement:
     closing_balance: Decimal = ZERO
     weekly_rent: Decimal = ZERO
     weeks_in_arrears: Decimal | None = None
+    weeks: list[StatementWeek] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -80,6 +118,15 @@ class Statement:
                 for line in self.lines
             ],
             "totals": {group: str(total) for group, total in self.totals.items()},
+            "weeks": [
+                {
+                    "from": week.starts.isoformat(),
+                    "to": week.ends.isoformat(),
+                    **{group: str(total) for group, total in week.totals.items()},
+                    "balance": str(week.balance),
+                }
+                for week in self.weeks
+            ],
             "closing_balance": str(self.closing_balance),
             "status": self.status,
             "weekly_rent": str(self.weekly_rent),
@@ -103,20 +150,34 @@ def account_statement(*, account: Account, date_from: date, date_to: date) -> St
         statement.lines.append(StatementLine(transaction, running))
         statement.totals[group_of[transaction.transaction_type]] += transaction.amount
     statement.closing_balance = running
+    statement.weeks = _weeks(statement, group_of)
     statement.weekly_rent = weekly_rent(tenancy=account.tenancy, on=date_to)
     if running > 0:
         statement.weeks_in_arrears = weeks_of_rent(running, statement.weekly_rent)
     return statement
 
 
-def statement_pdf(statement: Statement) -> bytes:
-    """The statement as a PDF addressed to the lead tenant, from the tenancy's landlord: each line with its running
-    balance, totals, the closing balance and where to get help."""
-    from django.template.loader import render_to_string
-    from django.utils import timezone
+def _weeks(statement: Statement, group_of: dict) -> list[StatementWeek]:
+    """Seven-day blocks from the statement's first day (the last may be shorter), each with its totals by kind and the
+    balance at its end."""
+    weeks, lines, balance = [], iter(statement.lines), statement.opening_balance
+    line = next(lines, None)
+    starts = statement.date_from
+    while starts <= statement.date_to:
+        ends = min(starts + timedelta(days=6), statement.date_to)
+        totals = dict.fromkeys(STATEMENT_GROUPS, ZERO)
+        while line is not None and line.transaction.effective_date <= ends:
+            totals[group_of[line.transaction.transaction_type]] += line.transaction.amount
+            balance = line.running_balance
+            line = next(lines, None)
+        weeks.append(StatementWeek(starts, ends, totals, balance))
+        starts = ends + timedelta(days=1)
+    return weeks
 
-    from documents.rendering import letter_pdf
 
+def statement_pdf(statement: Statement, *, recipient: dict | None = None) -> bytes:
+    """The statement as a PDF from the tenancy's landlord (to the named tenants at the home unless `recipient` says
+    otherwise): the weeks with their running balance, each line, totals, the closing balance and where to get help."""
     tenancy = statement.account.tenancy
     provider = tenancy.property.scheme.provider
     people = [
@@ -127,10 +188,83 @@ def statement_pdf(statement: Statement) -> bytes:
         {"statement": statement, "account_label": statement.account.get_kind_display()},
     )
     return letter_pdf(
-        title=f"Rent statement, {statement.date_from:%-d %B %Y} to {statement.date_to:%-d %B %Y}",
+        title=statement_title(statement),
         landlord=provider.letterhead,
-        recipient={"name": " and ".join(people), "address_lines": tenancy.property.address_lines},
+        recipient=recipient or {"name": " and ".join(people), "address_lines": tenancy.property.address_lines},
         reference=tenancy.payment_reference,
         dated=timezone.localdate(),
         body_html=body,
     )
+
+
+def statement_title(statement: Statement) -> str:
+    return f"Rent statement, {statement.date_from:%-d %B %Y} to {statement.date_to:%-d %B %Y}"
+
+
+def statement_document_make(
+    statement: Statement,
+    *,
+    subject_key: str,
+    made_by=None,
+    made_by_run: str = "",
+    recipient: dict | None = None,
+    delivery_state: str = DeliveryState.TO_PRINT,
+):
+    """Renders the statement and keeps it as a document (it shows in the tenancy's documents)."""
+    tenancy = statement.account.tenancy
+    pdf = statement_pdf(statement, recipient=recipient)
+    names = [row.person.full_name for row in tenancy.tenancy_tenants.select_related("person")]
+    return document_store(
+        kind=DocumentKind.STATEMENT,
+        pdf=pdf,
+        title=statement_title(statement),
+        reference=tenancy.payment_reference,
+        subject_key=subject_key,
+        recipient_name=recipient["name"] if recipient else " and ".join(names),
+        made_by=made_by,
+        made_by_run=made_by_run,
+        delivery_state=delivery_state,
+    )
+
+
+SEND_BY = {"post": "By post (it joins the next print batch)", "email": "By email, to the tenants who gave an address"}
+
+
+def statement_send(*, account: Account, date_from: date, date_to: date, send_by: str, made_by):
+    """An officer sends a statement for any dates: made as a document and posted (it waits for the next print batch)
+    or emailed to the named tenants who gave an email address. Refused in plain English when there is nowhere to send
+    it."""
+    staff_require(made_by, "documents.add_document", "make rent statements")
+    tenancy = account.tenancy
+    people = [row.person for row in tenancy.tenancy_tenants.select_related("person").order_by("-is_lead", "id")]
+    names = " and ".join(person.full_name for person in people)
+    emails = [person.email for person in people if person.email]
+    address = []
+    if send_by == "email":
+        if not emails:
+            raise ValidationError("No tenant of this tenancy has an email address. Send it by post, or add one first.")
+    else:
+        home = tenancy.property.address_lines if tenancy.is_live_on(timezone.localdate()) else None
+        address = people[0].postal_lines(home) if people else []
+        if not address:
+            raise ValidationError(
+                "There is no address to post to: the tenancy has ended and no forwarding address is recorded. "
+                "Add one, or send it by email."
+            )
+    statement = account_statement(account=account, date_from=date_from, date_to=date_to)
+    document = statement_document_make(
+        statement,
+        subject_key=f"statement:{account.pk}:{date_from.isoformat()}:{date_to.isoformat()}",
+        made_by=made_by,
+        made_by_run="officer",
+        recipient={"name": names, "address_lines": address},
+        delivery_state=DeliveryState.TO_EMAIL if send_by == "email" else DeliveryState.TO_PRINT,
+    )
+    if send_by == "email":
+        document_email(
+            document=document,
+            to=emails,
+            greeting=f"Dear {names}",
+            landlord=tenancy.property.scheme.provider.letterhead,
+        )
+    return document

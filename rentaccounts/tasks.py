@@ -29,3 +29,28 @@ def find_account_checks() -> int:
     from .account_checks import account_checks_find
 
     return account_checks_find(since=timezone.localdate() - timedelta(days=90))
+
+
+@shared_task
+def make_statements(account_ids: list[int], period_end: str) -> dict:
+    """A chunk of the quarterly rent statements (about 50). Safe to retry: a statement is made once per quarter."""
+    from datetime import date
+
+    from .statement_run import statements_make
+
+    return statements_make(account_ids=account_ids, period_end=date.fromisoformat(period_end))
+
+
+@shared_task
+def quarterly_rent_statements() -> dict:
+    """The first day of each quarter, 07:00: the 13 weeks to the day before, for every current tenancy and every former
+    tenancy with a balance, handed to the workers in chunks."""
+    from datetime import timedelta
+
+    from .statement_run import CHUNK, statement_run_accounts
+
+    period_end = timezone.localdate() - timedelta(days=1)
+    account_ids = statement_run_accounts(period_end)
+    for start in range(0, len(account_ids), CHUNK):
+        make_statements.delay(account_ids[start : start + CHUNK], period_end.isoformat())
+    return {"period_end": period_end.isoformat(), "accounts": len(account_ids)}

@@ -6,11 +6,15 @@ from decimal import Decimal
 
 from crispy_forms_gds.fields import DateInputField
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from incomeapp.forms import GdsFormMixin
 from incomeapp.money import to_money
@@ -18,7 +22,7 @@ from incomeapp.money import to_money
 from .constants import AccountKind, TransactionType
 from .models import Account, Transaction
 from .selectors import account_summary
-from .statements import account_statement
+from .statements import SEND_BY, account_statement, statement_send
 
 PAGE_SIZE = 50
 
@@ -37,6 +41,23 @@ class AccountFilterForm(GdsFormMixin, forms.Form):
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_to"] < cleaned["date_from"]:
             self.add_error("date_to", "The end date must be on or after the start date")
         return cleaned
+
+
+class StatementSendForm(GdsFormMixin, forms.Form):
+    """Sends the statement shown on the account page (its dates travel as hidden fields)."""
+
+    submit_label = "Send this statement"
+    submit_name = "send_statement"
+
+    date_from = forms.DateField(widget=forms.HiddenInput)
+    date_to = forms.DateField(widget=forms.HiddenInput)
+    send_by = forms.ChoiceField(
+        label="How should the tenants get it?",
+        choices=list(SEND_BY.items()),
+        widget=forms.RadioSelect,
+        initial="post",
+        error_messages={"required": "Choose post or email"},
+    )
 
 
 def _account(payment_reference: str, kind: str) -> Account:
@@ -125,8 +146,40 @@ def account_detail(request, payment_reference, kind=AccountKind.RENT):
         "statement": statement,
         "query": query.urlencode(),
         "summary": account_summary(tenancy=account.tenancy),
+        "send_form": StatementSendForm(initial={"date_from": statement_from, "date_to": statement_to}),
     }
     return render(request, "rentaccounts/account.html", context)
+
+
+@require_POST
+@permission_required(("rentaccounts.view_transaction", "documents.add_document"), raise_exception=True)
+def statement_send_view(request, payment_reference, kind=AccountKind.RENT):
+    """Makes the statement for the dates on the page and posts or emails it; back to the page with what happened."""
+    account = _account(payment_reference, kind)
+    form = StatementSendForm(request.POST)
+    back = reverse("accounts:detail_kind", args=[account.tenancy.payment_reference, account.kind])
+    if not form.is_valid():
+        messages.error(request, "The statement was not sent: choose post or email, then send it again.")
+        return redirect(back)
+    dates = {"date_from": form.cleaned_data["date_from"], "date_to": form.cleaned_data["date_to"]}
+    try:
+        document = statement_send(account=account, send_by=form.cleaned_data["send_by"], made_by=request.user, **dates)
+    except ValidationError as error:
+        messages.error(request, f"The statement was not sent. {error.messages[0]}")
+    else:
+        what = {
+            "to_print": "It will be posted: it is in the next print batch.",
+            "emailed": document.delivery_note + ".",
+            "failed": document.delivery_note,
+        }[document.delivery_state]
+        messages.success(request, f"The statement ({document.pages} pages) is made and kept with the tenancy. {what}")
+    # Back to the same dates (the filter's day, month and year boxes).
+    query = "&".join(
+        f"{name}_{n}={getattr(value, part)}"
+        for name, value in dates.items()
+        for n, part in enumerate(("day", "month", "year"))
+    )
+    return redirect(f"{back}?{query}")
 
 
 class _Echo:

@@ -128,6 +128,11 @@ class Person(TimeStampedModel):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=30, blank=True)
     preferred_contact = models.CharField(max_length=10, choices=ContactChannel.choices, default=ContactChannel.LETTER)
+    correspondence_address = models.TextField(
+        blank=True,
+        help_text="Where to post letters instead of the home, one line per row: for example a former tenant's "
+        "forwarding address.",
+    )
     preferred_language = models.CharField(max_length=50, default="English")
     communication_adjustments = models.CharField(
         max_length=200, blank=True, help_text="For example large print, easy read, interpreter, call after 10am."
@@ -147,6 +152,17 @@ class Person(TimeStampedModel):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.title, self.first_name, self.last_name) if part)
+
+    @property
+    def wants_email(self) -> bool:
+        """Chose email and gave an address: letters and statements go by email, not post."""
+        return self.preferred_contact == ContactChannel.EMAIL and bool(self.email)
+
+    def postal_lines(self, home: list[str] | None) -> list[str]:
+        """Where to post to: the correspondence address when one is given, otherwise `home` (None for a former
+        tenant, whose old home is no longer theirs)."""
+        lines = [line.strip() for line in self.correspondence_address.splitlines() if line.strip()]
+        return lines or list(home or [])
 
 
 class Tenancy(TimeStampedModel):

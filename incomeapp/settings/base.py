@@ -206,6 +206,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "arrears.tasks.weekly_arrears_review",
         "schedule": crontab(day_of_week="mon", hour=6, minute=0),
     },
+    "quarterly-rent-statements": {
+        "task": "rentaccounts.tasks.quarterly_rent_statements",
+        "schedule": crontab(month_of_year="1,4,7,10", day_of_month=1, hour=7, minute=0),
+    },
     "worker-heartbeat": {
         "task": "incomeapp.tasks.worker_heartbeat",
         "schedule": crontab(minute="*/15"),

@@ -103,3 +103,96 @@ def test_a_runs_letters_print_as_one_pdf_once(queued, tmp_path):
     assert set(Document.objects.values_list("delivery_state", flat=True)) == {"printed"}
     with pytest.raises(CommandError, match="Nothing from review:99 is waiting to be printed"):
         call_command("print_batch", "--run", "review:99", "--output", str(target))
+
+
+def _pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def test_a_tenant_who_chose_email_gets_the_letter_by_email_and_the_other_by_post(queued, mailoutbox):
+    from tenancies.constants import ContactChannel
+
+    joint = queued.case.account.tenancy.tenancy_tenants.get(is_lead=False).person
+    joint.preferred_contact, joint.email = ContactChannel.EMAIL, "sam.joint@example.org"
+    joint.save()
+    templates_install_shipped()
+    assert letter_requests_render(request_ids=[queued.pk], run_label="review:5") == {"sent": 1}
+    states = dict(Document.objects.filter(reference="RW333001").values_list("recipient_name", "delivery_state"))
+    assert states == {
+        queued.case.account.tenancy.tenancy_tenants.get(is_lead=True).person.full_name: "to_print",
+        joint.full_name: "emailed",
+    }
+    [message] = mailoutbox
+    assert message.to == ["sam.joint@example.org"] and "RW333001" in message.subject
+    assert f"Dear {joint.full_name}," in message.body and "attached as a PDF" in message.body
+    [(filename, content, mimetype)] = message.attachments
+    assert mimetype == "application/pdf" and filename.startswith("RW333001-letter-")
+    assert f"Dear {joint.full_name}," in _pdf_text(content) and "£250.00 behind" in _pdf_text(content)
+    # A retried task sends nothing twice.
+    Contact.objects.filter(pk=queued.contact_id).update(outcome=ContactOutcome.QUEUED)
+    letter_requests_render(request_ids=[queued.pk], run_label="review:5")
+    assert len(mailoutbox) == 1
+
+
+def test_an_email_the_server_refuses_is_recorded_and_brings_the_failed_letter_review(queued, settings, mailoutbox):
+    from tenancies.constants import ContactChannel
+
+    settings.EMAIL_BACKEND = "tests.mail_backends.RefusingEmailBackend"
+    lead = queued.case.account.tenancy.tenancy_tenants.get(is_lead=True).person
+    lead.preferred_contact, lead.email = ContactChannel.EMAIL, "lead@example.org"
+    lead.save()
+    templates_install_shipped()
+    assert letter_requests_render(request_ids=[queued.pk]) == {"failed": 1}
+    document = Document.objects.get(recipient_name=lead.full_name)
+    assert document.delivery_state == "failed" and "The email to lead@example.org failed" in document.delivery_note
+    queued.contact.refresh_from_db()
+    assert "Not sent: The email to lead@example.org failed" in queued.contact.notes
+    assert "Print and post it." in queued.contact.notes
+    review_run(as_of=timezone.localdate() + timedelta(days=1))
+    assert Recommendation.objects.filter(case=queued.case).latest("id").action == "review_failed_letter"
+
+
+def test_letters_go_to_a_correspondence_address_and_a_former_tenant_without_one_is_not_written_to_the_old_home(queued):
+    lead = queued.case.account.tenancy.tenancy_tenants.get(is_lead=True).person
+    lead.correspondence_address = "c/o Hope Hostel\n2 Mill Lane\nBristol\nBS2 9ZZ"
+    lead.save()
+    templates_install_shipped()
+    letter_requests_render(request_ids=[queued.pk])
+    text = _pdf_text(Document.objects.get(recipient_name=lead.full_name).pdf.read())
+    assert "c/o Hope Hostel" in text and "BS2 9ZZ" in text
+
+    tenancy = queued.case.account.tenancy
+    tenancy.end_date = timezone.localdate() - timedelta(days=1)
+    tenancy.save()
+    Document.objects.all().delete()
+    Contact.objects.filter(pk=queued.contact_id).update(outcome=ContactOutcome.QUEUED)
+    assert letter_requests_render(request_ids=[queued.pk]) == {"failed": 1}
+    queued.contact.refresh_from_db()
+    joint = tenancy.tenancy_tenants.get(is_lead=False).person
+    assert f"no address to post to: {joint.full_name} has left the home" in queued.contact.notes
+
+
+def test_the_printing_page_makes_a_runs_batch_in_one_click_and_keeps_it(client, queued):
+    from documents.models import PrintBatch
+    from incomeapp.constants import Role
+    from tests.factories import user_with_role
+
+    templates_install_shipped()
+    letter_requests_render(request_ids=[queued.pk], run_label="review:7")
+    officer = user_with_role(Role.INCOME_OFFICER)
+    client.force_login(officer)
+    html = client.get("/documents/printing/").content.decode()
+    assert "Arrears review 7" in html and "Make print batch" in html
+    response = client.post("/documents/printing/", {"run": "review:7"}, follow=True)
+    html = response.content.decode()
+    assert "is ready: 2 documents, 2 pages" in html and "Nothing is waiting to be printed." in html
+    batch = PrintBatch.objects.get()
+    assert batch.made_by == officer and batch.documents.count() == 2
+    download = client.get(f"/documents/printing/{batch.pk}/")
+    assert len(pypdf.PdfReader(io.BytesIO(b"".join(download.streaming_content))).pages) == 2
+    # Clicking again (a second tab, a double click) makes no second batch.
+    again = client.post("/documents/printing/", {"run": "review:7"}, follow=True).content.decode()
+    assert "Nothing from Arrears review 7 is waiting to be printed any more." in again
+    assert PrintBatch.objects.count() == 1
+    client.force_login(user_with_role(Role.SUPPORT_WORKER))
+    assert client.get("/documents/printing/").status_code == 403

@@ -84,9 +84,18 @@ def test_public_pages_open_without_signing_in(client, name):
 
 
 EXPECTED_NAVIGATION = {
-    Role.INCOME_OFFICER: ["Worklist", "Tenancies", "Payments", "Legal"],
-    Role.SENIOR_INCOME_OFFICER: ["Worklist", "Tenancies", "Payments", "Approvals", "Legal", "Dashboards"],
-    Role.INCOME_MANAGER: ["Worklist", "Tenancies", "Payments", "Approvals", "Legal", "Dashboards", "Letters"],
+    Role.INCOME_OFFICER: ["Worklist", "Tenancies", "Payments", "Legal", "Printing"],
+    Role.SENIOR_INCOME_OFFICER: ["Worklist", "Tenancies", "Payments", "Approvals", "Legal", "Dashboards", "Printing"],
+    Role.INCOME_MANAGER: [
+        "Worklist",
+        "Tenancies",
+        "Payments",
+        "Approvals",
+        "Legal",
+        "Dashboards",
+        "Letters",
+        "Printing",
+    ],
     Role.SUPPORT_WORKER: ["Tenancies"],
     Role.SYSTEM_ADMINISTRATOR: ["Admin"],
 }
@@ -97,6 +106,7 @@ AREA_URLS = {
     "Approvals": "/approvals/",
     "Legal": "/legal/",
     "Dashboards": "/dashboards/",
+    "Printing": "/documents/printing/",
     "Admin": "/admin/",
 }
 

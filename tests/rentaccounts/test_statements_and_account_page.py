@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from incomeapp.constants import Role
 from rentaccounts.constants import TransactionType
 from rentaccounts.models import Transaction
+from rentaccounts.selectors import sum_amounts
 from rentaccounts.services import Posting, account_get_or_create, transaction_reverse, transactions_post
 from rentaccounts.statements import account_statement
 from tests.factories import TenancyFactory, user_with_role
@@ -198,10 +199,74 @@ def test_the_statement_pdf_reads_back_with_every_running_balance_matching_the_le
     call_command("account_statement", "RW000777", "--from", "2026-08-10", "--to", "2026-09-27", "--pdf", str(target))
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(str(target)).pages)
     statement = account_statement(account=account, date_from=date(2026, 8, 10), date_to=date(2026, 9, 27))
-    printed = [Decimal(amount.replace(",", "")) for amount in re.findall(r"£(-?[\d,]+\.\d\d)\s*$", text, re.MULTILINE)]
+    weekly_text, _, lines_text = text.partition("Every line")
+
+    def balances(part: str) -> list[Decimal]:
+        return [Decimal(amount.replace(",", "")) for amount in re.findall(r"£(-?[\d,]+\.\d\d)\s*$", part, re.MULTILINE)]
+
+    # Week by week: each row ends with the balance at the week's end, which is the ledger's sum up to that day.
+    week_ends = [date(2026, 8, 16) + timedelta(weeks=n) for n in range(7)]
+    by_ledger = [sum_amounts(account.transactions.filter(effective_date__lte=end)) for end in week_ends]
+    assert balances(weekly_text) == by_ledger
+    assert "Week starting" in weekly_text
+    assert "10/08/2026 £100.00" in weekly_text and "21/09/2026 £100.00" in weekly_text
+    # Every line ends with its running balance; the brought-forward line and the totals table come before and after.
+    printed = balances(lines_text)
     ledger = [line.running_balance for line in statement.lines]
-    # Each line ends with its running balance; the brought-forward line and the totals table come before and after.
     assert ledger == printed[1 : 1 + len(ledger)]
     assert printed[0] == statement.opening_balance == Decimal("10.00")
     assert f"Balance on 27 September 2026: £{statement.closing_balance}" in text
     assert "Rent statement, 10 August 2026 to 27 September 2026" in text and "StepChange" in text
+
+
+def test_an_officer_sends_the_statement_on_the_page_by_post_or_email(
+    officer_client, account, mailoutbox, settings, tmp_path
+):
+    from documents.models import Document
+    from tenancies.constants import ContactChannel
+
+    settings.MEDIA_ROOT = tmp_path
+    page = officer_client.get(
+        "/tenancies/RW000777/account/",
+        {
+            "date_from_0": "10",
+            "date_from_1": "8",
+            "date_from_2": "2026",
+            "date_to_0": "27",
+            "date_to_1": "9",
+            "date_to_2": "2026",
+        },
+    )
+    html = page.content.decode()
+    assert "Send this statement to the tenants" in html and 'value="2026-08-10"' in html
+    dates = {"date_from": "2026-08-10", "date_to": "2026-09-27"}
+    response = officer_client.post("/tenancies/RW000777/account/rent/statement/", {**dates, "send_by": "post"})
+    assert response.status_code == 302 and "date_from_0=10" in response["Location"]
+    followed = officer_client.get(response["Location"]).content.decode()
+    assert "The statement (" in followed and "It will be posted: it is in the next print batch." in followed
+    document = Document.objects.get(reference="RW000777")
+    assert (document.kind, document.delivery_state, document.made_by_run) == ("statement", "to_print", "officer")
+    assert document.title == "Rent statement, 10 August 2026 to 27 September 2026"
+
+    # Email with no address is refused with what to do; with one, it is emailed.
+    response = officer_client.post("/tenancies/RW000777/account/rent/statement/", {**dates, "send_by": "email"})
+    assert (
+        "No tenant of this tenancy has an email address. Send it by post, or add one first."
+        in officer_client.get(response["Location"]).content.decode()
+    )
+    lead = account.tenancy.tenancy_tenants.get().person
+    lead.email, lead.preferred_contact = "lead@example.org", ContactChannel.EMAIL
+    lead.save()
+    officer_client.post("/tenancies/RW000777/account/rent/statement/", {**dates, "send_by": "email"})
+    [message] = mailoutbox
+    assert message.to == ["lead@example.org"] and message.attachments[0][2] == "application/pdf"
+    assert Document.objects.filter(delivery_state="emailed").count() == 1
+
+
+def test_a_support_worker_cannot_send_statements(client, account):
+    client.force_login(user_with_role(Role.SUPPORT_WORKER))
+    response = client.post(
+        "/tenancies/RW000777/account/rent/statement/",
+        {"date_from": "2026-08-10", "date_to": "2026-09-27", "send_by": "post"},
+    )
+    assert response.status_code == 403

@@ -1,0 +1,99 @@
+"""The quarterly rent statements (legal-spec R-PAP-12, R-STM-01): the last 13 weeks for every current tenancy and every
+former tenancy with a balance, one statement per rent account, made once per account and quarter however often the
+run is repeated. Rendered by Celery in chunks, so the run grows with worker processes."""
+
+from collections import Counter
+from datetime import date, timedelta
+
+from django.db.models import Q
+
+from documents.constants import DeliveryState
+from documents.models import Document
+from documents.services import document_email
+
+from .constants import AccountKind
+from .models import Account
+from .statements import account_statement, statement_document_make
+
+STATEMENT_WEEKS = 13
+CHUNK = 50  # statements per Celery task
+
+
+def statement_period(period_end: date) -> tuple[date, date]:
+    """The 13 weeks (91 days) ending on `period_end`."""
+    return period_end - timedelta(weeks=STATEMENT_WEEKS) + timedelta(days=1), period_end
+
+
+def statement_run_label(period_end: date) -> str:
+    return f"statements:{period_end.isoformat()}"
+
+
+def statement_run_accounts(period_end: date) -> list[int]:
+    """Rent accounts of tenancies that were live at some time in the period, and of former tenancies that ended
+    before it and still have a balance (owing or in credit)."""
+    start, end = statement_period(period_end)
+    live = Q(tenancy__start_date__lte=end) & (Q(tenancy__end_date__isnull=True) | Q(tenancy__end_date__gte=start))
+    former_with_balance = Q(tenancy__end_date__lt=start) & ~Q(balance=0)
+    return list(
+        Account.objects.filter(kind=AccountKind.RENT)
+        .filter(live | former_with_balance)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def statements_make(*, account_ids: list[int], period_end: date) -> dict:
+    """Makes (once) and delivers each account's statement: emailed when every named tenant chose email, otherwise
+    posted to the lead tenant's address (the forwarding address once the tenancy has ended). A former tenant with no
+    forwarding address and no email gets none; the run lists them so someone can trace them."""
+    start, end = statement_period(period_end)
+    run_label = statement_run_label(period_end)
+    keys = {account_id: f"statement:{account_id}:{end.isoformat()}" for account_id in account_ids}
+    made_before = {doc.subject_key: doc for doc in Document.objects.filter(subject_key__in=keys.values())}
+    counts: Counter = Counter()
+    no_address: list[str] = []
+    accounts = Account.objects.filter(pk__in=account_ids).select_related("tenancy__property__scheme__provider")
+    for account in accounts.order_by("id"):
+        tenancy = account.tenancy
+        people = [row.person for row in tenancy.tenancy_tenants.select_related("person").order_by("-is_lead", "id")]
+        names = " and ".join(person.full_name for person in people)
+        by_email = bool(people) and all(person.wants_email for person in people)
+        landlord = tenancy.property.scheme.provider.letterhead
+        document = made_before.get(keys[account.pk])
+        if document is None:
+            home = tenancy.property.address_lines if tenancy.is_live_on(end) else None
+            address = people[0].postal_lines(home) if people else []
+            if not address and not by_email:
+                no_address.append(tenancy.payment_reference)
+                continue
+            statement = account_statement(account=account, date_from=start, date_to=end)
+            document = statement_document_make(
+                statement,
+                subject_key=keys[account.pk],
+                made_by_run=run_label,
+                recipient={"name": names, "address_lines": address},
+                delivery_state=DeliveryState.TO_EMAIL if by_email else DeliveryState.TO_PRINT,
+            )
+            counts["made"] += 1
+            counts["pages"] += document.pages
+        else:
+            counts["already_made"] += 1
+        if document.delivery_state == DeliveryState.TO_EMAIL:
+            document_email(
+                document=document, to=[person.email for person in people], greeting=f"Dear {names}", landlord=landlord
+            )
+        counts[document.delivery_state] += 1
+    return {**counts, "no_address": no_address}
+
+
+def statement_results_add(results: list[dict]) -> dict:
+    """The chunks' results as one summary."""
+    total: Counter = Counter()
+    no_address: list[str] = []
+    for result in results:
+        no_address += result.get("no_address", [])
+        total.update({key: value for key, value in result.items() if key != "no_address"})
+    summary = {
+        key: total.get(key, 0) for key in ("made", "already_made", "pages", *(state.value for state in DeliveryState))
+    }
+    return {**summary, "no_address": sorted(no_address)}
