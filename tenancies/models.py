@@ -37,8 +37,12 @@ class Provider(TimeStampedModel):
 
     @property
     def letterhead(self) -> dict:
-        """The landlord's block on letters, notices and statements."""
-        return {"name": self.name, "address_lines": self.address.splitlines(), "phone": self.phone}
+        """The landlord's block on letters, notices and statements (an address that starts with the name does not
+        print it twice)."""
+        lines = [line.strip() for line in self.address.splitlines() if line.strip()]
+        if lines and lines[0].casefold() == self.name.casefold():
+            lines = lines[1:]
+        return {"name": self.name, "address_lines": lines, "phone": self.phone}
 
 
 class Scheme(TimeStampedModel):

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,24 +27,26 @@ def _database_url() -> str:
     return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture
-def celery_worker_process():
+@contextmanager
+def _worker(queues: str):
+    """A real worker process on `queues`, reaching the test database and sharing this process's media folder."""
     if not settings.CELERY_BROKER_URL:
         skip_or_fail("CELERY_BROKER_URL is not set, so there is no broker for a worker")
-    queue = f"test-{uuid.uuid4().hex[:8]}"
+    name = f"test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "incomeapp.settings.test",
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
-    command = [sys.executable, "-m", "celery", "-A", "incomeapp", "worker", "-Q", queue, "-n", f"{queue}@%h"]
+    command = [sys.executable, "-m", "celery", "-A", "incomeapp", "worker", "-Q", queues or name, "-n", f"{name}@%h"]
     command += ["--concurrency=1", "--without-gossip", "--without-mingle", "--loglevel=INFO"]
     worker = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     try:
-        yield queue
+        yield queues or name
     finally:
         celery_app.conf.task_always_eager = eager
         worker.send_signal(signal.SIGTERM)
@@ -51,6 +54,21 @@ def celery_worker_process():
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+@pytest.fixture
+def celery_worker_process():
+    """A worker on a queue of its own: tasks reach it only when sent there."""
+    with _worker("") as queue:
+        yield queue
+
+
+@pytest.fixture
+def default_queue_worker(settings, tmp_path):
+    """A worker on the default queue, for commands that hand work to Celery as production does."""
+    settings.MEDIA_ROOT = tmp_path
+    with _worker(celery_app.conf.task_default_queue) as queue:
+        yield queue
 
 
 @pytest.mark.worker
@@ -61,6 +79,33 @@ def test_a_real_worker_runs_the_heartbeat_through_the_broker(celery_worker_proce
     assert report["database"] == "ok"
     assert report["pid"] != os.getpid(), "the task ran in this process, not in the worker"
     assert result.status == "SUCCESS"
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_generate_statements_hands_the_quarter_to_a_real_worker(default_queue_worker, capsys):
+    """The command waits for the workers' chunks; the statements are made in the worker process, once."""
+    import json
+    from datetime import date
+    from decimal import Decimal
+
+    from django.core.management import call_command
+
+    from documents.models import Document
+    from rentaccounts.constants import TransactionType
+    from rentaccounts.services import Posting, account_get_or_create, transactions_post
+    from tests.factories import TenancyFactory
+
+    for n in range(3):
+        account = account_get_or_create(tenancy=TenancyFactory(payment_reference=f"RW71000{n}"))
+        transactions_post(
+            postings=[Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("100.00"), date(2026, 9, 21), f"r{n}")]
+        )
+    call_command("generate_statements", "--period-end", "2026-09-27", "--json")
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["accounts"], summary["made"], summary["to_print"]) == (3, 3, 3)
+    assert Document.objects.filter(kind="statement", made_by_run="statements:2026-09-27").count() == 3
+    assert all(document.pdf.read().startswith(b"%PDF") for document in Document.objects.all())
 
 
 def test_beat_schedule_lists_only_tasks_that_exist():

@@ -199,7 +199,7 @@ def test_the_statement_pdf_reads_back_with_every_running_balance_matching_the_le
     call_command("account_statement", "RW000777", "--from", "2026-08-10", "--to", "2026-09-27", "--pdf", str(target))
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(str(target)).pages)
     statement = account_statement(account=account, date_from=date(2026, 8, 10), date_to=date(2026, 9, 27))
-    weekly_text, _, lines_text = text.partition("Every line")
+    weekly_text, _, lines_text = text.partition("Week by week")[2].partition("Every line")
 
     def balances(part: str) -> list[Decimal]:
         return [Decimal(amount.replace(",", "")) for amount in re.findall(r"£(-?[\d,]+\.\d\d)\s*$", part, re.MULTILINE)]
@@ -207,7 +207,7 @@ def test_the_statement_pdf_reads_back_with_every_running_balance_matching_the_le
     # Week by week: each row ends with the balance at the week's end, which is the ledger's sum up to that day.
     week_ends = [date(2026, 8, 16) + timedelta(weeks=n) for n in range(7)]
     by_ledger = [sum_amounts(account.transactions.filter(effective_date__lte=end)) for end in week_ends]
-    assert balances(weekly_text) == by_ledger
+    assert balances(weekly_text) == [statement.opening_balance, *by_ledger]
     assert "Week starting" in weekly_text
     assert "10/08/2026 £100.00" in weekly_text and "21/09/2026 £100.00" in weekly_text
     # Every line ends with its running balance; the brought-forward line and the totals table come before and after.
