@@ -14,7 +14,7 @@ help:
 	@echo "make test    set up and run ruff and the whole pytest suite (browser tests included)"
 	@echo "make worker  a Celery worker (needs CELERY_BROKER_URL)"
 	@echo "make beat    the Celery beat scheduler (needs CELERY_BROKER_URL)"
-	@echo "make bench   generate a PostgreSQL dataset (BENCH_TENANCIES, BENCH_YEARS) and run the benchmarks"
+	@echo "make bench   generate a PostgreSQL dataset (BENCH_TENANCIES, BENCH_YEARS) and run the benchmarks (BENCH_ONLY=letters,statements)"
 	@echo "make format  apply ruff's fixes and formatting"
 	@echo "make frontend rebuild the vendored GOV.UK Frontend assets (needs npm; the result is committed)"
 
@@ -64,9 +64,9 @@ BENCH_YEARS ?= 2
 BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=testserver \
 	DJANGO_SECRET_KEY=benchmark-only-secret-key-never-used-for-a-real-service-0123456789
 bench: $(VENV)/.dev
-	-createdb -h 127.0.0.1 -U rentwise rentwise_bench 2>/dev/null
+	-createdb -h 127.0.0.1 -U rentwise $(notdir $(BENCH_DATABASE_URL)) 2>/dev/null
 	$(BENCH_ENV) $(MANAGE) migrate --no-input -v 0
-	$(BENCH_ENV) $(MANAGE) bench --tenancies $(BENCH_TENANCIES) --years $(BENCH_YEARS)
+	$(BENCH_ENV) $(MANAGE) bench --tenancies $(BENCH_TENANCIES) --years $(BENCH_YEARS) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 worker: $(VENV)/.runtime
 	$(BIN)/celery -A incomeapp worker --loglevel=INFO

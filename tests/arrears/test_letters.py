@@ -23,11 +23,7 @@ from tests.factories import PersonFactory, TenancyFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def queued(settings, tmp_path):
-    """A joint tenancy owing £250 whose reminder the review has just queued (a call was made first)."""
-    settings.MEDIA_ROOT = tmp_path
-    policies_install_shipped()
+def _owing_joint_tenancy_called_last_week() -> ArrearsCase:
     tenancy = TenancyFactory(payment_reference="RW333001")
     TenancyTenant.objects.create(
         tenancy=tenancy, person=PersonFactory(first_name="Sam", last_name="Joint"), is_lead=False
@@ -39,8 +35,34 @@ def queued(settings, tmp_path):
     )
     case = ArrearsCase.objects.create(account=account, opened_on=today)
     Contact.objects.create(case=case, kind=ContactKind.CALL, outcome=ContactOutcome.NO_ANSWER, occurred_on=today)
-    review_run(as_of=today)
+    return case
+
+
+@pytest.fixture
+def queued(settings, tmp_path):
+    """A joint tenancy owing £250 whose reminder the review has just queued (a call was made first)."""
+    settings.MEDIA_ROOT = tmp_path
+    policies_install_shipped()
+    case = _owing_joint_tenancy_called_last_week()
+    review_run(as_of=timezone.localdate())
     return LetterRequest.objects.get(case=case)
+
+
+def test_running_the_same_review_twice_makes_no_second_document(settings, tmp_path, django_capture_on_commit_callbacks):
+    """The review hands its letters to Celery once its chunk commits (here in-process); running it again that day or
+    later that week makes no second document."""
+    settings.MEDIA_ROOT = tmp_path
+    policies_install_shipped()
+    templates_install_shipped()
+    _owing_joint_tenancy_called_last_week()
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        review_run(as_of=today)
+    assert Document.objects.filter(reference="RW333001").count() == 2
+    for day in (today, today + timedelta(days=1)):
+        with django_capture_on_commit_callbacks(execute=True):
+            review_run(as_of=day)
+    assert Document.objects.filter(reference="RW333001").count() == 2
 
 
 def test_a_joint_tenancy_gets_one_letter_per_named_tenant_with_the_right_figures(queued):
