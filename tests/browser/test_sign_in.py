@@ -26,7 +26,7 @@ def test_an_officer_signs_in_sees_their_navigation_and_every_page_passes_axe(pag
 
     expect(page.get_by_text("Signed in as Olivia Okafor")).to_be_visible()
     navigation = page.get_by_role("navigation", name="Main")
-    expect(navigation.get_by_role("link")).to_have_text(["Worklist", "Tenancies", "Payments", "Legal"])
+    expect(navigation.get_by_role("link")).to_have_text(["Worklist", "Tenancies", "Payments", "Legal", "Printing"])
     assert_accessible(page)
     page.screenshot(path="var/screenshots/officer-home.png", full_page=True)
 
@@ -35,6 +35,7 @@ def test_an_officer_signs_in_sees_their_navigation_and_every_page_passes_axe(pag
         ("Tenancies", "Tenancies"),
         ("Payments", "Payments"),
         ("Legal", "Legal"),
+        ("Printing", "Printing"),
     ]:
         navigation.get_by_role("link", name=area).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
