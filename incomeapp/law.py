@@ -50,6 +50,24 @@ LAW_THRESHOLDS = [
         "Housing Benefit must be paid to the landlord when the claimant owes this many weeks' rent or more.",
         "R-HB-02: Housing Benefit Regulations 2006 reg 95(1)(b).",
     ),
+    (
+        "deemed_service_post_working_days",
+        Decimal("2"),
+        "working days",
+        date(2021, 10, 1),
+        "A notice sent by first class post is taken as served this many working days after posting.",
+        "[B] By analogy with CPR 6.26 (second business day after posting), the cautious reading for notice dates; "
+        "legal-spec R-SEC-04 asks for a buffer for deemed service by post. For a lawyer to confirm.",
+    ),
+    (
+        "deemed_service_left_working_days",
+        Decimal("1"),
+        "working days",
+        date(2021, 10, 1),
+        "A notice left at or put through the door of the home is taken as served this many working days later.",
+        "[B] By analogy with CPR 6.26 (delivered after 4.30pm or not on a business day: the next business day); the "
+        "cautious reading whatever the time of day. For a lawyer to confirm.",
+    ),
 ]
 
 

@@ -1,0 +1,72 @@
+"""Legal action. The law itself is data: `NoticeRule` (which notice a tenure needs, by jurisdiction, sector and date)
+and its `GroundRule`s (grounds, notice periods, serious-arrears thresholds), each citing its source. A change in the law
+is a new row with a later effective date, never an edit to code."""
+
+from django.db import models
+from django.db.models import Q
+
+from incomeapp.constants import Jurisdiction
+
+from .constants import DateRule, GroundKind, LapseRule, NoticeType, PeriodBoundary, Sector
+
+
+class NoticeRule(models.Model):
+    code = models.SlugField(max_length=60, help_text="For example secure-nosp; versions share a code.")
+    jurisdiction = models.CharField(max_length=20, choices=Jurisdiction.choices)
+    sector = models.CharField(max_length=12, choices=Sector.choices, default=Sector.ANY)
+    tenure_types = models.CharField(max_length=200, help_text="Comma-separated tenure codes, e.g. SECURE,FLEXIBLE.")
+    effective_from = models.DateField(help_text="The first service date this rule applies to.")
+    effective_to = models.DateField(null=True, blank=True, help_text="The last; empty while it is the law.")
+    notice_type = models.CharField(max_length=30, choices=NoticeType.choices)
+    label = models.CharField(max_length=120, help_text="What staff call it, e.g. NOSP or NRP (s21).")
+    form = models.CharField(max_length=120, blank=True, help_text="The prescribed form, if any.")
+    regime = models.CharField(max_length=60, help_text="e.g. SOCIAL_ASSURED_PRE_RRA, RRA_2025_PHASE1.")
+    date_rule = models.CharField(max_length=10, choices=DateRule.choices)
+    min_days = models.PositiveIntegerField(default=0)
+    min_months = models.PositiveIntegerField(default=0)
+    period_boundary = models.CharField(max_length=10, choices=PeriodBoundary.choices, default=PeriodBoundary.FIRST_DAY)
+    lapse_rule = models.CharField(max_length=20, choices=LapseRule.choices, default=LapseRule.NONE)
+    lapse_months = models.PositiveIntegerField(default=0)
+    court_order_needed = models.BooleanField(default=True)
+    review_days = models.PositiveIntegerField(default=0, help_text="Days the tenant has to ask for a review (s129).")
+    prescribed_information = models.TextField(blank=True, help_text="Text the notice must reproduce word for word.")
+    source = models.TextField(help_text="Where the rule comes from (legal-spec section and its sources).")
+    to_confirm = models.TextField(blank=True, help_text="[B]/[GAP] points a housing lawyer should confirm.")
+
+    class Meta:
+        ordering = ["jurisdiction", "code", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "jurisdiction", "sector", "effective_from"], name="one_notice_rule_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
+                name="notice_rule_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.get_jurisdiction_display()}, from {self.effective_from:%d/%m/%Y})"
+
+
+class GroundRule(models.Model):
+    notice_rule = models.ForeignKey(NoticeRule, on_delete=models.CASCADE, related_name="grounds")
+    code = models.CharField(max_length=30, help_text="e.g. HA1988-8.")
+    title = models.CharField(max_length=120)
+    text = models.TextField(help_text="The ground in full, as the notice must set it out.")
+    kind = models.CharField(max_length=15, choices=GroundKind.choices)
+    notice_days = models.PositiveIntegerField(default=0)
+    threshold_weeks = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    threshold_months = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    uc_disregard = models.BooleanField(
+        default=False, help_text="Arrears unpaid only because a Universal Credit award is awaited do not count."
+    )
+    for_arrears = models.BooleanField(default=True, help_text="A rent-arrears ground (barred during Breathing Space).")
+    source = models.TextField()
+
+    class Meta:
+        ordering = ["notice_rule", "id"]
+        constraints = [models.UniqueConstraint(fields=["notice_rule", "code"], name="one_ground_per_notice_rule")]
+
+    def __str__(self) -> str:
+        return self.title
