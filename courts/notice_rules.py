@@ -11,7 +11,7 @@ from dateutil.relativedelta import relativedelta
 
 from incomeapp.money import ZERO, to_money
 
-from .constants import DateRule, GroundKind, LapseRule, PeriodBoundary
+from .constants import DateRule, GroundKind, LapseRule, NoticeType, PeriodBoundary
 
 PERIOD_DAYS = {"weekly": 7, "fortnightly": 14, "four_weekly": 28}
 
@@ -27,6 +27,10 @@ class GroundSpec:
     threshold_months: Decimal | None = None  # monthly rent
     uc_disregard: bool = False
     source: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return GroundKind(self.kind).label
 
     @property
     def is_serious_arrears_test(self) -> bool:
@@ -57,6 +61,10 @@ class NoticeSpec:
     effective_from: date | None = None
     effective_to: date | None = None
     grounds: tuple[GroundSpec, ...] = field(default_factory=tuple)
+
+    @property
+    def notice_name(self) -> str:
+        return NoticeType(self.notice_type).label
 
 
 def one_period_after(day: date, rent_period: str) -> date:

@@ -17,7 +17,10 @@ def skip_or_fail(reason: str) -> None:
 
 @pytest.fixture
 def law(db):
-    """The shipped legal thresholds (a data migration adds them; a transactional test's flush removes them)."""
+    """The shipped legal thresholds and notice rules (data migrations add them; a transactional test's flush removes
+    them)."""
+    from courts.law import notice_rules_install
     from incomeapp.law import law_thresholds_install
 
     law_thresholds_install()
+    notice_rules_install()

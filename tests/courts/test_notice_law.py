@@ -302,3 +302,29 @@ def test_notice_plan_command_prints_the_plan_as_json(capsys):
         "basis": "8 weeks' rent at £100.00 a week",
     }
     assert data["can_serve"] and data["tenants"]
+
+
+def test_the_legal_page_plans_a_notice_and_refuses_bad_input_in_plain_english(client):
+    from incomeapp.constants import Role
+    from tests.factories import user_with_role
+
+    tenancy = _tenancy(TenureType.ASSURED, landlord=LandlordType.PRIVATE_REGISTERED_PROVIDER)
+    _owe(tenancy, "800.00", date(2026, 11, 16))
+    client.force_login(user_with_role(Role.INCOME_OFFICER))
+    prefilled = client.get("/legal/", {"reference": "RW900001"})
+    assert prefilled.status_code == 200 and 'value="RW900001"' in prefilled.content.decode()
+    query = {
+        "payment_reference": "rw900001",
+        "served_on_0": "22",
+        "served_on_1": "11",
+        "served_on_2": "2026",
+        "method": "hand",
+    }
+    html = client.get("/legal/", query).content.decode()
+    assert "Section 8 notice (Form 3)" in html and "Sunday 6 December 2026" in html
+    assert "Met" in html and "£800.00 against £800.00 (8 weeks&#x27; rent at £100.00 a week); margin £0.00" in html
+    bad = client.get("/legal/", {**query, "payment_reference": "RW999999", "served_on_1": "13"})
+    assert bad.status_code == 400
+    assert "No tenancy has the payment reference RW999999" in bad.content.decode()
+    client.force_login(user_with_role(Role.SUPPORT_WORKER))
+    assert client.get("/legal/").status_code == 403
