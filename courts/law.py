@@ -284,6 +284,7 @@ def _spec(rule: NoticeRule) -> NoticeSpec:
         source=rule.source,
         effective_from=rule.effective_from,
         effective_to=rule.effective_to,
+        rule_id=rule.pk,
         grounds=tuple(
             GroundSpec(
                 code=g.code,

@@ -2,12 +2,15 @@
 and its `GroundRule`s (grounds, notice periods, serious-arrears thresholds), each citing its source. A change in the law
 is a new row with a later effective date, never an edit to code."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from incomeapp.constants import Jurisdiction
+from incomeapp.models import MoneyField
 
-from .constants import DateRule, GroundKind, LapseRule, NoticeType, PeriodBoundary, Sector
+from .constants import DateRule, GroundKind, LapseRule, NoticeType, PeriodBoundary, Sector, ServiceMethod
 
 
 class NoticeRule(models.Model):
@@ -32,6 +35,7 @@ class NoticeRule(models.Model):
     prescribed_information = models.TextField(blank=True, help_text="Text the notice must reproduce word for word.")
     source = models.TextField(help_text="Where the rule comes from (legal-spec section and its sources).")
     to_confirm = models.TextField(blank=True, help_text="[B]/[GAP] points a housing lawyer should confirm.")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["jurisdiction", "code", "-effective_from"]
@@ -63,6 +67,7 @@ class GroundRule(models.Model):
     )
     for_arrears = models.BooleanField(default=True, help_text="A rent-arrears ground (barred during Breathing Space).")
     source = models.TextField()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["notice_rule", "id"]
@@ -70,3 +75,40 @@ class GroundRule(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Notice(models.Model):
+    """A possession notice as served: what the planner worked out on the day, fixed (the law rule version, the grounds
+    in full, the figures), the PDFs (one per named tenant, in documents), how it was served and the proof."""
+
+    tenancy = models.ForeignKey("tenancies.Tenancy", on_delete=models.PROTECT, related_name="notices")
+    notice_rule = models.ForeignKey(NoticeRule, on_delete=models.PROTECT, related_name="notices")
+    label = models.CharField(max_length=120)
+    notice_type = models.CharField(max_length=30, choices=NoticeType.choices)
+    served_on = models.DateField()
+    method = models.CharField(max_length=10, choices=ServiceMethod.choices)
+    deemed_served_on = models.DateField()
+    earliest_proceedings_on = models.DateField()
+    lapses_on = models.DateField(null=True, blank=True)
+    tenant_names = models.JSONField(default=list)
+    address = models.TextField()
+    grounds = models.JSONField(default=list, help_text="The grounds as set out in the notice, in full.")
+    balance = MoneyField()
+    rent_arrears = MoneyField(help_text="Rent lawfully due and unpaid on the date of service.")
+    rent_per_period = MoneyField()
+    rent_period = models.CharField(max_length=20)
+    serious_arrears = models.JSONField(default=list, help_text="Ground 8 (or RHW20) at service: met and margin.")
+    signatory = models.CharField(max_length=200, help_text="Who signs the notice for the landlord, and their role.")
+    proof_of_service = models.TextField(help_text="Who served it, how, when, and any witness.")
+    protocol_copy_sent_on = models.DateField(
+        null=True, blank=True, help_text="When a copy of the pre-action protocol was sent after service (R-PAP-17)."
+    )
+    served_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-served_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.label} served {self.served_on:%d/%m/%Y} ({self.tenancy.payment_reference})"

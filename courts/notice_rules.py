@@ -61,6 +61,7 @@ class NoticeSpec:
     effective_from: date | None = None
     effective_to: date | None = None
     grounds: tuple[GroundSpec, ...] = field(default_factory=tuple)
+    rule_id: int | None = None  # the NoticeRule row it came from
 
     @property
     def notice_name(self) -> str:

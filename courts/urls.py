@@ -6,4 +6,6 @@ app_name = "courts"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("tenancies/<str:payment_reference>/notices/", views.serve, name="serve"),
+    path("notices/<int:pk>/", views.notice, name="notice"),
 ]

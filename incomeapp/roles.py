@@ -51,6 +51,9 @@ OFFICER_CASEWORK = READ_TENANCIES | {
     "documents.change_document",
     "documents.view_printbatch",
     "documents.add_printbatch",
+    "courts.view_notice",
+    "courts.add_notice",
+    "courts.change_notice",
     "arrears.view_referral",
     "arrears.add_referral",
     "arrears.view_vulnerabilityreview",
@@ -105,6 +108,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *(f"tenancies.{action}_rentfreeweek" for action in ("view", "add", "change", "delete")),
         *(f"rentaccounts.{action}_paymentallocationorder" for action in ("view", "add", "change", "delete")),
         *(f"incomeapp.{action}_lawthreshold" for action in ("view", "add", "change")),
+        *(f"courts.{action}_{model}" for action in ("view", "add", "change") for model in ("noticerule", "groundrule")),
     },
 }
 

@@ -24,7 +24,7 @@ from rentaccounts.services import Posting, account_get_or_create, transactions_p
 from tenancies.constants import LandlordType, RentPeriod, TenureType
 from tests.factories import PropertyFactory, ProviderFactory, SchemeFactory, TenancyFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("law")]
 
 MONDAY_START = date(2024, 4, 1)  # a Monday: weekly rent periods run Monday to Sunday
 

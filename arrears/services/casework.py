@@ -1,155 +1,37 @@
-"""Writes for the arrears app: policies (import, publish, install) and casework (contacts, agreements, pauses,
-Breathing Space). Each checks the person's permission itself."""
+"""Casework: contacts, agreements, pauses, Breathing Space, referrals, vulnerability reviews, reassignment and the
+officer's "send this letter". Each checks the person's permission itself."""
 
 from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
-from incomeapp.law import threshold
-from incomeapp.money import ZERO, apportion, format_money
-from incomeapp.roles import staff_require
-from rentaccounts.constants import AccountKind
-from rentaccounts.models import Account
-
-from .agreements import AgreementTerms, agreement_check
-from .constants import (
+from arrears.agreements import AgreementTerms, agreement_check
+from arrears.constants import (
     AgreementState,
     AgreementType,
     BreathingSpaceKind,
     ContactKind,
     ContactOutcome,
-    PolicyVersionStatus,
 )
-from .engine import PolicyError, policy_check
-from .models import (
+from arrears.models import (
     Agreement,
     AgreementStateChange,
     ArrearsCase,
-    ArrearsPolicy,
-    ArrearsPolicyVersion,
-    BenefitClaim,
     BreathingSpace,
     Contact,
-    DirectPaymentRequest,
     LetterRequest,
     Pause,
     Referral,
     VulnerabilityReview,
 )
-
-SHIPPED_POLICIES = Path(__file__).resolve().parent / "policies"
-DEFAULT_POLICY = "rentwise-default"
-
-
-def policy_read(text: str) -> dict:
-    """A policy document from YAML (or JSON) text, checked by the engine. Raises ValidationError in plain English."""
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise ValidationError(f"The policy is not valid YAML: {error}") from error
-    try:
-        return policy_check(document)
-    except PolicyError as error:
-        raise ValidationError(str(error)) from error
-
-
-@transaction.atomic
-def policy_import(*, text: str, imported_by=None) -> tuple[ArrearsPolicyVersion, bool]:
-    """Keeps the YAML as a new draft version of its policy (made if new). Importing the same rules again makes no new
-    version. Returns (version, created)."""
-    staff_require(imported_by, "arrears.add_arrearspolicyversion", "change arrears policies")
-    document = policy_read(text)
-    policy, _ = ArrearsPolicy.objects.select_for_update().get_or_create(
-        name=document["name"], defaults={"title": document.get("title") or document["name"]}
-    )
-    latest = policy.versions.order_by("-number").first()
-    if latest is not None and latest.document == document:
-        return latest, False
-    number = (policy.versions.aggregate(top=Max("number"))["top"] or 0) + 1
-    version = ArrearsPolicyVersion.objects.create(
-        policy=policy, number=number, document=document, source_text=text, created_by=imported_by
-    )
-    if document.get("title") and document["title"] != policy.title:
-        policy.title = document["title"]
-        policy.save(update_fields=["title", "updated_at"])
-    return version, True
-
-
-@transaction.atomic
-def policy_version_publish(*, version: ArrearsPolicyVersion, published_by=None) -> ArrearsPolicyVersion:
-    """Makes the version live and retires the one it replaces. Recommendations already stored keep their version."""
-    staff_require(published_by, "arrears.change_arrearspolicyversion", "publish arrears policies")
-    version = ArrearsPolicyVersion.objects.select_for_update().get(pk=version.pk)
-    if version.status == PolicyVersionStatus.LIVE:
-        return version
-    if version.status == PolicyVersionStatus.RETIRED:
-        raise ValidationError(f"Version {version.number} was retired; import it again to make a new version.")
-    _policy_scope_set(version)
-    ArrearsPolicyVersion.objects.filter(policy=version.policy, status=PolicyVersionStatus.LIVE).update(
-        status=PolicyVersionStatus.RETIRED
-    )
-    version.status = PolicyVersionStatus.LIVE
-    version.published_at = timezone.now()
-    version.published_by = published_by
-    version.save(update_fields=["status", "published_at", "published_by"])
-    return version
-
-
-def _policy_scope_set(version: ArrearsPolicyVersion) -> None:
-    """A version's `applies_to` (tenure codes, scheme codes) becomes its policy's scope when it goes live. Refused when
-    a code is unknown or another live policy already covers it, so every tenancy follows exactly one policy."""
-    from tenancies.constants import TenureType
-    from tenancies.models import Scheme
-
-    applies = version.document.get("applies_to") or {}
-    tenures = [str(code) for code in applies.get("tenures", [])]
-    unknown = sorted(set(tenures) - set(TenureType.values))
-    if unknown:
-        raise ValidationError(
-            f"Unknown tenure codes in applies_to: {', '.join(unknown)}. Use {', '.join(TenureType.values)}."
-        )
-    codes = [str(code) for code in applies.get("schemes", [])]
-    schemes = list(Scheme.objects.filter(code__in=codes))
-    missing = sorted(set(codes) - {scheme.code for scheme in schemes})
-    if missing:
-        raise ValidationError(f"No scheme has the code {', '.join(missing)}. Check applies_to.schemes.")
-    others = ArrearsPolicy.objects.exclude(pk=version.policy_id).filter(versions__status=PolicyVersionStatus.LIVE)
-    for other in others.prefetch_related("schemes").distinct():
-        clash = set(tenures) & set(other.tenure_types or []) or {s.code for s in other.schemes.all()} & set(codes)
-        if clash:
-            raise ValidationError(
-                f"{', '.join(sorted(clash))} already follow{'s' if len(clash) == 1 else ''} the policy "
-                f"“{other.title}”. Take it out of that policy first."
-            )
-    policy = version.policy
-    policy.tenure_types = tenures
-    policy.save(update_fields=["tenure_types", "updated_at"])
-    policy.schemes.set(schemes)
-
-
-def policies_install_shipped() -> list[str]:
-    """Imports the policies shipped in arrears/policies/ and publishes any that has no live version yet; the project's
-    default becomes the default policy if none is set. Safe to run again. Returns what it did, a line each."""
-    done = []
-    for path in sorted(SHIPPED_POLICIES.glob("*.yaml")):
-        version, created = policy_import(text=path.read_text(encoding="utf-8"))
-        policy = version.policy
-        if not policy.versions.filter(status=PolicyVersionStatus.LIVE).exists():
-            policy_version_publish(version=version)
-            done.append(f"{policy.name}: version {version.number} imported and live")
-        else:
-            done.append(f"{policy.name}: version {version.number} {'imported as a draft' if created else 'unchanged'}")
-    if not ArrearsPolicy.objects.filter(is_default=True).exists():
-        ArrearsPolicy.objects.filter(name=DEFAULT_POLICY).update(is_default=True)
-    return done
-
+from incomeapp.money import ZERO, apportion, format_money
+from incomeapp.roles import staff_require
+from rentaccounts.constants import AccountKind
+from rentaccounts.models import Account
 
 # ---- casework: contacts, agreements, pauses, Breathing Space ---------------------------------------------------------
 
@@ -379,70 +261,6 @@ def cases_reassign(*, cases, officer, reassigned_by) -> int:
     return moved
 
 
-# ---- benefits -------------------------------------------------------------------------------------------------------
-
-
-def benefit_claim_record(
-    *,
-    tenancy,
-    benefit: str,
-    status: str,
-    weekly_amount: Decimal,
-    started_on: date,
-    updated_by,
-    paid_to_landlord: bool = True,
-    evidence_complete: bool = False,
-) -> BenefitClaim:
-    """Records or updates the tenancy's HB or UC claim (one of each); its history keeps every change."""
-    staff_require(updated_by, "arrears.change_benefitclaim", "record benefit claims")
-    if weekly_amount < 0:
-        raise ValidationError("The weekly amount cannot be below £0.00.")
-    claim, _ = BenefitClaim.objects.update_or_create(
-        tenancy=tenancy,
-        benefit=benefit,
-        defaults={
-            "status": status,
-            "weekly_amount": weekly_amount,
-            "started_on": started_on,
-            "paid_to_landlord": paid_to_landlord,
-            "evidence_complete": evidence_complete,
-            "updated_by": updated_by,
-        },
-    )
-    return claim
-
-
-def direct_payment_request_record(*, tenancy, kind: str, requested_on: date, requested_by, notes: str = ""):
-    staff_require(requested_by, "arrears.add_directpaymentrequest", "record direct payment requests")
-    if requested_on > timezone.localdate():
-        raise ValidationError("The request date is in the future. Enter the date it was sent.")
-    open_kinds = tenancy.direct_payment_requests.exclude(status__in=["refused"]).values_list("kind", flat=True)
-    if kind in open_kinds:
-        raise ValidationError("This request is already recorded. Update its progress instead of adding another.")
-    return DirectPaymentRequest.objects.create(
-        tenancy=tenancy, kind=kind, requested_on=requested_on, notes=notes, requested_by=requested_by
-    )
-
-
-def direct_payment_request_update(*, request: DirectPaymentRequest, status: str, on: date, updated_by):
-    """Moves a request on. When DWP has told the claimant, the objection window is dated from the law table."""
-    staff_require(updated_by, "arrears.change_directpaymentrequest", "update direct payment requests")
-    request.status = status
-    if status == "claimant_notified":
-        request.claimant_notified_on = on
-        days = int(threshold("uc_request_objection_window_days", on))
-        request.objection_window_ends = on + timedelta(days=days)
-    elif status in ("approved", "refused", "active"):
-        if status in ("approved", "active") and request.objection_window_ends and on <= request.objection_window_ends:
-            raise ValidationError(
-                f"The claimant can object until {request.objection_window_ends:%d/%m/%Y}; "
-                "record the decision after that."
-            )
-        request.decided_on = on
-    request.save()
-    return request
-
-
 @transaction.atomic
 def letter_send(*, case: ArrearsCase, sent_by) -> LetterRequest:
     """An officer sends the letter the case's recommendation names (steps the policy leaves to a person, like the final
@@ -471,7 +289,7 @@ def letter_send(*, case: ArrearsCase, sent_by) -> LetterRequest:
     request = LetterRequest.objects.create(
         case=case, letter=recommendation.letter, week_commencing=week, recommendation=recommendation, contact=contact
     )
-    from .tasks import render_letters
+    from arrears.tasks import render_letters
 
     transaction.on_commit(lambda: render_letters.delay(request_ids=[request.pk], run_label="officer"))
     return request

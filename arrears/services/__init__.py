@@ -1,0 +1,49 @@
+"""Writes for the arrears app, each checking the person's permission itself: policies (import, publish, install),
+casework (contacts, agreements, pauses, Breathing Space, referrals, reviews, reassignment, letters), benefits, and the
+legal milestones the courts app records here so the weekly review sees them."""
+
+from .benefits import benefit_claim_record, direct_payment_request_record, direct_payment_request_update
+from .casework import (
+    agreement_create,
+    agreement_terms,
+    agreements_monitor,
+    breathing_space_record,
+    cases_reassign,
+    contact_record,
+    letter_send,
+    pause_create,
+    referral_record,
+    vulnerability_review_record,
+)
+from .legal import legal_milestone_record
+from .policies import (
+    DEFAULT_POLICY,
+    SHIPPED_POLICIES,
+    policies_install_shipped,
+    policy_import,
+    policy_read,
+    policy_version_publish,
+)
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "SHIPPED_POLICIES",
+    "agreement_create",
+    "agreement_terms",
+    "agreements_monitor",
+    "benefit_claim_record",
+    "breathing_space_record",
+    "cases_reassign",
+    "contact_record",
+    "direct_payment_request_record",
+    "direct_payment_request_update",
+    "legal_milestone_record",
+    "letter_send",
+    "pause_create",
+    "policies_install_shipped",
+    "policy_import",
+    "policy_read",
+    "policy_version_publish",
+    "referral_record",
+    "vulnerability_review_record",
+]

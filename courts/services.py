@@ -1,0 +1,150 @@
+"""Writes for legal action, each checking the person's permission itself. Serving a notice fixes what the planner
+worked out on the day, renders the notice for each named tenant, and records the milestone on the arrears case (through
+the arrears app's service) so the weekly review sees it."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from arrears.services import legal_milestone_record
+from documents.constants import DeliveryState, DocumentKind
+from documents.rendering import letter_pdf
+from documents.services import document_store
+from incomeapp.roles import staff_require
+from rentaccounts.constants import AccountKind
+from rentaccounts.statements import account_statement
+from tenancies.models import Tenancy
+
+from .constants import ServiceMethod
+from .models import Notice, NoticeRule
+from .planner import notice_plan
+
+
+@transaction.atomic
+def notice_serve(
+    *,
+    tenancy: Tenancy,
+    notice_code: str,
+    served_on: date,
+    method: str,
+    signatory: str,
+    proof_of_service: str,
+    served_by,
+) -> Notice:
+    """Records a notice served today or earlier, from the plan for that date. Refused, in plain English, during a
+    Breathing Space (for a rent-arrears notice), when nothing is owed, or when the notice is not one the tenure has."""
+    staff_require(served_by, "courts.add_notice", "serve notices")
+    if served_on > timezone.localdate():
+        raise ValidationError("Record a notice once it has been served: the date of service cannot be in the future.")
+    if not proof_of_service.strip():
+        raise ValidationError("Say who served the notice, how and when (the proof of service).")
+    if not signatory.strip():
+        raise ValidationError("Give the name and role of the person signing the notice for the landlord.")
+    plan = notice_plan(tenancy=tenancy, served_on=served_on, method=method)
+    option = next((option for option in plan.options if option.spec.code == notice_code), None)
+    if option is None:
+        available = ", ".join(option.spec.label for option in plan.options) or "none"
+        raise ValidationError(
+            f"That notice is not one this tenancy can be given on {served_on:%d/%m/%Y} (available: {available})."
+        )
+    if option.barred:
+        raise ValidationError(plan.blocked[0])
+    if plan.position.rent_arrears <= 0 and option.spec.grounds:
+        raise ValidationError("No rent lawfully due is unpaid on the date of service, so there is nothing to rely on.")
+    rule = NoticeRule.objects.get(pk=option.spec.rule_id)
+    people = [row.person for row in tenancy.tenancy_tenants.select_related("person").order_by("-is_lead", "id")]
+    notice = Notice.objects.create(
+        tenancy=tenancy,
+        notice_rule=rule,
+        label=option.spec.label,
+        notice_type=option.spec.notice_type,
+        served_on=served_on,
+        method=method,
+        deemed_served_on=plan.deemed_served_on,
+        earliest_proceedings_on=option.earliest_proceedings,
+        lapses_on=option.lapses_on,
+        tenant_names=[person.full_name for person in people],
+        address="\n".join(tenancy.property.address_lines),
+        grounds=[{"code": g.code, "title": g.title, "text": g.text, "kind": g.kind} for g in option.spec.grounds],
+        balance=plan.position.balance,
+        rent_arrears=plan.position.rent_arrears,
+        rent_per_period=plan.position.rent_per_period,
+        rent_period=tenancy.rent_period,
+        serious_arrears=option.as_dict()["serious_arrears"],
+        signatory=signatory.strip(),
+        proof_of_service=proof_of_service.strip(),
+        served_by=served_by,
+    )
+    _notice_documents_make(notice, option, people)
+    legal_milestone_record(
+        account=tenancy.accounts.get(kind=AccountKind.RENT),
+        recorded_by=served_by,
+        note=(
+            f"{notice.label} served ({ServiceMethod(method).label.lower()}) on {served_on:%d/%m/%Y}; proceedings may "
+            f"begin after {notice.earliest_proceedings_on:%d/%m/%Y}"
+            + (f"; it lapses on {notice.lapses_on:%d/%m/%Y}." if notice.lapses_on else ".")
+        ),
+        on=served_on,
+        nosp_served_on=notice.deemed_served_on,
+        nosp_expires_on=notice.lapses_on,
+    )
+    return notice
+
+
+def _notice_documents_make(notice: Notice, option, people) -> None:
+    """The notice as a PDF for each named tenant (every one is named in each), with a 13-week schedule."""
+    tenancy = notice.tenancy
+    provider = tenancy.property.scheme.provider
+    account = tenancy.accounts.get(kind=AccountKind.RENT)
+    schedule = account_statement(
+        account=account,
+        date_from=notice.served_on - timedelta(weeks=13) + timedelta(days=1),
+        date_to=notice.served_on,
+    )
+    body = render_to_string(
+        "courts/notice_body.html",
+        {
+            "notice": notice,
+            "spec": option.spec,
+            "provider": provider,
+            "schedule": schedule,
+            "option": option,
+            "not_rent": notice.balance - notice.rent_arrears,
+        },
+    )
+    for person in people:
+        pdf = letter_pdf(
+            title=notice.notice_rule.get_notice_type_display(),
+            landlord=provider.letterhead,
+            recipient={"name": person.full_name, "address_lines": tenancy.property.address_lines},
+            reference=tenancy.payment_reference,
+            dated=notice.served_on,
+            body_html=body,
+        )
+        document_store(
+            kind=DocumentKind.NOTICE,
+            pdf=pdf,
+            title=f"{notice.label} served {notice.served_on:%-d %B %Y}",
+            reference=tenancy.payment_reference,
+            subject_key=f"notice:{notice.pk}:person:{person.pk}",
+            recipient_name=person.full_name,
+            made_by=notice.served_by,
+            made_by_run=f"notice:{notice.pk}",
+            delivery_state=DeliveryState.PRINTED,  # served by hand or post by the officer, not the post room
+        )
+
+
+@transaction.atomic
+def notice_protocol_copy_record(*, notice: Notice, sent_on: date, recorded_by) -> Notice:
+    """R-PAP-17: after serving a notice, the landlord sends the tenant a copy of the pre-action protocol."""
+    staff_require(recorded_by, "courts.change_notice", "update notices")
+    if sent_on < notice.served_on:
+        raise ValidationError("The protocol copy is sent after the notice is served: give a date on or after service.")
+    if sent_on > timezone.localdate():
+        raise ValidationError("Record the protocol copy once it has been sent: the date cannot be in the future.")
+    notice.protocol_copy_sent_on = sent_on
+    notice.save(update_fields=["protocol_copy_sent_on"])
+    return notice

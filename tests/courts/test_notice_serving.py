@@ -1,0 +1,147 @@
+"""Serving a notice: refused during Breathing Space and with nothing owed; the PDF names every joint tenant with the
+grounds, figures and dates; the milestone reaches the arrears case; the protocol copy is recorded."""
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pypdf
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from arrears.models import ArrearsCase, BreathingSpace, Contact
+from courts.models import Notice
+from courts.services import notice_protocol_copy_record, notice_serve
+from documents.models import Document
+from incomeapp.constants import Role
+from rentaccounts.constants import TransactionType
+from rentaccounts.services import Posting, account_get_or_create, transactions_post
+from tenancies.constants import TenureType
+from tenancies.models import TenancyTenant
+from tests.documents.pngs import ink, pdf_pages_as_png
+from tests.factories import PersonFactory, TenancyFactory, user_with_role
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("law")]
+
+
+@pytest.fixture
+def owing(settings, tmp_path):
+    """A joint secure tenancy (weekly, from Monday 1 April 2024) owing 6 weeks' rent and a £45 repair recharge."""
+    settings.MEDIA_ROOT = tmp_path
+    tenancy = TenancyFactory(
+        payment_reference="RW950001",
+        tenure_type=TenureType.SECURE,
+        lead_tenant=PersonFactory(first_name="Ada", last_name="Lead"),
+    )
+    TenancyTenant.objects.create(tenancy=tenancy, person=PersonFactory(first_name="Ben", last_name="Joint"))
+    account = account_get_or_create(tenancy=tenancy)
+    today = timezone.localdate()
+    transactions_post(
+        postings=[
+            Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("100.00"), today - timedelta(weeks=w), f"r{w}")
+            for w in range(6)
+        ]
+        + [Posting(account.pk, TransactionType.RECHARGE, Decimal("45.00"), today - timedelta(days=1), "repair")]
+    )
+    return tenancy
+
+
+def _serve(tenancy, officer, **overrides):
+    values = {
+        "tenancy": tenancy,
+        "notice_code": "secure-nosp",
+        "served_on": timezone.localdate(),
+        "method": "hand",
+        "signatory": "Priya Shah, Income Manager",
+        "proof_of_service": "Handed to Ada Lead at the door at 10:15 by Olivia Okafor.",
+        "served_by": officer,
+    }
+    return notice_serve(**{**values, **overrides})
+
+
+def test_a_served_nosp_names_both_tenants_with_the_grounds_figures_and_dates(owing):
+    officer = user_with_role(Role.INCOME_OFFICER)
+    notice = _serve(owing, officer)
+    assert notice.rent_arrears == Decimal("600.00") and notice.balance == Decimal("645.00")
+    documents = list(Document.objects.filter(subject_key__startswith=f"notice:{notice.pk}:").order_by("id"))
+    assert [d.recipient_name for d in documents] == ["Ada Lead", "Ben Joint"] and {d.kind for d in documents} == {
+        "notice"
+    }
+    pdf = documents[1].pdf.read()
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    pages = pdf_pages_as_png(pdf, "notice")
+    assert ink(pages[0], (0.6, 0.05, 0.92, 0.2)) > 0.01 and all(ink(p, (0.94, 0.0, 1.0, 1.0)) == 0 for p in pages)
+    for expected in (
+        "Ada Lead, Ben Joint",
+        "Rent lawfully due from the tenant has not been paid",
+        "£600.00",
+        "£45.00 that is not rent",
+        f"{notice.earliest_proceedings_on:%-d %B %Y}",
+        f"{notice.lapses_on:%-d %B %Y}",
+        "Priya Shah, Income Manager",
+        "Your home is at risk",
+    ):
+        assert expected in " ".join(text.split()), expected
+    case = ArrearsCase.objects.get(account__tenancy=owing)
+    assert case.nosp_served_on == notice.deemed_served_on and case.nosp_expires_on == notice.lapses_on
+    assert Contact.objects.filter(case=case, notes__startswith="NOSP served (handed to the tenant)").exists()
+    assert case.history.count() >= 2  # the change is in the case's history
+
+
+def test_no_notice_during_breathing_space_nor_with_nothing_owed_nor_by_a_support_worker(owing):
+    officer = user_with_role(Role.INCOME_OFFICER)
+    BreathingSpace.objects.create(
+        tenancy=owing, kind="standard", starts_on=timezone.localdate() - timedelta(days=3),
+        ends_on=timezone.localdate() + timedelta(days=57), debt_covered=Decimal("500.00"),
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="a notice on rent-arrears grounds served now would be void"):
+        _serve(owing, officer)
+    BreathingSpace.objects.all().delete()
+    with pytest.raises(PermissionDenied):
+        _serve(owing, user_with_role(Role.SUPPORT_WORKER))
+    with pytest.raises(ValidationError, match="cannot be in the future"):
+        _serve(owing, officer, served_on=timezone.localdate() + timedelta(days=1))
+    with pytest.raises(ValidationError, match="not one this tenancy can be given"):
+        _serve(owing, officer, notice_code="s21")
+    clear = TenancyFactory(payment_reference="RW950002", tenure_type=TenureType.SECURE)
+    account_get_or_create(tenancy=clear)
+    with pytest.raises(ValidationError, match="No rent lawfully due is unpaid"):
+        _serve(clear, officer)
+    assert Notice.objects.count() == 0 and Document.objects.count() == 0
+
+
+def test_the_protocol_copy_is_recorded_after_service(owing):
+    officer = user_with_role(Role.INCOME_OFFICER)
+    notice = _serve(owing, officer)
+    with pytest.raises(ValidationError, match="on or after service"):
+        notice_protocol_copy_record(notice=notice, sent_on=notice.served_on - timedelta(days=1), recorded_by=officer)
+    notice_protocol_copy_record(notice=notice, sent_on=notice.served_on, recorded_by=officer)
+    assert Notice.objects.get().protocol_copy_sent_on == notice.served_on
+
+
+def test_the_legal_pages_serve_a_notice_and_show_its_record(client, owing):
+    officer = user_with_role(Role.INCOME_OFFICER)
+    client.force_login(officer)
+    today = timezone.localdate()
+    query = {"payment_reference": "RW950001", "served_on_0": today.day, "served_on_1": today.month,
+             "served_on_2": today.year, "method": "hand"}  # fmt: skip
+    html = client.get("/legal/", query).content.decode()
+    assert "Record this NOSP as served" in html
+    form = {"notice_code": "secure-nosp", "served_on": today.isoformat(), "method": "hand"}
+    refused = client.post("/legal/tenancies/RW950001/notices/", form, follow=True).content.decode()
+    assert "The notice was not recorded: Enter the name and role of the person signing the notice" in refused
+    response = client.post(
+        "/legal/tenancies/RW950001/notices/",
+        {**form, "signatory": "Priya Shah, Income Manager", "proof_of_service": "By hand, 10:15, O. Okafor."},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "NOSP recorded as served" in html and "Ada Lead, Ben Joint" in html and "Not sent yet" in html
+    notice = Notice.objects.get()
+    sent = client.post(
+        f"/legal/notices/{notice.pk}/",
+        {"sent_on_0": today.day, "sent_on_1": today.month, "sent_on_2": today.year},
+        follow=True,
+    ).content.decode()
+    assert "a copy of the pre-action protocol was sent" in sent and f"Sent on {today:%-d %B %Y}" in sent
