@@ -67,3 +67,59 @@ class ProtocolCopyForm(GdsFormMixin, forms.Form):
     sent_on = DateInputField(
         label="Date a copy of the pre-action protocol was sent", help_text="For example, 27 11 2026."
     )
+
+
+class GateConfirmForm(GdsFormMixin, forms.Form):
+    submit_label = "Confirm this step"
+    submit_name = "confirm"
+
+    key = forms.CharField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label="What was done, and when",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say what was done and when"},
+    )
+
+
+class AssessmentForm(GdsFormMixin, forms.Form):
+    submit_label = "Save the assessment"
+    submit_name = "assess"
+
+    assessment = forms.CharField(
+        label="Proportionality and equality assessment",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="The tenant's circumstances, any disability and its link to the arrears, what else was tried, and "
+        "why possession is a proportionate step.",
+        error_messages={"required": "Write the proportionality and equality assessment"},
+    )
+    part3_letter_on = DateInputField(
+        label="Date of the Part 3 letter inviting representations (mandatory grounds only)",
+        required=False,
+        require_all_fields=False,
+    )
+
+
+class DecisionForm(GdsFormMixin, forms.Form):
+    submit_label = "Record the decision"
+    submit_name = "decide"
+
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[("approve", "Approve the claim"), ("refuse", "Send it back to the officer")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to approve the claim"},
+    )
+    notes = forms.CharField(
+        label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Needed to send it back."
+    )
+
+
+class OverrideForm(GdsFormMixin, forms.Form):
+    submit_label = "Go ahead without the checklist complete"
+    submit_name = "override"
+
+    reason = forms.CharField(
+        label="Why the claim should go ahead now",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give the reason for going ahead"},
+    )

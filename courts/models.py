@@ -112,3 +112,72 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} served {self.served_on:%d/%m/%Y} ({self.tenancy.payment_reference})"
+
+
+class LegalCase(models.Model):
+    """Possession proceedings for a tenancy on a served notice: the protocol gate, the approvals, the claim pack."""
+
+    class Status(models.TextChoices):
+        PREPARING = "preparing", "Preparing the claim"
+        APPROVED = "approved", "Approved: claim pack ready"
+        CLOSED = "closed", "Closed"
+
+    tenancy = models.ForeignKey("tenancies.Tenancy", on_delete=models.PROTECT, related_name="legal_cases")
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="legal_cases")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PREPARING)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    assessment = models.TextField(
+        blank=True, help_text="Proportionality and equality: circumstances, disability, alternatives, and why."
+    )
+    part3_letter_on = models.DateField(null=True, blank=True, help_text="Mandatory grounds: the Part 3 letter's date.")
+    override_reason = models.TextField(blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    overridden_at = models.DateTimeField(null=True, blank=True)
+    claim_pack = models.ForeignKey(
+        "documents.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        permissions = [("override_protocol_gate", "Can let a claim go ahead with the protocol checklist incomplete")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenancy"], condition=~Q(status="closed"), name="one_open_legal_case_per_tenancy"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Legal case {self.pk} ({self.tenancy.payment_reference})"
+
+
+class GateConfirmation(models.Model):
+    """An officer's confirmation of a protocol step the record cannot show (with what was done)."""
+
+    legal_case = models.ForeignKey(LegalCase, on_delete=models.CASCADE, related_name="confirmations")
+    key = models.CharField(max_length=30)
+    note = models.TextField()
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["legal_case", "key"], name="one_confirmation_per_step")]
+
+
+class LegalApproval(models.Model):
+    """One step of the internal approval chain: a different person from the one who opened the case and from every
+    earlier approver, holding the step's role."""
+
+    legal_case = models.ForeignKey(LegalCase, on_delete=models.CASCADE, related_name="approvals")
+    step = models.PositiveSmallIntegerField()
+    role = models.CharField(max_length=60)
+    approved = models.BooleanField()
+    notes = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["step", "decided_at"]

@@ -2,19 +2,31 @@
 tenancy's Breathing Space moratoria, and Universal Credit awaited (for the Renters' Rights Act disregard)."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Q
 
 from arrears.benefits import ClaimTerms, expected_benefit
-from arrears.models import BenefitClaim, BreathingSpace
+from arrears.constants import AgreementState, ClaimStatus, ContactOutcome, ReferralKind
+from arrears.models import (
+    Agreement,
+    ArrearsCase,
+    BenefitClaim,
+    BreathingSpace,
+    Contact,
+    DirectPaymentRequest,
+    Referral,
+    VulnerabilityReview,
+)
+from documents.models import Document
 from incomeapp.money import ZERO
 from rentaccounts.constants import AccountKind, TransactionType
 from rentaccounts.models import Account, Transaction
 from tenancies.models import Charge, Tenancy
 
 from .notice_rules import Moratorium
+from .protocol import GateFacts
 
 # Debits in a rent account that are not rent (R-AST-01: court costs, rechargeable repairs and sundry debts are not rent
 # arrears). Charge debits count only when their charge is reserved as rent (Charge.counts_as_rent).
@@ -124,4 +136,63 @@ def uc_awaited(*, tenancy: Tenancy, on: date) -> Decimal:
             for claim in BenefitClaim.objects.filter(tenancy=tenancy, benefit="uc")
         ),
         ZERO,
+    )
+
+
+def gate_facts(*, legal_case, today: date):
+    """What the record shows for the protocol gate: contacts and letters per named tenant, statements, referrals,
+    benefit claims and requests, agreements, the vulnerability review, Breathing Space and the notice."""
+    tenancy = legal_case.tenancy
+    notice = legal_case.notice
+    people = [(row.person_id, row.person.full_name) for row in tenancy.tenancy_tenants.select_related("person")]
+    cases = ArrearsCase.objects.filter(account__tenancy=tenancy)
+    contacted = set(
+        Contact.objects.filter(case__in=cases, person__isnull=False)
+        .exclude(outcome__in=[ContactOutcome.QUEUED, ContactOutcome.FAILED])
+        .values_list("person_id", flat=True)
+    )
+    for key in (
+        Document.objects.filter(reference=tenancy.payment_reference, subject_key__startswith="letter-request:")
+        .exclude(delivery_state="failed")
+        .values_list("subject_key", flat=True)
+    ):
+        contacted.add(int(key.rsplit(":", 1)[1]))
+    statement = (
+        Document.objects.filter(
+            reference=tenancy.payment_reference, kind="statement", created_at__date__gte=today - timedelta(weeks=13)
+        )
+        .exclude(delivery_state="failed")
+        .order_by("-created_at")
+        .first()
+    )
+    referrals = Referral.objects.filter(case__in=cases)
+    benefit_help = referrals.filter(kind=ReferralKind.BENEFITS_ADVICE).order_by("-made_on").first()
+    claims = list(BenefitClaim.objects.filter(tenancy=tenancy))
+    first_claim = min((c.started_on for c in claims), default=None)
+    debt_advice = referrals.filter(kind=ReferralKind.DEBT_ADVICE).order_by("-made_on").first()
+    direct = DirectPaymentRequest.objects.filter(tenancy=tenancy).exclude(status="refused").order_by("-requested_on")
+    agreements = Agreement.objects.filter(case__in=cases).exclude(state=AgreementState.CANCELLED)
+    first_agreement = agreements.order_by("starts_on").first()
+    review = VulnerabilityReview.objects.filter(case__in=cases).order_by("-reviewed_on").first()
+    return GateFacts(
+        today=today,
+        tenants=people,
+        contacted_person_ids=contacted,
+        statement_sent_on=statement.created_at.date() if statement else None,
+        benefit_help_on=benefit_help.made_on if benefit_help else first_claim,
+        benefit_claim=bool(claims),
+        direct_payment_requested_on=direct.first().requested_on if direct.exists() else None,
+        debt_advice_on=debt_advice.made_on if debt_advice else None,
+        agreement_offered_on=first_agreement.starts_on if first_agreement else None,
+        agreement_being_kept=agreements.filter(state=AgreementState.LIVE).exists(),
+        vulnerability_reviewed_on=review.reviewed_on if review else None,
+        pending_claim_with_evidence=any(c.status == ClaimStatus.PENDING and c.evidence_complete for c in claims),
+        breathing_space=any(space.covers(today) for space in moratoria(tenancy=tenancy)),
+        notice_label=notice.label,
+        notice_proceedings_after=notice.earliest_proceedings_on,
+        notice_lapses_on=notice.lapses_on,
+        mandatory_ground=notice.notice_type == "s21" or any(g.get("kind") == "mandatory" for g in notice.grounds),
+        part3_letter_on=legal_case.part3_letter_on,
+        assessment=legal_case.assessment,
+        confirmations=dict(legal_case.confirmations.values_list("key", "note")),
     )

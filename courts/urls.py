@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("tenancies/<str:payment_reference>/notices/", views.serve, name="serve"),
     path("notices/<int:pk>/", views.notice, name="notice"),
+    path("notices/<int:pk>/claim/", views.legal_case_start, name="legal_case_start"),
+    path("cases/<int:pk>/", views.legal_case, name="legal_case"),
 ]

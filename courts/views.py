@@ -4,16 +4,35 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from documents.models import Document
 from tenancies.models import Tenancy
 
-from .forms import NoticePlanForm, NoticeServeForm, ProtocolCopyForm
-from .models import Notice
+from .claims import (
+    approvals_outstanding,
+    claim_pack_make,
+    gate,
+    gate_confirm,
+    gate_override,
+    legal_case_decide,
+    legal_case_open,
+    legal_case_update,
+)
+from .forms import (
+    AssessmentForm,
+    DecisionForm,
+    GateConfirmForm,
+    NoticePlanForm,
+    NoticeServeForm,
+    OverrideForm,
+    ProtocolCopyForm,
+)
+from .models import LegalCase, Notice
 from .planner import notice_plan
+from .protocol import gate_passes
 from .services import notice_protocol_copy_record, notice_serve
 
 
@@ -24,7 +43,11 @@ def index(request):
     form = NoticePlanForm(
         request.GET if submitted else None, initial={"payment_reference": request.GET.get("reference", "")}
     )
-    context = {"form": form, "notices": Notice.objects.select_related("tenancy")[:20]}
+    context = {
+        "form": form,
+        "notices": Notice.objects.select_related("tenancy")[:20],
+        "legal_cases": LegalCase.objects.exclude(status=LegalCase.Status.CLOSED).select_related("tenancy", "notice"),
+    }
     if submitted and form.is_valid():
         plan = notice_plan(
             tenancy=form.cleaned_data["tenancy"],
@@ -93,7 +116,101 @@ def notice(request, pk):
             messages.success(request, "Recorded: a copy of the pre-action protocol was sent.")
             return redirect("courts:notice", pk=record.pk)
     documents = Document.objects.filter(subject_key__startswith=f"notice:{record.pk}:").order_by("id")
+    open_case = record.legal_cases.exclude(status=LegalCase.Status.CLOSED).first()
     status = 400 if form.errors else 200
-    return render(
-        request, "courts/notice.html", {"notice": record, "form": form, "documents": documents}, status=status
+    context = {"notice": record, "form": form, "documents": documents, "open_case": open_case}
+    return render(request, "courts/notice.html", context, status=status)
+
+
+@require_POST
+@permission_required(("incomeapp.use_legal", "courts.add_legalcase"), raise_exception=True)
+def legal_case_start(request, pk):
+    record = get_object_or_404(Notice, pk=pk)
+    try:
+        legal_case = legal_case_open(notice=record, opened_by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("courts:notice", pk=record.pk)
+    return redirect("courts:legal_case", pk=legal_case.pk)
+
+
+LEGAL_CASE_ACTIONS = {"confirm", "assess", "decide", "override", "pack"}
+
+
+@permission_required(("incomeapp.use_legal", "courts.view_legalcase"), raise_exception=True)
+def legal_case(request, pk):
+    """The claim's page: the protocol checklist with what the record shows, confirmations, the assessment, the
+    approvals, a manager's override, and the claim pack."""
+    record = get_object_or_404(
+        LegalCase.objects.select_related("tenancy__property", "notice", "opened_by", "claim_pack"), pk=pk
     )
+    action = next((name for name in LEGAL_CASE_ACTIONS if name in request.POST), None)
+    forms_bound = {}
+    if request.method == "POST" and action:
+        done, bound = _legal_case_action(request, record, action)
+        if done:
+            return redirect("courts:legal_case", pk=record.pk)
+        forms_bound[action] = bound
+    items = gate(record)
+    context = {
+        "case": record,
+        "items": items,
+        "passes": gate_passes(items),
+        "confirm_forms": {
+            item.key: forms_bound.get("confirm")
+            if forms_bound.get("confirm") is not None and forms_bound["confirm"].data.get("key") == item.key
+            else GateConfirmForm(initial={"key": item.key}, auto_id=f"confirm-{item.key}-%s")
+            for item in items
+            if item.officer_can_confirm and not item.passed
+        },
+        "assessment_form": forms_bound.get("assess")
+        or AssessmentForm(initial={"assessment": record.assessment, "part3_letter_on": record.part3_letter_on}),
+        "decision_form": forms_bound.get("decide") or DecisionForm(auto_id="decision-%s"),
+        "override_form": forms_bound.get("override") or OverrideForm(auto_id="override-%s"),
+        "outstanding": approvals_outstanding(record),
+        "approvals": record.approvals.select_related("decided_by"),
+        "mandatory": any(item.key == "part3_letter" for item in items),
+    }
+    context["can_make_pack"] = (context["passes"] or bool(record.override_reason)) and not context["outstanding"]
+    status = 400 if forms_bound else 200
+    return render(request, "courts/legal_case.html", context, status=status)
+
+
+def _legal_case_action(request, record, action):
+    """Runs one form's action. Returns (done, the bound form to show again with its errors)."""
+    form_class = {
+        "confirm": GateConfirmForm,
+        "assess": AssessmentForm,
+        "decide": DecisionForm,
+        "override": OverrideForm,
+    }
+    form = form_class[action](request.POST, auto_id=f"{action}-%s") if action != "pack" else None
+    if form is not None and not form.is_valid():
+        return False, form
+    try:
+        if action == "confirm":
+            gate_confirm(legal_case=record, confirmed_by=request.user, **form.cleaned_data)
+            messages.success(request, "Step confirmed.")
+        elif action == "assess":
+            legal_case_update(legal_case=record, updated_by=request.user, **form.cleaned_data)
+            messages.success(request, "Assessment saved.")
+        elif action == "decide":
+            approved = form.cleaned_data["decision"] == "approve"
+            legal_case_decide(
+                legal_case=record, approved=approved, notes=form.cleaned_data["notes"], decided_by=request.user
+            )
+            messages.success(request, "Approved." if approved else "Sent back to the officer with your notes.")
+        elif action == "override":
+            gate_override(legal_case=record, reason=form.cleaned_data["reason"], overridden_by=request.user)
+            messages.success(request, "Recorded: the claim may go ahead with the checklist incomplete.")
+        else:
+            document = claim_pack_make(legal_case=record, made_by=request.user)
+            messages.success(request, f"The claim pack is ready ({document.pages} pages).")
+    except (ValidationError, PermissionDenied) as error:
+        message = error.messages[0] if isinstance(error, ValidationError) else str(error)
+        if form is None:
+            messages.error(request, message)
+            return True, None
+        form.add_error(None, message)
+        return False, form
+    return True, None

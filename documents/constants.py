@@ -5,6 +5,7 @@ class DocumentKind(models.TextChoices):
     LETTER = "letter", "Letter"
     NOTICE = "notice", "Notice"
     STATEMENT = "statement", "Rent statement"
+    CLAIM_PACK = "claim_pack", "Claim pack"
 
 
 class DeliveryState(models.TextChoices):

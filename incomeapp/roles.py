@@ -54,6 +54,9 @@ OFFICER_CASEWORK = READ_TENANCIES | {
     "courts.view_notice",
     "courts.add_notice",
     "courts.change_notice",
+    "courts.view_legalcase",
+    "courts.add_legalcase",
+    "courts.change_legalcase",
     "arrears.view_referral",
     "arrears.add_referral",
     "arrears.view_vulnerabilityreview",
@@ -89,6 +92,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "arrears.add_reviewrun",
         "documents.view_lettertemplate",
         "documents.add_lettertemplateversion",
+        "courts.override_protocol_gate",
     },
     # Read-only view of their residents' accounts; no health or vulnerability notes unless an administrator adds them.
     Role.SUPPORT_WORKER: READ_TENANCIES,

@@ -169,6 +169,10 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Rentwise <rentwise@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Possession claims: the roles that must approve a claim, in order, each a different person from the officer who
+# prepared it and from each other (docs/legal-rules.md). For example "Senior Income Officer,Income Manager".
+LEGAL_CLAIM_APPROVAL_CHAIN = env.list("LEGAL_CLAIM_APPROVAL_CHAIN", default=["Senior Income Officer"])
+
 # Celery. With no broker configured, tasks run eagerly in the calling process (demo and unit tests).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
