@@ -78,7 +78,7 @@ def approvals_outstanding(legal_case: LegalCase) -> list[str]:
     return approval_chain()[done:]
 
 
-def _rank(user) -> int:
+def rank(user) -> int:
     return max((ROLE_RANK.get(name, 0) for name in user.groups.values_list("name", flat=True)), default=0)
 
 
@@ -96,7 +96,7 @@ def legal_case_decide(*, legal_case: LegalCase, approved: bool, notes: str, deci
     if legal_case.approvals.filter(decided_by=decided_by, approved=True).exists():
         raise PermissionDenied("You have already approved this claim; the next step needs someone else.")
     role = outstanding[0]
-    if _rank(decided_by) < ROLE_RANK.get(role, 99):
+    if rank(decided_by) < ROLE_RANK.get(role, 99):
         raise PermissionDenied(f"This step needs a {role} (or someone more senior).")
     if approved and not gate_passes(gate(legal_case)) and not legal_case.override_reason:
         raise ValidationError("The protocol checklist is not complete: it must pass (or be overridden) first.")

@@ -53,3 +53,55 @@ class PeriodBoundary(models.TextChoices):
 
     FIRST_DAY = "first_day", "The first day of a rent period (the later, cautious choice)"
     LAST_DAY = "last_day", "The last day of a rent period"
+
+
+class CourtOutcome(models.TextChoices):
+    """Hearing outcomes (legal-spec §4.3); the codes the arrears policies read (income-management.md §3)."""
+
+    ADJOURNED_GENERALLY = "adjourned_generally", "Adjourned generally (with permission to restore)"
+    ADJOURNED_TO_NEXT_OPEN_DATE = "adjourned_to_next_open_date", "Adjourned to the next open date"
+    ADJOURNED_TO_ANOTHER_HEARING = "adjourned_to_another_hearing", "Adjourned to another hearing"
+    ADJOURNED_FOR_DIRECTIONS = "adjourned_for_directions", "Adjourned for directions"
+    ADJOURNED_ON_TERMS = "adjourned_on_terms", "Adjourned on terms"
+    OUTRIGHT_FORTHWITH = "outright_possession_forthwith", "Outright possession order, forthwith"
+    OUTRIGHT_ON_DATE = "outright_possession_on_date", "Outright possession order, on a date"
+    SUSPENDED = "suspended_possession", "Suspended possession order (on terms)"
+    POSTPONED = "postponed_possession", "Postponed possession order (on terms)"
+    STAY_OF_EXECUTION = "stay_of_execution", "Stay of execution (on terms)"
+    DISMISSED = "dismissed", "Claim dismissed"
+    STRUCK_OUT = "struck_out", "Claim struck out"
+    WITHDRAWN = "withdrawn", "Claim withdrawn"
+
+
+OUTRIGHT = (CourtOutcome.OUTRIGHT_FORTHWITH, CourtOutcome.OUTRIGHT_ON_DATE)
+# Outcomes whose terms (current rent plus an amount towards the arrears) become a court agreement the arrears engine
+# monitors every day.
+WITH_TERMS = (
+    CourtOutcome.ADJOURNED_ON_TERMS,
+    CourtOutcome.ADJOURNED_GENERALLY,
+    CourtOutcome.SUSPENDED,
+    CourtOutcome.POSTPONED,
+    CourtOutcome.STAY_OF_EXECUTION,
+)
+ENDS_THE_CLAIM = (CourtOutcome.DISMISSED, CourtOutcome.STRUCK_OUT, CourtOutcome.WITHDRAWN)
+
+
+class WarrantForm(models.TextChoices):
+    N325 = "N325", "N325: request for a warrant of possession"
+    N325A = "N325A", "N325A: after a suspended order's payment terms were broken (with the statement of payments)"
+
+
+class WarrantStatus(models.TextChoices):
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    APPROVED = "approved", "Approved: apply to the court"
+    APPLIED = "applied", "Applied for"
+    EVICTION_BOOKED = "eviction_booked", "Eviction booked"
+    DONE = "done", "Finished"
+    REFUSED = "refused", "Not approved"
+
+
+class EvictionOutcome(models.TextChoices):
+    EVICTED = "evicted", "Possession taken"
+    LEFT = "left", "The tenant left before the eviction"
+    SUSPENDED_BY_COURT = "suspended", "Suspended by the court (N244)"
+    CANCELLED = "cancelled", "Cancelled by us"

@@ -2,9 +2,10 @@ from crispy_forms_gds.fields import DateInputField
 from django import forms
 
 from incomeapp.forms import GdsFormMixin
+from rentaccounts.forms import MoneyField
 from tenancies.models import Tenancy
 
-from .constants import ServiceMethod
+from .constants import CourtOutcome, EvictionOutcome, ServiceMethod
 
 
 class NoticePlanForm(GdsFormMixin, forms.Form):
@@ -123,3 +124,74 @@ class OverrideForm(GdsFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give the reason for going ahead"},
     )
+
+
+class ClaimIssueForm(GdsFormMixin, forms.Form):
+    submit_label = "Record the claim"
+    submit_name = "issue"
+
+    issued_on = DateInputField(label="Date the court issued the claim", require_all_fields=False)
+    court_name = forms.CharField(label="County Court hearing centre", max_length=200)
+    claim_number = forms.CharField(label="Claim number", max_length=30, required=False)
+
+
+class HearingForm(GdsFormMixin, forms.Form):
+    submit_label = "Add the hearing"
+    submit_name = "hearing"
+
+    hearing_on = DateInputField(label="Hearing date", require_all_fields=False)
+    papers_served_on = DateInputField(
+        label="Date the claim papers were served on the tenants", required=False, require_all_fields=False
+    )
+
+
+class OutcomeForm(GdsFormMixin, forms.Form):
+    submit_label = "Record the outcome"
+    submit_name = "record_outcome"
+
+    hearing_id = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(label="Outcome", choices=[("", "Choose the outcome"), *CourtOutcome.choices])
+    possession_on = DateInputField(label="Date for possession in the order", required=False, require_all_fields=False)
+    terms_amount = MoneyField(
+        label="Weekly amount towards the arrears (on top of rent)", required=False, help_text="For orders on terms."
+    )
+    terms = forms.CharField(
+        label="Conditions as the court wrote them", required=False, widget=forms.Textarea({"rows": 2})
+    )
+    mandatory_ground = forms.BooleanField(label="Made on a mandatory ground (Ground 8 or section 21)", required=False)
+    exceptional_hardship = forms.BooleanField(label="The court found exceptional hardship", required=False)
+
+
+class WarrantRequestForm(GdsFormMixin, forms.Form):
+    submit_label = "Ask for a warrant"
+    submit_name = "warrant"
+
+    hearing_id = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="Why a warrant is needed now", widget=forms.Textarea({"rows": 2}), help_text="The breach, what was tried."
+    )
+
+
+class WarrantStepForm(GdsFormMixin, forms.Form):
+    """One step on a warrant: a decision, the application, the eviction booking, the eviction's outcome."""
+
+    submit_label = "Save"
+    submit_name = "warrant_step"
+
+    warrant_id = forms.IntegerField(widget=forms.HiddenInput)
+    step = forms.ChoiceField(
+        choices=[("approve", "approve"), ("refuse", "refuse"), ("applied", "applied"), ("book", "book")],
+        widget=forms.HiddenInput,
+    )
+    on = DateInputField(label="Date", required=False, require_all_fields=False)
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea({"rows": 2}))
+
+
+class EvictionOutcomeForm(GdsFormMixin, forms.Form):
+    submit_label = "Record what happened"
+    submit_name = "eviction_outcome"
+
+    eviction_id = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(label="What happened", choices=EvictionOutcome.choices, widget=forms.RadioSelect)
+    on = DateInputField(label="Date", require_all_fields=False)
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea({"rows": 2}))

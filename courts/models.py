@@ -10,7 +10,19 @@ from simple_history.models import HistoricalRecords
 from incomeapp.constants import Jurisdiction
 from incomeapp.models import MoneyField
 
-from .constants import DateRule, GroundKind, LapseRule, NoticeType, PeriodBoundary, Sector, ServiceMethod
+from .constants import (
+    CourtOutcome,
+    DateRule,
+    EvictionOutcome,
+    GroundKind,
+    LapseRule,
+    NoticeType,
+    PeriodBoundary,
+    Sector,
+    ServiceMethod,
+    WarrantForm,
+    WarrantStatus,
+)
 
 
 class NoticeRule(models.Model):
@@ -139,6 +151,9 @@ class LegalCase(models.Model):
     claim_pack = models.ForeignKey(
         "documents.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    claim_issued_on = models.DateField(null=True, blank=True)
+    court_name = models.CharField(max_length=200, blank=True, help_text="The County Court hearing centre.")
+    claim_number = models.CharField(max_length=30, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -181,3 +196,76 @@ class LegalApproval(models.Model):
 
     class Meta:
         ordering = ["step", "decided_at"]
+
+
+class Hearing(models.Model):
+    """A hearing of the claim and, once recorded, its outcome. An order's terms become a court agreement on the
+    arrears case, monitored every day."""
+
+    legal_case = models.ForeignKey(LegalCase, on_delete=models.PROTECT, related_name="hearings")
+    hearing_on = models.DateField()
+    papers_served_on = models.DateField(null=True, blank=True, help_text="When the claim papers were served.")
+    outcome = models.CharField(max_length=40, choices=CourtOutcome.choices, blank=True)
+    possession_on = models.DateField(null=True, blank=True, help_text="The date for possession in the order.")
+    terms_amount = MoneyField(null=True, blank=True, help_text="Paid towards the arrears each week, on top of rent.")
+    terms = models.TextField(blank=True, help_text="The order's conditions as the court wrote them.")
+    mandatory_ground = models.BooleanField(default=False, help_text="The order was made on a mandatory ground.")
+    exceptional_hardship = models.BooleanField(default=False)
+    date_fixed_on = models.DateField(
+        null=True, blank=True, help_text="After a postponed order was broken: the date for possession the court fixed."
+    )
+    costs = MoneyField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["hearing_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Hearing {self.hearing_on:%d/%m/%Y} ({self.legal_case.tenancy.payment_reference})"
+
+
+class Warrant(models.Model):
+    """A warrant of possession: asked for on N325 (or N325A with the statement of payments), approved by the chain,
+    applied for, the eviction booked (N54) and its outcome."""
+
+    legal_case = models.ForeignKey(LegalCase, on_delete=models.PROTECT, related_name="warrants")
+    hearing = models.ForeignKey(Hearing, on_delete=models.PROTECT, related_name="warrants")
+    form = models.CharField(max_length=6, choices=WarrantForm.choices)
+    status = models.CharField(max_length=20, choices=WarrantStatus.choices, default=WarrantStatus.AWAITING_APPROVAL)
+    reason = models.TextField(help_text="Why the warrant is needed now (the breach, what was tried).")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_notes = models.TextField(blank=True)
+    applied_on = models.DateField(null=True, blank=True)
+    statement_of_payments = models.ForeignKey(
+        "documents.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+
+class Eviction(models.Model):
+    """An eviction: booked by the court's bailiffs on a warrant, or, for an excluded licence, without a court once the
+    notice has run out."""
+
+    tenancy = models.ForeignKey("tenancies.Tenancy", on_delete=models.PROTECT, related_name="evictions")
+    warrant = models.ForeignKey(Warrant, null=True, blank=True, on_delete=models.PROTECT, related_name="evictions")
+    notice = models.ForeignKey(Notice, null=True, blank=True, on_delete=models.PROTECT, related_name="evictions")
+    scheduled_on = models.DateField()
+    outcome = models.CharField(max_length=12, choices=EvictionOutcome.choices, blank=True)
+    outcome_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scheduled_on", "id"]

@@ -10,4 +10,5 @@ urlpatterns = [
     path("notices/<int:pk>/", views.notice, name="notice"),
     path("notices/<int:pk>/claim/", views.legal_case_start, name="legal_case_start"),
     path("cases/<int:pk>/", views.legal_case, name="legal_case"),
+    path("diary/", views.diary, name="diary"),
 ]

@@ -1,13 +1,15 @@
 """Legal: the notice planner, serving a notice, and each notice's record."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from arrears.models import ArrearsCase
 from documents.models import Document
 from tenancies.models import Tenancy
 
@@ -21,16 +23,34 @@ from .claims import (
     legal_case_open,
     legal_case_update,
 )
+from .court import (
+    claim_issue_record,
+    eviction_book,
+    eviction_outcome_record,
+    hearing_outcome_record,
+    hearing_record,
+    warrant_applied_record,
+    warrant_decide,
+    warrant_position,
+    warrant_request,
+)
+from .court_rules import hearing_warnings
 from .forms import (
     AssessmentForm,
+    ClaimIssueForm,
     DecisionForm,
+    EvictionOutcomeForm,
     GateConfirmForm,
+    HearingForm,
     NoticePlanForm,
     NoticeServeForm,
+    OutcomeForm,
     OverrideForm,
     ProtocolCopyForm,
+    WarrantRequestForm,
+    WarrantStepForm,
 )
-from .models import LegalCase, Notice
+from .models import Eviction, Hearing, LegalCase, Notice, Warrant
 from .planner import notice_plan
 from .protocol import gate_passes
 from .services import notice_protocol_copy_record, notice_serve
@@ -135,6 +155,7 @@ def legal_case_start(request, pk):
 
 
 LEGAL_CASE_ACTIONS = {"confirm", "assess", "decide", "override", "pack"}
+COURT_ACTIONS = {"issue", "hearing", "record_outcome", "warrant", "warrant_step", "eviction_outcome"}
 
 
 @permission_required(("incomeapp.use_legal", "courts.view_legalcase"), raise_exception=True)
@@ -144,10 +165,11 @@ def legal_case(request, pk):
     record = get_object_or_404(
         LegalCase.objects.select_related("tenancy__property", "notice", "opened_by", "claim_pack"), pk=pk
     )
-    action = next((name for name in LEGAL_CASE_ACTIONS if name in request.POST), None)
+    action = next((name for name in LEGAL_CASE_ACTIONS | COURT_ACTIONS if name in request.POST), None)
     forms_bound = {}
     if request.method == "POST" and action:
-        done, bound = _legal_case_action(request, record, action)
+        run = _court_action if action in COURT_ACTIONS else _legal_case_action
+        done, bound = run(request, record, action)
         if done:
             return redirect("courts:legal_case", pk=record.pk)
         forms_bound[action] = bound
@@ -172,6 +194,7 @@ def legal_case(request, pk):
         "mandatory": any(item.key == "part3_letter" for item in items),
     }
     context["can_make_pack"] = (context["passes"] or bool(record.override_reason)) and not context["outstanding"]
+    context |= _court_context(record, forms_bound)
     status = 400 if forms_bound else 200
     return render(request, "courts/legal_case.html", context, status=status)
 
@@ -214,3 +237,139 @@ def _legal_case_action(request, record, action):
         form.add_error(None, message)
         return False, form
     return True, None
+
+
+def _court_context(record, forms_bound) -> dict:
+    today = timezone.localdate()
+    hearings = []
+    for hearing in record.hearings.all():
+        row = {
+            "hearing": hearing,
+            "warnings": hearing_warnings(
+                issued_on=record.claim_issued_on,
+                hearing_on=hearing.hearing_on,
+                papers_served_on=hearing.papers_served_on,
+            ),
+        }
+        if not hearing.outcome and hearing.hearing_on <= today:
+            bound = forms_bound.get("record_outcome")
+            row["outcome_form"] = (
+                bound
+                if bound is not None and str(bound.data.get("hearing_id")) == str(hearing.pk)
+                else OutcomeForm(initial={"hearing_id": hearing.pk}, auto_id=f"outcome-{hearing.pk}-%s")
+            )
+        if hearing.outcome:
+            row["warrant"] = warrant_position(hearing, today)
+            row["warrant_form"] = forms_bound.get("warrant") or WarrantRequestForm(
+                initial={"hearing_id": hearing.pk}, auto_id=f"warrant-{hearing.pk}-%s"
+            )
+        hearings.append(row)
+    warrants = []
+    for warrant in record.warrants.select_related("statement_of_payments", "requested_by"):
+        evictions = list(warrant.evictions.all())
+        warrants.append(
+            {
+                "warrant": warrant,
+                "step_form": WarrantStepForm(initial={"warrant_id": warrant.pk}, auto_id=f"step-{warrant.pk}-%s"),
+                "evictions": [
+                    {
+                        "eviction": eviction,
+                        "form": EvictionOutcomeForm(
+                            initial={"eviction_id": eviction.pk}, auto_id=f"eviction-{eviction.pk}-%s"
+                        ),
+                    }
+                    for eviction in evictions
+                ],
+            }
+        )
+    return {
+        "issue_form": forms_bound.get("issue") or ClaimIssueForm(auto_id="issue-%s"),
+        "hearing_form": forms_bound.get("hearing") or HearingForm(auto_id="hearing-%s"),
+        "hearings": hearings,
+        "warrants": warrants,
+        "step_errors": forms_bound.get("warrant_step") or forms_bound.get("eviction_outcome"),
+    }
+
+
+def _court_action(request, record, action):
+    """The court stage's forms. Returns (done, the bound form to show again with its errors)."""
+    form_class = {
+        "issue": ClaimIssueForm,
+        "hearing": HearingForm,
+        "record_outcome": OutcomeForm,
+        "warrant": WarrantRequestForm,
+        "warrant_step": WarrantStepForm,
+        "eviction_outcome": EvictionOutcomeForm,
+    }[action]
+    form = form_class(request.POST, auto_id=f"{action}-%s")
+    if not form.is_valid():
+        return False, form
+    data = form.cleaned_data
+    try:
+        if action == "issue":
+            claim_issue_record(legal_case=record, recorded_by=request.user, **data)
+            messages.success(request, "The claim is recorded as issued.")
+        elif action == "hearing":
+            _, warnings = hearing_record(legal_case=record, recorded_by=request.user, **data)
+            messages.success(request, "Hearing added." + "".join(f" Check: {warning}" for warning in warnings))
+        elif action == "record_outcome":
+            hearing = get_object_or_404(Hearing, pk=data.pop("hearing_id"), legal_case=record)
+            hearing_outcome_record(hearing=hearing, recorded_by=request.user, **data)
+            messages.success(request, "Outcome recorded; the arrears case has it.")
+        elif action == "warrant":
+            hearing = get_object_or_404(Hearing, pk=data["hearing_id"], legal_case=record)
+            warrant = warrant_request(hearing=hearing, reason=data["reason"], requested_by=request.user)
+            messages.success(request, f"Warrant ({warrant.form}) asked for: it now needs approval.")
+        elif action == "warrant_step":
+            _warrant_step(request, record, data)
+        else:
+            eviction = get_object_or_404(Eviction, pk=data["eviction_id"], tenancy=record.tenancy)
+            eviction_outcome_record(
+                eviction=eviction, outcome=data["outcome"], on=data["on"], notes=data["notes"], recorded_by=request.user
+            )
+            messages.success(request, "Recorded.")
+    except (ValidationError, PermissionDenied) as error:
+        form.add_error(None, error.messages[0] if isinstance(error, ValidationError) else str(error))
+        return False, form
+    return True, None
+
+
+def _warrant_step(request, record, data):
+    warrant = get_object_or_404(Warrant, pk=data["warrant_id"], legal_case=record)
+    step, on = data["step"], data["on"]
+    if step in ("approve", "refuse"):
+        warrant_decide(warrant=warrant, approved=step == "approve", notes=data["notes"], decided_by=request.user)
+        messages.success(request, "Warrant approved." if step == "approve" else "Warrant not approved.")
+        return
+    if on is None:
+        raise ValidationError("Enter the date.")
+    if step == "applied":
+        warrant_applied_record(warrant=warrant, applied_on=on, recorded_by=request.user)
+        messages.success(request, "Recorded: the warrant was applied for.")
+    else:
+        eviction_book(warrant=warrant, scheduled_on=on, recorded_by=request.user)
+        messages.success(request, "Eviction booked; it is in the court diary.")
+
+
+@permission_required(("incomeapp.use_legal", "courts.view_legalcase"), raise_exception=True)
+def diary(request):
+    """Upcoming hearings and evictions, for officers (their own cases, or everyone's) and managers."""
+    today = timezone.localdate()
+    until = today + timedelta(weeks=8)
+    mine = request.GET.get("show") != "all"
+    hearings = Hearing.objects.filter(outcome="", hearing_on__gte=today, hearing_on__lte=until).select_related(
+        "legal_case__tenancy__property"
+    )
+    evictions = Eviction.objects.filter(outcome="", scheduled_on__gte=today, scheduled_on__lte=until).select_related(
+        "tenancy__property"
+    )
+    if mine:
+        my_tenancies = ArrearsCase.objects.filter(officer=request.user).values("account__tenancy")
+        hearings = hearings.filter(legal_case__tenancy__in=my_tenancies)
+        evictions = evictions.filter(tenancy__in=my_tenancies)
+    entries = sorted(
+        [("Hearing", h.hearing_on, h.legal_case.tenancy, h.legal_case, h.legal_case.court_name) for h in hearings]
+        + [("Eviction", e.scheduled_on, e.tenancy, e.warrant.legal_case if e.warrant else None, "") for e in evictions],
+        key=lambda entry: entry[1],
+    )
+    return render(request, "courts/diary.html", {"entries": entries, "mine": mine, "until": until})

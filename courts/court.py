@@ -1,0 +1,340 @@
+"""The court stage: the claim issued, hearings (with the CPR 55.5 warnings), outcomes and orders (their terms become a
+court agreement the arrears engine monitors daily; mandatory-ground limits enforced), warrants (N325 / N325A with the
+statement of payments, the six-year check, Breathing Space, approval by someone else) and evictions, including an
+excluded licence's without a court. Milestones reach the arrears case through the arrears app's service."""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from arrears.constants import AgreementFrequency, AgreementState, AgreementType, CaseStatus
+from arrears.models import Agreement, ArrearsCase
+from arrears.services import agreement_create, legal_milestone_record
+from documents.constants import DeliveryState, DocumentKind
+from documents.rendering import letter_pdf
+from documents.services import document_store
+from incomeapp.roles import staff_require
+from rentaccounts.constants import AccountKind
+from rentaccounts.statements import account_statement
+
+from .claims import ROLE_RANK, rank
+from .constants import ENDS_THE_CLAIM, WITH_TERMS, CourtOutcome, EvictionOutcome, WarrantStatus
+from .court_rules import hearing_warnings, order_problems, warrant_check
+from .models import Eviction, Hearing, LegalCase, Notice, Warrant
+from .selectors import moratoria
+
+
+def _breathing_space(tenancy, on: date) -> bool:
+    return any(space.covers(on) for space in moratoria(tenancy=tenancy))
+
+
+def _account(tenancy):
+    return tenancy.accounts.get(kind=AccountKind.RENT)
+
+
+@transaction.atomic
+def claim_issue_record(*, legal_case: LegalCase, issued_on: date, court_name: str, claim_number: str, recorded_by):
+    """The claim as issued by the court. Refused before the claim pack exists, outside the notice's window, or during
+    a Breathing Space (R-SEC-05, R-AST-04, R-BS-13)."""
+    staff_require(recorded_by, "courts.change_legalcase", "record court claims")
+    notice = legal_case.notice
+    if legal_case.claim_pack_id is None:
+        raise ValidationError("Produce the claim pack (after the checklist and approval) before recording the claim.")
+    if issued_on > timezone.localdate():
+        raise ValidationError("Record the claim once it has been issued: the date cannot be in the future.")
+    if issued_on <= notice.earliest_proceedings_on:
+        raise ValidationError(
+            f"Proceedings may not begin until after {notice.earliest_proceedings_on:%d/%m/%Y} on this notice."
+        )
+    if notice.lapses_on and issued_on > notice.lapses_on:
+        raise ValidationError(f"The notice lapsed on {notice.lapses_on:%d/%m/%Y}: serve a new notice first.")
+    if _breathing_space(legal_case.tenancy, issued_on):
+        raise ValidationError("A Breathing Space is active: no claim may be issued for the moratorium debt.")
+    legal_case.claim_issued_on = issued_on
+    legal_case.court_name = court_name.strip()
+    legal_case.claim_number = claim_number.strip()
+    legal_case.save(update_fields=["claim_issued_on", "court_name", "claim_number"])
+    return legal_case
+
+
+@transaction.atomic
+def hearing_record(*, legal_case: LegalCase, hearing_on: date, papers_served_on: date | None, recorded_by):
+    """A hearing date from the court; returns it with any timetable warnings. The arrears case gets the court date."""
+    staff_require(recorded_by, "courts.change_legalcase", "record hearings")
+    if legal_case.claim_issued_on is None:
+        raise ValidationError("Record the claim as issued before its hearing.")
+    if hearing_on < legal_case.claim_issued_on:
+        raise ValidationError("The hearing cannot be before the claim was issued.")
+    hearing = Hearing.objects.create(
+        legal_case=legal_case, hearing_on=hearing_on, papers_served_on=papers_served_on, recorded_by=recorded_by
+    )
+    legal_milestone_record(
+        account=_account(legal_case.tenancy),
+        recorded_by=recorded_by,
+        note=f"Court hearing on {hearing_on:%d/%m/%Y} at {legal_case.court_name or 'the county court'}.",
+        court_date=hearing_on,
+        court_outcome="",
+    )
+    return hearing, hearing_warnings(
+        issued_on=legal_case.claim_issued_on, hearing_on=hearing_on, papers_served_on=papers_served_on
+    )
+
+
+@transaction.atomic
+def hearing_outcome_record(
+    *,
+    hearing: Hearing,
+    outcome: str,
+    recorded_by,
+    possession_on: date | None = None,
+    terms_amount=None,
+    terms: str = "",
+    mandatory_ground: bool = False,
+    exceptional_hardship: bool = False,
+    costs=None,
+) -> Hearing:
+    """The hearing's outcome. An order on terms becomes a court agreement on the arrears case (monitored daily); an
+    order on a mandatory ground is checked against the limits on postponement; a dismissal closes the legal case."""
+    staff_require(recorded_by, "courts.change_legalcase", "record court outcomes")
+    if hearing.outcome:
+        raise ValidationError("This hearing's outcome is already recorded.")
+    if hearing.hearing_on > timezone.localdate():
+        raise ValidationError("Record the outcome after the hearing.")
+    problems = order_problems(
+        outcome=outcome,
+        made_on=hearing.hearing_on,
+        possession_on=possession_on,
+        mandatory_ground=mandatory_ground,
+        exceptional_hardship=exceptional_hardship,
+    )
+    if outcome in WITH_TERMS and outcome != CourtOutcome.ADJOURNED_GENERALLY and not terms_amount:
+        problems.append("An order on terms needs the weekly amount towards the arrears, so it can be monitored.")
+    if problems:
+        raise ValidationError(problems[0])
+    hearing.outcome = outcome
+    hearing.possession_on = possession_on
+    hearing.terms_amount = terms_amount
+    hearing.terms = terms.strip()
+    hearing.mandatory_ground = mandatory_ground
+    hearing.exceptional_hardship = exceptional_hardship
+    hearing.costs = costs
+    hearing.recorded_by = recorded_by
+    hearing.save()
+    tenancy = hearing.legal_case.tenancy
+    account = _account(tenancy)
+    case = legal_milestone_record(
+        account=account,
+        recorded_by=recorded_by,
+        note=f"Court outcome on {hearing.hearing_on:%d/%m/%Y}: {CourtOutcome(outcome).label}.",
+        court_date=hearing.hearing_on,
+        court_outcome=outcome,
+    )
+    if outcome in WITH_TERMS and terms_amount and account.balance > 0:
+        agreement_create(
+            case=case,
+            frequency=AgreementFrequency.WEEKLY,
+            amount=terms_amount,
+            starts_on=hearing.hearing_on,
+            created_by=recorded_by,
+            agreement_type=AgreementType.COURT,
+        )
+    if outcome in ENDS_THE_CLAIM:
+        hearing.legal_case.status = LegalCase.Status.CLOSED
+        hearing.legal_case.save(update_fields=["status"])
+    return hearing
+
+
+@transaction.atomic
+def possession_date_fixed_record(*, hearing: Hearing, fixed_on: date, recorded_by) -> Hearing:
+    """After a postponed order is broken, the date for possession the court fixed on the landlord's application."""
+    staff_require(recorded_by, "courts.change_legalcase", "record court orders")
+    if hearing.outcome != CourtOutcome.POSTPONED:
+        raise ValidationError("Only a postponed possession order has a date fixed later.")
+    hearing.date_fixed_on = fixed_on
+    hearing.save(update_fields=["date_fixed_on"])
+    return hearing
+
+
+def court_agreement_broken(tenancy) -> bool:
+    agreement = (
+        Agreement.objects.filter(case__account__tenancy=tenancy, agreement_type=AgreementType.COURT)
+        .order_by("-starts_on", "-id")
+        .first()
+    )
+    return agreement is not None and agreement.state == AgreementState.BREACHED
+
+
+def warrant_position(hearing: Hearing, today: date | None = None):
+    today = today or timezone.localdate()
+    tenancy = hearing.legal_case.tenancy
+    return warrant_check(
+        outcome=hearing.outcome,
+        made_on=hearing.hearing_on,
+        possession_on=hearing.possession_on,
+        terms_broken=court_agreement_broken(tenancy),
+        date_fixed_after_postponement=hearing.date_fixed_on,
+        breathing_space=_breathing_space(tenancy, today),
+        today=today,
+    )
+
+
+@transaction.atomic
+def warrant_request(*, hearing: Hearing, reason: str, requested_by) -> Warrant:
+    """Asks for a warrant (needs approval by someone else). N325A carries the statement of payments due and made
+    since the order."""
+    staff_require(requested_by, "courts.change_legalcase", "ask for warrants")
+    check = warrant_position(hearing)
+    if not check.allowed:
+        raise ValidationError(check.reasons[0])
+    if len(reason.strip()) < 10:
+        raise ValidationError("Say why the warrant is needed now: the breach and what was tried.")
+    if hearing.warrants.exclude(status__in=[WarrantStatus.REFUSED, WarrantStatus.DONE]).exists():
+        raise ValidationError("A warrant on this order is already in progress.")
+    warrant = Warrant.objects.create(
+        legal_case=hearing.legal_case,
+        hearing=hearing,
+        form=check.form,
+        reason=reason.strip(),
+        requested_by=requested_by,
+    )
+    if check.form == "N325A":
+        warrant.statement_of_payments = _statement_of_payments(warrant)
+        warrant.save(update_fields=["statement_of_payments"])
+    return warrant
+
+
+def _statement_of_payments(warrant: Warrant):
+    """For N325A: every payment due and made since the order, with the running balance."""
+    hearing = warrant.hearing
+    tenancy = hearing.legal_case.tenancy
+    today = timezone.localdate()
+    statement = account_statement(account=_account(tenancy), date_from=hearing.hearing_on, date_to=today)
+    body = render_to_string("courts/statement_of_payments.html", {"statement": statement, "hearing": hearing})
+    legal_case = hearing.legal_case
+    pdf = letter_pdf(
+        title=f"Statement of payments since the order of {hearing.hearing_on:%-d %B %Y}",
+        landlord=tenancy.property.scheme.provider.letterhead,
+        recipient={
+            "name": legal_case.court_name or "The County Court",
+            "address_lines": [f"Claim {legal_case.claim_number}"] if legal_case.claim_number else [],
+        },
+        reference=tenancy.payment_reference,
+        dated=today,
+        body_html=body,
+    )
+    return document_store(
+        kind=DocumentKind.STATEMENT,
+        pdf=pdf,
+        title=f"Statement of payments for N325A, {today:%-d %B %Y}",
+        reference=tenancy.payment_reference,
+        subject_key=f"warrant:{warrant.pk}:statement-of-payments",
+        recipient_name=legal_case.court_name or "The County Court",
+        made_by=warrant.requested_by,
+        made_by_run=f"legal-case:{legal_case.pk}",
+        delivery_state=DeliveryState.PRINTED,
+    )
+
+
+@transaction.atomic
+def warrant_decide(*, warrant: Warrant, approved: bool, notes: str, decided_by) -> Warrant:
+    """Approval of a warrant (legal-spec R-ENF-04) by someone holding LEGAL_WARRANT_APPROVER (or more senior) who did
+    not ask for it."""
+    staff_require(decided_by, "incomeapp.use_approvals", "approve warrants")
+    if warrant.status != WarrantStatus.AWAITING_APPROVAL:
+        raise ValidationError("This warrant has already been decided.")
+    if decided_by.pk == warrant.requested_by_id:
+        raise PermissionDenied("You asked for this warrant, so someone else must approve it.")
+    role = settings.LEGAL_WARRANT_APPROVER
+    if rank(decided_by) < ROLE_RANK.get(role, 99):
+        raise PermissionDenied(f"Warrants are approved by a {role}.")
+    if not approved and not notes.strip():
+        raise ValidationError("Say why the warrant is not approved.")
+    if approved:
+        check = warrant_position(warrant.hearing)
+        if not check.allowed:
+            raise ValidationError(check.reasons[0])
+    warrant.status = WarrantStatus.APPROVED if approved else WarrantStatus.REFUSED
+    warrant.decided_by, warrant.decided_at, warrant.decision_notes = decided_by, timezone.now(), notes.strip()
+    warrant.save(update_fields=["status", "decided_by", "decided_at", "decision_notes"])
+    return warrant
+
+
+@transaction.atomic
+def warrant_applied_record(*, warrant: Warrant, applied_on: date, recorded_by) -> Warrant:
+    staff_require(recorded_by, "courts.change_legalcase", "record warrants")
+    if warrant.status != WarrantStatus.APPROVED:
+        raise ValidationError("Only an approved warrant can be applied for.")
+    if applied_on > timezone.localdate():
+        raise ValidationError("Record the application once it is made: the date cannot be in the future.")
+    warrant.status, warrant.applied_on = WarrantStatus.APPLIED, applied_on
+    warrant.save(update_fields=["status", "applied_on"])
+    legal_milestone_record(
+        account=_account(warrant.legal_case.tenancy),
+        recorded_by=recorded_by,
+        note=f"Warrant of possession applied for on {applied_on:%d/%m/%Y} ({warrant.form}).",
+        code="warrant_applied_for",
+        on=applied_on,
+    )
+    return warrant
+
+
+@transaction.atomic
+def eviction_book(*, scheduled_on: date, recorded_by, warrant: Warrant | None = None, notice: Notice | None = None):
+    """An eviction date: from the court's notice of eviction (N54) on a warrant, or, for an excluded licence, after its
+    notice has run out (no court order is needed)."""
+    staff_require(recorded_by, "courts.change_legalcase", "book evictions")
+    if warrant is not None:
+        if warrant.status != WarrantStatus.APPLIED:
+            raise ValidationError("Book the eviction once the warrant has been applied for.")
+        tenancy = warrant.legal_case.tenancy
+    elif notice is not None:
+        if notice.notice_rule.court_order_needed:
+            raise ValidationError("This notice needs a court order and a warrant before any eviction.")
+        if scheduled_on <= notice.earliest_proceedings_on:
+            raise ValidationError(f"The notice runs until {notice.earliest_proceedings_on:%d/%m/%Y}.")
+        tenancy = notice.tenancy
+    else:
+        raise ValueError("An eviction needs a warrant or an excluded licence's notice.")
+    if _breathing_space(tenancy, scheduled_on):
+        raise ValidationError("A Breathing Space is active on that date: no enforcement for the moratorium debt.")
+    eviction = Eviction.objects.create(
+        tenancy=tenancy, warrant=warrant, notice=notice, scheduled_on=scheduled_on, recorded_by=recorded_by
+    )
+    if warrant is not None:
+        warrant.status = WarrantStatus.EVICTION_BOOKED
+        warrant.save(update_fields=["status"])
+    legal_milestone_record(
+        account=_account(tenancy),
+        recorded_by=recorded_by,
+        note=f"Eviction booked for {scheduled_on:%d/%m/%Y}.",
+        eviction_date=scheduled_on,
+    )
+    return eviction
+
+
+@transaction.atomic
+def eviction_outcome_record(*, eviction: Eviction, outcome: str, on: date, notes: str, recorded_by) -> Eviction:
+    staff_require(recorded_by, "courts.change_legalcase", "record evictions")
+    if eviction.outcome:
+        raise ValidationError("This eviction's outcome is already recorded.")
+    eviction.outcome, eviction.outcome_on, eviction.notes = outcome, on, notes.strip()
+    eviction.save(update_fields=["outcome", "outcome_on", "notes"])
+    if eviction.warrant is not None:
+        eviction.warrant.status = WarrantStatus.DONE
+        eviction.warrant.save(update_fields=["status"])
+        if outcome in (EvictionOutcome.EVICTED, EvictionOutcome.LEFT):
+            LegalCase.objects.filter(pk=eviction.warrant.legal_case_id).update(status=LegalCase.Status.CLOSED)
+    if outcome in (EvictionOutcome.SUSPENDED_BY_COURT, EvictionOutcome.CANCELLED):
+        case = ArrearsCase.objects.filter(account__tenancy=eviction.tenancy, status=CaseStatus.OPEN).first()
+        if case is not None:
+            legal_milestone_record(
+                account=case.account,
+                recorded_by=recorded_by,
+                note=f"Eviction of {eviction.scheduled_on:%d/%m/%Y} {EvictionOutcome(outcome).label.lower()}.",
+                eviction_date=None,
+            )
+    return eviction

@@ -1,0 +1,98 @@
+"""After the claim pack: an officer records the claim as issued and a hearing, sees it in the court diary, then
+records an outright order; axe passes on every page."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from arrears.models import ArrearsCase
+from courts.claims import claim_pack_make, gate_override, legal_case_decide, legal_case_open
+from courts.models import Hearing
+from courts.services import notice_serve
+from incomeapp.constants import Role
+from rentaccounts.constants import TransactionType
+from rentaccounts.services import Posting, account_get_or_create, transactions_post
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.factories import TenancyFactory, user_with_role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _fill_date(page, scope, day):
+    scope.get_by_label("Day").fill(f"{day.day}")
+    scope.get_by_label("Month").fill(f"{day.month}")
+    scope.get_by_label("Year").fill(f"{day.year}")
+
+
+def test_officer_records_the_claim_and_hearing_and_sees_the_diary(page, live_server, law, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    today = timezone.localdate()
+    tenancy = TenancyFactory(payment_reference="RW790001", tenure_type="SECURE")
+    account = account_get_or_create(tenancy=tenancy)
+    transactions_post(
+        postings=[
+            Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("100.00"), today - timedelta(weeks=w), f"d{w}")
+            for w in range(16)
+        ]
+    )
+    officer = user_with_role(Role.INCOME_OFFICER)
+    notice = notice_serve(
+        tenancy=tenancy,
+        notice_code="secure-nosp",
+        served_on=today - timedelta(weeks=10),
+        method="hand",
+        signatory="P. Shah, Income Manager",
+        proof_of_service="By hand.",
+        served_by=officer,
+    )
+    ArrearsCase.objects.filter(account=account).update(officer=officer)
+    legal_case = legal_case_open(notice=notice, opened_by=officer)
+    gate_override(
+        legal_case=legal_case,
+        overridden_by=user_with_role(Role.INCOME_MANAGER),
+        reason="Legal advised issuing now; the tenants have not engaged for months.",
+    )
+    legal_case_decide(
+        legal_case=legal_case, approved=True, notes="", decided_by=user_with_role(Role.SENIOR_INCOME_OFFICER)
+    )
+    claim_pack_make(legal_case=legal_case, made_by=officer)
+
+    sign_in(page, live_server, officer.username)
+    page.goto(f"{live_server.url}/legal/cases/{legal_case.pk}/")
+    page.get_by_text("Record the claim as issued").click()
+    issue = page.locator("form", has=page.get_by_role("button", name="Record the claim"))
+    _fill_date(page, issue, today - timedelta(weeks=4))
+    issue.get_by_label("County Court hearing centre").fill("Bristol County Court")
+    issue.get_by_label("Claim number").fill("K00BS123")
+    page.get_by_role("button", name="Record the claim").click()
+    expect(page.get_by_text("The claim is recorded as issued.")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_text("Add a hearing").click()
+    hearing_form = page.locator("form", has=page.get_by_role("button", name="Add the hearing"))
+    _fill_date(page, hearing_form.get_by_role("group", name="Hearing date"), today)
+    page.get_by_role("button", name="Add the hearing").click()
+    expect(page.get_by_text("Hearing added.")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(f"{live_server.url}/legal/")
+    page.get_by_role("link", name="Court diary: hearings and evictions").click()
+    expect(page.get_by_role("heading", name="Court diary")).to_be_visible()
+    expect(page.get_by_role("link", name="RW790001")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="RW790001").click()
+    page.locator("summary", has_text="Record the outcome").click()
+    page.get_by_label("Outcome").select_option("outright_possession_on_date")
+    outcome = page.locator("form", has=page.get_by_role("button", name="Record the outcome"))
+    _fill_date(page, outcome, today + timedelta(days=28))
+    page.get_by_role("button", name="Record the outcome").click()
+    expect(page.get_by_text("Outcome recorded; the arrears case has it.")).to_be_visible()
+    expect(
+        page.get_by_text("No warrant yet: A warrant cannot be issued before the date for possession")
+    ).to_be_visible()
+    assert_accessible(page)
+    assert Hearing.objects.get().outcome == "outright_possession_on_date"
