@@ -195,3 +195,19 @@ class EvictionOutcomeForm(GdsFormMixin, forms.Form):
     outcome = forms.ChoiceField(label="What happened", choices=EvictionOutcome.choices, widget=forms.RadioSelect)
     on = DateInputField(label="Date", require_all_fields=False)
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea({"rows": 2}))
+
+
+class IntroReviewForm(GdsFormMixin, forms.Form):
+    submit_label = "Record the review"
+    submit_name = "review"
+
+    requested_on = DateInputField(label="Date the tenant asked for a review", require_all_fields=False)
+    decision_on = DateInputField(
+        label="Date the decision was notified to the tenant", required=False, require_all_fields=False
+    )
+    upheld = forms.ChoiceField(
+        label="The decision",
+        required=False,
+        choices=[("yes", "Upheld: possession will still be sought"), ("no", "Not upheld")],
+        widget=forms.RadioSelect,
+    )

@@ -115,6 +115,12 @@ class Notice(models.Model):
     protocol_copy_sent_on = models.DateField(
         null=True, blank=True, help_text="When a copy of the pre-action protocol was sent after service (R-PAP-17)."
     )
+    review_by = models.DateField(
+        null=True, blank=True, help_text="Introductory tenancies: the last day to ask for a review."
+    )
+    review_requested_on = models.DateField(null=True, blank=True)
+    review_decision_on = models.DateField(null=True, blank=True, help_text="When the review decision was notified.")
+    review_upheld = models.BooleanField(null=True, blank=True, help_text="The decision to seek possession was upheld.")
     served_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()

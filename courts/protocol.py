@@ -44,6 +44,10 @@ class GateFacts:
     part3_letter_on: date | None
     assessment: str
     confirmations: dict[str, str] = field(default_factory=dict)  # key -> the officer's note
+    review_by: date | None = None  # introductory tenancies (R-INT-03)
+    review_requested_on: date | None = None
+    review_decision_on: date | None = None
+    review_upheld: bool | None = None
 
 
 def _confirmable(key, label, rule, found_on: date | None, found: str, facts: GateFacts, missing: str) -> GateItem:
@@ -225,7 +229,52 @@ def protocol_gate(facts: GateFacts) -> list[GateItem]:
         )
     )
     items.append(_notice_item(facts))
+    if facts.review_by is not None:
+        items.append(_review_item(facts))
     return items  # fmt: skip
+
+
+def _review_item(facts: GateFacts) -> GateItem:
+    """R-INT-03: a review asked for in time must be decided, upheld, and notified before the notice's date."""
+    label, rule = "Introductory tenancy review decided before the date in the notice", "R-INT-03 (HA 1996 s129)"
+    if facts.review_requested_on is None:
+        if facts.today <= facts.review_by:
+            return GateItem(
+                "intro_review",
+                label,
+                rule,
+                NOT_MET,
+                f"The tenant may still ask for a review until {facts.review_by:%d/%m/%Y}.",
+            )
+        return GateItem("intro_review", label, rule, NOT_APPLICABLE, "No review was asked for in time.")
+    if facts.review_requested_on > facts.review_by:
+        return GateItem(
+            "intro_review",
+            label,
+            rule,
+            NOT_APPLICABLE,
+            f"The review was asked for late ({facts.review_requested_on:%d/%m/%Y}).",
+        )
+    if facts.review_decision_on is None:
+        return GateItem(
+            "intro_review",
+            label,
+            rule,
+            NOT_MET,
+            "A review was asked for: decide it and notify the decision before any claim.",
+        )
+    if facts.notice_proceedings_after and facts.review_decision_on > facts.notice_proceedings_after:
+        return GateItem(
+            "intro_review",
+            label,
+            rule,
+            NOT_MET,
+            "The decision was notified after the date in the notice: serve a new notice.",
+        )
+    if not facts.review_upheld:
+        return GateItem("intro_review", label, rule, NOT_MET, "The review did not uphold the decision.")
+    return GateItem("intro_review", label, rule, MET,
+                    f"Upheld, notified on {facts.review_decision_on:%d/%m/%Y}.")  # fmt: skip
 
 
 def _notice_item(facts: GateFacts) -> GateItem:

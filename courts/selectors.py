@@ -195,4 +195,8 @@ def gate_facts(*, legal_case, today: date):
         part3_letter_on=legal_case.part3_letter_on,
         assessment=legal_case.assessment,
         confirmations=dict(legal_case.confirmations.values_list("key", "note")),
+        review_by=notice.review_by,
+        review_requested_on=notice.review_requested_on,
+        review_decision_on=notice.review_decision_on,
+        review_upheld=notice.review_upheld,
     )

@@ -74,6 +74,7 @@ def notice_serve(
         rent_per_period=plan.position.rent_per_period,
         rent_period=tenancy.rent_period,
         serious_arrears=option.as_dict()["serious_arrears"],
+        review_by=option.review_by,
         signatory=signatory.strip(),
         proof_of_service=proof_of_service.strip(),
         served_by=served_by,
@@ -147,4 +148,25 @@ def notice_protocol_copy_record(*, notice: Notice, sent_on: date, recorded_by) -
         raise ValidationError("Record the protocol copy once it has been sent: the date cannot be in the future.")
     notice.protocol_copy_sent_on = sent_on
     notice.save(update_fields=["protocol_copy_sent_on"])
+    return notice
+
+
+@transaction.atomic
+def intro_review_record(
+    *, notice: Notice, requested_on: date, decision_on: date | None, upheld: bool | None, recorded_by
+) -> Notice:
+    """R-INT-03: an introductory tenant's request for a review of the decision to seek possession, and its decision.
+    The review must be decided and the decision notified before the date in the notice, or no claim can follow."""
+    staff_require(recorded_by, "courts.change_notice", "record reviews")
+    if notice.review_by is None:
+        raise ValidationError("Only a notice of proceedings for an introductory tenancy carries a right to a review.")
+    if requested_on < notice.served_on:
+        raise ValidationError("A review cannot be asked for before the notice was served.")
+    if decision_on is not None and upheld is None:
+        raise ValidationError("Say whether the decision to seek possession was upheld.")
+    if decision_on is not None and decision_on < requested_on:
+        raise ValidationError("The decision cannot come before the request.")
+    notice.review_requested_on, notice.review_decision_on = requested_on, decision_on
+    notice.review_upheld = upheld if decision_on is not None else None
+    notice.save(update_fields=["review_requested_on", "review_decision_on", "review_upheld"])
     return notice

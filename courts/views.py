@@ -42,6 +42,7 @@ from .forms import (
     EvictionOutcomeForm,
     GateConfirmForm,
     HearingForm,
+    IntroReviewForm,
     NoticePlanForm,
     NoticeServeForm,
     OutcomeForm,
@@ -53,7 +54,7 @@ from .forms import (
 from .models import Eviction, Hearing, LegalCase, Notice, Warrant
 from .planner import notice_plan
 from .protocol import gate_passes
-from .services import notice_protocol_copy_record, notice_serve
+from .services import intro_review_record, notice_protocol_copy_record, notice_serve
 
 
 @permission_required("incomeapp.use_legal", raise_exception=True)
@@ -126,8 +127,24 @@ def _plan_url(reference: str, post) -> str:
 @permission_required(("incomeapp.use_legal", "courts.view_notice"), raise_exception=True)
 def notice(request, pk):
     record = get_object_or_404(Notice.objects.select_related("tenancy__property", "served_by", "notice_rule"), pk=pk)
-    form = ProtocolCopyForm(request.POST or None)
-    if request.method == "POST" and request.user.has_perm("courts.change_notice") and form.is_valid():
+    review_form = IntroReviewForm(request.POST if "review" in request.POST else None, auto_id="review-%s")
+    if review_form.is_bound and request.user.has_perm("courts.change_notice") and review_form.is_valid():
+        data = review_form.cleaned_data
+        try:
+            intro_review_record(
+                notice=record,
+                requested_on=data["requested_on"],
+                decision_on=data["decision_on"],
+                upheld={"yes": True, "no": False}.get(data["upheld"]),
+                recorded_by=request.user,
+            )
+        except ValidationError as error:
+            review_form.add_error(None, error.messages[0])
+        else:
+            messages.success(request, "Review recorded.")
+            return redirect("courts:notice", pk=record.pk)
+    form = ProtocolCopyForm(request.POST if "protocol" in request.POST else None)
+    if form.is_bound and request.user.has_perm("courts.change_notice") and form.is_valid():
         try:
             notice_protocol_copy_record(notice=record, sent_on=form.cleaned_data["sent_on"], recorded_by=request.user)
         except ValidationError as error:
@@ -137,8 +154,14 @@ def notice(request, pk):
             return redirect("courts:notice", pk=record.pk)
     documents = Document.objects.filter(subject_key__startswith=f"notice:{record.pk}:").order_by("id")
     open_case = record.legal_cases.exclude(status=LegalCase.Status.CLOSED).first()
-    status = 400 if form.errors else 200
-    context = {"notice": record, "form": form, "documents": documents, "open_case": open_case}
+    status = 400 if form.errors or review_form.errors else 200
+    context = {
+        "notice": record,
+        "form": form,
+        "review_form": review_form,
+        "documents": documents,
+        "open_case": open_case,
+    }
     return render(request, "courts/notice.html", context, status=status)
 
 

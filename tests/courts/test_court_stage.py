@@ -205,3 +205,48 @@ def test_the_legal_case_page_records_the_court_stage_and_the_diary_lists_what_is
     client.force_login(other)
     assert "RW970001" not in client.get("/legal/diary/").content.decode()
     assert "RW970001" in client.get("/legal/diary/", {"show": "all"}).content.decode()
+
+
+def test_no_claim_after_the_notice_lapsed(claim):
+    from courts.models import Notice
+
+    legal_case, officer = claim["case"], claim["officer"]
+    Notice.objects.filter(pk=legal_case.notice_id).update(lapses_on=timezone.localdate() - timedelta(days=1))
+    legal_case.notice.refresh_from_db()
+    with pytest.raises(ValidationError, match="The notice lapsed on"):
+        claim_issue_record(legal_case=legal_case, issued_on=timezone.localdate(), court_name="Bristol",
+                           claim_number="K2", recorded_by=officer)  # fmt: skip
+
+
+def test_an_introductory_review_must_be_decided_and_upheld_before_the_date_in_the_notice(settings, tmp_path):
+    from courts.claims import gate
+    from courts.services import intro_review_record
+
+    settings.MEDIA_ROOT = tmp_path
+    tenancy, _ = _owing("RW970004", tenure=TenureType.INTRO)
+    officer = user_with_role(Role.INCOME_OFFICER)
+    served = timezone.localdate() - timedelta(weeks=6)
+    notice = notice_serve(tenancy=tenancy, notice_code="intro-s128", served_on=served, method="hand",
+                          signatory="P. Shah", proof_of_service="By hand.", served_by=officer)  # fmt: skip
+    assert notice.review_by == served + timedelta(days=13)
+    legal_case = legal_case_open(notice=notice, opened_by=officer)
+
+    def review_status():
+        return next(item for item in gate(legal_case) if item.key == "intro_review")
+
+    assert review_status().status == "not_applicable"  # no review asked for in the 14 days
+    intro_review_record(notice=notice, requested_on=served + timedelta(days=3), decision_on=None, upheld=None,
+                        recorded_by=officer)  # fmt: skip
+    legal_case.notice.refresh_from_db()
+    assert review_status().status == "not_met" and "decide it and notify" in review_status().evidence
+    late = notice.earliest_proceedings_on + timedelta(days=1)
+    intro_review_record(notice=notice, requested_on=served + timedelta(days=3), decision_on=late, upheld=True,
+                        recorded_by=officer)  # fmt: skip
+    legal_case.notice.refresh_from_db()
+    assert review_status().status == "not_met" and "serve a new notice" in review_status().evidence
+    intro_review_record(notice=notice, requested_on=served + timedelta(days=3), decision_on=served + timedelta(days=20),
+                        upheld=True, recorded_by=officer)  # fmt: skip
+    legal_case.notice.refresh_from_db()
+    assert review_status().status == "met"
+    with pytest.raises(ValidationError, match="Say whether the decision"):
+        intro_review_record(notice=notice, requested_on=served, decision_on=served, upheld=None, recorded_by=officer)

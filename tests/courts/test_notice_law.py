@@ -328,3 +328,18 @@ def test_the_legal_page_plans_a_notice_and_refuses_bad_input_in_plain_english(cl
     assert "No tenancy has the payment reference RW999999" in bad.content.decode()
     client.force_login(user_with_role(Role.SUPPORT_WORKER))
     assert client.get("/legal/").status_code == 403
+
+
+def test_four_weekly_rent_uses_the_weekly_threshold_and_section_21_allows_six_months():
+    """[B] defaults: four-weekly rent is rent payable by the week (8 weeks); s21 proceedings within 6 months."""
+    ground = {
+        g.code: g
+        for g in _specs(LandlordType.PRIVATE_REGISTERED_PROVIDER, "ASSURED", date(2026, 11, 22))["assured-s8"].grounds
+    }["HA1988-8"]
+    test = serious_arrears_test(ground, rent_arrears=Decimal("800.00"), rent_per_period=Decimal("400.00"),
+                                rent_period="four_weekly")  # fmt: skip
+    assert test.met and test.threshold == Decimal("800.00") and test.basis == "8 weeks' rent at £100.00 a week"
+    tenancy = _tenancy(TenureType.AST, landlord=LandlordType.PRIVATE_REGISTERED_PROVIDER)
+    _owe(tenancy, "100.00", date(2026, 11, 16))
+    s21 = next(o for o in notice_plan(tenancy=tenancy, served_on=date(2026, 11, 22)).options if o.spec.code == "s21")
+    assert s21.earliest_proceedings == date(2027, 1, 22) and s21.lapses_on == date(2027, 5, 22)

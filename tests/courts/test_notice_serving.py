@@ -141,7 +141,7 @@ def test_the_legal_pages_serve_a_notice_and_show_its_record(client, owing):
     notice = Notice.objects.get()
     sent = client.post(
         f"/legal/notices/{notice.pk}/",
-        {"sent_on_0": today.day, "sent_on_1": today.month, "sent_on_2": today.year},
+        {"protocol": "1", "sent_on_0": today.day, "sent_on_1": today.month, "sent_on_2": today.year},
         follow=True,
     ).content.decode()
     assert "a copy of the pre-action protocol was sent" in sent and f"Sent on {today:%-d %B %Y}" in sent
