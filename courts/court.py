@@ -24,7 +24,7 @@ from rentaccounts.statements import account_statement
 from .claims import ROLE_RANK, rank
 from .constants import ENDS_THE_CLAIM, WITH_TERMS, CourtOutcome, EvictionOutcome, WarrantStatus
 from .court_rules import hearing_warnings, order_problems, warrant_check
-from .models import Eviction, Hearing, LegalCase, Notice, Warrant
+from .models import Eviction, Hearing, LegalApproval, LegalCase, Notice, Warrant
 from .selectors import moratoria
 
 
@@ -239,33 +239,54 @@ def _statement_of_payments(warrant: Warrant):
     )
 
 
+def warrant_approvals_outstanding(warrant: Warrant) -> list[str]:
+    done = warrant.approvals.filter(approved=True).count()
+    return list(settings.LEGAL_WARRANT_APPROVAL_CHAIN)[done:]
+
+
 @transaction.atomic
 def warrant_decide(*, warrant: Warrant, approved: bool, notes: str, decided_by) -> Warrant:
-    """Approval of a warrant (legal-spec R-ENF-04) by someone holding LEGAL_WARRANT_APPROVER (or more senior) who did
-    not ask for it."""
+    """The next step of the warrant's approval chain (legal-spec R-ENF-04: LEGAL_WARRANT_APPROVAL_CHAIN), by someone
+    holding its role (or a more senior one) who neither asked for the warrant nor approved an earlier step. The last
+    approval makes it approved; a refusal (with its reason) ends it."""
     staff_require(decided_by, "incomeapp.use_approvals", "approve warrants")
+    warrant = Warrant.objects.select_for_update().get(pk=warrant.pk)
     if warrant.status != WarrantStatus.AWAITING_APPROVAL:
         raise ValidationError("This warrant has already been decided.")
     if decided_by.pk == warrant.requested_by_id:
         raise PermissionDenied("You asked for this warrant, so someone else must approve it.")
-    role = settings.LEGAL_WARRANT_APPROVER
+    if warrant.approvals.filter(decided_by=decided_by, approved=True).exists():
+        raise PermissionDenied("You have already approved this warrant; the next step needs someone else.")
+    outstanding = warrant_approvals_outstanding(warrant)
+    role = outstanding[0]
     if rank(decided_by) < ROLE_RANK.get(role, 99):
-        raise PermissionDenied(f"Warrants are approved by a {role}.")
+        raise PermissionDenied(f"This step is approved by a {role} (or someone more senior).")
     if not approved and not notes.strip():
         raise ValidationError("Say why the warrant is not approved.")
     if approved:
         check = warrant_position(warrant.hearing)
         if not check.allowed:
             raise ValidationError(check.reasons[0])
-    warrant.status = WarrantStatus.APPROVED if approved else WarrantStatus.REFUSED
-    warrant.decided_by, warrant.decided_at, warrant.decision_notes = decided_by, timezone.now(), notes.strip()
-    warrant.save(update_fields=["status", "decided_by", "decided_at", "decision_notes"])
+    LegalApproval.objects.create(
+        legal_case=warrant.legal_case,
+        warrant=warrant,
+        step=len(settings.LEGAL_WARRANT_APPROVAL_CHAIN) - len(outstanding) + 1,
+        role=role,
+        approved=approved,
+        notes=notes.strip(),
+        decided_by=decided_by,
+    )
+    if not approved or len(outstanding) == 1:
+        warrant.status = WarrantStatus.APPROVED if approved else WarrantStatus.REFUSED
+        warrant.decided_by, warrant.decided_at, warrant.decision_notes = decided_by, timezone.now(), notes.strip()
+        warrant.save(update_fields=["status", "decided_by", "decided_at", "decision_notes"])
     return warrant
 
 
 @transaction.atomic
 def warrant_applied_record(*, warrant: Warrant, applied_on: date, recorded_by) -> Warrant:
     staff_require(recorded_by, "courts.change_legalcase", "record warrants")
+    warrant = Warrant.objects.select_for_update().get(pk=warrant.pk)
     if warrant.status != WarrantStatus.APPROVED:
         raise ValidationError("Only an approved warrant can be applied for.")
     if applied_on > timezone.localdate():
@@ -288,6 +309,7 @@ def eviction_book(*, scheduled_on: date, recorded_by, warrant: Warrant | None = 
     notice has run out (no court order is needed)."""
     staff_require(recorded_by, "courts.change_legalcase", "book evictions")
     if warrant is not None:
+        warrant = Warrant.objects.select_for_update().get(pk=warrant.pk)
         if warrant.status != WarrantStatus.APPLIED:
             raise ValidationError("Book the eviction once the warrant has been applied for.")
         tenancy = warrant.legal_case.tenancy

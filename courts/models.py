@@ -189,10 +189,11 @@ class GateConfirmation(models.Model):
 
 
 class LegalApproval(models.Model):
-    """One step of the internal approval chain: a different person from the one who opened the case and from every
-    earlier approver, holding the step's role."""
+    """One step of an internal approval chain, for the claim (no warrant) or for a warrant: a different person from
+    the one who asked and from every earlier approver, holding the step's role."""
 
     legal_case = models.ForeignKey(LegalCase, on_delete=models.CASCADE, related_name="approvals")
+    warrant = models.ForeignKey("Warrant", null=True, blank=True, on_delete=models.CASCADE, related_name="approvals")
     step = models.PositiveSmallIntegerField()
     role = models.CharField(max_length=60)
     approved = models.BooleanField()

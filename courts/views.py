@@ -213,7 +213,7 @@ def legal_case(request, pk):
         "decision_form": forms_bound.get("decide") or DecisionForm(auto_id="decision-%s"),
         "override_form": forms_bound.get("override") or OverrideForm(auto_id="override-%s"),
         "outstanding": approvals_outstanding(record),
-        "approvals": record.approvals.select_related("decided_by"),
+        "approvals": record.approvals.filter(warrant__isnull=True).select_related("decided_by"),
         "mandatory": any(item.key == "part3_letter" for item in items),
     }
     context["can_make_pack"] = (context["passes"] or bool(record.override_reason)) and not context["outstanding"]

@@ -172,8 +172,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Possession claims: the roles that must approve a claim, in order, each a different person from the officer who
 # prepared it and from each other (docs/legal-rules.md). For example "Senior Income Officer,Income Manager".
 LEGAL_CLAIM_APPROVAL_CHAIN = env.list("LEGAL_CLAIM_APPROVAL_CHAIN", default=["Senior Income Officer"])
-# Warrants of possession are approved by this role (or a more senior one), never by the person who asked for them.
-LEGAL_WARRANT_APPROVER = env.str("LEGAL_WARRANT_APPROVER", default="Income Manager")
+# Warrants of possession: the roles that approve one, in order; never the person who asked for it, nor anyone twice.
+LEGAL_WARRANT_APPROVAL_CHAIN = env.list("LEGAL_WARRANT_APPROVAL_CHAIN", default=["Income Manager"])
 
 # Celery. With no broker configured, tasks run eagerly in the calling process (demo and unit tests).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

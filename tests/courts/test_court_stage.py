@@ -131,7 +131,7 @@ def test_a_suspended_order_becomes_a_court_agreement_and_its_breach_leads_to_an_
         warrant_decide(warrant=warrant, approved=True, notes="", decided_by=officer)
     with pytest.raises(PermissionDenied, match="someone else must approve"):
         warrant_decide(warrant=warrant, approved=True, notes="", decided_by=senior)
-    with pytest.raises(PermissionDenied, match="approved by a Income Manager"):
+    with pytest.raises(PermissionDenied, match="approved by a Income Manager \\(or someone more senior\\)"):
         warrant_decide(warrant=warrant, approved=True, notes="", decided_by=user_with_role(Role.SENIOR_INCOME_OFFICER))
     warrant_decide(
         warrant=warrant, approved=True, notes="Every step taken.", decided_by=user_with_role(Role.INCOME_MANAGER)
@@ -250,3 +250,24 @@ def test_an_introductory_review_must_be_decided_and_upheld_before_the_date_in_th
     assert review_status().status == "met"
     with pytest.raises(ValidationError, match="Say whether the decision"):
         intro_review_record(notice=notice, requested_on=served, decision_on=served, upheld=None, recorded_by=officer)
+
+
+def test_a_two_step_warrant_chain_needs_two_different_managers(claim, settings):
+    settings.LEGAL_WARRANT_APPROVAL_CHAIN = ["Income Manager", "Income Manager"]
+    legal_case, officer = claim["case"], claim["officer"]
+    today = timezone.localdate()
+    claim_issue_record(legal_case=legal_case, issued_on=today - timedelta(weeks=5), court_name="Bristol",
+                       claim_number="K3", recorded_by=officer)  # fmt: skip
+    hearing, _ = hearing_record(legal_case=legal_case, hearing_on=today - timedelta(weeks=1), papers_served_on=None,
+                                recorded_by=officer)  # fmt: skip
+    hearing_outcome_record(hearing=hearing, outcome=CourtOutcome.OUTRIGHT_FORTHWITH, recorded_by=officer)
+    warrant = warrant_request(hearing=hearing, reason="Outright order; no contact since.", requested_by=officer)
+    assert warrant.form == "N325"
+    first, second = user_with_role(Role.INCOME_MANAGER), user_with_role(Role.INCOME_MANAGER)
+    warrant = warrant_decide(warrant=warrant, approved=True, notes="", decided_by=first)
+    assert warrant.status == "awaiting_approval"
+    with pytest.raises(PermissionDenied, match="already approved this warrant"):
+        warrant_decide(warrant=warrant, approved=True, notes="", decided_by=first)
+    warrant = warrant_decide(warrant=warrant, approved=True, notes="", decided_by=second)
+    assert warrant.status == "approved" and warrant.approvals.count() == 2
+    assert legal_case.approvals.filter(warrant__isnull=True).count() == 1  # the claim's own approval is apart
