@@ -64,7 +64,7 @@ def preview_context(payment_reference: str):
     if case is None:
         raise LookupError(f"No open arrears case has the payment reference {payment_reference.strip().upper()}.")
     tenancy = case.account.tenancy
-    people = [row.person for row in tenancy.tenancy_tenants.select_related("person").order_by("-is_lead", "id")]
+    people = tenancy.named_tenants()
     values = case_letter_values(case, people, case.latest_recommendation)
     values["tenant_name"] = people[0].full_name if people else "the tenant"
     recipient = {"name": values["tenant_name"], "address_lines": tenancy.property.address_lines}
@@ -113,7 +113,7 @@ def letter_requests_render(*, request_ids: list[int], run_label: str = "") -> Co
     )
     for request in requests:
         tenancy = request.case.account.tenancy
-        people = [row.person for row in tenancy.tenancy_tenants.select_related("person").order_by("-is_lead", "id")]
+        people = tenancy.named_tenants()
         provider = tenancy.property.scheme.provider
         contact = request.contact
         try:

@@ -103,7 +103,7 @@ class NoticePlan:
         return {
             "payment_reference": self.tenancy.payment_reference,
             "tenure": self.tenancy.get_tenure_type_display(),
-            "tenants": [row.person.full_name for row in self.tenancy.tenancy_tenants.select_related("person")],
+            "tenants": [person.full_name for person in self.tenancy.named_tenants()],
             "served_on": self.served_on.isoformat(),
             "service_method": self.method,
             "deemed_served_on": self.deemed_served_on.isoformat() if self.deemed_served_on else None,

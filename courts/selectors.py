@@ -144,7 +144,7 @@ def gate_facts(*, legal_case, today: date):
     benefit claims and requests, agreements, the vulnerability review, Breathing Space and the notice."""
     tenancy = legal_case.tenancy
     notice = legal_case.notice
-    people = [(row.person_id, row.person.full_name) for row in tenancy.tenancy_tenants.select_related("person")]
+    people = [(person.pk, person.full_name) for person in tenancy.named_tenants()]
     cases = ArrearsCase.objects.filter(account__tenancy=tenancy)
     contacted = set(
         Contact.objects.filter(case__in=cases, person__isnull=False)

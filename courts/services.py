@@ -55,7 +55,7 @@ def notice_serve(
     if plan.position.rent_arrears <= 0 and option.spec.grounds:
         raise ValidationError("No rent lawfully due is unpaid on the date of service, so there is nothing to rely on.")
     rule = NoticeRule.objects.get(pk=option.spec.rule_id)
-    people = [row.person for row in tenancy.tenancy_tenants.select_related("person").order_by("-is_lead", "id")]
+    people = tenancy.named_tenants()
     notice = Notice.objects.create(
         tenancy=tenancy,
         notice_rule=rule,

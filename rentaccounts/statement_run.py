@@ -55,7 +55,7 @@ def statements_make(*, account_ids: list[int], period_end: date) -> dict:
     accounts = Account.objects.filter(pk__in=account_ids).select_related("tenancy__property__scheme__provider")
     for account in accounts.order_by("id"):
         tenancy = account.tenancy
-        people = [row.person for row in tenancy.tenancy_tenants.select_related("person").order_by("-is_lead", "id")]
+        people = tenancy.named_tenants()
         names = " and ".join(person.full_name for person in people)
         by_email = bool(people) and all(person.wants_email for person in people)
         landlord = tenancy.property.scheme.provider.letterhead

@@ -102,7 +102,7 @@ class Statement:
         return {
             "payment_reference": tenancy.payment_reference,
             "account": self.account.get_kind_display(),
-            "tenants": [row.person.full_name for row in tenancy.tenancy_tenants.select_related("person")],
+            "tenants": [person.full_name for person in tenancy.named_tenants()],
             "address": tenancy.property.address_lines,
             "from": self.date_from.isoformat(),
             "to": self.date_to.isoformat(),
@@ -180,9 +180,7 @@ def statement_pdf(statement: Statement, *, recipient: dict | None = None) -> byt
     otherwise): the weeks with their running balance, each line, totals, the closing balance and where to get help."""
     tenancy = statement.account.tenancy
     provider = tenancy.property.scheme.provider
-    people = [
-        row.person.full_name for row in tenancy.tenancy_tenants.select_related("person").order_by("-is_lead", "id")
-    ]
+    people = [person.full_name for person in tenancy.named_tenants()]
     body = render_to_string(
         "rentaccounts/statement_body.html",
         {"statement": statement, "account_label": statement.account.get_kind_display()},
@@ -213,7 +211,7 @@ def statement_document_make(
     """Renders the statement and keeps it as a document (it shows in the tenancy's documents)."""
     tenancy = statement.account.tenancy
     pdf = statement_pdf(statement, recipient=recipient)
-    names = [row.person.full_name for row in tenancy.tenancy_tenants.select_related("person")]
+    names = [person.full_name for person in tenancy.named_tenants()]
     return document_store(
         kind=DocumentKind.STATEMENT,
         pdf=pdf,
@@ -236,7 +234,7 @@ def statement_send(*, account: Account, date_from: date, date_to: date, send_by:
     it."""
     staff_require(made_by, "documents.add_document", "make rent statements")
     tenancy = account.tenancy
-    people = [row.person for row in tenancy.tenancy_tenants.select_related("person").order_by("-is_lead", "id")]
+    people = tenancy.named_tenants()
     names = " and ".join(person.full_name for person in people)
     emails = [person.email for person in people if person.email]
     address = []

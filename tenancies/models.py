@@ -198,6 +198,10 @@ class Tenancy(TimeStampedModel):
     def is_live_on(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
 
+    def named_tenants(self) -> list["Person"]:
+        """Every named tenant, the lead first: letters, notices and statements name them all (one query)."""
+        return [row.person for row in self.tenancy_tenants.select_related("person").order_by("-is_lead", "id")]
+
 
 class TenancyTenant(models.Model):
     """A named tenant of a tenancy; joint tenancies have several, each written to separately."""
