@@ -19,5 +19,8 @@ cp node_modules/govuk-frontend/package.json node_modules/govuk-frontend/README.m
 npx sass --no-source-map --style=compressed --quiet-deps --silence-deprecation=import \
   --load-path=node_modules frontend/app.scss static/css/app.css
 
+mkdir -p static/vendor/chart.js
+cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md static/vendor/chart.js/
+
 cp node_modules/axe-core/axe.min.js tests/browser/axe.min.js
 echo "Built static/css/app.css, $vendor/ and tests/browser/axe.min.js"

@@ -216,6 +216,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rentaccounts.tasks.quarterly_rent_statements",
         "schedule": crontab(month_of_year="1,4,7,10", day_of_month=1, hour=7, minute=0),
     },
+    "weekly-kpi-snapshot": {
+        "task": "dashboards.tasks.weekly_kpi_snapshot",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=30),
+    },
     "worker-heartbeat": {
         "task": "incomeapp.tasks.worker_heartbeat",
         "schedule": crontab(minute="*/15"),
