@@ -40,6 +40,7 @@ run: $(VENV)/.runtime
 	$(MANAGE) create_demo_users
 	$(MANAGE) seed_demo
 	$(MANAGE) run_arrears_review
+	$(MANAGE) kpi_snapshot
 	@echo "Rentwise is starting on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	$(MANAGE) runserver $(HOST):$(PORT)
 

@@ -1,16 +1,23 @@
 """Writes for dashboards: the weekly snapshot (taken after the review, or rebuilt for any past week) and targets."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from incomeapp.roles import staff_require
 
 from .kpis import BY_KEY
 from .measures import kpi_measures
 from .models import KpiSnapshot, KpiTarget
+
+
+def last_sunday(today: date | None = None) -> date:
+    """The end of the last whole week (rent weeks run Monday to Sunday)."""
+    today = today or timezone.localdate()
+    return today - timedelta(days=today.weekday() + 1)
 
 
 @transaction.atomic

@@ -6,4 +6,7 @@ app_name = "dashboards"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("drill/<slug:kpi>/", views.drill, name="drill"),
+    path("export/<slug:table>.csv", views.export, name="export"),
+    path("targets/", views.target, name="target"),
 ]

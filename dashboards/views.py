@@ -1,7 +1,143 @@
+"""The manager dashboard: headline tiles against target (with text, not colour alone), a KPI's trend over 13 or 52
+weeks (Chart.js, with the same figures in a table), its breakdowns, the drill-down to the accounts behind a figure, CSV
+exports of every table, and targets. Everything but the drill-down reads the weekly snapshots."""
+
+import csv
+from datetime import date
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+
+from incomeapp.forms import GdsFormMixin
+
+from .kpis import BY_KEY, KPIS
+from .measures import DIMENSIONS
+from .selectors import DRILL, DRILL_MEANING, breakdown, drill_down, latest_week, tiles, trend
+from .services import kpi_target_set
+
+DIMENSION_LABELS = {
+    "scheme": "Scheme",
+    "patch": "Patch",
+    "officer": "Officer",
+    "tenure": "Tenure",
+    "payment_method": "Payment method",
+}
+
+
+class TargetForm(GdsFormMixin, forms.Form):
+    submit_label = "Save the target"
+
+    kpi = forms.ChoiceField(label="KPI", choices=[(kpi.key, kpi.name) for kpi in KPIS if kpi.better])
+    target = forms.DecimalField(label="Target", max_digits=12, decimal_places=2, min_value=0)
+
+
+def _choices(request):
+    kpi = request.GET.get("kpi", "current_arrears_pct")
+    if kpi not in BY_KEY:
+        raise Http404("No such KPI.")
+    weeks = 52 if request.GET.get("weeks") == "52" else 13
+    dimension = request.GET.get("by", "scheme")
+    if dimension not in DIMENSIONS:
+        raise Http404("No such breakdown.")
+    return kpi, weeks, dimension
 
 
 @permission_required("incomeapp.use_dashboards", raise_exception=True)
 def index(request):
-    return render(request, "dashboards/index.html")
+    week = latest_week()
+    kpi, weeks, dimension = _choices(request)
+    context = {
+        "week": week,
+        "kpis": KPIS,
+        "dimensions": DIMENSION_LABELS,
+        "chosen": BY_KEY[kpi],
+        "weeks": weeks,
+        "dimension": dimension,
+        "dimension_label": DIMENSION_LABELS[dimension],
+        "drillable": set(DRILL),
+        "target_form": TargetForm(initial={"kpi": kpi}),
+    }
+    if week is not None:
+        points = trend(kpi, weeks, week)
+        context |= {
+            "tiles": tiles(week),
+            "trend": points,
+            "chart": {"labels": [f"{day:%d/%m/%y}" for day, _ in points], "values": [float(v) for _, v in points]},
+            "breakdown": breakdown(kpi, dimension, week),
+        }
+    return render(request, "dashboards/index.html", context)
+
+
+@permission_required("incomeapp.use_dashboards", raise_exception=True)
+def drill(request, kpi):
+    week = latest_week()
+    if kpi not in DRILL or week is None:
+        raise Http404("There is nothing to drill into for this figure.")
+    dimension = request.GET.get("by", "all")
+    group = request.GET.get("group", "All")
+    rows = drill_down(kpi, week, dimension, group)
+    if request.GET.get("format") == "csv":
+        return _csv(
+            f"{kpi}-{week}-accounts.csv",
+            ["payment_reference", "current", "balance", "weekly_rent", "technical_arrears", *DIMENSIONS],
+            [
+                [ref, f.current, f.balance, f.weekly_rent, f.technical_arrears, *(f.groups[d] for d in DIMENSIONS)]
+                for ref, f in rows
+            ],
+        )
+    context = {"kpi": BY_KEY[kpi], "week": week, "rows": rows[:500], "total": len(rows), "dimension": dimension,
+               "group": group, "meaning": DRILL_MEANING.get(kpi), "query": request.GET.urlencode()}  # fmt: skip
+    return render(request, "dashboards/drill.html", context)
+
+
+@permission_required("incomeapp.use_dashboards", raise_exception=True)
+def export(request, table):
+    """CSV of a dashboard table: the tiles, a KPI's trend, or a breakdown."""
+    week = latest_week()
+    if week is None:
+        raise Http404("There is no snapshot yet.")
+    kpi, weeks, dimension = _choices(request)
+    if table == "tiles":
+        return _csv(
+            f"kpis-{week}.csv",
+            ["kpi", "name", "value", "unit", "target", "status"],
+            [[t.kpi.key, t.kpi.name, t.value, t.kpi.unit, t.target, t.status_text] for t in tiles(week)],
+        )
+    if table == "trend":
+        return _csv(f"{kpi}-trend-{weeks}-weeks.csv", ["week_ending", kpi], trend(kpi, weeks, week))
+    if table == "breakdown":
+        return _csv(
+            f"{kpi}-by-{dimension}-{week}.csv",
+            [dimension, "value", "numerator", "denominator"],
+            [[row.group, row.value, row.numerator, row.denominator] for row in breakdown(kpi, dimension, week)],
+        )
+    raise Http404("No such table.")
+
+
+@permission_required("dashboards.change_kpitarget", raise_exception=True)
+def target(request):
+    form = TargetForm(request.POST)
+    if form.is_valid():
+        try:
+            kpi_target_set(kpi=form.cleaned_data["kpi"], target=form.cleaned_data["target"], set_by=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, f"Target for {BY_KEY[form.cleaned_data['kpi']].name} saved.")
+    else:
+        messages.error(request, "The target was not saved: enter a number of 0 or more.")
+    return redirect(f"/dashboards/?kpi={form.data.get('kpi', '')}")
+
+
+def _csv(filename: str, header: list[str], rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([value.isoformat() if isinstance(value, date) else value for value in row])
+    return response

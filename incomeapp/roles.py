@@ -93,6 +93,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "documents.view_lettertemplate",
         "documents.add_lettertemplateversion",
         "courts.override_protocol_gate",
+        "dashboards.change_kpitarget",
     },
     # Read-only view of their residents' accounts; no health or vulnerability notes unless an administrator adds them.
     Role.SUPPORT_WORKER: READ_TENANCIES,

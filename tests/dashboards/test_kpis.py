@@ -174,3 +174,28 @@ def test_kpis_command_prints_the_headline_figures(estate, capsys):
         "name": "Rent collected", "value": "93.41", "unit": "percent", "numerator": "1149000.00",
         "denominator": "12300.00",
     }  # fmt: skip
+
+
+def test_the_dashboard_shows_tiles_against_target_drills_to_the_cases_and_exports_csv(client, estate):
+    kpi_snapshot_take(week_ending=SUNDAY)
+    manager = user_with_role(Role.INCOME_MANAGER)
+    client.force_login(manager)
+    html = client.get("/dashboards/").content.decode()
+    assert "Week ending Sunday 29 November 2026" in html
+    assert "13.04%" in html and "Off target" in html and "Target at most 3.00%" in html  # text, not colour alone
+    assert "How this is worked out" in html and "legal-spec §8 K1" in html
+    drill = client.get("/dashboards/drill/current_arrears_pct/").content.decode()
+    assert drill.index("RWK00002") < drill.index("RWK00005") < drill.index("RWK00001")  # largest balance first
+    assert "RWK00003" not in drill and "RWK00004" not in drill  # in credit; a former tenant
+    north = client.get("/dashboards/drill/current_arrears_pct/", {"by": "scheme", "group": "North"}).content.decode()
+    assert "RWK00002" in north and "RWK00005" not in north
+    rows = client.get("/dashboards/export/breakdown.csv", {"kpi": "current_arrears_pct", "by": "scheme"})
+    assert rows["Content-Type"].startswith("text/csv")
+    assert "North,23.20,116000.00,5000.00" in rows.content.decode()
+    response = client.post("/dashboards/targets/", {"kpi": "current_arrears_pct", "target": "15.00"}, follow=True)
+    assert "Target for Current tenant arrears saved." in response.content.decode()
+    assert "On target" in client.get("/dashboards/").content.decode()
+    client.force_login(user_with_role(Role.SENIOR_INCOME_OFFICER))
+    assert client.post("/dashboards/targets/", {"kpi": "current_arrears_pct", "target": "1"}).status_code == 403
+    client.force_login(user_with_role(Role.INCOME_OFFICER))
+    assert client.get("/dashboards/").status_code == 403

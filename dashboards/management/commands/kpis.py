@@ -3,7 +3,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dashboards.kpis import KPIS
+from dashboards.kpis import COUNT, KPIS
 from dashboards.measures import kpi_measures
 
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
             measure = measures[kpi.key][("all", "All")]
             headline[kpi.key] = {
                 "name": kpi.name,
-                "value": str(measure.value),
+                "value": str(int(measure.value)) if kpi.unit == COUNT else str(measure.value),
                 "unit": kpi.unit,
                 "numerator": str(measure.numerator),
                 "denominator": str(measure.denominator) if measure.denominator is not None else None,
