@@ -9,4 +9,7 @@ urlpatterns = [
     path("drill/<slug:kpi>/", views.drill, name="drill"),
     path("export/<slug:table>.csv", views.export, name="export"),
     path("targets/", views.target, name="target"),
+    path("officers/", views.officers, name="officers"),
+    path("exceptions/", views.exceptions, name="exceptions"),
+    path("quarterly-return.csv", views.quarterly_return, name="quarterly_return"),
 ]

@@ -11,11 +11,13 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from incomeapp.forms import GdsFormMixin
 
+from .followthrough import cases_outside_policy, follow_through, groups_outside_target
 from .kpis import BY_KEY, KPIS
-from .measures import DIMENSIONS
+from .measures import DIMENSIONS, kpi_measures
 from .selectors import DRILL, DRILL_MEANING, breakdown, drill_down, latest_week, tiles, trend
 from .services import kpi_target_set
 
@@ -141,3 +143,66 @@ def _csv(filename: str, header: list[str], rows) -> HttpResponse:
     for row in rows:
         writer.writerow([value.isoformat() if isinstance(value, date) else value for value in row])
     return response
+
+
+@permission_required("incomeapp.use_dashboards", raise_exception=True)
+def officers(request):
+    """Officer follow-through: recommended person steps done within 5 working days, overdue, pauses, breaches."""
+    rows = follow_through(timezone.localdate())
+    if request.GET.get("format") == "csv":
+        return _csv(
+            "officer-follow-through.csv",
+            ["officer", "steps_recommended", "done_within_5_working_days", "done_pct", "overdue",
+             "pauses_under_4_weeks", "pauses_4_to_8_weeks", "pauses_over_8_weeks", "breached_not_contacted"],
+            [[r.officer, r.asked, r.done_in_time, r.done_pct, r.overdue, r.pauses["under 4 weeks"],
+              r.pauses["4 to 8 weeks"], r.pauses["over 8 weeks"], r.breached_not_contacted] for r in rows],
+        )  # fmt: skip
+    return render(request, "dashboards/officers.html", {"rows": rows})
+
+
+@permission_required("incomeapp.use_dashboards", raise_exception=True)
+def exceptions(request):
+    """Schemes and officers outside target this week, and cases outside policy."""
+    week = latest_week()
+    off = groups_outside_target(week) if week else []
+    cases = cases_outside_policy(timezone.localdate())
+    table = request.GET.get("format")
+    if table == "groups-csv":
+        return _csv(
+            "outside-target.csv",
+            ["breakdown", "group", "kpi", "value", "target"],
+            [[o.dimension, o.group, o.kpi, o.value, o.target] for o in off],
+        )
+    if table == "cases-csv":
+        return _csv(
+            "cases-outside-policy.csv",
+            ["payment_reference", "weeks_in_arrears", "balance", "last_contact", "officer"],
+            [[c["reference"], c["weeks"], c["balance"], c["last_contact"] or "", c["officer"]] for c in cases],
+        )
+    return render(request, "dashboards/exceptions.html", {"week": week, "off": off, "cases": cases})
+
+
+QUARTERLY_RETURN = ("current_arrears_pct", "current_arrears_net_pct", "collection_pct", "former_arrears_pct",
+                    "write_offs_pct")  # fmt: skip
+
+
+@permission_required("incomeapp.use_dashboards", raise_exception=True)
+def quarterly_return(request):
+    """The registered provider's quarterly figures (arrears, collection, former tenant arrears, write-offs) as CSV,
+    computed from the ledger at the quarter's end."""
+    try:
+        quarter_end = date.fromisoformat(request.GET.get("quarter_end", ""))
+    except ValueError:
+        messages.error(request, "Give the quarter's last day, like 2026-09-30.")
+        return redirect("dashboards:index")
+    measures = kpi_measures(quarter_end)
+    rows = []
+    for key in QUARTERLY_RETURN:
+        measure = measures[key][("all", "All")]
+        kpi = BY_KEY[key]
+        rows.append([quarter_end, kpi.name, measure.value, measure.numerator / 100, measure.denominator, kpi.formula])
+    return _csv(
+        f"quarterly-return-{quarter_end}.csv",
+        ["quarter_end", "measure", "percent", "amount", "denominator", "formula"],
+        rows,
+    )

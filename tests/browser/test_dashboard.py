@@ -53,3 +53,10 @@ def test_manager_drills_from_a_red_tile_and_exports_csv(page, live_server, tmp_p
         page.get_by_role("link", name="Download them (CSV)").click()
     text = download.value.path().read_text()
     assert text.startswith("payment_reference,current,balance") and "RW810001,True,999.00" in text
+    page.goto(f"{live_server.url}/dashboards/")
+    page.get_by_role("link", name="Officer follow-through").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Officer follow-through")
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/dashboards/exceptions/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Exception report")
+    assert_accessible(page)
