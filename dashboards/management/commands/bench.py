@@ -34,7 +34,7 @@ from rentaccounts.services import rent_debits_post
 from rentaccounts.signals import payments_imported
 from tenancies.models import Provider, Tenancy
 
-BENCHMARKS = ("rent", "import", "account", "review", "worklist", "letters", "statements")
+BENCHMARKS = ("rent", "import", "account", "review", "worklist", "letters", "statements", "dashboard")
 
 
 def _p95(samples: list[float]) -> float:
@@ -78,6 +78,7 @@ class Command(BaseCommand):
             "worklist": lambda: [self._worklist_page()],
             "letters": lambda: self._letters(options["letters"], options["memory_letters"]),
             "statements": lambda: bench_documents.statement_run(options["statements"]),
+            "dashboard": lambda: self._dashboard(options["runs"]),
         }
         results = [row for name in chosen for row in runs[name]()]
         if options["json"]:
@@ -92,6 +93,63 @@ class Command(BaseCommand):
                 f"{row['name']:<34} {row['median']:>10} {row['best']:>10} {row['worst']:>10} {row['throughput']:>18}  "
                 f"{row['target']}"
             )
+
+    def _dashboard(self, runs: int) -> list[dict]:
+        """The weekly KPI snapshot, the dashboard page from snapshots, and a drill-down to the cases behind a figure."""
+        from dashboards.services import kpi_snapshot_take, last_sunday
+
+        week = last_sunday()
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            rows = kpi_snapshot_take(week_ending=week)
+            times.append(time.perf_counter() - started)
+        for weeks_back in range(1, 13):  # a quarter of history for the trend
+            kpi_snapshot_take(week_ending=week - timedelta(weeks=weeks_back))
+        roles_setup()
+        manager, _ = User.objects.get_or_create(username="bench-manager")
+        manager.groups.add(*Group.objects.filter(name=Role.INCOME_MANAGER.value))
+        client = Client()
+        client.force_login(manager)
+        page_times, drill_times = [], []
+        client.get("/dashboards/")
+        for _ in range(30):
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get("/dashboards/")
+            page_times.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise CommandError(f"The dashboard answered {response.status_code}.")
+        for _ in range(3):
+            started = time.perf_counter()
+            response = client.get("/dashboards/drill/over_7_weeks_pct/")
+            drill_times.append(time.perf_counter() - started)
+        return [
+            {
+                "name": f"weekly KPI snapshot ({rows:,} figures)",
+                "median": f"{statistics.median(times):.1f} s",
+                "best": f"{min(times):.1f} s",
+                "worst": f"{max(times):.1f} s",
+                "throughput": "",
+                "target": "<= 10 s",
+            },
+            {
+                "name": "dashboard page (from snapshots)",
+                "median": f"{statistics.median(page_times) * 1000:.0f} ms",
+                "best": f"{min(page_times) * 1000:.0f} ms",
+                "worst": f"{max(page_times) * 1000:.0f} ms",
+                "throughput": f"p95 {_p95(page_times) * 1000:.0f} ms, {len(queries)} queries",
+                "target": "p95 <= 200 ms",
+            },
+            {
+                "name": "drill-down to the cases behind a figure",
+                "median": f"{statistics.median(drill_times):.2f} s",
+                "best": f"{min(drill_times):.2f} s",
+                "worst": f"{max(drill_times):.2f} s",
+                "throughput": "",
+                "target": "<= 1 s",
+            },
+        ]
 
     def _letters(self, letters: int, memory_letters: int) -> list[dict]:
         """Letters need open arrears cases: a dataset that has none is reviewed first (no letters are queued then:
