@@ -70,22 +70,44 @@ class AccountFacts:
         return max(self.balance, ZERO)
 
 
-def _per_account(queryset, field_name="amount") -> dict[int, Decimal]:
-    return {
-        row["account_id"]: _money(row["total"]) for row in queryset.values("account_id").annotate(total=Sum(field_name))
-    }
-
-
-def _rent_due(on_or_after: date, on: date, accounts) -> dict[int, Decimal]:
-    """The rent and charges debited to the rent account in [on_or_after, on] (rent-free weeks debit nothing)."""
-    return _per_account(
-        Transaction.objects.filter(
-            account__in=accounts,
-            effective_date__gte=on_or_after,
-            effective_date__lte=on,
-            transaction_type__in=[TransactionType.RENT_DEBIT, TransactionType.CHARGE_DEBIT],
+def _window_sums(accounts, on: date, year_start: date, year_ago: date) -> dict[str, dict[int, Decimal]]:
+    """Per account, in one pass over the ledger from the earlier of 1 April and 52 weeks ago: what was posted after the
+    date (to take the balance back to it), the rent and charges debited in the 52 weeks and in the financial year (rent-
+    free weeks debit nothing), receipts and write-offs in the year; then the few reversals of receipts or write-offs."""
+    charged = Q(transaction_type__in=[TransactionType.RENT_DEBIT, TransactionType.CHARGE_DEBIT])
+    this_year = Q(effective_date__gte=year_start, effective_date__lte=on)
+    names = ("later", "rent_52w", "due_year", "received", "written_off")
+    sums: dict[str, dict[int, Decimal]] = {name: {} for name in names}
+    rows = (
+        Transaction.objects.filter(account__in=accounts, effective_date__gte=min(year_start, year_ago))
+        .values("account_id")
+        .annotate(
+            later=Sum("amount", filter=Q(effective_date__gt=on)),
+            rent_52w=Sum("amount", filter=charged & Q(effective_date__gte=year_ago, effective_date__lte=on)),
+            due_year=Sum("amount", filter=charged & this_year),
+            received=Sum("amount", filter=Q(transaction_type__in=RECEIPT_TYPES) & this_year),
+            written_off=Sum("amount", filter=Q(transaction_type=TransactionType.WRITE_OFF) & this_year),
         )
     )
+    for row in rows:
+        for name in names:
+            if row[name] is not None:
+                sums[name][row["account_id"]] = _money(row[name])
+    reversals = (
+        Transaction.objects.filter(
+            account__in=accounts,
+            transaction_type=TransactionType.REVERSAL,
+            effective_date__gte=year_start,
+            effective_date__lte=on,
+            reverses__transaction_type__in=[*RECEIPT_TYPES, TransactionType.WRITE_OFF],
+        )
+        .values("account_id", "reverses__transaction_type")
+        .annotate(total=Sum("amount"))
+    )
+    for row in reversals:
+        name = "written_off" if row["reverses__transaction_type"] == TransactionType.WRITE_OFF else "received"
+        sums[name][row["account_id"]] = sums[name].get(row["account_id"], ZERO) + _money(row["total"])
+    return sums
 
 
 def account_facts(on: date) -> list[AccountFacts]:
@@ -104,23 +126,11 @@ def account_facts(on: date) -> list[AccountFacts]:
             "tenancy__property__patch__name",
         )
     )
-    later = _per_account(Transaction.objects.filter(account__in=accounts, effective_date__gt=on))
     year_start = financial_year_start(on)
-    rent_52w = _rent_due(on - timedelta(days=363), on, accounts)
-    due_year = _rent_due(year_start, on, accounts)
-    this_year = Transaction.objects.filter(account__in=accounts, effective_date__gte=year_start, effective_date__lte=on)
-    received = _per_account(
-        this_year.filter(
-            Q(transaction_type__in=RECEIPT_TYPES)
-            | Q(transaction_type=TransactionType.REVERSAL, reverses__transaction_type__in=RECEIPT_TYPES)
-        )
-    )
-    written_off = _per_account(
-        this_year.filter(
-            Q(transaction_type=TransactionType.WRITE_OFF)
-            | Q(transaction_type=TransactionType.REVERSAL, reverses__transaction_type=TransactionType.WRITE_OFF)
-        )
-    )
+    year_ago = on - timedelta(days=363)
+    sums = _window_sums(accounts, on, year_start, year_ago)
+    later, rent_52w, due_year = sums["later"], sums["rent_52w"], sums["due_year"]
+    received, written_off = sums["received"], sums["written_off"]
     weekly = defaultdict(lambda: ZERO)
     for charge in (
         Charge.objects.filter(counts_as_rent=True, effective_from__lte=on)
