@@ -52,6 +52,7 @@ def _money(value) -> Decimal:
 class AccountFacts:
     account_id: int
     tenancy_id: int
+    payment_reference: str
     current: bool
     balance: Decimal
     weekly_rent: Decimal
@@ -118,6 +119,7 @@ def account_facts(on: date) -> list[AccountFacts]:
             "id",
             "balance",
             "tenancy_id",
+            "tenancy__payment_reference",
             "tenancy__end_date",
             "tenancy__tenure_type",
             "tenancy__payment_method",
@@ -177,6 +179,7 @@ def account_facts(on: date) -> list[AccountFacts]:
             AccountFacts(
                 account_id=account_id,
                 tenancy_id=tenancy_id,
+                payment_reference=row["tenancy__payment_reference"],
                 current=ended is None or ended >= on,
                 balance=row["balance"] - later.get(account_id, ZERO),
                 weekly_rent=weekly[tenancy_id],
@@ -281,9 +284,9 @@ def _counts(on: date, tenancy_groups: dict[int, dict]) -> dict[str, dict[tuple, 
     return counts
 
 
-def kpi_measures(on: date) -> dict[str, dict[tuple, Measure]]:
+def kpi_measures(on: date, facts: list[AccountFacts] | None = None) -> dict[str, dict[tuple, Measure]]:
     """Every KPI as of the date: {kpi key: {(dimension, group): Measure}}, ("all", "All") being the headline."""
-    facts = account_facts(on)
+    facts = account_facts(on) if facts is None else facts
     grouped: dict[tuple, list[AccountFacts]] = defaultdict(list)
     for fact in facts:
         grouped[("all", "All")].append(fact)

@@ -33,3 +33,30 @@ class KpiTarget(models.Model):
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     set_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
+
+
+class KpiAccountWeek(models.Model):
+    """One account's facts for a snapshot week: what the figures were made of, so the drill-down behind any figure is
+    a query on the week's rows rather than a recomputation from the ledger."""
+
+    week_ending = models.DateField()
+    account = models.ForeignKey("rentaccounts.Account", on_delete=models.CASCADE, related_name="+", db_index=False)
+    payment_reference = models.CharField(max_length=20)
+    current = models.BooleanField()
+    balance = models.DecimalField(max_digits=12, decimal_places=2)
+    weekly_rent = models.DecimalField(max_digits=12, decimal_places=2)
+    technical_arrears = models.DecimalField(max_digits=12, decimal_places=2)
+    due_this_year = models.DecimalField(max_digits=12, decimal_places=2)
+    received_this_year = models.DecimalField(max_digits=12, decimal_places=2)
+    written_off_this_year = models.DecimalField(max_digits=12, decimal_places=2)
+    direct_debit = models.BooleanField()
+    on_uc = models.BooleanField()
+    uc_apa = models.BooleanField()
+    scheme = models.CharField(max_length=200)
+    patch = models.CharField(max_length=200)
+    officer = models.CharField(max_length=150)
+    tenure = models.CharField(max_length=20)
+    payment_method = models.CharField(max_length=20)
+
+    class Meta:
+        indexes = [models.Index(fields=["week_ending", "-balance"], name="kpi_account_week_balance")]

@@ -5,11 +5,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from rentaccounts.models import Account
+from django.db.models import F, Q
 
 from .kpis import KPIS, LOWER_IS_BETTER, Kpi
-from .measures import account_facts
-from .models import KpiSnapshot, KpiTarget
+from .models import KpiAccountWeek, KpiSnapshot, KpiTarget
 
 AMBER_BAND = Decimal("0.05")  # within 5% of the target (relative) is "close"
 
@@ -91,19 +90,19 @@ def breakdown(kpi: str, dimension: str, week_ending: date) -> list[KpiSnapshot]:
     return list(KpiSnapshot.objects.filter(week_ending=week_ending, kpi=kpi, dimension=dimension).order_by("group"))
 
 
-# Which accounts stand behind a figure: a test on one account's facts, for the KPIs that are about accounts.
+# Which accounts stand behind a figure, as a filter on the week's stored account rows (KpiAccountWeek).
 DRILL = {
-    "current_arrears_pct": lambda f: f.current and f.arrears > 0,
-    "current_arrears_net_pct": lambda f: f.current and f.arrears > f.technical_arrears,
-    "average_arrears": lambda f: f.current and f.arrears > 0,
-    "former_arrears_pct": lambda f: not f.current and f.arrears > 0,
-    "write_offs_pct": lambda f: f.written_off_this_year != 0,
-    "collection_pct": lambda f: f.due_this_year > 0 and f.received_this_year < f.due_this_year,
-    "direct_debit_pct": lambda f: f.current and not f.direct_debit,
-    "over_7_weeks_pct": lambda f: f.current and f.weekly_rent > 0 and f.balance > 7 * f.weekly_rent,
-    "uc_tenants": lambda f: f.current and f.on_uc,
-    "uc_average_arrears": lambda f: f.current and f.on_uc and f.arrears > 0,
-    "uc_with_apa": lambda f: f.current and f.on_uc and f.uc_apa,
+    "current_arrears_pct": Q(current=True, balance__gt=0),
+    "current_arrears_net_pct": Q(current=True, balance__gt=F("technical_arrears")),
+    "average_arrears": Q(current=True, balance__gt=0),
+    "former_arrears_pct": Q(current=False, balance__gt=0),
+    "write_offs_pct": ~Q(written_off_this_year=0),
+    "collection_pct": Q(due_this_year__gt=0, received_this_year__lt=F("due_this_year")),
+    "direct_debit_pct": Q(current=True, direct_debit=False),
+    "over_7_weeks_pct": Q(current=True, weekly_rent__gt=0, balance__gt=F("weekly_rent") * 7),
+    "uc_tenants": Q(current=True, on_uc=True),
+    "uc_average_arrears": Q(current=True, on_uc=True, balance__gt=0),
+    "uc_with_apa": Q(current=True, on_uc=True, uc_apa=True),
 }
 DRILL_MEANING = {
     "collection_pct": "accounts that received less than was due this year",
@@ -113,18 +112,8 @@ DRILL_MEANING = {
 
 
 def drill_down(kpi: str, week_ending: date, dimension: str = "all", group: str = "All"):
-    """The accounts behind a figure, largest arrears first."""
-    if kpi not in DRILL:
-        raise KeyError(kpi)
-    rows = [
-        fact
-        for fact in account_facts(week_ending)
-        if DRILL[kpi](fact) and (dimension == "all" or fact.groups.get(dimension) == group)
-    ]
-    references = dict(
-        Account.objects.filter(pk__in=[fact.account_id for fact in rows]).values_list(
-            "id", "tenancy__payment_reference"
-        )
-    )
-    rows.sort(key=lambda fact: fact.balance, reverse=True)
-    return [(references[fact.account_id], fact) for fact in rows]
+    """The accounts behind a figure for the week, largest balance first (a query on the week's stored rows)."""
+    rows = KpiAccountWeek.objects.filter(DRILL[kpi], week_ending=week_ending)
+    if dimension != "all":
+        rows = rows.filter(**{dimension: group})
+    return rows.order_by("-balance", "payment_reference")

@@ -81,17 +81,20 @@ def drill(request, kpi):
         raise Http404("There is nothing to drill into for this figure.")
     dimension = request.GET.get("by", "all")
     group = request.GET.get("group", "All")
+    if dimension != "all" and dimension not in DIMENSIONS:
+        raise Http404("No such breakdown.")
     rows = drill_down(kpi, week, dimension, group)
     if request.GET.get("format") == "csv":
         return _csv(
             f"{kpi}-{week}-accounts.csv",
             ["payment_reference", "current", "balance", "weekly_rent", "technical_arrears", *DIMENSIONS],
-            [
-                [ref, f.current, f.balance, f.weekly_rent, f.technical_arrears, *(f.groups[d] for d in DIMENSIONS)]
-                for ref, f in rows
-            ],
-        )
-    context = {"kpi": BY_KEY[kpi], "week": week, "rows": rows[:500], "total": len(rows), "dimension": dimension,
+            (
+                [r.payment_reference, r.current, r.balance, r.weekly_rent, r.technical_arrears,
+                 *(getattr(r, d) for d in DIMENSIONS)]
+                for r in rows.iterator()
+            ),
+        )  # fmt: skip
+    context = {"kpi": BY_KEY[kpi], "week": week, "rows": rows[:500], "total": rows.count(), "dimension": dimension,
                "group": group, "meaning": DRILL_MEANING.get(kpi), "query": request.GET.urlencode()}  # fmt: skip
     return render(request, "dashboards/drill.html", context)
 
