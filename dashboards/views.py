@@ -68,7 +68,11 @@ def index(request):
         context |= {
             "tiles": tiles(week),
             "trend": points,
-            "chart": {"labels": [f"{day:%d/%m/%y}" for day, _ in points], "values": [float(v) for _, v in points]},
+            "chart": {
+                "name": BY_KEY[kpi].name,
+                "labels": [f"{day:%d/%m/%y}" for day, _ in points],
+                "values": [str(v) for _, v in points],
+            },
             "breakdown": breakdown(kpi, dimension, week),
         }
     return render(request, "dashboards/index.html", context)

@@ -8,7 +8,7 @@ if (source && canvas && window.Chart) {
     type: "line",
     data: {
       labels: data.labels,
-      datasets: [{ label: data.name, data: data.values, borderColor: "#1d70b8", backgroundColor: "#1d70b8", tension: 0 }],
+      datasets: [{ label: data.name, data: data.values.map(Number), borderColor: "#1d70b8", backgroundColor: "#1d70b8", tension: 0 }],
     },
     options: {
       animation: false,
