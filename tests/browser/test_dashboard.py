@@ -41,7 +41,8 @@ def test_manager_drills_from_a_red_tile_and_exports_csv(page, live_server, tmp_p
     tile = page.locator(".kpi-tile", has=page.get_by_role("heading", name="Current tenant arrears", exact=True))
     expect(tile.get_by_text("Off target")).to_be_visible()
     expect(page.locator("#kpi-chart")).to_be_visible()
-    assert page.evaluate("() => !!window.Chart && !!window.Chart.getChart(document.getElementById('kpi-chart'))")
+    # The chart's scripts are deferred: wait for them to have drawn it (fails after the timeout if they never do).
+    page.wait_for_function("() => !!window.Chart && !!window.Chart.getChart(document.getElementById('kpi-chart'))")
     assert_accessible(page)
 
     tile.get_by_role("link", name="Cases behind it").click()
