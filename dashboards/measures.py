@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Q, Sum
+from django.db.models.fields.json import KeyTextTransform
 
 from arrears.constants import AgreementState
 from arrears.models import (
@@ -32,6 +34,7 @@ from rentaccounts.models import Account, DirectDebitMandate, Transaction
 from tenancies.models import Charge
 
 from .kpis import KPIS
+from .models import KpiAccountWeek
 
 DIMENSIONS = ("scheme", "patch", "officer", "tenure", "payment_method")
 ORDERS = (*OUTRIGHT, CourtOutcome.SUSPENDED, CourtOutcome.POSTPONED)
@@ -71,48 +74,135 @@ class AccountFacts:
         return max(self.balance, ZERO)
 
 
-def _window_sums(accounts, on: date, year_start: date, year_ago: date) -> dict[str, dict[int, Decimal]]:
-    """Per account, in one pass over the ledger from the earlier of 1 April and 52 weeks ago: what was posted after the
-    date (to take the balance back to it), the rent and charges debited in the 52 weeks and in the financial year (rent-
-    free weeks debit nothing), receipts and write-offs in the year; then the few reversals of receipts or write-offs."""
-    charged = Q(transaction_type__in=[TransactionType.RENT_DEBIT, TransactionType.CHARGE_DEBIT])
+CHARGED = (TransactionType.RENT_DEBIT, TransactionType.CHARGE_DEBIT)
+NO_SUMS = (ZERO, ZERO, ZERO, ZERO)
+
+
+@dataclass(frozen=True)
+class PreviousWeek:
+    """A snapshot week to build the next one from: its date and the last ledger row it counted."""
+
+    week_ending: date
+    ledger_high_water: int
+
+
+def _ledger_sums(rows, on: date) -> dict[int, list[Decimal]]:
+    """Per account, over the ledger rows given, [rent and charges debited in the 52 weeks to the date (rent-free weeks
+    debit nothing), rent and charges due in the financial year to it, received in the year, written off in the year]
+    as positive amounts, receipts and write-offs net of their reversals."""
+    year_start, year_ago = financial_year_start(on), on - timedelta(days=363)
+    charged = Q(transaction_type__in=CHARGED)
     this_year = Q(effective_date__gte=year_start, effective_date__lte=on)
-    names = ("later", "rent_52w", "due_year", "received", "written_off")
-    sums: dict[str, dict[int, Decimal]] = {name: {} for name in names}
-    rows = (
-        Transaction.objects.filter(account__in=accounts, effective_date__gte=min(year_start, year_ago))
-        .values("account_id")
-        .annotate(
-            later=Sum("amount", filter=Q(effective_date__gt=on)),
-            rent_52w=Sum("amount", filter=charged & Q(effective_date__gte=year_ago, effective_date__lte=on)),
-            due_year=Sum("amount", filter=charged & this_year),
-            received=Sum("amount", filter=Q(transaction_type__in=RECEIPT_TYPES) & this_year),
-            written_off=Sum("amount", filter=Q(transaction_type=TransactionType.WRITE_OFF) & this_year),
-        )
-    )
-    for row in rows:
-        for name in names:
-            if row[name] is not None:
-                sums[name][row["account_id"]] = _money(row[name])
+    totals: dict[int, list[Decimal]] = {}
+    for row in rows.values("account_id").annotate(
+        rent_52w=Sum("amount", filter=charged & Q(effective_date__gte=year_ago, effective_date__lte=on)),
+        due_year=Sum("amount", filter=charged & this_year),
+        received=Sum("amount", filter=Q(transaction_type__in=RECEIPT_TYPES) & this_year),
+        written_off=Sum("amount", filter=Q(transaction_type=TransactionType.WRITE_OFF) & this_year),
+    ):
+        totals[row["account_id"]] = [
+            _money(row["rent_52w"]), _money(row["due_year"]), -_money(row["received"]), -_money(row["written_off"]),
+        ]  # fmt: skip
     reversals = (
-        Transaction.objects.filter(
-            account__in=accounts,
+        rows.filter(
+            this_year,
             transaction_type=TransactionType.REVERSAL,
-            effective_date__gte=year_start,
-            effective_date__lte=on,
             reverses__transaction_type__in=[*RECEIPT_TYPES, TransactionType.WRITE_OFF],
         )
         .values("account_id", "reverses__transaction_type")
         .annotate(total=Sum("amount"))
     )
     for row in reversals:
-        name = "written_off" if row["reverses__transaction_type"] == TransactionType.WRITE_OFF else "received"
-        sums[name][row["account_id"]] = sums[name].get(row["account_id"], ZERO) + _money(row["total"])
+        column = 3 if row["reverses__transaction_type"] == TransactionType.WRITE_OFF else 2
+        totals.setdefault(row["account_id"], list(NO_SUMS))[column] -= _money(row["total"])
+    return totals
+
+
+def _sums_in_full(accounts, on: date) -> dict[int, list[Decimal]]:
+    """From the ledger alone: every row from the earlier of 1 April and 52 weeks back."""
+    since = min(financial_year_start(on), on - timedelta(days=363))
+    return _ledger_sums(
+        Transaction.objects.filter(account__in=accounts, effective_date__gte=since, effective_date__lte=on), on
+    )
+
+
+def _sums_from_previous(on: date, previous: PreviousWeek, account_ids: set[int]) -> dict[int, list[Decimal]]:
+    """The week's sums from the previous week's stored ones, reading about two weeks of ledger rather than a year:
+    the rows posted since that snapshot (whatever their dates), the rows it already held that are dated in the new
+    week, and the charges of the week that leaves the 52 (taken off). The year's sums start again in the week with
+    1 April in it. One statement whose parts each read an index, added up by the database; the few reversals of
+    receipts and write-offs are read apart. Accounts the previous week did not hold (new tenancies) are summed in
+    full."""
+    last_week, high_water = previous.week_ending, previous.ledger_high_water
+    if on - last_week != timedelta(days=7):
+        raise ValueError("A week is built only from the week before it.")
+    year_start, year_ago = financial_year_start(on), on - timedelta(days=363)
+    carry = 1 if financial_year_start(last_week) == year_start else 0
+    charged, receipts = ", ".join(["%s"] * len(CHARGED)), ", ".join(["%s"] * len(RECEIPT_TYPES))
+    movement = f"""SELECT account_id,
+            CASE WHEN transaction_type IN ({charged}) AND effective_date BETWEEN %s AND %s THEN amount ELSE 0 END,
+            CASE WHEN transaction_type IN ({charged}) AND effective_date BETWEEN %s AND %s THEN amount ELSE 0 END,
+            CASE WHEN transaction_type IN ({receipts}) AND effective_date BETWEEN %s AND %s THEN -amount ELSE 0 END,
+            CASE WHEN transaction_type = %s AND effective_date BETWEEN %s AND %s THEN -amount ELSE 0 END, 0
+        FROM {Transaction._meta.db_table}"""  # noqa: S608  (table names from the models; values are parameters)
+    movement_params = [
+        *CHARGED, year_ago, on, *CHARGED, year_start, on, *RECEIPT_TYPES, year_start, on,
+        TransactionType.WRITE_OFF, year_start, on,
+    ]  # fmt: skip
+    sql = f"""SELECT account_id, SUM(rent_52w), SUM(due), SUM(received), SUM(written_off), SUM(held) FROM (
+            SELECT account_id, rent_debit_52w AS rent_52w, due_this_year * %s AS due,
+                received_this_year * %s AS received, written_off_this_year * %s AS written_off, 1 AS held
+            FROM {KpiAccountWeek._meta.db_table} WHERE week_ending = %s
+          UNION ALL {movement} WHERE id > %s
+          UNION ALL {movement} WHERE id <= %s AND effective_date > %s AND effective_date <= %s
+          UNION ALL SELECT account_id, -amount, 0, 0, 0, 0 FROM {Transaction._meta.db_table}
+            WHERE id <= %s AND transaction_type IN ({charged}) AND effective_date >= %s AND effective_date < %s
+        ) AS parts GROUP BY account_id"""  # noqa: S608  (table names from the models; values are parameters)
+    params = [
+        carry, carry, carry, last_week,
+        *movement_params, high_water,
+        *movement_params, high_water, last_week, on,
+        high_water, *CHARGED, last_week - timedelta(days=363), year_ago,
+    ]  # fmt: skip
+    sums: dict[int, list[Decimal]] = {}
+    held = set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for account_id, rent_52w, due, received, written_off, in_previous in cursor.fetchall():
+            sums[account_id] = [_money(rent_52w), _money(due), _money(received), _money(written_off)]
+            if in_previous:
+                held.add(account_id)
+    reversals = (
+        Transaction.objects.filter(
+            Q(id__gt=high_water) | Q(effective_date__gt=last_week),
+            effective_date__gte=year_start,
+            effective_date__lte=on,
+            transaction_type=TransactionType.REVERSAL,
+            reverses__transaction_type__in=[*RECEIPT_TYPES, TransactionType.WRITE_OFF],
+        )
+        .values("account_id", "reverses__transaction_type")
+        .annotate(total=Sum("amount"))
+    )
+    for row in reversals:
+        column = 3 if row["reverses__transaction_type"] == TransactionType.WRITE_OFF else 2
+        sums.setdefault(row["account_id"], list(NO_SUMS))[column] -= _money(row["total"])
+    new_accounts = account_ids - held
+    if new_accounts:
+        in_full = _sums_in_full(new_accounts, on)
+        for account_id in new_accounts:
+            sums[account_id] = in_full.get(account_id, list(NO_SUMS))
     return sums
 
 
-def account_facts(on: date) -> list[AccountFacts]:
-    """One row per rent account of a tenancy that had started by the date."""
+def _later(on: date) -> dict[int, Decimal]:
+    """What each account has posted dated after the date, to take its balance back to the date."""
+    rows = Transaction.objects.filter(effective_date__gt=on).values("account_id").annotate(total=Sum("amount"))
+    return {row["account_id"]: _money(row["total"]) for row in rows}
+
+
+def account_facts(on: date, previous: PreviousWeek | None = None) -> list[AccountFacts]:
+    """One row per rent account of a tenancy that had started by the date. With the previous week's snapshot the
+    ledger sums are built from it (the weekly snapshot); without, from the ledger alone (a rebuild); the two agree."""
     accounts = Account.objects.filter(kind=AccountKind.RENT, tenancy__start_date__lte=on)
     rows = list(
         accounts.values(
@@ -128,11 +218,11 @@ def account_facts(on: date) -> list[AccountFacts]:
             "tenancy__property__patch__name",
         )
     )
-    year_start = financial_year_start(on)
-    year_ago = on - timedelta(days=363)
-    sums = _window_sums(accounts, on, year_start, year_ago)
-    later, rent_52w, due_year = sums["later"], sums["rent_52w"], sums["due_year"]
-    received, written_off = sums["received"], sums["written_off"]
+    if previous is None:
+        sums = _sums_in_full(accounts, on)
+    else:
+        sums = _sums_from_previous(on, previous, {row["id"] for row in rows})
+    later = _later(on)
     weekly = defaultdict(lambda: ZERO)
     for charge in (
         Charge.objects.filter(counts_as_rent=True, effective_from__lte=on)
@@ -147,8 +237,10 @@ def account_facts(on: date) -> list[AccountFacts]:
     )
     technical = {}
     if run is not None:
-        for account_id, facts in Recommendation.objects.filter(run=run).values_list("account_id", "facts"):
-            technical[account_id] = Decimal(str(facts.get("technical_arrears") or "0"))
+        for account_id, amount in Recommendation.objects.filter(run=run).values_list(
+            "account_id", KeyTextTransform("technical_arrears", "facts")
+        ):
+            technical[account_id] = Decimal(str(amount or "0"))
     dd = set(
         DirectDebitMandate.objects.filter(start_date__lte=on)
         .filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=on))
@@ -174,6 +266,7 @@ def account_facts(on: date) -> list[AccountFacts]:
     facts = []
     for row in rows:
         account_id, tenancy_id = row["id"], row["tenancy_id"]
+        rent_52w, due, received, written_off = sums.get(account_id, NO_SUMS)
         ended = row["tenancy__end_date"]
         facts.append(
             AccountFacts(
@@ -183,10 +276,10 @@ def account_facts(on: date) -> list[AccountFacts]:
                 current=ended is None or ended >= on,
                 balance=row["balance"] - later.get(account_id, ZERO),
                 weekly_rent=weekly[tenancy_id],
-                rent_debit_52w=rent_52w.get(account_id, ZERO),
-                due_this_year=due_year.get(account_id, ZERO),
-                received_this_year=-received.get(account_id, ZERO),
-                written_off_this_year=-written_off.get(account_id, ZERO),
+                rent_debit_52w=rent_52w,
+                due_this_year=due,
+                received_this_year=received,
+                written_off_this_year=written_off,
                 technical_arrears=technical.get(account_id, ZERO),
                 direct_debit=tenancy_id in dd,
                 on_uc=tenancy_id in uc,
@@ -221,30 +314,47 @@ def _percent(numerator: Decimal, denominator: Decimal) -> Measure:
     return Measure(numerator * 100, denominator)
 
 
-def _from_facts(facts: list[AccountFacts]) -> dict[str, Measure]:
-    current = [f for f in facts if f.current]
-    former = [f for f in facts if not f.current]
-    rent_debit = sum((f.rent_debit_52w for f in facts), ZERO)
-    arrears = sum((f.arrears for f in current), ZERO)
-    technical = sum((min(f.arrears, f.technical_arrears) for f in current), ZERO)
-    owing = [f for f in current if f.arrears > 0]
-    uc = [f for f in current if f.on_uc]
-    over_7 = [f for f in current if f.weekly_rent > 0 and f.balance > 7 * f.weekly_rent]
+# What one account adds to each sum the KPIs are made of (counts are 1 or 0).
+TOTALS = (
+    "rent_debit", "received", "due", "written_off", "current", "arrears", "technical", "owing", "former_arrears",
+    "direct_debit", "over_7", "uc", "uc_arrears", "uc_apa",
+)  # fmt: skip
+ONE, NOTHING = Decimal(1), ZERO
+
+
+def _contribution(f: AccountFacts) -> tuple[Decimal, ...]:
+    arrears = f.arrears
+    if not f.current:
+        return (f.rent_debit_52w, f.received_this_year, f.due_this_year, f.written_off_this_year,
+                NOTHING, NOTHING, NOTHING, NOTHING, arrears, NOTHING, NOTHING, NOTHING, NOTHING, NOTHING)  # fmt: skip
+    over_7 = f.weekly_rent > 0 and f.balance > 7 * f.weekly_rent
+    return (
+        f.rent_debit_52w, f.received_this_year, f.due_this_year, f.written_off_this_year,
+        ONE, arrears, min(arrears, f.technical_arrears), ONE if arrears > 0 else NOTHING, NOTHING,
+        ONE if f.direct_debit else NOTHING, ONE if over_7 else NOTHING, ONE if f.on_uc else NOTHING,
+        arrears if f.on_uc else NOTHING, ONE if f.on_uc and f.uc_apa else NOTHING,
+    )  # fmt: skip
+
+
+def _from_totals(totals) -> dict[str, Measure]:
+    t = dict(zip(TOTALS, totals, strict=True))
     return {
-        "current_arrears_pct": _percent(arrears, rent_debit),
-        "current_arrears_net_pct": _percent(arrears - technical, rent_debit),
-        "collection_pct": _percent(
-            sum((f.received_this_year for f in facts), ZERO), sum((f.due_this_year for f in facts), ZERO)
-        ),
-        "former_arrears_pct": _percent(sum((f.arrears for f in former), ZERO), rent_debit),
-        "write_offs_pct": _percent(sum((f.written_off_this_year for f in facts), ZERO), rent_debit),
-        "direct_debit_pct": _percent(Decimal(sum(f.direct_debit for f in current)), Decimal(len(current))),
-        "average_arrears": Measure(arrears, Decimal(len(owing))),
-        "over_7_weeks_pct": _percent(Decimal(len(over_7)), Decimal(len(current))),
-        "uc_tenants": Measure(Decimal(len(uc)), None),
-        "uc_average_arrears": Measure(sum((f.arrears for f in uc), ZERO), Decimal(len(uc))),
-        "uc_with_apa": Measure(Decimal(sum(f.uc_apa for f in uc)), None),
+        "current_arrears_pct": _percent(t["arrears"], t["rent_debit"]),
+        "current_arrears_net_pct": _percent(t["arrears"] - t["technical"], t["rent_debit"]),
+        "collection_pct": _percent(t["received"], t["due"]),
+        "former_arrears_pct": _percent(t["former_arrears"], t["rent_debit"]),
+        "write_offs_pct": _percent(t["written_off"], t["rent_debit"]),
+        "direct_debit_pct": _percent(t["direct_debit"], t["current"]),
+        "average_arrears": Measure(t["arrears"], t["owing"]),
+        "over_7_weeks_pct": _percent(t["over_7"], t["current"]),
+        "uc_tenants": Measure(t["uc"], None),
+        "uc_average_arrears": Measure(t["uc_arrears"], t["uc"]),
+        "uc_with_apa": Measure(t["uc_apa"], None),
     }
+
+
+def _column_sums(rows) -> list[Decimal]:
+    return [sum(column, ZERO) for column in zip(*rows, strict=True)] if rows else [ZERO] * len(TOTALS)
 
 
 def _counts(on: date, tenancy_groups: dict[int, dict]) -> dict[str, dict[tuple, Decimal]]:
@@ -287,14 +397,20 @@ def _counts(on: date, tenancy_groups: dict[int, dict]) -> dict[str, dict[tuple, 
 def kpi_measures(on: date, facts: list[AccountFacts] | None = None) -> dict[str, dict[tuple, Measure]]:
     """Every KPI as of the date: {kpi key: {(dimension, group): Measure}}, ("all", "All") being the headline."""
     facts = account_facts(on) if facts is None else facts
-    grouped: dict[tuple, list[AccountFacts]] = defaultdict(list)
+    # Each account's contribution once; summed first by its combination of groups (a few thousand at most), then
+    # rolled up to each group and to the whole: one pass over the accounts, however many breakdowns.
+    by_combination: dict[tuple, list[tuple]] = defaultdict(list)
     for fact in facts:
-        grouped[("all", "All")].append(fact)
-        for dimension, group in fact.groups.items():
-            grouped[(dimension, group)].append(fact)
+        by_combination[tuple(fact.groups[d] for d in DIMENSIONS)].append(_contribution(fact))
+    combined = {combination: _column_sums(rows) for combination, rows in by_combination.items()}
+    grouped: dict[tuple, list[list[Decimal]]] = defaultdict(list)
+    for combination, totals in combined.items():
+        grouped[("all", "All")].append(totals)
+        for dimension, group in zip(DIMENSIONS, combination, strict=True):
+            grouped[(dimension, group)].append(totals)
     measures: dict[str, dict[tuple, Measure]] = defaultdict(dict)
-    for group_key, members in grouped.items():
-        for kpi_key, measure in _from_facts(members).items():
+    for group_key, parts in grouped.items():
+        for kpi_key, measure in _from_totals(_column_sums(parts)).items():
             measures[kpi_key][group_key] = measure
     tenancy_groups = {fact.tenancy_id: fact.groups for fact in facts}
     for kpi_key, totals in _counts(on, tenancy_groups).items():

@@ -25,6 +25,24 @@ class KpiSnapshot(models.Model):
         indexes = [models.Index(fields=["kpi", "dimension", "-week_ending"], name="kpi_trend")]
 
 
+class KpiWeek(models.Model):
+    """A snapshot week: the last ledger row it counted (postings wait while a snapshot is taken, so every row up to it
+    was in and none after), so the next week can be built from this one and the rows posted since."""
+
+    class BuiltFrom(models.TextChoices):
+        LEDGER = "ledger", "The ledger alone"
+        PREVIOUS_WEEK = "previous_week", "The previous week and the postings since"
+
+    week_ending = models.DateField(unique=True)
+    ledger_high_water = models.BigIntegerField()
+    built_from = models.CharField(max_length=20, choices=BuiltFrom.choices)
+    taken_at = models.DateTimeField(auto_now=True)
+    seconds = models.DecimalField(max_digits=8, decimal_places=2)
+
+    class Meta:
+        ordering = ["-week_ending"]
+
+
 class KpiTarget(models.Model):
     """A manager's target for a KPI (its default is in kpis.py)."""
 
@@ -45,6 +63,7 @@ class KpiAccountWeek(models.Model):
     current = models.BooleanField()
     balance = models.DecimalField(max_digits=12, decimal_places=2)
     weekly_rent = models.DecimalField(max_digits=12, decimal_places=2)
+    rent_debit_52w = models.DecimalField(max_digits=12, decimal_places=2)
     technical_arrears = models.DecimalField(max_digits=12, decimal_places=2)
     due_this_year = models.DecimalField(max_digits=12, decimal_places=2)
     received_this_year = models.DecimalField(max_digits=12, decimal_places=2)

@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.db.models import Max, Value
+from django.db.models import Max, Min, Value
 from django.db.models.functions import Mod
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -96,16 +96,37 @@ class Command(BaseCommand):
 
     def _dashboard(self, runs: int) -> list[dict]:
         """The weekly KPI snapshot, the dashboard page from snapshots, and a drill-down to the cases behind a figure."""
+        from dashboards.models import KpiWeek
         from dashboards.services import kpi_snapshot_take, last_sunday
 
         week = last_sunday()
+        started = time.perf_counter()
+        kpi_snapshot_take(week_ending=week - timedelta(weeks=12))  # a quarter of history for the trend
+        rebuild = time.perf_counter() - started
+        for weeks_back in range(11, 0, -1):
+            kpi_snapshot_take(week_ending=week - timedelta(weeks=weeks_back), from_previous_week=True)
+        # The dataset was written before any snapshot; in use the week's rows are posted after the last one. So that
+        # the measured week reads them as it would in use (the rows posted since), last week's snapshot is recorded
+        # as having counted the ledger only up to the first row dated after it. Its stored sums do not change: no
+        # row dated on or before its week comes after that one, the dataset being appended week by week.
+        last_week = KpiWeek.objects.get(week_ending=week - timedelta(weeks=1))
+        first_after = Transaction.objects.filter(effective_date__gt=last_week.week_ending).aggregate(first=Min("id"))
+        if (
+            first_after["first"]
+            and not Transaction.objects.filter(
+                id__gte=first_after["first"], effective_date__lte=last_week.week_ending
+            ).exists()
+        ):
+            last_week.ledger_high_water = first_after["first"] - 1
+            last_week.save(update_fields=["ledger_high_water"])
+        posted_since = Transaction.objects.filter(id__gt=last_week.ledger_high_water).count()
         times = []
         for _ in range(runs):
             started = time.perf_counter()
-            rows = kpi_snapshot_take(week_ending=week)
+            rows = kpi_snapshot_take(week_ending=week, from_previous_week=True)
             times.append(time.perf_counter() - started)
-        for weeks_back in range(1, 13):  # a quarter of history for the trend
-            kpi_snapshot_take(week_ending=week - timedelta(weeks=weeks_back))
+        if KpiWeek.objects.get(week_ending=week).built_from != KpiWeek.BuiltFrom.PREVIOUS_WEEK:
+            raise CommandError("The weekly snapshot was not built from the previous week.")
         roles_setup()
         manager, _ = User.objects.get_or_create(username="bench-manager")
         manager.groups.add(*Group.objects.filter(name=Role.INCOME_MANAGER.value))
@@ -126,12 +147,20 @@ class Command(BaseCommand):
             drill_times.append(time.perf_counter() - started)
         return [
             {
-                "name": f"weekly KPI snapshot ({rows:,} figures)",
+                "name": f"weekly KPI snapshot ({rows:,} figures), from the previous week",
                 "median": f"{statistics.median(times):.1f} s",
                 "best": f"{min(times):.1f} s",
                 "worst": f"{max(times):.1f} s",
-                "throughput": "",
+                "throughput": f"{posted_since:,} ledger rows posted since the previous week",
                 "target": "<= 10 s",
+            },
+            {
+                "name": "KPI snapshot rebuilt from the ledger alone (a past week)",
+                "median": f"{rebuild:.1f} s",
+                "best": f"{rebuild:.1f} s",
+                "worst": f"{rebuild:.1f} s",
+                "throughput": "one run",
+                "target": "none (kpi_snapshot --week-ending)",
             },
             {
                 "name": "dashboard page (from snapshots)",

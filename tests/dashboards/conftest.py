@@ -1,0 +1,3 @@
+"""The hand-worked estate of test_kpis, for every test here."""
+
+from .test_kpis import estate  # noqa: F401  (a fixture)
