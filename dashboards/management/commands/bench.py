@@ -96,7 +96,7 @@ class Command(BaseCommand):
 
     def _dashboard(self, runs: int) -> list[dict]:
         """The weekly KPI snapshot, the dashboard page from snapshots, and a drill-down to the cases behind a figure."""
-        from dashboards.models import KpiWeek
+        from dashboards.models import KpiAccountWeek, KpiSnapshot, KpiWeek
         from dashboards.services import kpi_snapshot_take, last_sunday
 
         week = last_sunday()
@@ -122,9 +122,14 @@ class Command(BaseCommand):
         posted_since = Transaction.objects.filter(id__gt=last_week.ledger_high_water).count()
         times = []
         for _ in range(runs):
+            # As on a Monday: the week has no snapshot yet (a retake would also delete the old one's rows).
+            for model in (KpiSnapshot, KpiAccountWeek, KpiWeek):
+                model.objects.filter(week_ending=week).delete()
+            self._kpi_tables_vacuum()
             started = time.perf_counter()
             rows = kpi_snapshot_take(week_ending=week, from_previous_week=True)
             times.append(time.perf_counter() - started)
+        self._kpi_tables_vacuum()
         if KpiWeek.objects.get(week_ending=week).built_from != KpiWeek.BuiltFrom.PREVIOUS_WEEK:
             raise CommandError("The weekly snapshot was not built from the previous week.")
         roles_setup()
@@ -179,6 +184,13 @@ class Command(BaseCommand):
                 "target": "<= 1 s",
             },
         ]
+
+    @staticmethod
+    def _kpi_tables_vacuum() -> None:
+        """In use a week passes between snapshots and autovacuum tidies the rows a retaken week replaced; here the
+        weeks are taken (and retaken) seconds apart, so tidy them before measuring, as a week would have."""
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE dashboards_kpiaccountweek, dashboards_kpisnapshot")
 
     def _letters(self, letters: int, memory_letters: int) -> list[dict]:
         """Letters need open arrears cases: a dataset that has none is reviewed first (no letters are queued then:
