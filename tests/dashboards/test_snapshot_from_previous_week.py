@@ -100,3 +100,18 @@ def test_a_week_without_the_one_before_is_built_from_the_ledger(estate):
     kpi_snapshot_take(week_ending=date(2026, 11, 15))
     kpi_snapshot_take(week_ending=date(2026, 11, 29), from_previous_week=True)
     assert KpiWeek.objects.get(week_ending=date(2026, 11, 29)).built_from == KpiWeek.BuiltFrom.LEDGER
+
+
+def test_the_monday_task_builds_each_week_from_the_one_before(estate, monkeypatch):
+    from dashboards import services
+    from dashboards.tasks import weekly_kpi_snapshot
+
+    for monday in (date(2026, 11, 23), date(2026, 11, 30)):
+        monkeypatch.setattr(services.timezone, "localdate", lambda monday=monday: monday)
+        assert weekly_kpi_snapshot()["week_ending"] == (monday - timedelta(days=1)).isoformat()
+    weeks = dict(KpiWeek.objects.values_list("week_ending", "built_from"))
+    assert weeks == {
+        date(2026, 11, 22): KpiWeek.BuiltFrom.LEDGER,
+        date(2026, 11, 29): KpiWeek.BuiltFrom.PREVIOUS_WEEK,
+    }
+    assert KpiWeek.objects.get(week_ending=date(2026, 11, 29)).ledger_high_water == Transaction.objects.latest("id").id
