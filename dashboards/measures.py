@@ -103,9 +103,15 @@ def _ledger_sums(rows, on: date) -> dict[int, list[Decimal]]:
         totals[row["account_id"]] = [
             _money(row["rent_52w"]), _money(row["due_year"]), -_money(row["received"]), -_money(row["written_off"]),
         ]  # fmt: skip
+    _reversals_net(totals, rows.filter(this_year))
+    return totals
+
+
+def _reversals_net(totals: dict[int, list[Decimal]], rows) -> None:
+    """Takes the reversals of receipts and write-offs among the rows given (the year's) off what was received and
+    written off."""
     reversals = (
         rows.filter(
-            this_year,
             transaction_type=TransactionType.REVERSAL,
             reverses__transaction_type__in=[*RECEIPT_TYPES, TransactionType.WRITE_OFF],
         )
@@ -115,7 +121,6 @@ def _ledger_sums(rows, on: date) -> dict[int, list[Decimal]]:
     for row in reversals:
         column = 3 if row["reverses__transaction_type"] == TransactionType.WRITE_OFF else 2
         totals.setdefault(row["account_id"], list(NO_SUMS))[column] -= _money(row["total"])
-    return totals
 
 
 def _sums_in_full(on: date, account_ids: set[int] | None = None) -> dict[int, list[Decimal]]:
@@ -172,20 +177,12 @@ def _sums_from_previous(on: date, previous: PreviousWeek, account_ids: set[int])
             sums[account_id] = [_money(rent_52w), _money(due), _money(received), _money(written_off)]
             if in_previous:
                 held.add(account_id)
-    reversals = (
-        Transaction.objects.filter(
-            Q(id__gt=high_water) | Q(effective_date__gt=last_week),
-            effective_date__gte=year_start,
-            effective_date__lte=on,
-            transaction_type=TransactionType.REVERSAL,
-            reverses__transaction_type__in=[*RECEIPT_TYPES, TransactionType.WRITE_OFF],
-        )
-        .values("account_id", "reverses__transaction_type")
-        .annotate(total=Sum("amount"))
+    _reversals_net(
+        sums,
+        Transaction.objects.filter(Q(id__gt=high_water) | Q(effective_date__gt=last_week)).filter(
+            effective_date__gte=year_start, effective_date__lte=on
+        ),
     )
-    for row in reversals:
-        column = 3 if row["reverses__transaction_type"] == TransactionType.WRITE_OFF else 2
-        sums.setdefault(row["account_id"], list(NO_SUMS))[column] -= _money(row["total"])
     new_accounts = account_ids - held
     if new_accounts:
         in_full = _sums_in_full(on, new_accounts)
