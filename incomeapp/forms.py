@@ -18,7 +18,11 @@ class GdsFormMixin:
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.label_size = "s"
-        self.helper.add_input(Submit(self.submit_name, self.submit_label))
+        # A form repeated on a page (one per hearing, say) is given its own auto_id; its button follows it, so no
+        # two buttons share an id.
+        own_ids = isinstance(self.auto_id, str) and self.auto_id != "id_%s"
+        extra = {"css_id": self.auto_id % self.submit_name} if own_ids else {}
+        self.helper.add_input(Submit(self.submit_name, self.submit_label, **extra))
 
 
 class SignInForm(GdsFormMixin, auth_forms.AuthenticationForm):

@@ -271,3 +271,16 @@ def test_a_two_step_warrant_chain_needs_two_different_managers(claim, settings):
     warrant = warrant_decide(warrant=warrant, approved=True, notes="", decided_by=second)
     assert warrant.status == "approved" and warrant.approvals.count() == 2
     assert legal_case.approvals.filter(warrant__isnull=True).count() == 1  # the claim's own approval is apart
+
+
+def test_two_hearings_awaiting_outcomes_give_the_claim_page_no_repeated_ids(client, claim):
+    legal_case = claim["case"]
+    today = timezone.localdate()
+    LegalCase.objects.filter(pk=legal_case.pk).update(claim_issued_on=today - timedelta(weeks=8))
+    for days_ago in (14, 7):  # the first was adjourned without an outcome recorded yet
+        legal_case.hearings.create(hearing_on=today - timedelta(days=days_ago))
+    client.force_login(claim["officer"])
+    page = client.get(f"/legal/cases/{legal_case.pk}/").content.decode()
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert page.count('name="record_outcome"') == 2
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
