@@ -21,13 +21,13 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from incomeapp.roles import staff_require
-from rentaccounts.charging import monday_of
 
-from .constants import CaseStatus, ContactKind, ContactOutcome, PolicyVersionStatus, ReviewStatus
+from .constants import CaseStatus, PolicyVersionStatus, ReviewStatus
 from .engine import evaluate
-from .models import ArrearsCase, ArrearsPolicy, ArrearsPolicyVersion, Contact, LetterRequest, Recommendation, ReviewRun
+from .models import ArrearsCase, ArrearsPolicy, ArrearsPolicyVersion, Recommendation, ReviewRun
 from .priority import priority
 from .review_facts import accounts_in_scope, facts_for_accounts
+from .services import letters_queue
 
 REVIEW_LOCK = 7_340_001  # advisory lock key: one review at a time
 CASES_LISTED = 1000  # a dry run's report lists this many cases (and counts them all)
@@ -377,18 +377,8 @@ def _cases_open_and_close(results, as_of: date, summary: ReviewSummary) -> dict[
 
 
 def _letters_queue(recommendations: list[Recommendation], cases: dict[int, int], as_of: date) -> list[int]:
-    """Queues each automatic letter once per case, letter and week (a database constraint backs this up); the letter
-    is recorded as a contact at the same time, so the ladder moves on."""
-    week = monday_of(as_of)
+    """The review's automatic letters, queued once per case, letter and week (`letters_queue`)."""
     wanted = [r for r in recommendations if r.mode == "automatic" and r.letter and r.account_id in cases]
-    if not wanted:
-        return []
-    done = set(
-        LetterRequest.objects.filter(case__in=[cases[r.account_id] for r in wanted], week_commencing=week).values_list(
-            "case_id", "letter"
-        )
-    )
-    wanted = [r for r in wanted if (cases[r.account_id], r.letter) not in done]
     if not wanted:
         return []
     if wanted[0].pk is None:  # written by COPY: fetch the ids
@@ -399,30 +389,7 @@ def _letters_queue(recommendations: list[Recommendation], cases: dict[int, int],
         )
         for r in wanted:
             r.pk = r.id = ids[r.account_id]
-    contacts = Contact.objects.bulk_create(
-        [
-            Contact(
-                case_id=cases[r.account_id],
-                kind=ContactKind.LETTER,
-                code=r.letter,
-                outcome=ContactOutcome.QUEUED,
-                occurred_on=as_of,
-                notes=f"{r.label} (automatic, arrears review)",
-            )
-            for r in wanted
-        ],
-        batch_size=1000,
-    )
-    created = LetterRequest.objects.bulk_create(
-        [
-            LetterRequest(
-                case_id=contact.case_id, letter=r.letter, week_commencing=week, recommendation=r, contact=contact
-            )
-            for r, contact in zip(wanted, contacts, strict=True)
-        ],
-        batch_size=1000,
-    )
-    return [request.pk for request in created]
+    return [request.pk for request in letters_queue(recommendations=wanted, case_ids=cases, on=as_of)]
 
 
 def _jsonable(inputs: dict) -> dict:

@@ -30,6 +30,7 @@ from arrears.models import (
 )
 from incomeapp.money import ZERO, apportion, format_money
 from incomeapp.roles import staff_require
+from rentaccounts.charging import monday_of
 from rentaccounts.constants import AccountKind
 from rentaccounts.models import Account
 
@@ -261,34 +262,65 @@ def cases_reassign(*, cases, officer, reassigned_by) -> int:
     return moved
 
 
+def letters_queue(
+    *, recommendations: list, case_ids: dict[int, int], on: date, recorded_by=None
+) -> list[LetterRequest]:
+    """Queues each recommendation's letter once per case, letter and week (a database constraint backs this up) and
+    records it as a contact at the same time, so the ladder moves on. A letter already queued that week is left out;
+    returns the requests made. Used by the weekly review (its automatic letters) and by an officer sending one."""
+    week = monday_of(on)
+    done = set(
+        LetterRequest.objects.filter(
+            case__in=[case_ids[r.account_id] for r in recommendations], week_commencing=week
+        ).values_list("case_id", "letter")
+    )
+    wanted = [r for r in recommendations if (case_ids[r.account_id], r.letter) not in done]
+    automatic = recorded_by is None
+    contacts = Contact.objects.bulk_create(
+        [
+            Contact(
+                case_id=case_ids[r.account_id],
+                kind=ContactKind.LETTER,
+                code=r.letter,
+                outcome=ContactOutcome.QUEUED,
+                occurred_on=on,
+                notes=f"{r.label} (automatic, arrears review)" if automatic else r.label,
+                recorded_by=recorded_by,
+            )
+            for r in wanted
+        ],
+        batch_size=1000,
+    )
+    return LetterRequest.objects.bulk_create(
+        [
+            LetterRequest(
+                case_id=contact.case_id, letter=r.letter, week_commencing=week, recommendation=r, contact=contact
+            )
+            for r, contact in zip(wanted, contacts, strict=True)
+        ],
+        batch_size=1000,
+    )
+
+
 @transaction.atomic
 def letter_send(*, case: ArrearsCase, sent_by) -> LetterRequest:
     """An officer sends the letter the case's recommendation names (steps the policy leaves to a person, like the final
-    warning). Queued once per case, letter and week, like the review's automatic letters; recorded as a contact."""
-    from rentaccounts.charging import monday_of
-
+    warning), queued as the review queues its automatic letters."""
     staff_require(sent_by, "arrears.add_contact", "send letters")
     recommendation = case.latest_recommendation
     if recommendation is None or not recommendation.letter:
         raise ValidationError("The recommended step for this case is not a letter.")
     if recommendation.mode == "approval":
         raise ValidationError("This step needs approval first; it cannot be sent from here.")
-    today = timezone.localdate()
-    week = monday_of(today)
-    if LetterRequest.objects.filter(case=case, letter=recommendation.letter, week_commencing=week).exists():
-        raise ValidationError("This letter has already been sent this week.")
-    contact = Contact.objects.create(
-        case=case,
-        kind=ContactKind.LETTER,
-        code=recommendation.letter,
-        outcome=ContactOutcome.QUEUED,
-        occurred_on=today,
-        notes=recommendation.label,
+    queued = letters_queue(
+        recommendations=[recommendation],
+        case_ids={recommendation.account_id: case.pk},
+        on=timezone.localdate(),
         recorded_by=sent_by,
     )
-    request = LetterRequest.objects.create(
-        case=case, letter=recommendation.letter, week_commencing=week, recommendation=recommendation, contact=contact
-    )
+    if not queued:
+        raise ValidationError("This letter has already been sent this week.")
+    request = queued[0]
     from arrears.tasks import render_letters
 
     transaction.on_commit(lambda: render_letters.delay(request_ids=[request.pk], run_label="officer"))

@@ -218,3 +218,28 @@ def test_the_printing_page_makes_a_runs_batch_in_one_click_and_keeps_it(client, 
     assert PrintBatch.objects.count() == 1
     client.force_login(user_with_role(Role.SUPPORT_WORKER))
     assert client.get("/documents/printing/").status_code == 403
+
+
+def test_an_officer_sends_the_recommended_letter_once_a_week_recorded_as_their_contact(queued):
+    from django.core.exceptions import ValidationError
+
+    from arrears.services import letter_send
+    from incomeapp.constants import Role
+    from tests.factories import user_with_role
+
+    case, officer = queued.case, user_with_role(Role.INCOME_OFFICER)
+    recommendation = case.latest_recommendation
+    with pytest.raises(ValidationError, match="already been sent this week"):  # the review queued it this morning
+        letter_send(case=case, sent_by=officer)
+    Recommendation.objects.filter(pk=recommendation.pk).update(letter="final_warning", mode="officer")
+    case.refresh_from_db()
+    request = letter_send(case=case, sent_by=officer)
+    assert (request.letter, request.week_commencing) == ("final_warning", queued.week_commencing)
+    assert request.contact.recorded_by == officer and request.contact.notes == recommendation.label
+    with pytest.raises(ValidationError, match="already been sent this week"):
+        letter_send(case=case, sent_by=officer)
+    assert LetterRequest.objects.filter(case=case).count() == 2
+    Recommendation.objects.filter(pk=recommendation.pk).update(letter="nosp_warning", mode="approval")
+    case.refresh_from_db()
+    with pytest.raises(ValidationError, match="needs approval first"):
+        letter_send(case=case, sent_by=officer)
