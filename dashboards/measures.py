@@ -1,7 +1,8 @@
 """The KPIs of `kpis.py` computed as of a date from the ledger, the stored recommendations and the casework records:
-one fact row per rent account, then sums overall and by scheme, patch, officer, tenure and payment method. The same
-function writes the weekly snapshot and rebuilds a past week, so a rebuild equals the snapshot taken that week (as long
-as nothing was posted back into that week since)."""
+one fact row per rent account, then sums overall and by scheme, patch, officer, tenure and payment method. A past week
+is rebuilt from the ledger alone; the weekly snapshot builds its week from the previous week's stored sums and the
+ledger rows since, by the same rules (`_sum_rules`), and a test shows the two agree. A rebuild equals the snapshot
+taken that week as long as nothing was posted back into that week since."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from rentaccounts.models import Account, DirectDebitMandate, Transaction
 from tenancies.models import Charge
 
 from .kpis import KPIS
-from .models import KpiAccountWeek
+from .models import KpiAccountWeek, KpiWeek
 
 DIMENSIONS = ("scheme", "patch", "officer", "tenure", "payment_method")
 ORDERS = (*OUTRIGHT, CourtOutcome.SUSPENDED, CourtOutcome.POSTPONED)
@@ -76,42 +77,67 @@ class AccountFacts:
 
 CHARGED = (TransactionType.RENT_DEBIT, TransactionType.CHARGE_DEBIT)
 NO_SUMS = (ZERO, ZERO, ZERO, ZERO)
+TXN, ACCOUNT_WEEK = Transaction._meta.db_table, KpiAccountWeek._meta.db_table
 
 
-@dataclass(frozen=True)
-class PreviousWeek:
-    """A snapshot week to build the next one from: its date and the last ledger row it counted."""
-
-    week_ending: date
-    ledger_high_water: int
-
-
-def _ledger_sums(rows, on: date) -> dict[int, list[Decimal]]:
-    """Per account, over the ledger rows given, [rent and charges debited in the 52 weeks to the date (rent-free weeks
-    debit nothing), rent and charges due in the financial year to it, received in the year, written off in the year]
-    as positive amounts, receipts and write-offs net of their reversals."""
+def _sum_rules(on: date) -> list[tuple[str, str, str, list]]:
+    """Which ledger rows count for which of an account's sums as of the date, once for the full pass and the weekly
+    build alike: (sum, the amount it adds, SQL condition, its parameters). Rent and charges debited in the 52 weeks to
+    the date (rent-free weeks debit nothing) and in the financial year to it; received and written off in the year,
+    as positive amounts."""
     year_start, year_ago = financial_year_start(on), on - timedelta(days=363)
-    charged = Q(transaction_type__in=CHARGED)
-    this_year = Q(effective_date__gte=year_start, effective_date__lte=on)
-    totals: dict[int, list[Decimal]] = {}
-    for row in rows.values("account_id").annotate(
-        rent_52w=Sum("amount", filter=charged & Q(effective_date__gte=year_ago, effective_date__lte=on)),
-        due_year=Sum("amount", filter=charged & this_year),
-        received=Sum("amount", filter=Q(transaction_type__in=RECEIPT_TYPES) & this_year),
-        written_off=Sum("amount", filter=Q(transaction_type=TransactionType.WRITE_OFF) & this_year),
-    ):
-        totals[row["account_id"]] = [
-            _money(row["rent_52w"]), _money(row["due_year"]), -_money(row["received"]), -_money(row["written_off"]),
-        ]  # fmt: skip
-    _reversals_net(totals, rows.filter(this_year))
-    return totals
+    charged, receipts = ", ".join(["%s"] * len(CHARGED)), ", ".join(["%s"] * len(RECEIPT_TYPES))
+    between = "effective_date BETWEEN %s AND %s"
+    return [
+        ("rent_52w", "amount", f"transaction_type IN ({charged}) AND {between}", [*CHARGED, year_ago, on]),
+        ("due", "amount", f"transaction_type IN ({charged}) AND {between}", [*CHARGED, year_start, on]),
+        ("received", "-amount", f"transaction_type IN ({receipts}) AND {between}", [*RECEIPT_TYPES, year_start, on]),
+        ("written_off", "-amount", f"transaction_type = %s AND {between}", [TransactionType.WRITE_OFF, year_start, on]),
+    ]
 
 
-def _reversals_net(totals: dict[int, list[Decimal]], rows) -> None:
-    """Takes the reversals of receipts and write-offs among the rows given (the year's) off what was received and
-    written off."""
+def _ledger_totals(on: date, where: str) -> tuple[str, list]:
+    """The sums per account over the ledger rows matching `where` (its parameters go after these): for a year of
+    rows, where summing with FILTER skips the rows a sum does not count."""
+    rules = _sum_rules(on)
+    columns = ", ".join(f"SUM({amount}) FILTER (WHERE {condition}) AS {name}" for name, amount, condition, _ in rules)
+    sql = f"SELECT account_id, {columns}, 0 AS held FROM {TXN} WHERE {where} GROUP BY account_id"  # noqa: S608
+    return sql, [value for *_, params in rules for value in params]
+
+
+def _ledger_parts(on: date, where: str) -> tuple[str, list]:
+    """Each ledger row's part in the sums, row by row, for the rows matching `where`: for the weekly build's few rows,
+    added up with the previous week's in one grouping."""
+    rules = _sum_rules(on)
+    columns = ", ".join(f"CASE WHEN {condition} THEN {amount} END AS {name}" for name, amount, condition, _ in rules)
+    sql = f"SELECT account_id, {columns}, 0 AS held FROM {TXN} WHERE {where}"  # noqa: S608
+    return sql, [value for *_, params in rules for value in params]
+
+
+def _sums_fetch(parts: str, params: list) -> tuple[dict[int, list[Decimal]], set[int]]:
+    """Adds up the parts per account in the database: each account's sums, and the accounts a previous week held."""
+    sums: dict[int, list[Decimal]] = {}
+    held = set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT account_id, SUM(rent_52w), SUM(due), SUM(received), SUM(written_off), SUM(held)
+                FROM ({parts}) AS parts GROUP BY account_id""",  # noqa: S608  (built from the SQL above)
+            params,
+        )
+        for account_id, rent_52w, due, received, written_off, in_previous in cursor.fetchall():
+            sums[account_id] = [_money(rent_52w), _money(due), _money(received), _money(written_off)]
+            if in_previous:
+                held.add(account_id)
+    return sums, held
+
+
+def _reversals_net(totals: dict[int, list[Decimal]], rows, on: date) -> None:
+    """Takes the reversals of receipts and write-offs among the rows given, dated in the year, off what was received
+    and written off."""
     reversals = (
         rows.filter(
+            effective_date__gte=financial_year_start(on),
+            effective_date__lte=on,
             transaction_type=TransactionType.REVERSAL,
             reverses__transaction_type__in=[*RECEIPT_TYPES, TransactionType.WRITE_OFF],
         )
@@ -127,11 +153,20 @@ def _sums_in_full(on: date, account_ids: set[int] | None = None) -> dict[int, li
     """From the ledger alone: every row from the earlier of 1 April and 52 weeks back, of every account or of those
     given. (Every account rather than a join to the rent accounts: the join cost more than the rows it saves.)"""
     since = min(financial_year_start(on), on - timedelta(days=363))
+    where, where_params = "effective_date >= %s AND effective_date <= %s", [since, on]
     rows = Transaction.objects.filter(effective_date__gte=since, effective_date__lte=on)
-    return _ledger_sums(rows if account_ids is None else rows.filter(account_id__in=account_ids), on)
+    if account_ids is not None:
+        ids = sorted(account_ids)
+        where += f" AND account_id IN ({', '.join(['%s'] * len(ids))})"
+        where_params += ids
+        rows = rows.filter(account_id__in=ids)
+    totals, params = _ledger_totals(on, where)
+    sums, _ = _sums_fetch(totals, params + where_params)
+    _reversals_net(sums, rows, on)
+    return sums
 
 
-def _sums_from_previous(on: date, previous: PreviousWeek, account_ids: set[int]) -> dict[int, list[Decimal]]:
+def _sums_from_previous(on: date, previous: KpiWeek, account_ids: set[int]) -> dict[int, list[Decimal]]:
     """The week's sums from the previous week's stored ones, reading about two weeks of ledger rather than a year:
     the rows posted since that snapshot (whatever their dates), the rows it already held that are dated in the new
     week, and the charges of the week that leaves the 52 (taken off). The year's sums start again in the week with
@@ -141,48 +176,25 @@ def _sums_from_previous(on: date, previous: PreviousWeek, account_ids: set[int])
     last_week, high_water = previous.week_ending, previous.ledger_high_water
     if on - last_week != timedelta(days=7):
         raise ValueError("A week is built only from the week before it.")
-    year_start, year_ago = financial_year_start(on), on - timedelta(days=363)
-    carry = 1 if financial_year_start(last_week) == year_start else 0
-    charged, receipts = ", ".join(["%s"] * len(CHARGED)), ", ".join(["%s"] * len(RECEIPT_TYPES))
-    movement = f"""SELECT account_id,
-            CASE WHEN transaction_type IN ({charged}) AND effective_date BETWEEN %s AND %s THEN amount ELSE 0 END,
-            CASE WHEN transaction_type IN ({charged}) AND effective_date BETWEEN %s AND %s THEN amount ELSE 0 END,
-            CASE WHEN transaction_type IN ({receipts}) AND effective_date BETWEEN %s AND %s THEN -amount ELSE 0 END,
-            CASE WHEN transaction_type = %s AND effective_date BETWEEN %s AND %s THEN -amount ELSE 0 END, 0
-        FROM {Transaction._meta.db_table}"""  # noqa: S608  (table names from the models; values are parameters)
-    movement_params = [
-        *CHARGED, year_ago, on, *CHARGED, year_start, on, *RECEIPT_TYPES, year_start, on,
-        TransactionType.WRITE_OFF, year_start, on,
-    ]  # fmt: skip
-    sql = f"""SELECT account_id, SUM(rent_52w), SUM(due), SUM(received), SUM(written_off), SUM(held) FROM (
-            SELECT account_id, rent_debit_52w AS rent_52w, due_this_year * %s AS due,
+    carry = 1 if financial_year_start(last_week) == financial_year_start(on) else 0
+    posted_since, posted_since_params = _ledger_parts(on, "id > %s")
+    dated_in_week, dated_in_week_params = _ledger_parts(on, "id <= %s AND effective_date > %s AND effective_date <= %s")
+    charged = ", ".join(["%s"] * len(CHARGED))
+    parts = f"""SELECT account_id, rent_debit_52w AS rent_52w, due_this_year * %s AS due,
                 received_this_year * %s AS received, written_off_this_year * %s AS written_off, 1 AS held
-            FROM {KpiAccountWeek._meta.db_table} WHERE week_ending = %s
-          UNION ALL {movement} WHERE id > %s
-          UNION ALL {movement} WHERE id <= %s AND effective_date > %s AND effective_date <= %s
-          UNION ALL SELECT account_id, -amount, 0, 0, 0, 0 FROM {Transaction._meta.db_table}
-            WHERE id <= %s AND transaction_type IN ({charged}) AND effective_date >= %s AND effective_date < %s
-        ) AS parts GROUP BY account_id"""  # noqa: S608  (table names from the models; values are parameters)
+            FROM {ACCOUNT_WEEK} WHERE week_ending = %s
+          UNION ALL {posted_since}
+          UNION ALL {dated_in_week}
+          UNION ALL SELECT account_id, -amount, 0, 0, 0, 0 FROM {TXN}
+            WHERE id <= %s AND transaction_type IN ({charged}) AND effective_date >= %s AND effective_date < %s"""  # noqa: S608
     params = [
         carry, carry, carry, last_week,
-        *movement_params, high_water,
-        *movement_params, high_water, last_week, on,
-        high_water, *CHARGED, last_week - timedelta(days=363), year_ago,
+        *posted_since_params, high_water,
+        *dated_in_week_params, high_water, last_week, on,
+        high_water, *CHARGED, last_week - timedelta(days=363), on - timedelta(days=363),
     ]  # fmt: skip
-    sums: dict[int, list[Decimal]] = {}
-    held = set()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for account_id, rent_52w, due, received, written_off, in_previous in cursor.fetchall():
-            sums[account_id] = [_money(rent_52w), _money(due), _money(received), _money(written_off)]
-            if in_previous:
-                held.add(account_id)
-    _reversals_net(
-        sums,
-        Transaction.objects.filter(Q(id__gt=high_water) | Q(effective_date__gt=last_week)).filter(
-            effective_date__gte=year_start, effective_date__lte=on
-        ),
-    )
+    sums, held = _sums_fetch(parts, params)
+    _reversals_net(sums, Transaction.objects.filter(Q(id__gt=high_water) | Q(effective_date__gt=last_week)), on)
     new_accounts = account_ids - held
     if new_accounts:
         in_full = _sums_in_full(on, new_accounts)
@@ -197,7 +209,7 @@ def _later(on: date) -> dict[int, Decimal]:
     return {row["account_id"]: _money(row["total"]) for row in rows}
 
 
-def account_facts(on: date, previous: PreviousWeek | None = None) -> list[AccountFacts]:
+def account_facts(on: date, previous: KpiWeek | None = None) -> list[AccountFacts]:
     """One row per rent account of a tenancy that had started by the date. With the previous week's snapshot the
     ledger sums are built from it (the weekly snapshot); without, from the ledger alone (a rebuild); the two agree."""
     accounts = Account.objects.filter(kind=AccountKind.RENT, tenancy__start_date__lte=on)

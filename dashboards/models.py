@@ -37,7 +37,6 @@ class KpiWeek(models.Model):
     ledger_high_water = models.BigIntegerField()
     built_from = models.CharField(max_length=20, choices=BuiltFrom.choices)
     taken_at = models.DateTimeField(auto_now=True)
-    seconds = models.DecimalField(max_digits=8, decimal_places=2)
 
     class Meta:
         ordering = ["-week_ending"]

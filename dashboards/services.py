@@ -1,6 +1,5 @@
 """Writes for dashboards: the weekly snapshot (taken after the review, or rebuilt for any past week) and targets."""
 
-import time
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,7 +12,7 @@ from incomeapp.roles import staff_require
 from rentaccounts.models import Transaction
 
 from .kpis import BY_KEY
-from .measures import DIMENSIONS, PreviousWeek, account_facts, kpi_measures
+from .measures import DIMENSIONS, account_facts, kpi_measures
 from .models import KpiAccountWeek, KpiSnapshot, KpiTarget, KpiWeek
 
 
@@ -36,20 +35,15 @@ def _ledger_hold() -> int:
     return Transaction.objects.aggregate(last=Max("id"))["last"] or 0
 
 
-def _previous_week(week_ending: date) -> PreviousWeek | None:
-    """The snapshot of the week before, if it was taken."""
-    week = KpiWeek.objects.filter(week_ending=week_ending - timedelta(days=7)).first()
-    return None if week is None else PreviousWeek(week.week_ending, week.ledger_high_water)
-
-
 @transaction.atomic
 def kpi_snapshot_take(*, week_ending: date, from_previous_week: bool = False) -> int:
     """Computes every KPI, overall and by breakdown, as of the week's last day and keeps it, replacing any snapshot of
     that week (so it can be rebuilt). From the previous week's snapshot when asked and it was taken (the weekly task:
     a week of ledger read instead of a year), otherwise from the ledger alone. Returns the figures written."""
-    started = time.perf_counter()
     high_water = _ledger_hold()
-    previous = _previous_week(week_ending) if from_previous_week else None
+    previous = (
+        KpiWeek.objects.filter(week_ending=week_ending - timedelta(days=7)).first() if from_previous_week else None
+    )
     facts = account_facts(week_ending, previous=previous)
     rows = [
         KpiSnapshot(
@@ -73,7 +67,6 @@ def kpi_snapshot_take(*, week_ending: date, from_previous_week: bool = False) ->
         defaults={
             "ledger_high_water": high_water,
             "built_from": KpiWeek.BuiltFrom.LEDGER if previous is None else KpiWeek.BuiltFrom.PREVIOUS_WEEK,
-            "seconds": Decimal(f"{time.perf_counter() - started:.2f}"),
         },
     )
     return len(rows)
@@ -92,8 +85,8 @@ def kpi_target_set(*, kpi: str, target: Decimal, set_by) -> KpiTarget:
 
 ACCOUNT_WEEK_COLUMNS = (
     "week_ending", "account_id", "payment_reference", "current", "balance", "weekly_rent", "rent_debit_52w",
-    "technical_arrears",
-    "due_this_year", "received_this_year", "written_off_this_year", "direct_debit", "on_uc", "uc_apa", *DIMENSIONS,
+    "technical_arrears", "due_this_year", "received_this_year", "written_off_this_year", "direct_debit", "on_uc",
+    "uc_apa", *DIMENSIONS,
 )  # fmt: skip
 
 
@@ -105,8 +98,8 @@ def _account_weeks_write(week_ending: date, facts) -> None:
         return [
             week_ending, fact.account_id, fact.payment_reference, fact.current, fact.balance, fact.weekly_rent,
             fact.rent_debit_52w, fact.technical_arrears, fact.due_this_year, fact.received_this_year,
-            fact.written_off_this_year,
-            fact.direct_debit, fact.on_uc, fact.uc_apa, *(str(fact.groups[d])[:200] for d in DIMENSIONS),
+            fact.written_off_this_year, fact.direct_debit, fact.on_uc, fact.uc_apa,
+            *(str(fact.groups[d])[:200] for d in DIMENSIONS),
         ]  # fmt: skip
 
     if connection.vendor != "postgresql":

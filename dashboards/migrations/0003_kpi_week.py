@@ -18,7 +18,6 @@ class Migration(migrations.Migration):
                 ('ledger_high_water', models.BigIntegerField()),
                 ('built_from', models.CharField(choices=[('ledger', 'The ledger alone'), ('previous_week', 'The previous week and the postings since')], max_length=20)),
                 ('taken_at', models.DateTimeField(auto_now=True)),
-                ('seconds', models.DecimalField(decimal_places=2, max_digits=8)),
             ],
             options={
                 'ordering': ['-week_ending'],
