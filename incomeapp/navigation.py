@@ -16,6 +16,14 @@ class NavItem:
 NAV_ITEMS = (
     NavItem("Worklist", "arrears:index", "incomeapp.use_worklist", "Arrears cases to act on this week."),
     NavItem("Tenancies", "tenancies:index", "incomeapp.use_tenancies", "Tenancies, tenants and their rent accounts."),
+    NavItem("People", "people:index", "tenancies.view_person", "Tenants and licensees: find, add, merge duplicates."),
+    NavItem(
+        "Homes",
+        "homes:index",
+        "tenancies.change_property",
+        "Providers, schemes, homes, patches and voids; the annual rent change; loading data from the housing "
+        "management system.",
+    ),
     NavItem("Payments", "rentaccounts:index", "incomeapp.use_payments", "Payment files and the suspense queue."),
     NavItem(
         "Approvals", "approvals:queue", "incomeapp.use_approvals", "Adjustments, refunds and write-offs to decide."

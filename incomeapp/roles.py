@@ -67,6 +67,34 @@ OFFICER_CASEWORK = READ_TENANCIES | {
     "arrears.view_directpaymentrequest",
     "arrears.add_directpaymentrequest",
     "arrears.change_directpaymentrequest",
+    # The tenancy lifecycle: people, sign-up, a tenancy's own charges, ending, transfers, successions.
+    "tenancies.add_person",
+    "tenancies.change_person",
+    "tenancies.merge_person",
+    "tenancies.sign_up_tenancy",
+    "tenancies.change_tenancy",
+    "tenancies.end_tenancy",
+    "tenancies.add_charge",
+    "tenancies.view_propertycharge",
+    "tenancies.view_tenancyevent",
+    "tenancies.view_scheme",
+    "tenancies.view_patch",
+    "tenancies.view_provider",
+}
+
+# Managers keep the homes, schemes and patches, the annual rent change, and loads from the housing management system.
+HOMES_AND_RENTS = {
+    *(f"tenancies.{action}_{model}" for action in ("add", "change") for model in ("provider", "scheme", "patch")),
+    "tenancies.add_property",
+    "tenancies.change_property",
+    "tenancies.add_propertycharge",
+    *(f"tenancies.{action}_rentfreeweek" for action in ("view", "add", "change", "delete")),
+    "lifecycle.view_rentchangerun",
+    "lifecycle.add_rentchangerun",
+    "lifecycle.change_rentchangerun",
+    "lifecycle.approve_rentchangerun",
+    "lifecycle.view_tenancyload",
+    "lifecycle.add_tenancyload",
 }
 
 # Senior officers and managers decide requests (within their delegated authority) and resolve account checks.
@@ -94,7 +122,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "documents.add_lettertemplateversion",
         "courts.override_protocol_gate",
         "dashboards.change_kpitarget",
-    },
+    }
+    | HOMES_AND_RENTS,
     # Read-only view of their residents' accounts; no health or vulnerability notes unless an administrator adds them.
     Role.SUPPORT_WORKER: READ_TENANCIES,
     # Manages staff accounts; sees no tenant's money or notes.

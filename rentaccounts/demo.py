@@ -17,9 +17,11 @@ from faker import Faker
 
 from incomeapp.money import ZERO, apportion, to_money
 from tenancies.constants import (
+    LICENCE_TENURES,
     ChargeType,
     ContactChannel,
     LandlordType,
+    LicenceBasis,
     PaymentMethod,
     RentPeriod,
     SchemeType,
@@ -245,10 +247,12 @@ def _build_structure(rng: random.Random, fake: Faker, tenancies: int, history_st
             "in_credit": PaymentMethod.STANDING_ORDER,
             "leaver": rng.choice([PaymentMethod.CARD, PaymentMethod.BANK_TRANSFER]),
         }[profile]
+        tenure = rng.choice(plan.tenures)
         tenancy = Tenancy.objects.create(
             payment_reference=f"RW{n + 1:06d}",
             property=home,
-            tenure_type=rng.choice(plan.tenures),
+            tenure_type=tenure,
+            licence_basis=LicenceBasis.SUPPORT_LINKED if tenure in LICENCE_TENURES else "",
             start_date=start,
             end_date=end,
             rent_period=period,

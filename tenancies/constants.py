@@ -14,6 +14,9 @@ class TenureType(models.TextChoices):
     EXCL_LICENCE = "EXCL_LICENCE", "Excluded licence"
 
 
+LICENCE_TENURES = (TenureType.LICENCE, TenureType.EXCL_LICENCE)
+
+
 class LandlordType(models.TextChoices):
     LOCAL_AUTHORITY = "local_authority", "Local authority"
     PRIVATE_REGISTERED_PROVIDER = "private_registered_provider", "Private registered provider"
@@ -66,3 +69,38 @@ class PaymentMethod(models.TextChoices):
     BANK_TRANSFER = "bank_transfer", "Bank transfer"
     HOUSING_BENEFIT = "housing_benefit", "Housing Benefit (paid to us)"
     UNIVERSAL_CREDIT = "universal_credit", "Universal Credit managed payment"
+
+
+class LicenceBasis(models.TextChoices):
+    """Why an occupation agreement is a licence rather than a tenancy (R-LIC-03: substance, not label)."""
+
+    SHARED_ACCOMMODATION = "shared_accommodation", "Shared accommodation: no exclusive possession"
+    HOSTEL = "hostel", "Hostel"
+    SUPPORT_LINKED = "support_linked", "Access is linked to support and staff keep access"
+    TEMPORARY_ACCOMMODATION = "temporary_accommodation", "Temporary accommodation under homelessness duties"
+    RESIDENT_LANDLORD = "resident_landlord", "Shares accommodation with the landlord (excluded licence)"
+    OTHER = "other", "Other basis (explained in the notes)"
+
+
+class EndReason(models.TextChoices):
+    TENANTS_NOTICE = "tenants_notice", "Tenant's notice"
+    DEATH = "death", "Death of the tenant"
+    EVICTION = "eviction", "Eviction"
+    ABANDONMENT = "abandonment", "Abandonment"
+    TRANSFER = "transfer", "Transfer to another of our homes"
+    MUTUAL_EXCHANGE = "mutual_exchange", "Mutual exchange"
+    LICENCE_ENDED = "licence_ended", "Licence ended"
+    OTHER = "other", "Other"
+
+
+class TenancyEventKind(models.TextChoices):
+    SIGN_UP = "sign_up", "Signed up"
+    LOADED = "loaded", "Loaded from the housing management system"
+    CHARGE_CHANGE = "charge_change", "Charges changed"
+    RENT_CHANGE = "rent_change", "Annual rent change"
+    SUCCESSION = "succession", "Succession"
+    ASSIGNMENT = "assignment", "Assignment"
+    MUTUAL_EXCHANGE = "mutual_exchange", "Mutual exchange"
+    TRANSFER = "transfer", "Transfer"
+    ENDED = "ended", "Tenancy ended"
+    END_CORRECTED = "end_corrected", "End of tenancy corrected"

@@ -11,18 +11,46 @@ from incomeapp.constants import Jurisdiction
 from incomeapp.models import MoneyField, TimeStampedModel
 
 from .constants import (
+    LICENCE_TENURES,
     ChargeType,
     ContactChannel,
+    EndReason,
     LandlordType,
+    LicenceBasis,
     PaymentMethod,
     RentPeriod,
     SchemeType,
+    TenancyEventKind,
     TenancyStatus,
     TenureType,
 )
 
 
-class Provider(TimeStampedModel):
+class Retirable(models.Model):
+    """Homes, schemes, patches and providers are never deleted once anything points at them: they are retired on a
+    date and drop out of the choices offered for new work, while history keeps them."""
+
+    retired_on = models.DateField(null=True, blank=True, help_text="The day it stopped being used for new work.")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_on is not None
+
+
+class SourceKeyed(models.Model):
+    """`source_reference` is the record's key in the landlord's housing management system, so a nightly load finds
+    the row it loaded before (blank for records made only in Rentwise)."""
+
+    source_reference = models.CharField(max_length=60, blank=True, default="", db_default="", db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class Provider(Retirable, SourceKeyed, TimeStampedModel):
     """The registered provider (or council) that owns the homes and is the landlord on letters and notices."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -31,6 +59,7 @@ class Provider(TimeStampedModel):
     address = models.TextField(help_text="The landlord's address block on letters and notices.")
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
+    history = HistoricalRecords()
 
     def __str__(self) -> str:
         return self.name
@@ -45,13 +74,14 @@ class Provider(TimeStampedModel):
         return {"name": self.name, "address_lines": lines, "phone": self.phone}
 
 
-class Scheme(TimeStampedModel):
+class Scheme(Retirable, SourceKeyed, TimeStampedModel):
     """A scheme or service: the unit rent calendars and policies can differ by."""
 
     code = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=200)
     scheme_type = models.CharField(max_length=20, choices=SchemeType.choices)
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="schemes")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -76,7 +106,7 @@ class RentFreeWeek(models.Model):
         return f"{self.scheme.code} rent-free week commencing {self.week_commencing:%d/%m/%Y}"
 
 
-class Patch(TimeStampedModel):
+class Patch(Retirable, SourceKeyed, TimeStampedModel):
     """A group of homes assigned to one income officer."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -93,7 +123,7 @@ class Patch(TimeStampedModel):
         return self.name
 
 
-class Property(TimeStampedModel):
+class Property(Retirable, SourceKeyed, TimeStampedModel):
     """A home: a house, a flat, or a room (unit) in a shared building (`parent`)."""
 
     uprn = models.CharField("UPRN", max_length=12, blank=True, db_index=True)
@@ -105,6 +135,8 @@ class Property(TimeStampedModel):
     postcode = models.CharField(max_length=10, db_index=True)
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="properties")
     patch = models.ForeignKey(Patch, null=True, blank=True, on_delete=models.SET_NULL, related_name="properties")
+    bedrooms = models.PositiveSmallIntegerField(null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "properties"
@@ -122,7 +154,7 @@ class Property(TimeStampedModel):
         return ", ".join(self.address_lines)
 
 
-class Person(TimeStampedModel):
+class Person(SourceKeyed, TimeStampedModel):
     """A tenant or licensee. Vulnerability and health notes are shown only with `incomeapp.view_sensitive_notes`."""
 
     title = models.CharField(max_length=20, blank=True)
@@ -144,11 +176,20 @@ class Person(TimeStampedModel):
     support_worker = models.CharField(max_length=200, blank=True, help_text="Name and contact of a support worker.")
     vulnerability_notes = models.TextField(blank=True)
     health_notes = models.TextField(blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+        help_text="Set when this record was found to be a duplicate and merged into another: kept for history.",
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["last_name", "first_name"]
         verbose_name_plural = "people"
+        permissions = [("merge_person", "Can merge two records of the same person")]
 
     def __str__(self) -> str:
         return self.full_name
@@ -169,7 +210,7 @@ class Person(TimeStampedModel):
         return lines or list(home or [])
 
 
-class Tenancy(TimeStampedModel):
+class Tenancy(SourceKeyed, TimeStampedModel):
     payment_reference = models.CharField(max_length=20, unique=True)
     property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="tenancies")
     tenure_type = models.CharField(max_length=20, choices=TenureType.choices)
@@ -181,15 +222,35 @@ class Tenancy(TimeStampedModel):
         max_length=10, choices=TenancyStatus.choices, default=TenancyStatus.CURRENT, db_index=True
     )
     payment_method = models.CharField(max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.BANK_TRANSFER)
+    licence_basis = models.CharField(
+        max_length=30,
+        choices=LicenceBasis.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Why this is a licence and not a tenancy (R-LIC-03); required for licences.",
+    )
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True, default="", db_default="")
+    forwarding_address = models.TextField(
+        blank=True, default="", db_default="", help_text="Where to write after the tenancy ends."
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "tenancies"
+        permissions = [
+            ("sign_up_tenancy", "Can sign up a new tenancy"),
+            ("end_tenancy", "Can end a tenancy, or record a transfer, exchange, succession or assignment"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="tenancy_ends_after_it_starts",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~Q(tenure_type__in=LICENCE_TENURES) | ~Q(licence_basis=""),
+                name="licence_records_its_basis",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -243,3 +304,51 @@ class Charge(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_charge_type_display()} {self.amount} from {self.effective_from:%d/%m/%Y}"
+
+
+class PropertyCharge(TimeStampedModel):
+    """A home's own charge schedule: what a new tenancy is offered at sign-up, what a void costs in lost rent, and
+    what a rent change run moves each April. A tenancy's charges (`Charge`) start as a copy of these."""
+
+    property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="charges")
+    charge_type = models.CharField(max_length=20, choices=ChargeType.choices)
+    amount = MoneyField(help_text="Due each week.")
+    counts_as_rent = models.BooleanField(default=True)
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True, help_text="The last day this amount applies.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["property", "charge_type", "effective_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="property_charge_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
+                name="property_charge_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_charge_type_display()} {self.amount} a week from {self.effective_from:%d/%m/%Y}"
+
+
+class TenancyEvent(models.Model):
+    """What happened to a tenancy, as what it is: a sign-up, a charge change, a succession, an assignment, a mutual
+    exchange, a transfer, an end. `related_tenancy` links the two ends of a transfer or exchange."""
+
+    tenancy = models.ForeignKey(Tenancy, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=30, choices=TenancyEventKind.choices)
+    effective_date = models.DateField()
+    reason = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True, help_text="The figures and names the event changed.")
+    related_tenancy = models.ForeignKey(
+        Tenancy, null=True, blank=True, on_delete=models.PROTECT, related_name="related_events"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.effective_date:%d/%m/%Y}"

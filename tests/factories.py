@@ -10,7 +10,7 @@ from factory.django import DjangoModelFactory
 from incomeapp.constants import Role
 from incomeapp.models import User
 from incomeapp.roles import roles_setup
-from tenancies.constants import ChargeType, LandlordType, RentPeriod, SchemeType, TenureType
+from tenancies.constants import ChargeType, LandlordType, LicenceBasis, RentPeriod, SchemeType, TenureType
 from tenancies.models import (
     Charge,
     Patch,
@@ -104,6 +104,9 @@ class TenancyFactory(DjangoModelFactory[Tenancy]):
     tenure_type = TenureType.ASSURED
     start_date = date(2024, 4, 1)
     rent_period = RentPeriod.WEEKLY
+    licence_basis = factory.LazyAttribute(
+        lambda o: LicenceBasis.SUPPORT_LINKED if o.tenure_type in (TenureType.LICENCE, TenureType.EXCL_LICENCE) else ""
+    )
 
     @factory.post_generation
     def lead_tenant(self, create, extracted, **kwargs):

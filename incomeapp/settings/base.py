@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "tenancies",
     "rentaccounts",
     "arrears",
+    "lifecycle",
     "courts",
     "documents",
     "dashboards",

@@ -84,11 +84,22 @@ def test_public_pages_open_without_signing_in(client, name):
 
 
 EXPECTED_NAVIGATION = {
-    Role.INCOME_OFFICER: ["Worklist", "Tenancies", "Payments", "Legal", "Printing"],
-    Role.SENIOR_INCOME_OFFICER: ["Worklist", "Tenancies", "Payments", "Approvals", "Legal", "Dashboards", "Printing"],
+    Role.INCOME_OFFICER: ["Worklist", "Tenancies", "People", "Payments", "Legal", "Printing"],
+    Role.SENIOR_INCOME_OFFICER: [
+        "Worklist",
+        "Tenancies",
+        "People",
+        "Payments",
+        "Approvals",
+        "Legal",
+        "Dashboards",
+        "Printing",
+    ],
     Role.INCOME_MANAGER: [
         "Worklist",
         "Tenancies",
+        "People",
+        "Homes",
         "Payments",
         "Approvals",
         "Legal",
@@ -96,12 +107,14 @@ EXPECTED_NAVIGATION = {
         "Letters",
         "Printing",
     ],
-    Role.SUPPORT_WORKER: ["Tenancies"],
+    Role.SUPPORT_WORKER: ["Tenancies", "People"],
     Role.SYSTEM_ADMINISTRATOR: ["Admin"],
 }
 AREA_URLS = {
     "Worklist": "/worklist/",
     "Tenancies": "/tenancies/",
+    "People": "/people/",
+    "Homes": "/homes/",
     "Payments": "/payments/",
     "Approvals": "/approvals/",
     "Legal": "/legal/",

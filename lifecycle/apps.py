@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class LifecycleConfig(AppConfig):
+    """A tenancy's life in Rentwise: sign-up, charge changes and the annual rent change, ending, transfers, and loading
+    a landlord's records from its housing management system. Sits above `arrears` (it records benefit claims at
+    sign-up and asks for re-reviews) and below `courts` (an eviction ends a tenancy through it)."""
+
+    name = "lifecycle"
+    verbose_name = "Tenancy lifecycle"
