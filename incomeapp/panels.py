@@ -29,3 +29,25 @@ def register_tenancy_panel(order: int, provider: PanelProvider) -> None:
 def tenancy_panels(request, tenancy) -> list[Panel]:
     panels = (provider(request, tenancy) for _, provider in _TENANCY_PANELS)
     return [panel for panel in panels if panel is not None]
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    href: str
+
+
+ActionProvider = Callable[..., "list[Action]"]
+_TENANCY_ACTIONS: list[tuple[int, ActionProvider]] = []
+
+
+def register_tenancy_actions(order: int, provider: ActionProvider) -> None:
+    """provider(request, tenancy) returns the actions (links) the person may take on the tenancy: the lifecycle app
+    adds 'Change charges', 'End this tenancy' and the like to a page that belongs to `tenancies`."""
+    if (order, provider) not in _TENANCY_ACTIONS:
+        _TENANCY_ACTIONS.append((order, provider))
+        _TENANCY_ACTIONS.sort(key=lambda entry: entry[0])
+
+
+def tenancy_actions(request, tenancy) -> list[Action]:
+    return [action for _, provider in _TENANCY_ACTIONS for action in provider(request, tenancy)]

@@ -8,3 +8,11 @@ class LifecycleConfig(AppConfig):
 
     name = "lifecycle"
     verbose_name = "Tenancy lifecycle"
+
+    def ready(self):
+        from incomeapp.panels import register_tenancy_actions
+
+        from . import actions
+
+        for order, provider in actions.PROVIDERS:
+            register_tenancy_actions(order, provider)

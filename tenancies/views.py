@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from incomeapp.money import ZERO
-from incomeapp.panels import tenancy_panels
+from incomeapp.panels import tenancy_actions, tenancy_panels
 
 from .forms import TenancySearchForm
 from .models import Tenancy
@@ -45,5 +45,6 @@ def detail(request, payment_reference):
         "period_total": sum((c.amount for c in current), ZERO),
         "can_see_sensitive": request.user.has_perm("incomeapp.view_sensitive_notes"),
         "panels": tenancy_panels(request, tenancy),
+        "tenancy_actions": tenancy_actions(request, tenancy),
     }
     return render(request, "tenancies/detail.html", context)
