@@ -1,4 +1,4 @@
-"""Plain values the lifecycle services take, shared by the screens and the data load."""
+"""Plain values the services for homes and tenancies take, shared by the screens and the data load."""
 
 from dataclasses import dataclass
 from decimal import Decimal
