@@ -50,6 +50,7 @@ system-packages:
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 test: $(VENV)/.dev system-packages lint
 	$(BIN)/pytest
