@@ -12,6 +12,7 @@ from documents.constants import DeliveryState
 from documents.models import Document
 from documents.services import document_email, letter_make, template_version_current
 from incomeapp.money import format_money
+from tenancies.constants import TenancyStatus
 
 from .constants import ContactOutcome
 from .models import LetterRequest
@@ -51,18 +52,22 @@ def case_letter_values(case, people: list, recommendation=None) -> dict:
 def preview_context(payment_reference: str):
     """For the documents app's template preview: the open case of a payment reference, as merge values, the lead
     tenant as recipient, and the landlord."""
+    from tenancies.references import payment_reference_normalise, payment_reference_problem
+
     from .constants import CaseStatus
     from .models import ArrearsCase
 
+    reference = payment_reference_normalise(payment_reference)
+    problem = payment_reference_problem(reference)
+    if problem:
+        raise LookupError(problem)
     case = (
-        ArrearsCase.objects.filter(
-            account__tenancy__payment_reference=payment_reference.strip().upper(), status=CaseStatus.OPEN
-        )
+        ArrearsCase.objects.filter(account__tenancy__payment_reference=reference, status=CaseStatus.OPEN)
         .select_related("account__tenancy__property__scheme__provider", "officer", "latest_recommendation")
         .first()
     )
     if case is None:
-        raise LookupError(f"No open arrears case has the payment reference {payment_reference.strip().upper()}.")
+        raise LookupError(f"No open arrears case has the payment reference {reference}.")
     tenancy = case.account.tenancy
     people = tenancy.named_tenants()
     values = case_letter_values(case, people, case.latest_recommendation)
@@ -113,9 +118,16 @@ def letter_requests_render(*, request_ids: list[int], run_label: str = "") -> Co
     )
     for request in requests:
         tenancy = request.case.account.tenancy
+        contact = request.contact
+        if tenancy.status == TenancyStatus.FORMER:
+            # Queued before the tenancy ended: a current tenant's arrears letter is not sent to a former tenant.
+            contact.outcome = ContactOutcome.NOTE
+            contact.notes = f"{contact.notes} Not sent: the tenancy ended before the letter went out.".strip()
+            contact.save(update_fields=["outcome", "notes"])
+            counts["not sent: tenancy ended"] += 1
+            continue
         people = tenancy.named_tenants()
         provider = tenancy.property.scheme.provider
-        contact = request.contact
         try:
             version = template_version_current(request.letter)
             if version is None:

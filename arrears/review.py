@@ -27,7 +27,7 @@ from .engine import evaluate
 from .models import ArrearsCase, ArrearsPolicy, ArrearsPolicyVersion, Recommendation, ReviewRun
 from .priority import priority
 from .review_facts import accounts_in_scope, facts_for_accounts
-from .services import letters_queue
+from .services import cases_close_tenancy_ended, letters_queue
 
 REVIEW_LOCK = 7_340_001  # advisory lock key: one review at a time
 CASES_LISTED = 1000  # a dry run's report lists this many cases (and counts them all)
@@ -154,7 +154,7 @@ def review_run(
                 run = ReviewRun.objects.create(as_of=as_of, scope=scope, started_by=started_by)
             run.status, run.error = ReviewStatus.RUNNING, ""
             run.save(update_fields=["status", "error"])
-        ids = accounts_in_scope(account_ids=account_ids)
+        ids = accounts_in_scope(account_ids=account_ids, as_of=as_of)
         tracker = run or preview
         if tracker:
             ReviewRun.objects.filter(pk=tracker.pk).update(accounts_total=len(ids))
@@ -199,8 +199,14 @@ def _facts_ahead(chunks: list[list[int]], as_of: date):
 
 
 def _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts) -> None:
-    """One chunk: evaluation in memory, then bulk writes in one transaction (cases, recommendations, letters)."""
+    """One chunk: evaluation in memory, then bulk writes in one transaction (cases, recommendations, letters). An
+    ended tenancy is not evaluated: no current-tenant step (letter, notice) is recommended for it, and its open case is
+    closed with a note that the balance is now former-tenant arrears."""
     results = []
+    ended_cases = [f["_case"].pk for f in facts.values() if f["_ended"] and f["_case"] is not None]
+    facts = {account_id: f for account_id, f in facts.items() if not f["_ended"]}
+    if ended_cases and not dry_run:
+        summary.cases_closed += len(cases_close_tenancy_ended(case_ids=ended_cases, on=as_of))
     for account_id, case_facts in facts.items():
         version = chooser.version_for(case_facts)
         inputs = {k: v for k, v in case_facts.items() if not k.startswith("_")}

@@ -18,6 +18,7 @@ from incomeapp.money import ZERO
 from rentaccounts.charging import monday_of, weekly_equivalent
 from rentaccounts.constants import RECEIPT_TYPES, AccountKind, TransactionType
 from rentaccounts.models import Account, Transaction
+from tenancies.constants import TenancyStatus
 from tenancies.models import Charge
 
 from .agreements import agreement_check
@@ -43,12 +44,21 @@ class OpenCase:
     vulnerability_reviewed_on: date | None
 
 
-def accounts_in_scope(*, account_ids: list[int] | None = None) -> list[int]:
-    """Rent accounts the review looks at: those owing, and those with an open case (so a case can close)."""
+def tenancy_ended(as_of: date | None, prefix: str = "tenancy__") -> Q:
+    """Tenancies that have ended: marked former, or (for records loaded without the status) past their last day."""
+    ended = Q(**{f"{prefix}status": TenancyStatus.FORMER})
+    if as_of is not None:
+        ended |= Q(**{f"{prefix}end_date__lt": as_of})
+    return ended
+
+
+def accounts_in_scope(*, account_ids: list[int] | None = None, as_of: date | None = None) -> list[int]:
+    """Rent accounts the review looks at: current tenancies owing, and any account with an open case (so a case can
+    close: an ended tenancy's case is closed, its balance now former-tenant arrears, never a current-tenant step)."""
     accounts = Account.objects.filter(kind=AccountKind.RENT)
     if account_ids is not None:
         accounts = accounts.filter(id__in=account_ids)
-    owing = set(accounts.filter(balance__gt=0).values_list("id", flat=True))
+    owing = set(accounts.filter(balance__gt=0).exclude(tenancy_ended(as_of)).values_list("id", flat=True))
     cases = ArrearsCase.objects.filter(status=CaseStatus.OPEN)
     if account_ids is not None:
         cases = cases.filter(account_id__in=account_ids)
@@ -66,8 +76,8 @@ def _among(field: str, ids: list[int]) -> Q:
 
 
 def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict]:
-    """Input facts (see arrears.facts) by account id, plus `_case`, `_reference`, `_tenancy`, `_scheme` and
-    `_patch_officer` for the review itself."""
+    """Input facts (see arrears.facts) by account id, plus `_case`, `_reference`, `_tenancy`, `_scheme`,
+    `_patch_officer` and `_ended` (the tenancy has ended) for the review itself."""
     monday = monday_of(as_of)
     wanted = set(account_ids)
     accounts = list(
@@ -80,6 +90,8 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
             "tenancy__property__scheme_id",
             "tenancy__property__patch__officer_id",
             "tenancy__payment_reference",
+            "tenancy__status",
+            "tenancy__end_date",
         )
     )
     accounts = [a for a in accounts if a["id"] in wanted]
@@ -174,6 +186,8 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
             "_tenancy": tenancy_id,
             "_scheme": account["tenancy__property__scheme_id"],
             "_patch_officer": account["tenancy__property__patch__officer_id"],
+            "_ended": account["tenancy__status"] == TenancyStatus.FORMER
+            or (account["tenancy__end_date"] is not None and account["tenancy__end_date"] < as_of),
         }
     return facts
 

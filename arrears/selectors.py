@@ -38,9 +38,14 @@ def worklist(*, tab: str, as_of, officer=None, patch_id=None, scheme_id=None, ac
 
     from .constants import AgreementState, CaseStatus
     from .models import Agreement, ArrearsCase, Pause
+    from .review_facts import tenancy_ended
 
-    cases = ArrearsCase.objects.filter(status=CaseStatus.OPEN).select_related(
-        "latest_recommendation", "account__tenancy__property", "officer"
+    # Current tenants only: an ended tenancy's case is closed by the review, and its balance is on the former tenant
+    # arrears tab instead.
+    cases = (
+        ArrearsCase.objects.filter(status=CaseStatus.OPEN)
+        .exclude(tenancy_ended(as_of, prefix="account__tenancy__"))
+        .select_related("latest_recommendation", "account__tenancy__property", "officer")
     )
     if officer is not None:
         cases = cases.filter(officer=officer)
@@ -63,6 +68,45 @@ def worklist(*, tab: str, as_of, officer=None, patch_id=None, scheme_id=None, ac
     elif tab == "court":
         cases = cases.filter(Q(court_date__gte=as_of) | Q(eviction_date__gte=as_of))
     return cases.order_by("-latest_recommendation__priority", "-latest_recommendation__balance", "id")
+
+
+# Ended tenancies, by account rather than by case: what former tenants owe, and credits waiting to be refunded.
+FORMER_TABS = {
+    "former": "Former tenant arrears",
+    "credits": "Credits to refund",
+}
+
+
+def former_tenancy_accounts(*, tab: str, officer=None, patch_id=None, scheme_id=None):
+    """Rent accounts of ended tenancies: owing (`former`, largest first) or in credit (`credits`, longest waiting
+    first). Each carries `pending_request` (a refund or transfer already waiting for a decision), and the officer is
+    the patch's."""
+    from django.db.models import Exists, F, OuterRef
+
+    from rentaccounts.constants import AccountKind, RequestKind, RequestStatus
+    from rentaccounts.models import Account, AdjustmentRequest
+    from tenancies.constants import TenancyStatus
+
+    accounts = Account.objects.filter(kind=AccountKind.RENT, tenancy__status=TenancyStatus.FORMER).select_related(
+        "tenancy__property__patch__officer"
+    )
+    if officer is not None:
+        accounts = accounts.filter(tenancy__property__patch__officer=officer)
+    if patch_id:
+        accounts = accounts.filter(tenancy__property__patch_id=patch_id)
+    if scheme_id:
+        accounts = accounts.filter(tenancy__property__scheme_id=scheme_id)
+    pending = AdjustmentRequest.objects.filter(
+        status=RequestStatus.PENDING, kind__in=[RequestKind.REFUND, RequestKind.TRANSFER]
+    )
+    # A balance carried to a new home is a transfer whose paying side is the new account, so look at both sides.
+    accounts = accounts.annotate(
+        pending_request=Exists(pending.filter(account=OuterRef("pk")))
+        | Exists(pending.filter(to_account=OuterRef("pk")))
+    )
+    if tab == "credits":
+        return accounts.filter(balance__lt=0).annotate(credit=-F("balance")).order_by("tenancy__end_date", "id")
+    return accounts.filter(balance__gt=0).order_by("-balance", "id")
 
 
 def case_detail(*, pk: int):

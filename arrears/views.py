@@ -28,7 +28,7 @@ from .forms import (
 )
 from .models import ArrearsCase
 from .review import review_run
-from .selectors import WORKLIST_TABS, case_benefits, case_detail, worklist
+from .selectors import FORMER_TABS, WORKLIST_TABS, case_benefits, case_detail, former_tenancy_accounts, worklist
 from .services import (
     agreement_create,
     benefit_claim_record,
@@ -51,9 +51,11 @@ def _int(value) -> int | None:
 
 @permission_required("incomeapp.use_worklist", raise_exception=True)
 def index(request):
-    """'My cases this week': an officer's open cases by priority, with tabs and filters. Everyone else sees all."""
+    """'My cases this week': an officer's open cases by priority, with tabs and filters. Everyone else sees all. Two
+    more tabs list ended tenancies by account: former tenant arrears, and credits to refund."""
     today = timezone.localdate()
-    tab = request.GET.get("tab") if request.GET.get("tab") in WORKLIST_TABS else "immediate"
+    all_tabs = {**WORKLIST_TABS, **FORMER_TABS}
+    tab = request.GET.get("tab") if request.GET.get("tab") in all_tabs else "immediate"
     has_own = ArrearsCase.objects.filter(officer=request.user, status="open").exists()
     officer_choice = request.GET.get("officer", "me" if has_own else "")
     officer = request.user if officer_choice == "me" else User.objects.filter(pk=_int(officer_choice)).first()
@@ -62,15 +64,23 @@ def index(request):
         "scheme_id": _int(request.GET.get("scheme")),
         "action": request.GET.get("action", "")[:60],
     }
-    cases = worklist(tab=tab, as_of=today, officer=officer, **filters)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    former = tab in FORMER_TABS
+    if former:
+        rows = former_tenancy_accounts(
+            tab=tab, officer=officer, patch_id=filters["patch_id"], scheme_id=filters["scheme_id"]
+        )
+    else:
+        rows = worklist(tab=tab, as_of=today, officer=officer, **filters)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     kept = {"officer": officer_choice, "patch": filters["patch_id"] or "", "scheme": filters["scheme_id"] or ""}
     kept["action"] = filters["action"]
     context = {
-        "reassign_form": ReassignForm() if request.user.has_perm("arrears.change_arrearscase") else None,
-        "tabs": [(key, label, urlencode({**kept, "tab": key})) for key, label in WORKLIST_TABS.items()],
+        "reassign_form": ReassignForm() if request.user.has_perm("arrears.change_arrearscase") and not former else None,
+        "tabs": [(key, label, urlencode({**kept, "tab": key})) for key, label in all_tabs.items()],
         "tab": tab,
-        "tab_label": WORKLIST_TABS[tab],
+        "tab_label": all_tabs[tab],
+        "former": former,
+        "today": today,
         "page": page,
         "query_string": urlencode({**kept, "tab": tab}),
         "filters": kept,

@@ -264,14 +264,35 @@ class Tenancy(SourceKeyed, TimeStampedModel):
         return [row.person for row in self.tenancy_tenants.select_related("person").order_by("-is_lead", "id")]
 
 
+class NamedTenantManager(models.Manager):
+    """The named tenants now: letters, notices, statements and pages name these. Someone who left the tenancy by
+    succession or assignment keeps their row (with `left_on`), read through `TenancyTenant.every_row`."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(left_on__isnull=True)
+
+
 class TenancyTenant(models.Model):
-    """A named tenant of a tenancy; joint tenancies have several, each written to separately."""
+    """A named tenant of a tenancy; joint tenancies have several, each written to separately. A person's page lists
+    every tenancy they have held, including those they left while it continued (`left_on`)."""
 
     tenancy = models.ForeignKey(Tenancy, on_delete=models.CASCADE, related_name="tenancy_tenants")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="tenancy_tenants")
     is_lead = models.BooleanField(default=False)
+    joined_on = models.DateField(
+        null=True, blank=True, help_text="When they became a named tenant, if after the start."
+    )
+    left_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When they stopped being a named tenant (succession, assignment) while the tenancy continued.",
+    )
+
+    objects = NamedTenantManager()
+    every_row = models.Manager()
 
     class Meta:
+        base_manager_name = "every_row"
         ordering = ["-is_lead", "id"]
         constraints = [models.UniqueConstraint(fields=["tenancy", "person"], name="one_tenant_row_per_person")]
 

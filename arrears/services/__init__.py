@@ -1,6 +1,7 @@
 """Writes for the arrears app, each checking the person's permission itself: policies (import, publish, install),
 casework (contacts, agreements, pauses, Breathing Space, referrals, reviews, reassignment, letters), benefits, and the
-legal milestones the courts app records here so the weekly review sees them."""
+legal milestones the courts app records here so the weekly review sees them, and the closing of an ended tenancy's
+case (its balance is then former-tenant arrears)."""
 
 from .benefits import benefit_claim_record, direct_payment_request_record, direct_payment_request_update
 from .casework import (
@@ -16,6 +17,7 @@ from .casework import (
     referral_record,
     vulnerability_review_record,
 )
+from .former import ENDED_WITH_ARREARS, case_close_for_account, cases_close_tenancy_ended
 from .legal import legal_milestone_record
 from .policies import (
     DEFAULT_POLICY,
@@ -28,12 +30,15 @@ from .policies import (
 
 __all__ = [
     "DEFAULT_POLICY",
+    "ENDED_WITH_ARREARS",
     "SHIPPED_POLICIES",
     "agreement_create",
     "agreement_terms",
     "agreements_monitor",
     "benefit_claim_record",
     "breathing_space_record",
+    "case_close_for_account",
+    "cases_close_tenancy_ended",
     "cases_reassign",
     "contact_record",
     "direct_payment_request_record",
