@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from incomeapp.forms import GdsFormMixin
+from tenancies.selectors_homes import financial_year_to_date, void_figures_total
 
 from .followthrough import cases_outside_policy, follow_through, groups_outside_target
 from .kpis import BY_KEY, KPIS
@@ -62,6 +63,9 @@ def index(request):
         "dimension_label": DIMENSION_LABELS[dimension],
         "drillable": set(DRILL),
         "target_form": TargetForm(initial={"kpi": kpi}),
+        # Voids are worked out live from tenancies and homes' charges (a few set-based queries), not the snapshot.
+        "voids": void_figures_total(),
+        "voids_year_start": financial_year_to_date()[0],
     }
     if week is not None:
         points = trend(kpi, weeks, week)
