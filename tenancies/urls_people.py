@@ -8,4 +8,9 @@ app_name = "people"
 
 urlpatterns = [
     path("", views_people.index, name="index"),
+    path("add/", views_people.add, name="add"),
+    path("duplicates/", views_people.duplicates, name="duplicates"),
+    path("<int:pk>/", views_people.detail, name="detail"),
+    path("<int:pk>/change/", views_people.change, name="change"),
+    path("merge/<int:first>/<int:second>/", views_people.merge, name="merge"),
 ]

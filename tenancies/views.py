@@ -11,7 +11,9 @@ from incomeapp.money import ZERO
 from incomeapp.panels import tenancy_actions, tenancy_panels
 
 from .forms import TenancySearchForm
+from .history import history_entries
 from .models import Tenancy
+from .references import payment_reference_normalise, payment_reference_problem
 from .selectors import tenancy_detail, tenancy_search
 
 
@@ -19,8 +21,17 @@ from .selectors import tenancy_detail, tenancy_search
 def index(request):
     form = TenancySearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    page = Paginator(tenancy_search(query=query), 25).get_page(request.GET.get("page")) if query else None
-    context = {"form": form, "query": query, "page": page, "query_string": urlencode({"q": query})}
+    # One of our payment references with a wrong check digit: say so, rather than "no tenancy matches".
+    reference_problem = payment_reference_problem(payment_reference_normalise(query)) if query else None
+    searching = query and not reference_problem
+    page = Paginator(tenancy_search(query=query), 25).get_page(request.GET.get("page")) if searching else None
+    context = {
+        "form": form,
+        "query": query,
+        "page": page,
+        "query_string": urlencode({"q": query}),
+        "reference_problem": reference_problem,
+    }
     return render(request, "tenancies/search.html", context)
 
 
@@ -46,5 +57,6 @@ def detail(request, payment_reference):
         "can_see_sensitive": request.user.has_perm("incomeapp.view_sensitive_notes"),
         "panels": tenancy_panels(request, tenancy),
         "tenancy_actions": tenancy_actions(request, tenancy),
+        "history_entries": history_entries(obj=tenancy, viewer=request.user),
     }
     return render(request, "tenancies/detail.html", context)

@@ -1,7 +1,228 @@
+"""People: find, add, change, see every tenancy held, likely duplicates, and merge two records. Thin views: the
+services (`services_people`) decide and check; the selectors (`selectors_people`) read."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from .forms_people import (
+    FIELD_LABELS,
+    MergeForm,
+    PersonForm,
+    PersonSearchForm,
+    initial_from,
+    merge_differing_fields,
+)
+from .history import history_entries
+from .models import Person
+from .references import payment_reference_normalise, payment_reference_problem
+from .selectors_people import (
+    duplicate_pairs_with_people,
+    likely_duplicate_pairs,
+    person_detail,
+    person_likely_duplicates,
+    person_search,
+    person_search_rows,
+    person_tenancies,
+)
+from .services_people import SENSITIVE_FIELDS, SENSITIVE_PERMISSION, person_create, person_merge, person_update
+
+
+def _may_see_sensitive(user) -> bool:
+    return user.has_perm(SENSITIVE_PERMISSION)
+
+
+def _listed(labels: list[str]) -> str:
+    labels = [label[:1].lower() + label[1:] for label in labels]
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
 
 
 @permission_required("tenancies.view_person", raise_exception=True)
 def index(request):
-    return render(request, "tenancies/people/index.html", {})
+    form = PersonSearchForm(request.GET or None)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    # One of our payment references with a wrong check digit: say so, rather than "no one matches".
+    reference_problem = payment_reference_problem(payment_reference_normalise(query)) if query else None
+    page = None
+    if query and not reference_problem:
+        page = Paginator(person_search(query=query), 25).get_page(request.GET.get("page"))
+        page.object_list = person_search_rows(page.object_list)
+    context = {
+        "form": form,
+        "query": query,
+        "page": page,
+        "query_string": urlencode({"q": query}),
+        "reference_problem": reference_problem,
+    }
+    return render(request, "tenancies/people/index.html", context)
+
+
+@permission_required("tenancies.add_person", raise_exception=True)
+def add(request):
+    may_see_sensitive = _may_see_sensitive(request.user)
+    form = PersonForm(request.POST or None, may_see_sensitive=may_see_sensitive, submit_label="Add person")
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = person_create(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            duplicates = person_likely_duplicates(person=person)
+            text = f"Added {person.full_name}."
+            if duplicates:
+                text += (
+                    f" {len(duplicates)} possible duplicate record{'s' if len(duplicates) != 1 else ''} found: "
+                    "check them below and merge if they are the same person."
+                )
+            messages.success(request, text)
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "tenancies/people/form.html", {"form": form, "person": None})
+
+
+@permission_required("tenancies.view_person", raise_exception=True)
+def detail(request, pk):
+    try:
+        person = person_detail(pk=pk)
+    except Person.DoesNotExist as error:
+        raise Http404("No person has that record number.") from error
+    user = request.user
+    context = {
+        "person": person,
+        "tenancy_rows": person_tenancies(person=person),
+        "duplicates": [] if person.merged_into_id else person_likely_duplicates(person=person),
+        "merged_records": list(person.merged_records.all()),
+        "can_see_sensitive": _may_see_sensitive(user),
+        "can_change": user.has_perm("tenancies.change_person") and not person.merged_into_id,
+        "can_merge": user.has_perm("tenancies.merge_person"),
+        "history_entries": history_entries(obj=person, viewer=user),
+    }
+    return render(request, "tenancies/people/detail.html", context)
+
+
+@permission_required("tenancies.change_person", raise_exception=True)
+def change(request, pk):
+    person = get_object_or_404(Person, pk=pk)
+    if person.merged_into_id:
+        messages.info(request, "That record was merged into this one, so change this one instead.")
+        return redirect("people:detail", pk=person.merged_into_id)
+    may_see_sensitive = _may_see_sensitive(request.user)
+    form = PersonForm(
+        request.POST or None,
+        may_see_sensitive=may_see_sensitive,
+        submit_label="Save changes",
+        initial=initial_from(
+            person, [name for name in FIELD_LABELS if may_see_sensitive or name not in SENSITIVE_FIELDS]
+        ),
+    )
+    if request.method == "POST" and form.is_valid():
+        before = {name: getattr(person, name) for name in form.cleaned_data}
+        try:
+            changed = person_update(by=request.user, person=person, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            if changed:
+                labels = [FIELD_LABELS[name] for name in before if getattr(person, name) != before[name]]
+                messages.success(request, f"Saved {person.full_name}'s details: changed {_listed(labels)}.")
+            else:
+                messages.success(request, f"Nothing changed: {person.full_name}'s details were already as entered.")
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "tenancies/people/form.html", {"form": form, "person": person})
+
+
+@permission_required("tenancies.view_person", raise_exception=True)
+def duplicates(request):
+    pairs, shared = likely_duplicate_pairs()
+    page = Paginator(pairs, 25).get_page(request.GET.get("page"))
+    page.object_list = duplicate_pairs_with_people(list(page.object_list))
+    context = {"page": page, "shared": shared, "can_merge": request.user.has_perm("tenancies.merge_person")}
+    return render(request, "tenancies/people/duplicates.html", context)
+
+
+def _merge_hidden_fields(request) -> list[tuple[str, str]]:
+    return [(name, value) for name, value in request.POST.items() if name not in ("csrfmiddlewaretoken", "check")]
+
+
+@permission_required("tenancies.merge_person", raise_exception=True)
+def merge(request, first, second):
+    people = Person.objects.select_related("merged_into").in_bulk([first, second])
+    if first not in people or second not in people:
+        raise Http404("No person has that record number.")
+    first_person, second_person = people[first], people[second]
+    may_see_sensitive = _may_see_sensitive(request.user)
+    problem = None
+    if first == second:
+        problem = "A record cannot be merged into itself. Choose two different records."
+    elif first_person.merged_into_id or second_person.merged_into_id:
+        merged = first_person if first_person.merged_into_id else second_person
+        problem = f"{merged.full_name}'s record (record {merged.pk}) was already merged into another one."
+    elif not may_see_sensitive and any(
+        getattr(first_person, name) != getattr(second_person, name) for name in SENSITIVE_FIELDS
+    ):
+        problem = (
+            "These records have different vulnerability or health notes, which you cannot see. "
+            "Ask someone who may see sensitive notes to merge them."
+        )
+    differing = merge_differing_fields(first_person, second_person, may_see_sensitive)
+    form = MergeForm(request.POST or None, first=first_person, second=second_person, differing=differing)
+    context = {
+        "first": first_person,
+        "second": second_person,
+        "first_tenancies": person_tenancies(person=first_person),
+        "second_tenancies": person_tenancies(person=second_person),
+        "compare_fields": [
+            (FIELD_LABELS[name], name in differing, name)
+            for name in FIELD_LABELS
+            if may_see_sensitive or name not in SENSITIVE_FIELDS
+        ],
+        "names_differ": any(name in differing for name in ("title", "first_name", "last_name")),
+        "can_see_sensitive": may_see_sensitive,
+        "form": form,
+        "problem": problem,
+    }
+    if problem or request.method != "POST" or "edit" in request.POST or not form.is_valid():
+        return render(request, "tenancies/people/merge.html", context)
+    keep, duplicate, values = form.chosen()
+    if "confirm" not in request.POST:
+        context.update(
+            keep=keep,
+            duplicate=duplicate,
+            kept_values=[(FIELD_LABELS[name], _value_shown(keep, name, values)) for name in differing],
+            keep_tenancies=person_tenancies(person=keep),
+            duplicate_tenancies=person_tenancies(person=duplicate),
+            hidden_fields=_merge_hidden_fields(request),
+            reason=form.cleaned_data["reason"],
+        )
+        return render(request, "tenancies/people/merge_check.html", context)
+    try:
+        kept = person_merge(
+            by=request.user, keep=keep, duplicate=duplicate, reason=form.cleaned_data["reason"], values=values
+        )
+    except (ValidationError, PermissionDenied) as error:
+        form.add_error(None, error.messages[0] if isinstance(error, ValidationError) else str(error))
+        return render(request, "tenancies/people/merge.html", context)
+    moved = ", ".join(f"{count} {name}" for name, count in kept.merge_moved.items())
+    moved_text = f"Moved {moved} to this record." if moved else f"Nothing else pointed at record {duplicate.pk}."
+    messages.success(
+        request,
+        f"Merged record {duplicate.pk} into {kept.full_name}'s record. {moved_text} "
+        f"Record {duplicate.pk} is kept for history, marked as merged into this one.",
+    )
+    return redirect(reverse("people:detail", kwargs={"pk": kept.pk}))
+
+
+def _value_shown(keep: Person, name: str, values: dict) -> str:
+    value = values.get(name, getattr(keep, name))
+    if value in (None, ""):
+        return "(blank)"
+    if name == "date_of_birth":
+        return f"{value:%d/%m/%Y}"
+    if name == "preferred_contact":
+        return dict(Person._meta.get_field("preferred_contact").choices).get(value, value)
+    return str(value)

@@ -25,6 +25,7 @@ from rentaccounts.models import Account, AdjustmentRequest
 from rentaccounts.services import rent_debits_post
 from tenancies.constants import EndReason, TenancyEventKind, TenancyStatus
 from tenancies.models import PropertyCharge, Tenancy, TenancyEvent, TenancyTenant
+from tenancies.selectors_people import person_tenancies
 from tests.factories import PersonFactory, PropertyFactory, TenancyFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -239,6 +240,21 @@ def test_an_assignment_changes_the_named_tenants_and_keeps_the_tenancy(officer):
     again = tenancy_assignment(by=officer, tenancy=tenancy, on=TUESDAY, new_tenants=[new_lead, new_joint], reason="x")
     assert not again.changed
     assert TenancyEvent.objects.filter(tenancy=tenancy, kind=TenancyEventKind.ASSIGNMENT).count() == 1
+    # The outgoing tenant keeps the tenancy on their record, as one they held until the assignment.
+    left = TenancyTenant.every_row.get(tenancy=tenancy, person=before[0])
+    assert (left.left_on, left.is_lead) == (TUESDAY, False)
+    assert [row.tenancy for row in person_tenancies(person=before[0])] == [tenancy]
+    assert TenancyTenant.every_row.get(tenancy=tenancy, person=new_joint).joined_on == TUESDAY
+
+
+def test_the_person_page_lists_a_tenancy_they_left_by_assignment(client, officer):
+    tenancy = _charged()
+    outgoing = tenancy.named_tenants()[0]
+    tenancy_assignment(by=officer, tenancy=tenancy, on=TUESDAY, new_tenants=[PersonFactory()], reason="Court order")
+    client.force_login(officer)
+    page = client.get(f"/people/{outgoing.pk}/").content.decode()
+    assert tenancy.payment_reference in page
+    assert f"Named tenant until {TUESDAY:%d/%m/%Y}" in page
 
 
 def test_named_tenants_of_an_ended_tenancy_cannot_change(officer):
