@@ -138,13 +138,14 @@ def person_values_clean(values: dict) -> dict:
     return cleaned
 
 
-# simple-history keeps a change reason in 100 characters.
-REASON_LIMIT = 100
-MERGE_REASON_LIMIT = 75  # leaves room for "Merged into record 123456: "
+# History keeps a change reason as text (SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD); these bound what a
+# person types so a history page stays readable.
+REASON_LIMIT = 1000
+MERGE_REASON_LIMIT = 500
 
 
 def history_reason(text: str) -> str:
-    """A change reason that fits simple-history's column (longer ones are cut, marked with an ellipsis)."""
+    """A change reason on one line, cut (marked with an ellipsis) past REASON_LIMIT."""
     text = " ".join((text or "").split())
     return text if len(text) <= REASON_LIMIT else text[: REASON_LIMIT - 1] + "…"
 

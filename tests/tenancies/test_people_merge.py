@@ -105,8 +105,8 @@ def test_a_merge_is_refused_into_itself_into_a_merged_record_or_without_a_reason
         person_merge(by=officer, keep=keep, duplicate=keep, reason="Same")
     with pytest.raises(ValidationError, match="Enter why"):
         person_merge(by=officer, keep=keep, duplicate=duplicate, reason="  ")
-    with pytest.raises(ValidationError, match="75 characters or fewer"):
-        person_merge(by=officer, keep=keep, duplicate=duplicate, reason="x" * 76)
+    with pytest.raises(ValidationError, match="500 characters or fewer"):
+        person_merge(by=officer, keep=keep, duplicate=duplicate, reason="x" * 501)
     gone = PersonFactory(merged_into=keep)
     with pytest.raises(ValidationError, match="already merged into another one, so nothing can be merged into it"):
         person_merge(by=officer, keep=gone, duplicate=duplicate, reason="Same")
