@@ -4,6 +4,7 @@ from django import forms
 from incomeapp.forms import GdsFormMixin
 from rentaccounts.forms import MoneyField
 from tenancies.models import Tenancy
+from tenancies.references import PaymentReferenceField
 
 from .constants import CourtOutcome, EvictionOutcome, ServiceMethod
 
@@ -11,9 +12,8 @@ from .constants import CourtOutcome, EvictionOutcome, ServiceMethod
 class NoticePlanForm(GdsFormMixin, forms.Form):
     submit_label = "Plan the notice"
 
-    payment_reference = forms.CharField(
+    payment_reference = PaymentReferenceField(
         label="Payment reference of the tenancy",
-        max_length=20,
         error_messages={"required": "Enter the payment reference of the tenancy, like RW000123"},
     )
     served_on = DateInputField(
@@ -28,7 +28,7 @@ class NoticePlanForm(GdsFormMixin, forms.Form):
     )
 
     def clean_payment_reference(self):
-        reference = self.cleaned_data["payment_reference"].strip().upper()
+        reference = self.cleaned_data["payment_reference"]
         tenancy = (
             Tenancy.objects.select_related("property__scheme__provider").filter(payment_reference=reference).first()
         )

@@ -1,10 +1,12 @@
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.fields import DateInputField
 from django import forms
+from django.core.exceptions import ValidationError
 
 from incomeapp.forms import GdsFormMixin
 from incomeapp.money import MoneyError, parse_money
 from tenancies.models import Tenancy
+from tenancies.references import PaymentReferenceField, payment_reference_check, payment_reference_normalise
 
 from .imports.formats import FORMATS
 
@@ -12,8 +14,13 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 def tenancy_for_reference(reference: str) -> Tenancy:
-    """The tenancy a person typed the payment reference of, or a plain-English error saying it does not exist."""
-    reference = reference.strip().upper()
+    """The tenancy a person typed the payment reference of, or a plain-English error saying it does not exist (or,
+    for one of our references, that its check digit is wrong)."""
+    reference = payment_reference_normalise(reference)
+    try:
+        payment_reference_check(reference)
+    except ValidationError as error:
+        raise forms.ValidationError(error.messages[0], code="check_digit") from error
     tenancy = Tenancy.objects.filter(payment_reference=reference).first()
     if tenancy is None:
         raise forms.ValidationError(f"No tenancy has the payment reference {reference}. Check it and try again.")
@@ -58,9 +65,8 @@ class MoneyField(forms.CharField):
 class SuspenseAllocateForm(GdsFormMixin, forms.Form):
     submit_label = "Allocate payment"
 
-    payment_reference = forms.CharField(
+    payment_reference = PaymentReferenceField(
         label="Payment reference of the tenancy to credit",
-        max_length=20,
         error_messages={"required": "Enter the payment reference of the tenancy this payment is for"},
     )
     amount = MoneyField(label="Amount received, in pounds", required=False, help_text="Only if the file's was wrong.")

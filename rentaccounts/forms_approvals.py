@@ -5,6 +5,7 @@ from django import forms
 
 from incomeapp.forms import GdsFormMixin
 from tenancies.constants import PaymentMethod
+from tenancies.references import PaymentReferenceField
 
 from .account_checks import OUTCOME_CORRECTED, OUTCOME_GENUINE
 from .constants import AccountKind, RequestKind
@@ -17,8 +18,8 @@ MAX_RETURN_FILE_BYTES = 5 * 1024 * 1024
 class AdjustmentRequestForm(GdsFormMixin, forms.Form):
     submit_label = "Send for approval"
 
-    payment_reference = forms.CharField(
-        label="Payment reference", max_length=20, error_messages={"required": "Enter the tenancy's payment reference"}
+    payment_reference = PaymentReferenceField(
+        label="Payment reference", error_messages={"required": "Enter the tenancy's payment reference"}
     )
     account_kind = forms.ChoiceField(label="Account", choices=AccountKind.choices, initial=AccountKind.RENT)
     kind = forms.ChoiceField(
@@ -33,10 +34,9 @@ class AdjustmentRequestForm(GdsFormMixin, forms.Form):
         "Write-offs: negative.",
         error_messages={"required": "Enter the amount, like 25.00 or -25.00"},
     )
-    to_payment_reference = forms.CharField(
+    to_payment_reference = PaymentReferenceField(
         label="Transfer to payment reference",
         required=False,
-        max_length=20,
         help_text="Only for transfers. The same tenancy's reference moves money between its own accounts.",
     )
     to_account_kind = forms.ChoiceField(
@@ -65,7 +65,7 @@ class AdjustmentRequestForm(GdsFormMixin, forms.Form):
         if cleaned.get("payment_reference"):
             cleaned["account"] = self._account("payment_reference", "account_kind")
         cleaned["to_account"] = None
-        if cleaned.get("kind") == RequestKind.TRANSFER:
+        if cleaned.get("kind") == RequestKind.TRANSFER and "to_payment_reference" not in self.errors:
             if not cleaned.get("to_payment_reference"):
                 self.add_error("to_payment_reference", "Enter the payment reference to transfer to")
             else:
@@ -127,8 +127,8 @@ class MandateForm(GdsFormMixin, forms.Form):
     submit_label = "Set up direct debit"
     submit_name = "set_up"
 
-    payment_reference = forms.CharField(
-        label="Tenancy payment reference", max_length=20, error_messages={"required": "Enter the payment reference"}
+    payment_reference = PaymentReferenceField(
+        label="Tenancy payment reference", error_messages={"required": "Enter the payment reference"}
     )
     reference = forms.CharField(
         label="Mandate reference", max_length=40, error_messages={"required": "Enter the bank's mandate reference"}

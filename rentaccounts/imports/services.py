@@ -26,6 +26,7 @@ from rentaccounts.models import ImportBatch, SuspenseItem, Transaction
 from rentaccounts.services import transactions_post
 from rentaccounts.signals import payments_imported
 from rentaccounts.tasks import import_batch_process_task
+from tenancies.references import payment_reference_prefix, payment_reference_problem
 
 CHUNK_LINES = 10_000
 BACKGROUND_FROM_ROWS = 2_000
@@ -78,6 +79,7 @@ def _classify(rows: list[ParsedRow], format_name: str, matched: set[str] | dict[
     """Splits lines into (to post, to hold in suspense with reason, rejected with reason). Pure: no queries."""
     to_post, to_suspense, rejected = [], [], []
     seen: set[str] = set()
+    prefix = payment_reference_prefix()
     for row in rows:
         if row.problem:
             to_suspense.append((row, row.problem))
@@ -85,6 +87,9 @@ def _classify(rows: list[ParsedRow], format_name: str, matched: set[str] | dict[
             to_suspense.append((row, ID_TOO_LONG))
         elif row.amount == 0:
             rejected.append((row, ZERO_AMOUNT))
+        elif reference_problem := payment_reference_problem(row.payment_reference, prefix=prefix):
+            # One of our references with a wrong check digit: a slip by the payer, never another tenant's account.
+            to_suspense.append((row, reference_problem))
         elif row.payment_reference not in matched:
             to_suspense.append((row, UNMATCHED.format(reference=row.payment_reference or "(blank)")))
         elif row.external_id in seen:

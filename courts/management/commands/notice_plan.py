@@ -7,6 +7,7 @@ from courts.constants import ServiceMethod
 from courts.planner import notice_plan
 from incomeapp.money import format_money
 from tenancies.models import Tenancy
+from tenancies.references import payment_reference_normalise, payment_reference_problem
 
 
 class Command(BaseCommand):
@@ -26,7 +27,9 @@ class Command(BaseCommand):
             served_on = date.fromisoformat(options["served_on"])
         except ValueError as error:
             raise CommandError("Give --served-on as a date like 2026-11-22.") from error
-        reference = options["tenancy"].upper()
+        reference = payment_reference_normalise(options["tenancy"])
+        if problem := payment_reference_problem(reference):
+            raise CommandError(problem)
         tenancy = (
             Tenancy.objects.select_related("property__scheme__provider").filter(payment_reference=reference).first()
         )

@@ -7,6 +7,7 @@ from incomeapp.money import format_money
 from rentaccounts.constants import AccountKind
 from rentaccounts.models import Account
 from rentaccounts.statements import account_statement, statement_pdf
+from tenancies.references import payment_reference_normalise, payment_reference_problem
 
 
 def _date(text: str, option: str) -> date:
@@ -31,7 +32,9 @@ class Command(BaseCommand):
         date_from, date_to = _date(options["date_from"], "--from"), _date(options["date_to"], "--to")
         if date_to < date_from:
             raise CommandError("--to must be on or after --from.")
-        reference = options["payment_reference"].upper()
+        reference = payment_reference_normalise(options["payment_reference"])
+        if problem := payment_reference_problem(reference):
+            raise CommandError(problem)
         account = (
             Account.objects.select_related("tenancy__property")
             .filter(tenancy__payment_reference=reference, kind=options["account"])
