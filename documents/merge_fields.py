@@ -23,6 +23,21 @@ MERGE_FIELDS = {
     "officer_phone": "The income officer's phone number.",
     "landlord_name": "The landlord's name.",
     "today": "Today's date (for example 30 November 2026).",
+    # The rent change letter (lifecycle.rent_change).
+    "rent_change_date": "The day the new charges start (for example 5 April 2027).",
+    "charges_before": "Each charge before the change with its amount, one per line.",
+    "charges_after": "Each charge from the change with its amount, one per line.",
+    "charge_changes": "Each charge that changes: now, from the date, and by how much, one per line.",
+    "total_before": "Everything due each rent period before the change (for example £105.00 a week).",
+    "total_after": "Everything due each rent period from the change.",
+    "total_change": "The difference in words (for example 'an increase of £3.15 a week').",
+    # The sign-up letter (lifecycle.signup).
+    "start_date": "The day the tenancy starts (for example 6 April 2027).",
+    "tenure": "The kind of tenancy or licence, in words (for example assured tenancy).",
+    "rent_breakdown": "Each charge and what it comes to each rent period, one per line, then the total.",
+    "rent_total": "All the charges together each rent period (for example £105.00 a week).",
+    "first_payment": "The first payment: what is due for the first (part) period, by day, and when; then each period.",
+    "how_to_pay": "How the tenant pays: their direct debit, or the way to pay quoting the payment reference.",
 }
 
 _FIELD = re.compile(r"{{\s*([^{}]*?)\s*}}")

@@ -103,16 +103,17 @@ def test_demo_users_are_refused_when_debug_is_off(settings):
     assert not User.objects.exists()
 
 
-def test_demo_users_one_per_role_and_repeatable(settings, capsys):
+def test_demo_users_one_per_role_a_second_manager_and_repeatable(settings, capsys):
     settings.DEBUG = True
     call_command("setup_roles", verbosity=0)
     call_command("create_demo_users")
     call_command("create_demo_users")
     output = capsys.readouterr().out
     assert "officer" in output and "rentwise-demo" in output
-    assert User.objects.count() == len(Role)
+    # One of each role, and a second manager so a demo can show maker and checker (a rent change run).
+    assert User.objects.count() == len(Role) + 1
     for role in Role:
-        assert User.objects.filter(groups__name=role.value).count() == 1
+        assert User.objects.filter(groups__name=role.value).count() == (2 if role == Role.INCOME_MANAGER else 1)
     officer = User.objects.get(username="officer")
     assert officer.check_password("rentwise-demo")
     assert User.objects.get(username="manager").delegated_authority_limit == Decimal("5000.00")

@@ -15,13 +15,18 @@ DEMO_USERS = [
     ("officer", "Olivia", "Okafor", Role.INCOME_OFFICER, Decimal("0.00")),
     ("senior", "Sam", "Patel", Role.SENIOR_INCOME_OFFICER, Decimal("500.00")),
     ("manager", "Morgan", "Evans", Role.INCOME_MANAGER, Decimal("5000.00")),
+    # A second manager, so a demo can show maker and checker (one prepares a rent change, the other approves it).
+    ("manager2", "Riley", "Shah", Role.INCOME_MANAGER, Decimal("5000.00")),
     ("support", "Jamie", "Clarke", Role.SUPPORT_WORKER, Decimal("0.00")),
     ("sysadmin", "Alex", "Murray", Role.SYSTEM_ADMINISTRATOR, Decimal("0.00")),
 ]
 
 
 class Command(BaseCommand):
-    help = "Creates one demo user per role, printed with their passwords. Refused unless DJANGO_DEBUG is on."
+    help = (
+        "Creates one demo user per role (and a second Income Manager, for maker and checker), printed with their "
+        "passwords. Refused unless DJANGO_DEBUG is on."
+    )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
