@@ -1,10 +1,12 @@
 """One tenancy's charges changed from a date: the screens' "Change charges", each tenancy of an approved rent change
 run, and the nightly sync from the housing management system all come through `tenancy_charges_change`.
 
-The new set of charges applies from `effective_from` onwards. The rows in effect that day are ended the day before;
-rows that start on or after it (a change scheduled for later) are replaced. A date in a week the rent run has already
-posted is allowed (never earlier than that week's Monday), and the difference for the periods already charged is posted
-at once, by day, through `rentaccounts.tenancy_charges.tenancy_charges_true_up`. An unchanged set writes nothing.
+The new set of charges applies from `effective_from` until the next change already scheduled for later (an approved
+rent change run's April rows, say): those are kept, never silently dropped, and the screens say so, so the person can
+change them too. The rows in effect that day are ended the day before; rows starting that same day are replaced. A
+date in a week the rent run has already posted is allowed (never earlier than that week's Monday), and the difference
+for the periods already charged is posted at once, by day, through
+`rentaccounts.tenancy_charges.tenancy_charges_true_up`. An unchanged set writes nothing.
 """
 
 from dataclasses import dataclass, field
@@ -77,7 +79,7 @@ class ChargeChangeResult:
     changed: bool
     before: list[ChargeSpec]
     after: list[ChargeSpec]
-    replaced_later: list[ChargeSpec] = field(default_factory=list)
+    later_kept: list[tuple[date, ChargeSpec]] = field(default_factory=list)
     differences: list[ChargeDifference] = field(default_factory=list)
     event: TenancyEvent | None = None
     created: list[Charge] = field(default_factory=list)
@@ -190,14 +192,16 @@ def earliest_change_date(tenancy: Tenancy, reached: date | None = None) -> date:
 
 
 def _unchanged(charges: list[Charge], effective_from: date, new: list[ChargeSpec], last_day: date | None) -> bool:
-    """True when the charges in effect on every day from `effective_from` (to the tenancy's end) are already `new`."""
+    """True when the charges in effect on every day from `effective_from` (to the tenancy's end, or to the next change
+    already scheduled) are already `new`."""
+    later = [c.effective_from for c in charges if c.effective_from > effective_from]
+    until = min(later) if later else None  # a change scheduled for later is kept, so only the days before it count
     days = {effective_from}
     for charge in charges:
-        if charge.effective_from > effective_from:
-            days.add(charge.effective_from)
         if charge.effective_to is not None and charge.effective_to >= effective_from:
             days.add(charge.effective_to + timedelta(days=1))
-    return all(_specs(charges_in_effect(charges, day)) == new for day in days if last_day is None or day <= last_day)
+    days = {day for day in days if (until is None or day < until) and (last_day is None or day <= last_day)}
+    return all(_specs(charges_in_effect(charges, day)) == new for day in days)
 
 
 def _dates_problem(tenancy: Tenancy, effective_from: date) -> str | None:
@@ -383,6 +387,15 @@ def _change(*, by, tenancy, effective_from, build, reason, dry_run, event_kind, 
         if in_effect and same and charge.charge_type not in kept:
             kept[charge.charge_type] = charge
     history_reason = reason[:100]
+    # Rows scheduled to start later are kept: each new row runs to the day before its type's next scheduled row.
+    next_scheduled: dict[str, date] = {}
+    for charge in existing:
+        if charge.effective_from > effective_from:
+            first = next_scheduled.get(charge.charge_type)
+            next_scheduled[charge.charge_type] = min(first, charge.effective_from) if first else charge.effective_from
+            result.later_kept.append(
+                (charge.effective_from, ChargeSpec(charge.charge_type, charge.amount, charge.counts_as_rent))
+            )
     created = [
         Charge(
             tenancy=tenancy,
@@ -390,6 +403,9 @@ def _change(*, by, tenancy, effective_from, build, reason, dry_run, event_kind, 
             amount=spec.amount,
             counts_as_rent=spec.counts_as_rent,
             effective_from=effective_from,
+            effective_to=(
+                next_scheduled[spec.charge_type] - timedelta(days=1) if spec.charge_type in next_scheduled else None
+            ),
         )
         for spec in new
         if spec.charge_type not in kept
@@ -404,12 +420,14 @@ def _change(*, by, tenancy, effective_from, build, reason, dry_run, event_kind, 
     changed_rows = []
     for charge in existing:
         if kept.get(charge.charge_type) is charge:
-            if charge.effective_to is not None:
-                charge.effective_to, charge.updated_at = None, now
+            runs_to = next_scheduled.get(charge.charge_type)
+            runs_to = runs_to - timedelta(days=1) if runs_to else None
+            if charge.effective_to != runs_to:
+                charge.effective_to, charge.updated_at = runs_to, now
                 changed_rows.append(charge)
-        elif charge.effective_from >= effective_from:
-            if charge.effective_from > effective_from:
-                result.replaced_later.append(ChargeSpec(charge.charge_type, charge.amount, charge.counts_as_rent))
+        elif charge.effective_from > effective_from:
+            continue  # scheduled for later: kept
+        elif charge.effective_from == effective_from:
             # A rent change run's line that made this row now points at what replaced it.
             RentChangeLine.objects.filter(applied_charge=charge).update(
                 applied_charge=result.rows_from.get(charge.charge_type)
@@ -451,8 +469,13 @@ def _change(*, by, tenancy, effective_from, build, reason, dry_run, event_kind, 
         "old_charges": _spec_rows(before),
         "new_charges": _spec_rows(new),
     }
-    if result.replaced_later:
-        detail["replaced_later_changes"] = _spec_rows(result.replaced_later)
+    if result.later_kept:
+        detail["later_changes_kept"] = [
+            {"from": day.isoformat(), **row}
+            for day, row in zip(
+                (day for day, _ in result.later_kept), _spec_rows([spec for _, spec in result.later_kept]), strict=True
+            )
+        ]
     if result.differences:
         detail["posted_for_periods_already_charged"] = format_money(result.posted_total)
         detail["postings"] = [

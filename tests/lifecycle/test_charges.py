@@ -149,7 +149,7 @@ def test_an_unchanged_set_writes_nothing_even_from_a_closed_week(officer):
     assert _rows(tenancy) == [(RENT, Decimal("100.00"), date(2027, 3, 1), None)]
 
 
-def test_a_later_scheduled_change_is_replaced_and_recorded(officer):
+def test_a_later_scheduled_change_is_kept_and_the_new_charges_run_until_it(officer):
     tenancy = TenancyFactory(start_date=date(2027, 3, 1))
     tenancy_charges_change(
         by=officer,
@@ -165,12 +165,23 @@ def test_a_later_scheduled_change_is_replaced_and_recorded(officer):
         charges=[ChargeSpec(RENT, Decimal("110.00"))],
         reason="Corrected",
     )
-    assert result.replaced_later == [ChargeSpec(RENT, Decimal("120.00"))]
+    # An approved later change (an April rent rise, say) is never dropped silently: it stays, and the person is told.
+    assert result.later_kept == [(date(2027, 6, 7), ChargeSpec(RENT, Decimal("120.00")))]
     assert _rows(tenancy) == [
         (RENT, Decimal("100.00"), date(2027, 3, 1), date(2027, 5, 2)),
-        (RENT, Decimal("110.00"), date(2027, 5, 3), None),
+        (RENT, Decimal("110.00"), date(2027, 5, 3), date(2027, 6, 6)),
+        (RENT, Decimal("120.00"), date(2027, 6, 7), None),
     ]
-    assert "replaced_later_changes" in TenancyEvent.objects.filter(reason="Corrected").get().detail
+    assert TenancyEvent.objects.filter(reason="Corrected").get().detail["later_changes_kept"][0]["from"] == "2027-06-07"
+    # The same change again is no change.
+    again = tenancy_charges_change(
+        by=officer,
+        tenancy=tenancy,
+        effective_from=date(2027, 5, 3),
+        charges=[ChargeSpec(RENT, Decimal("110.00"))],
+        reason="Corrected again",
+    )
+    assert not again.changed
 
 
 def test_a_former_tenancy_cannot_change_after_its_end_and_a_tenancy_not_before_its_start(officer):
