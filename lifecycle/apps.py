@@ -16,3 +16,14 @@ class LifecycleConfig(AppConfig):
 
         for order, provider in actions.PROVIDERS:
             register_tenancy_actions(order, provider)
+
+        # The template editor's preview: the lifecycle letters' values on top of the arrears case's (arrears is
+        # ready first: it comes before lifecycle in INSTALLED_APPS).
+        from functools import partial
+
+        from arrears.letters import preview_context as case_preview_context
+        from documents.preview import provider_register
+
+        from .preview import lifecycle_preview_context
+
+        provider_register(partial(lifecycle_preview_context, case_context=case_preview_context))
