@@ -17,6 +17,7 @@ from django.db import models
 
 from incomeapp.money import format_money
 
+from .constants import ChargeType, EndReason, LicenceBasis, PaymentMethod, RentPeriod, TenureType
 from .models import Charge, Person, Property, PropertyCharge, Tenancy, TenancyEvent
 
 DATA_LOAD_REASON = "Data load"
@@ -167,19 +168,41 @@ def _object_history(model, filters: dict, subject: str, may_see_sensitive: bool)
     return entries
 
 
+# Codes stored in an event's figures, shown as their labels; keys holding record ids are not for people to read.
+_CODE_LABELS = {
+    choice.value: choice.label
+    for choices in (TenureType, RentPeriod, PaymentMethod, LicenceBasis, EndReason, ChargeType)
+    for choice in choices
+}
+_INTERNAL_KEYS = {"letters", "people_removed", "people_added", "transactions", "documents"}
+
+
+def _detail_value(value) -> str:
+    text = str(value)
+    if text in _CODE_LABELS:
+        return _CODE_LABELS[text]
+    try:
+        return date.fromisoformat(text).strftime("%d/%m/%Y") if len(text) == 10 else text
+    except ValueError:
+        return text
+
+
 def _detail_items(detail) -> list[tuple[str, str]]:
-    """An event's recorded figures and names, where they are plain values (nested structures are left out)."""
+    """An event's recorded figures and names, where they are plain values (nested structures and record ids are left
+    out; codes read as their labels, dates as dd/mm/yyyy)."""
     items = []
     if not isinstance(detail, dict):
         return items
     for key, value in detail.items():
+        if key in _INTERNAL_KEYS or str(key).endswith("_id") or str(key).endswith("_ids"):
+            continue
         if isinstance(value, (list, tuple)) and all(isinstance(v, (str, int, float)) for v in value):
-            value = ", ".join(str(v) for v in value)
+            value = ", ".join(_detail_value(v) for v in value)
         if isinstance(value, bool):
             value = "Yes" if value else "No"
         if isinstance(value, (str, int, float)) and str(value) != "":
             label = str(key).replace("_", " ")
-            items.append((label[:1].upper() + label[1:], str(value)))
+            items.append((label[:1].upper() + label[1:], _detail_value(value)))
     return items
 
 

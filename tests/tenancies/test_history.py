@@ -119,3 +119,14 @@ def test_the_include_renders_a_readable_timeline(client, officer):
     assert "By Priya Shah on" in html
     assert "<strong>Reason:</strong> New mobile" in html
     assert '(blank) <span aria-hidden="true">→</span>' in html
+
+
+def test_an_events_codes_read_as_words_and_record_ids_are_left_out():
+    from tenancies.history import _detail_items
+
+    items = dict(
+        _detail_items(
+            {"tenure_type": "ASSURED", "rent_period": "weekly", "start_date": "2027-04-08", "letters": [32, 33]}
+        )
+    )
+    assert items == {"Tenure type": "Assured tenancy", "Rent period": "Weekly", "Start date": "08/04/2027"}
