@@ -79,6 +79,8 @@ def run_label_display(label: str) -> str:
     kind, _, rest = label.partition(":")
     if kind == "review" and rest:
         return f"Arrears review {rest}"
+    if kind == "rent-change" and rest:
+        return f"Rent change {rest}"
     if kind == "statements" and rest:
         try:
             return f"Quarterly statements to {date.fromisoformat(rest):%-d %B %Y}"

@@ -140,3 +140,11 @@ def test_a_manager_previews_a_template_on_a_case_and_saves_a_new_version(client)
     assert saved.status_code == 302 and template_version_current("reminder_1").number == 2
     client.force_login(user_with_role(Role.INCOME_OFFICER))
     assert client.get(url).status_code == 403
+
+
+def test_print_runs_read_as_people_say_them():
+    from documents.views import run_label_display
+
+    assert run_label_display("review:34") == "Arrears review 34"
+    assert run_label_display("rent-change:7") == "Rent change 7"
+    assert run_label_display("Sign-up letters") == "Sign-up letters"
