@@ -3,7 +3,10 @@ allows it. Registered in LifecycleConfig.ready(). Each area adds its own provide
 
 from collections.abc import Callable
 
+from django.urls import reverse
+
 from incomeapp.panels import Action
+from tenancies.constants import TenancyStatus
 
 # (order, provider(request, tenancy) -> list[Action]). Charges 10, ending and transfers 20, named tenants 30.
 PROVIDERS: list[tuple[int, Callable[..., list[Action]]]] = []
@@ -11,10 +14,6 @@ PROVIDERS: list[tuple[int, Callable[..., list[Action]]]] = []
 
 def charges_actions(request, tenancy) -> list[Action]:
     """'Change charges' for a current tenancy, to people who may change a tenancy's charges."""
-    from django.urls import reverse
-
-    from tenancies.constants import TenancyStatus
-
     if tenancy.status != TenancyStatus.CURRENT or not request.user.has_perm("tenancies.add_charge"):
         return []
     return [Action("Change charges", reverse("lifecycle:charges_change", args=[tenancy.payment_reference]))]
@@ -26,10 +25,6 @@ PROVIDERS.append((10, charges_actions))
 def ending_actions(request, tenancy) -> list[Action]:
     """Ending, transfers and exchanges for a current tenancy; for a former one, correcting the end and what became of
     its balance. Only to people who may end tenancies."""
-    from django.urls import reverse
-
-    from tenancies.constants import TenancyStatus
-
     if not request.user.has_perm("tenancies.end_tenancy"):
         return []
     reference = [tenancy.payment_reference]
@@ -50,10 +45,6 @@ def ending_actions(request, tenancy) -> list[Action]:
 
 def named_tenants_actions(request, tenancy) -> list[Action]:
     """Successions and assignments change a current tenancy's named tenants."""
-    from django.urls import reverse
-
-    from tenancies.constants import TenancyStatus
-
     if tenancy.status != TenancyStatus.CURRENT or not request.user.has_perm("tenancies.end_tenancy"):
         return []
     reference = [tenancy.payment_reference]
