@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "courts",
     "documents",
     "dashboards",
+    "devtools",  # demo data and the benchmark dataset: production may leave it out (see devtools/apps.py)
 ]
 
 MIDDLEWARE = [
@@ -68,6 +69,9 @@ MIDDLEWARE = [
     # Last, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
+
+# A history row's reason is text, not 100 characters: reasons people give (a merge, an end, a data load) can be long.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 ROOT_URLCONF = "incomeapp.urls"
 WSGI_APPLICATION = "incomeapp.wsgi.application"
@@ -175,6 +179,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 LEGAL_CLAIM_APPROVAL_CHAIN = env.list("LEGAL_CLAIM_APPROVAL_CHAIN", default=["Senior Income Officer"])
 # Warrants of possession: the roles that approve one, in order; never the person who asked for it, nor anyone twice.
 LEGAL_WARRANT_APPROVAL_CHAIN = env.list("LEGAL_WARRANT_APPROVAL_CHAIN", default=["Income Manager"])
+
+# Payment references Rentwise makes: this prefix, 7 digits and a Luhn check digit (docs/sign-up.md).
+PAYMENT_REFERENCE_PREFIX = env.str("PAYMENT_REFERENCE_PREFIX", default="RW")
+# How far ahead a new tenancy may start, in days, when it is signed up.
+SIGN_UP_MAX_DAYS_AHEAD = env.int("SIGN_UP_MAX_DAYS_AHEAD", default=90)
+
+# Rent change runs: the weeks of notice tenants get before new charges start (the letters go out on approval, which is
+# refused when the date is closer than this). docs/rent-changes.md
+RENT_CHANGE_NOTICE_WEEKS = env.int("RENT_CHANGE_NOTICE_WEEKS", default=4)
 
 # Celery. With no broker configured, tasks run eagerly in the calling process (demo and unit tests).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

@@ -3,11 +3,14 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from rentaccounts.demo import demo_loaded, demo_seed
+from devtools.demo import demo_loaded, demo_seed
 
 
 class Command(BaseCommand):
-    help = "Loads demo tenancies with two years of account history, once. A second run changes nothing."
+    help = (
+        "Loads demo tenancies with two years of account history, once, through the same services as the screens. "
+        "A second run changes nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--tenancies", type=int, default=300)
@@ -19,6 +22,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         made = demo_seed(tenancies=options["tenancies"], today=timezone.localdate())
         self.stdout.write(
-            f"Loaded {made['tenancies']} demo tenancies: {made['debits']} rent and charge debits and "
-            f"{made['credits']} payments and benefit credits over two years, in {time.monotonic() - started:.0f} s."
+            f"Loaded {made['tenancies']} demo tenancies ({made['ended']} since ended, {made['rent_changes']} April "
+            f"rent rises): {made['debits']} rent and charge debits and {made['credits']} payments and benefit "
+            f"credits over two years, in {time.monotonic() - started:.0f} s."
         )

@@ -1,6 +1,6 @@
 """`make bench`: the performance targets of the issues, measured on a generated PostgreSQL dataset.
 
-Lives in `dashboards`, the top app, so it may measure every capability below it. Timings are wall-clock on this
+Lives in `devtools`, the top layer, so it may measure every capability below it. Timings are wall-clock on this
 machine; record medians in docs/benchmarks.md. Never assert timings in tests.
 """
 
@@ -22,19 +22,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from arrears.receivers import re_review_after_import
-from dashboards import bench_documents
+from devtools import bench_documents, bench_onboarding
+from devtools.dataset import DATASET_PROVIDER, long_history_tenancy_ensure
 from incomeapp.constants import Role
 from incomeapp.models import User
 from incomeapp.roles import roles_setup
 from rentaccounts.constants import TransactionType
-from rentaccounts.dataset import DATASET_PROVIDER, long_history_tenancy_ensure
 from rentaccounts.imports.services import import_batch_create, import_batch_process
 from rentaccounts.models import Transaction
 from rentaccounts.services import rent_debits_post
 from rentaccounts.signals import payments_imported
 from tenancies.models import Provider, Tenancy
 
-BENCHMARKS = ("rent", "import", "account", "review", "worklist", "letters", "statements", "dashboard")
+BENCHMARKS = ("rent", "import", "account", "review", "worklist", "letters", "statements", "dashboard", "onboarding")
+# Sections that bring their own data: the generated dataset is not needed (nor made) for them alone.
+OWN_DATA = {"onboarding"}
 
 
 def _p95(samples: list[float]) -> float:
@@ -54,6 +56,12 @@ class Command(BaseCommand):
         parser.add_argument("--memory-letters", type=int, default=10_000, help="Letters in the worker memory run.")
         parser.add_argument("--statements", type=int, default=1000, help="Accounts in the quarterly statement run.")
         parser.add_argument(
+            "--onboarding-tenancies",
+            type=int,
+            default=250_000,
+            help="Tenancies in the generated onboarding files (first load, nightly sync and plain COPY).",
+        )
+        parser.add_argument(
             "--only",
             default=",".join(BENCHMARKS),
             help=f"Comma-separated, from: {', '.join(BENCHMARKS)} (default: all).",
@@ -63,13 +71,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
             raise CommandError("Benchmarks run on PostgreSQL: set DATABASE_URL (make bench does).")
-        if not Provider.objects.filter(name=DATASET_PROVIDER).exists():
-            call_command("generate_dataset", tenancies=options["tenancies"], years=options["years"], stdout=self.stdout)
-        tenancies = Tenancy.objects.filter(payment_reference__startswith="DS").count()
         chosen = [name.strip() for name in options["only"].split(",") if name.strip()]
         unknown = set(chosen) - set(BENCHMARKS)
         if unknown:
             raise CommandError(f"Unknown benchmark {', '.join(sorted(unknown))}: choose from {', '.join(BENCHMARKS)}.")
+        if not set(chosen) <= OWN_DATA and not Provider.objects.filter(name=DATASET_PROVIDER).exists():
+            call_command("generate_dataset", tenancies=options["tenancies"], years=options["years"], stdout=self.stdout)
+        tenancies = Tenancy.objects.filter(payment_reference__startswith="DS").count()
         runs = {
             "rent": lambda: [self._rent_run(tenancies, options["runs"])],
             "import": lambda: [self._payment_import(tenancies, options["import_rows"], options["runs"])],
@@ -79,6 +87,7 @@ class Command(BaseCommand):
             "letters": lambda: self._letters(options["letters"], options["memory_letters"]),
             "statements": lambda: bench_documents.statement_run(options["statements"]),
             "dashboard": lambda: self._dashboard(options["runs"]),
+            "onboarding": lambda: bench_onboarding.run(options["onboarding_tenancies"]),
         }
         results = [row for name in chosen for row in runs[name]()]
         if options["json"]:
@@ -93,6 +102,9 @@ class Command(BaseCommand):
                 f"{row['name']:<34} {row['median']:>10} {row['best']:>10} {row['worst']:>10} {row['throughput']:>18}  "
                 f"{row['target']}"
             )
+        for row in results:
+            if row.get("detail"):
+                self.stdout.write(f"\n{row['name']}: {json.dumps(row['detail'], default=str)}")
 
     def _dashboard(self, runs: int) -> list[dict]:
         """The weekly KPI snapshot, the dashboard page from snapshots, and a drill-down to the cases behind a figure."""
@@ -234,7 +246,7 @@ class Command(BaseCommand):
         references = list(
             Tenancy.objects.filter(payment_reference__startswith="DS").values_list("payment_reference", flat=True)
         )
-        rng = random.Random(7)  # noqa: S311 (benchmark data)
+        rng = random.Random(7)
         today = timezone.localdate().strftime("%d/%m/%Y")
         rates = []
         for run in range(runs):
@@ -319,7 +331,7 @@ class Command(BaseCommand):
             _, summary = review_run(as_of=today)
             times.append(time.perf_counter() - started)
         touched = sorted(
-            random.Random(3).sample(  # noqa: S311 (benchmark data)
+            random.Random(3).sample(
                 list(Account.objects.filter(kind=AccountKind.RENT).values_list("id", flat=True)), 5000
             )
         )
