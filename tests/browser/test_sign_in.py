@@ -26,13 +26,16 @@ def test_an_officer_signs_in_sees_their_navigation_and_every_page_passes_axe(pag
 
     expect(page.get_by_text("Signed in as Olivia Okafor")).to_be_visible()
     navigation = page.get_by_role("navigation", name="Main")
-    expect(navigation.get_by_role("link")).to_have_text(["Worklist", "Tenancies", "Payments", "Legal", "Printing"])
+    expect(navigation.get_by_role("link")).to_have_text(
+        ["Worklist", "Tenancies", "People", "Payments", "Legal", "Printing"]
+    )
     assert_accessible(page)
     page.screenshot(path="var/screenshots/officer-home.png", full_page=True)
 
     for area, heading in [
         ("Worklist", "Worklist"),
         ("Tenancies", "Tenancies"),
+        ("People", "People"),
         ("Payments", "Payments"),
         ("Legal", "Legal"),
         ("Printing", "Printing"),
