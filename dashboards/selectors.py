@@ -117,3 +117,21 @@ def drill_down(kpi: str, week_ending: date, dimension: str = "all", group: str =
     if dimension != "all":
         rows = rows.filter(**{dimension: group})
     return rows.order_by("-balance", "payment_reference")
+
+
+def voids_of_week(week_ending: date | None) -> dict | None:
+    """The void figures kept with the week's snapshot (None before any snapshot, or one taken before they were kept)."""
+    if week_ending is None:
+        return None
+    rows = dict(
+        KpiSnapshot.objects.filter(
+            week_ending=week_ending, dimension="all", kpi__in=("void_homes_now", "void_days", "void_rent_loss")
+        ).values_list("kpi", "value")
+    )
+    if len(rows) < 3:
+        return None
+    return {
+        "void_now": int(rows["void_homes_now"]),
+        "void_days": int(rows["void_days"]),
+        "loss": rows["void_rent_loss"],
+    }

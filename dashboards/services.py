@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from incomeapp.roles import staff_require
 from rentaccounts.models import Transaction
+from tenancies.selectors_homes import void_figures_total
 
 from .kpis import BY_KEY
 from .measures import DIMENSIONS, account_facts, kpi_measures
@@ -58,6 +59,7 @@ def kpi_snapshot_take(*, week_ending: date, from_previous_week: bool = False) ->
         for kpi, by_group in kpi_measures(week_ending, facts).items()
         for (dimension, group), measure in by_group.items()
     ]
+    rows += _void_rows(week_ending)
     KpiSnapshot.objects.filter(week_ending=week_ending).delete()
     KpiSnapshot.objects.bulk_create(rows, batch_size=2000)
     KpiAccountWeek.objects.filter(week_ending=week_ending).delete()
@@ -70,6 +72,20 @@ def kpi_snapshot_take(*, week_ending: date, from_previous_week: bool = False) ->
         },
     )
     return len(rows)
+
+
+VOID_FIGURES = ("void_homes_now", "void_days", "void_rent_loss")
+
+
+def _void_rows(week_ending: date) -> list[KpiSnapshot]:
+    """The week's void figures (homes void on its last day; void days and rent lost in the financial year to it),
+    kept with the snapshot so the dashboard reads them instead of working them out on every visit."""
+    voids = void_figures_total(end=week_ending)
+    values = {"void_homes_now": voids.void_now, "void_days": voids.void_days, "void_rent_loss": voids.loss}
+    return [
+        KpiSnapshot(week_ending=week_ending, kpi=kpi, dimension="all", group="All", numerator=value, value=value)
+        for kpi, value in values.items()
+    ]
 
 
 @transaction.atomic
