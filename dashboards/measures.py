@@ -407,6 +407,7 @@ def kpi_measures(on: date, facts: list[AccountFacts] | None = None) -> dict[str,
         by_combination[tuple(fact.groups[d] for d in DIMENSIONS)].append(_contribution(fact))
     combined = {combination: _column_sums(rows) for combination, rows in by_combination.items()}
     grouped: dict[tuple, list[list[Decimal]]] = defaultdict(list)
+    grouped[("all", "All")] = []  # a headline even before any account exists (a landlord yet to load its data)
     for combination, totals in combined.items():
         grouped[("all", "All")].append(totals)
         for dimension, group in zip(DIMENSIONS, combination, strict=True):

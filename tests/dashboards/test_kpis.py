@@ -199,3 +199,13 @@ def test_the_dashboard_shows_tiles_against_target_drills_to_the_cases_and_export
     assert client.post("/dashboards/targets/", {"kpi": "current_arrears_pct", "target": "1"}).status_code == 403
     client.force_login(user_with_role(Role.INCOME_OFFICER))
     assert client.get("/dashboards/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_snapshot_of_an_estate_with_no_accounts_yet_is_all_noughts():
+    """A landlord that has installed Rentwise but not loaded its data yet: Monday's snapshot must not fail."""
+    from dashboards.models import KpiSnapshot
+
+    assert kpi_snapshot_take(week_ending=SUNDAY) > 0
+    headline = dict(KpiSnapshot.objects.filter(week_ending=SUNDAY, dimension="all").values_list("kpi", "value"))
+    assert headline["current_arrears_pct"] == 0 and headline["void_homes_now"] == 0
