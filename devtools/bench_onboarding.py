@@ -16,10 +16,12 @@ import shutil
 import tempfile
 import time
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import connection, transaction
 
+from incomeapp.money import to_money
 from lifecycle.onboarding.services import onboarding_load
 from rentaccounts.models import Account, DirectDebitMandate, Transaction
 from tenancies.models import (
@@ -295,7 +297,7 @@ def files_change(folder: Path, tenancies: int, share: float = 0.01, added: int =
         t = int(row[0][1:])
         if t >= current or t % every != 9 or row[1] != "rent":
             return False
-        row[2], row[3] = f"{float(row[2]) + 3:.2f}", next_monday.isoformat()
+        row[2], row[3] = str(to_money(row[2]) + Decimal("3.00")), next_monday.isoformat()
         return True
 
     changes["charges"] = _rewrite(folder, "charges", charge)

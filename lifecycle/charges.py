@@ -21,13 +21,12 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from incomeapp.money import ZERO, MoneyError, format_money, to_money
 from incomeapp.roles import staff_require
 from rentaccounts.tenancy_charges import ChargeDifference, rent_run_reached, tenancy_charges_true_up
-from tenancies.constants import ChargeType, RentPeriod, TenancyEventKind
+from tenancies.constants import CHARGE_LABELS, ChargeType, RentPeriod, TenancyEventKind
 from tenancies.models import Charge, Tenancy, TenancyEvent
 from tenancies.specs import ChargeSpec
 
 from .models import RentChangeLine
 
-CHARGE_LABELS = {choice.value: choice.label for choice in ChargeType}
 # The order charges are listed in on screens and letters.
 CHARGE_ORDER = {choice.value: index for index, choice in enumerate(ChargeType)}
 # Whether a charge type counts as rent when nobody says (rent and benefit-eligible service charges do).

@@ -31,8 +31,10 @@ from documents.models import Document
 from documents.services import template_version_current
 from incomeapp.money import ZERO, MoneyError, apportion, format_money, parse_money
 from incomeapp.roles import staff_require
-from tenancies.constants import ChargeType, RentPeriod, TenancyEventKind, TenancyStatus
+from rentaccounts.charging import weekly_equivalent, weekly_to_period
+from tenancies.constants import ChargeType, TenancyEventKind, TenancyStatus
 from tenancies.models import Charge, Property, PropertyCharge, Scheme, Tenancy, TenancyTenant
+from tenancies.selectors_homes import rent_year_end, rent_year_start
 from tenancies.services_homes import property_charges_set
 from tenancies.specs import ChargeSpec
 
@@ -46,7 +48,6 @@ LETTER_TEMPLATE = "rent_change_letter"
 APPLY_CHUNK = 200  # tenancies (or homes) per Celery task that changes charges
 LETTER_BATCH = 25  # tenancies per Celery task that makes letters: cheap to retry, enough to keep a worker busy
 _LOOKUP_CHUNK = 10_000
-_WEEKS_IN_PERIOD = {RentPeriod.WEEKLY: 1, RentPeriod.FORTNIGHTLY: 2, RentPeriod.FOUR_WEEKLY: 4}
 
 # The CSV of new charges: one reference column per row (which one says what the row is for), the charge and its amount.
 CSV_REFERENCE_COLUMNS = {
@@ -68,12 +69,8 @@ def notice_weeks_default() -> int:
 
 def rent_change_default_date(today: date) -> date:
     """The first Monday of April after today (rent years in social housing start then)."""
-    for year in (today.year, today.year + 1):
-        first = date(year, 4, 1)
-        monday = first + timedelta(days=(7 - first.weekday()) % 7)
-        if monday > today:
-            return monday
-    raise AssertionError("unreachable")
+    this_year = rent_year_start(today)
+    return rent_year_end(this_year) + timedelta(days=1)
 
 
 def letters_due_by(run: RentChangeRun) -> date:
@@ -105,20 +102,6 @@ def _run_fields_check(*, name: str, effective_from: date, notice_weeks: int, tod
 
 
 # ---- amounts ---------------------------------------------------------------------------------------------------------
-
-
-def weekly_to_period(weekly: Decimal, rent_period: str) -> Decimal:
-    """A weekly amount as a tenancy's rent period charges it (a month is 52 weeks ÷ 12, rounded half up)."""
-    if rent_period == RentPeriod.MONTHLY:
-        return apportion(weekly, 52, 12)
-    return weekly * _WEEKS_IN_PERIOD[RentPeriod(rent_period)]
-
-
-def period_to_weekly(amount: Decimal, rent_period: str) -> Decimal:
-    if rent_period == RentPeriod.MONTHLY:
-        return apportion(amount, 12, 52)
-    weeks = _WEEKS_IN_PERIOD[RentPeriod(rent_period)]
-    return amount if weeks == 1 else apportion(amount, 1, weeks)
 
 
 def rule_new_amount(old: Decimal, *, percentage: Decimal, cap: Decimal | None) -> Decimal:
@@ -540,8 +523,8 @@ def rent_change_run_figures(run: RentChangeRun) -> RunFigures:
     tenancy_lines = run.lines.filter(tenancy__isnull=False)
     before, after = ZERO, ZERO
     for row in tenancy_lines.values("tenancy__rent_period").annotate(old=Sum("old_amount"), new=Sum("new_amount")):
-        before += period_to_weekly(row["old"], row["tenancy__rent_period"])
-        after += period_to_weekly(row["new"], row["tenancy__rent_period"])
+        before += weekly_equivalent(row["old"], row["tenancy__rent_period"])
+        after += weekly_equivalent(row["new"], row["tenancy__rent_period"])
     counts = tenancy_lines.aggregate(lines=Count("id"), tenancies=Count("tenancy", distinct=True))
     home_counts = run.lines.filter(tenancy__isnull=True).aggregate(
         lines=Count("id"), homes=Count("property", distinct=True)
@@ -918,7 +901,7 @@ def rent_change_letter_values(*, run: RentChangeRun, tenancy: Tenancy, people: l
         or provider.phone
         or "the number on our website",
         "today": f"{timezone.localdate():%-d %B %Y}",
-        "weekly_rent": format_money(period_to_weekly(after_total, tenancy.rent_period)),
+        "weekly_rent": format_money(weekly_equivalent(after_total, tenancy.rent_period)),
         "rent_change_date": f"{day:%-d %B %Y}",
         "charges_before": before_text,
         "charges_after": after_text,

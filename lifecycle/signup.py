@@ -31,7 +31,7 @@ from arrears.services import benefit_claim_record
 from documents.constants import DeliveryState
 from documents.models import Document
 from documents.services import document_email, letter_make, template_version_current, templates_install_shipped
-from incomeapp.money import ZERO, MoneyError, apportion, format_money, to_money
+from incomeapp.money import ZERO, MoneyError, format_money, to_money
 from incomeapp.roles import staff_require
 from rentaccounts.charging import (
     ChargeLine,
@@ -40,6 +40,7 @@ from rentaccounts.charging import (
     monday_of,
     periods_starting_in_week,
     weekly_equivalent,
+    weekly_to_period,
 )
 from rentaccounts.constants import TransactionType
 from rentaccounts.direct_debits import direct_debit_mandate_create
@@ -48,7 +49,6 @@ from rentaccounts.services import Posting, account_get_or_create, transaction_po
 from rentaccounts.tenancy_charges import tenancy_charges_true_up
 from tenancies.constants import (
     LICENCE_TENURES,
-    WEEKS_IN_PERIOD,
     LicenceBasis,
     PaymentMethod,
     RentPeriod,
@@ -202,13 +202,6 @@ def first_period(
             )
         week += timedelta(weeks=1)
     return None
-
-
-def weekly_to_period(amount: Decimal, rent_period: str) -> Decimal:
-    """A weekly charge (a home's charges are weekly) as the charge for one rent period: monthly is × 52 ÷ 12."""
-    if rent_period == RentPeriod.MONTHLY:
-        return apportion(amount, 52, 12)
-    return amount * WEEKS_IN_PERIOD[rent_period]
 
 
 def sign_up_charges_default(*, property: Property, rent_period: str, on: date) -> list[ChargeSpec]:

@@ -124,3 +124,11 @@ def weekly_equivalent(amount: Decimal, rent_period: str) -> Decimal:
         return apportion(amount, 12, 52)
     weeks = WEEKS_IN_PERIOD[rent_period]
     return amount if weeks == 1 else apportion(amount, 1, weeks)
+
+
+def weekly_to_period(weekly: Decimal, rent_period: str) -> Decimal:
+    """A weekly amount (a home's charges are weekly) as the charge for one rent period: monthly is × 52 ÷ 12, rounded
+    half up; the others a whole number of weeks."""
+    if rent_period == RentPeriod.MONTHLY:
+        return apportion(weekly, 52, 12)
+    return weekly * WEEKS_IN_PERIOD[rent_period]

@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from incomeapp.money import ZERO, to_money
-from tenancies.constants import ChargeType
+from tenancies.constants import CHARGE_LABELS
 from tenancies.models import Charge, RentFreeWeek, Tenancy
 
 from .charging import ChargeLine, PeriodCharge, TenancyTerms, charges_due_in_week
@@ -364,7 +364,7 @@ def rent_debits_post(*, week_commencing: date, started_by=None) -> RentRun:
                 amount=line.amount,
                 effective_date=line.effective_date,
                 idempotency_key=rent_debit_key(line.charge_id, line.period_start),
-                description=_CHARGE_LABELS[charge_type],
+                description=CHARGE_LABELS[charge_type],
                 period_start=line.period_start,
                 period_end=line.period_end,
             )
@@ -385,6 +385,3 @@ def _rent_accounts_create_missing(tenancies) -> None:
         batch_size=5000,
         ignore_conflicts=True,
     )
-
-
-_CHARGE_LABELS = {choice.value: choice.label for choice in ChargeType}

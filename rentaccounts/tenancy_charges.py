@@ -24,7 +24,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from incomeapp.money import ZERO, format_money
-from tenancies.constants import ChargeType
+from tenancies.constants import CHARGE_LABELS, ChargeType
 from tenancies.models import RentFreeWeek, Tenancy
 
 from .charging import ChargeLine, PeriodCharge, TenancyTerms, charges_due_in_week, monday_of
@@ -32,7 +32,6 @@ from .constants import CHARGE_TYPES, AccountKind, TransactionType
 from .models import Account, RentRun, Transaction
 from .services import Posting, PostingResult, rent_debit_key, transactions_post
 
-_LABELS = {choice.value: choice.label for choice in ChargeType}
 # A monthly period can start up to a month before the first day a change touches.
 _LONGEST_PERIOD = timedelta(days=31)
 
@@ -169,7 +168,7 @@ def tenancy_charges_true_up(
         transaction_type = types.get(key) or (
             TransactionType.RENT_DEBIT if charge_type == ChargeType.RENT else TransactionType.CHARGE_DEBIT
         )
-        label = _LABELS.get(charge_type or "", "Charge") if charge_type else "Charge"
+        label = CHARGE_LABELS.get(charge_type or "", "Charge")
         period_end = line.period_end if line else ends[key]
         difference = ChargeDifference(charge_id, charge_type or "", period_start, period_end, already, amount_due)
         if key not in originals and already == ZERO:

@@ -53,6 +53,10 @@ class ChargeType(models.TextChoices):
     OTHER = "other", "Other charge"
 
 
+# Each charge type's label, for ledger descriptions, letters and screens.
+CHARGE_LABELS = dict(ChargeType.choices)
+
+
 class ContactChannel(models.TextChoices):
     LETTER = "letter", "Letter"
     EMAIL = "email", "Email"

@@ -26,7 +26,7 @@ from rentaccounts.charging import ChargeLine, TenancyTerms, charges_due_in_week,
 from rentaccounts.constants import AccountKind, MandateStatus, TransactionType
 from rentaccounts.models import Account, DirectDebitMandate, RentRun
 from rentaccounts.services import Posting, rent_debit_key, transactions_post
-from tenancies.constants import ChargeType, EndReason, PaymentMethod, TenancyEventKind, TenancyStatus
+from tenancies.constants import CHARGE_LABELS, ChargeType, EndReason, PaymentMethod, TenancyEventKind, TenancyStatus
 from tenancies.models import (
     Charge,
     Person,
@@ -42,7 +42,6 @@ from .bulk import rows_insert
 from .formats import PEOPLE, PROPERTIES, TENANCIES
 from .plan import PERSON_FIELDS, ChargeSet, Item, NewTenancy, opening_balance_key
 
-_LABELS = {choice.value: choice.label for choice in ChargeType}
 _END_LABELS = dict(EndReason.choices)
 AFTER_DIRECT_DEBIT = PaymentMethod.BANK_TRANSFER  # as lifecycle.ending: how a former tenant pays once the DD ends
 
@@ -546,7 +545,7 @@ def _weeks_already_run(prepared: list[_Prepared], runs: list) -> list[Posting]:
                         amount=line.amount,
                         effective_date=line.effective_date,
                         idempotency_key=rent_debit_key(line.charge_id, line.period_start),
-                        description=_LABELS[charge_type],
+                        description=CHARGE_LABELS[charge_type],
                         period_start=line.period_start,
                         period_end=line.period_end,
                     )
