@@ -33,7 +33,14 @@ class ContactOutcome(models.TextChoices):
     QUEUED = "queued", "Letter queued"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed to send"
+    RETURNED = "returned", "Returned undelivered"
+    WITHHELD = "withheld", "Not sent: held by a Breathing Space"
     NOTE = "note", "Note only"
+
+
+# Outcomes that mean the named person was reached (pre-action protocol R-PAP-10: an attempt that reached nobody, such
+# as an unanswered call, a visit with no answer or a returned letter, is not contact).
+REACHED_OUTCOMES = (ContactOutcome.SPOKE, ContactOutcome.SENT)
 
 
 class NonPaymentReason(models.TextChoices):
@@ -59,7 +66,31 @@ class PauseReason(models.TextChoices):
 
 class BreathingSpaceKind(models.TextChoices):
     STANDARD = "standard", "Standard (60 days)"
-    MENTAL_HEALTH_CRISIS = "mental_health_crisis", "Mental health crisis (open-ended)"
+    MENTAL_HEALTH_CRISIS = "mental_health_crisis", "Mental health crisis (until 30 days after treatment ends)"
+
+
+class BreathingSpaceEnd(models.TextChoices):
+    """How a moratorium ended before its expected end (SI 2020/1311 regs 17-20, 26-29)."""
+
+    CANCELLED = "cancelled", "Cancelled (after a review or by the court)"
+    ENDED_EARLY = "ended_early", "Ended early by the debt adviser"
+
+
+class BreathingSpaceReviewOutcome(models.TextChoices):
+    """The debt adviser's answer to the landlord's request for a review (reg 17: within 20 days of the start)."""
+
+    AWAITING = "awaiting", "Awaiting the adviser's review"
+    CANCELLED = "cancelled", "Moratorium cancelled for our debt"
+    UPHELD = "upheld", "Moratorium kept"
+
+
+class AgentKind(models.TextChoices):
+    """Agents a creditor must tell about a moratorium (reg 12)."""
+
+    SOLICITOR = "solicitor", "Solicitors"
+    ENFORCEMENT_AGENT = "enforcement_agent", "Enforcement agents (bailiffs, High Court enforcement officers)"
+    DEBT_COLLECTION_AGENCY = "debt_collection_agency", "Debt collection agency"
+    OTHER = "other", "Other agent"
 
 
 class ReviewStatus(models.TextChoices):

@@ -15,11 +15,14 @@ from tenancies.constants import TenureType
 from tenancies.models import Scheme
 
 from .constants import (
+    AgentKind,
     AgreementFrequency,
     AgreementState,
     AgreementType,
     Benefit,
+    BreathingSpaceEnd,
     BreathingSpaceKind,
+    BreathingSpaceReviewOutcome,
     CaseStatus,
     ClaimStatus,
     ContactKind,
@@ -150,21 +153,75 @@ class Pause(models.Model):
 
 
 class BreathingSpace(models.Model):
-    """A debt moratorium (SI 2020/1311). Standard: 60 days. Mental health crisis: until 30 days after treatment ends,
-    so open-ended until `ends_on` is recorded."""
+    """A debt moratorium (SI 2020/1311, legal-spec §6) through its whole life. Standard: expected to end 60 days after
+    it starts, with the adviser's midway review. Mental health crisis: until 30 days after the crisis treatment ends,
+    so open-ended until that is recorded. Either may be cancelled or ended early. `ends_on` is the last day it
+    protects, worked out by `arrears.services.breathing_space` from the others (never typed): the early end, else the
+    treatment end + 30 days, else the expected end; empty while a crisis moratorium has no end yet.
+
+    The moratorium debt (`debt_covered`) is the balance owed when it started, frozen: arrears that build up after the
+    start are new arrears, acted on under the usual rules (R-BS-21)."""
 
     tenancy = models.ForeignKey("tenancies.Tenancy", on_delete=models.PROTECT, related_name="breathing_spaces")
+    debtor = models.ForeignKey(
+        "tenancies.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="breathing_spaces",
+        help_text="The named tenant in the moratorium; joint tenants are protected for the same debt (R-BS-03).",
+    )
     kind = models.CharField(max_length=30, choices=BreathingSpaceKind.choices)
     reference = models.CharField(max_length=50, blank=True, help_text="The Insolvency Service reference.")
+    notified_on = models.DateField(null=True, blank=True, help_text="When we were told of it.")
     starts_on = models.DateField()
-    ends_on = models.DateField(null=True, blank=True, help_text="Standard: start + 60 days unless ended early.")
-    debt_covered = MoneyField(help_text="Arrears owed when the moratorium started: the moratorium debt.")
+    adviser_name = models.CharField(max_length=200, blank=True)
+    adviser_organisation = models.CharField(max_length=200, blank=True)
+    adviser_contact = models.CharField(max_length=200, blank=True, help_text="Phone or email for the adviser.")
+    expected_end_on = models.DateField(null=True, blank=True, help_text="Standard: 60 days after the start.")
+    treatment_ended_on = models.DateField(
+        null=True, blank=True, help_text="Mental health crisis: the day the crisis treatment ended."
+    )
+    ended_on = models.DateField(null=True, blank=True, help_text="An early end or cancellation: its date.")
+    end_reason = models.CharField(max_length=20, choices=BreathingSpaceEnd.choices, blank=True)
+    ends_on = models.DateField(null=True, blank=True, help_text="The last day it protects (worked out).")
+    debt_covered = MoneyField(help_text="Arrears owed when the moratorium started: the moratorium debt, frozen.")
+    review_requested_on = models.DateField(
+        null=True, blank=True, help_text="When we asked the adviser for a review (within 20 days of the start)."
+    )
+    review_grounds = models.TextField(blank=True)
+    review_outcome = models.CharField(max_length=20, choices=BreathingSpaceReviewOutcome.choices, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     recorded_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
+    class Meta:
+        ordering = ["starts_on", "id"]
+
     def __str__(self) -> str:
         return f"{self.get_kind_display()} from {self.starts_on:%d/%m/%Y}"
+
+    def covers(self, day) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+class BreathingSpaceAgentNotice(models.Model):
+    """A landlord's agent (solicitors, enforcement agents, a debt collection agency) told of a moratorium: the
+    evidence reg 12 asks for (a creditor who does not tell its agents is liable for what they do)."""
+
+    breathing_space = models.ForeignKey(BreathingSpace, on_delete=models.PROTECT, related_name="agent_notices")
+    agent_kind = models.CharField(max_length=30, choices=AgentKind.choices)
+    agent_name = models.CharField(max_length=200)
+    told_on = models.DateField()
+    how = models.CharField(max_length=200, blank=True, help_text="Email, letter, portal: how they were told.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["told_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.agent_name} told on {self.told_on:%d/%m/%Y}"
 
 
 class ReviewRun(models.Model):
@@ -256,6 +313,13 @@ class Agreement(models.Model):
     initial_payment = MoneyField(default=0)
     initial_payment_on = models.DateField(null=True, blank=True)
     tolerance_days = models.PositiveSmallIntegerField(default=5)
+    first_due_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the first instalment is due, where the terms say (a court order's own date); otherwise the "
+        "start + the tolerance.",
+    )
+    terms = models.TextField(blank=True, help_text="A court order's conditions as the court wrote them.")
     monthly_income = MoneyField(null=True, blank=True, help_text="From the income and expenditure record.")
     monthly_expenditure = MoneyField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=AgreementState.choices, default=AgreementState.LIVE)

@@ -1,9 +1,43 @@
-"""Reads for arrears policies."""
+"""Reads for arrears policies, Breathing Space moratoria and the worklist."""
+
+from datetime import date
 
 import yaml
 
+from incomeapp.law import threshold
+
 from .constants import PolicyVersionStatus
-from .models import ArrearsPolicyVersion
+from .models import ArrearsPolicyVersion, BreathingSpace
+from .moratorium import Moratorium, MoratoriumLaw
+
+
+def moratorium_law(on: date) -> MoratoriumLaw:
+    """The Breathing Space figures in force on a date (LawThreshold rows, legal-spec §6)."""
+
+    def days(key: str) -> int:
+        return int(threshold(key, on))
+
+    return MoratoriumLaw(
+        standard_days=days("breathing_space_standard_days"),
+        crisis_after_treatment_days=days("breathing_space_crisis_after_treatment_days"),
+        review_request_days=days("breathing_space_review_request_days"),
+        midway_review_day=days("breathing_space_midway_review_day"),
+        deadline_extension_weeks=days("breathing_space_deadline_extension_weeks"),
+        standard_repeat_months=days("breathing_space_standard_repeat_months"),
+    )
+
+
+def moratoria(*, tenancy) -> list[Moratorium]:
+    """Every moratorium recorded for a tenancy, oldest first (a joint tenant's covers the tenancy's debt, R-BS-03)."""
+    return [
+        Moratorium(starts_on=space.starts_on, ends_on=space.ends_on, kind=space.kind, debt=space.debt_covered)
+        for space in BreathingSpace.objects.filter(tenancy=tenancy).order_by("starts_on", "id")
+    ]
+
+
+def moratorium_on(*, tenancy, on: date) -> Moratorium | None:
+    """The moratorium protecting the tenancy's debt on a date, if any."""
+    return next((m for m in reversed(moratoria(tenancy=tenancy)) if m.covers(on)), None)
 
 
 def policy_version_current(*, name: str) -> ArrearsPolicyVersion | None:

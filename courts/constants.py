@@ -70,6 +70,7 @@ class CourtOutcome(models.TextChoices):
     STAY_OF_EXECUTION = "stay_of_execution", "Stay of execution (on terms)"
     DISMISSED = "dismissed", "Claim dismissed"
     STRUCK_OUT = "struck_out", "Claim struck out"
+    STAYED = "stayed", "Claim stayed"
     WITHDRAWN = "withdrawn", "Claim withdrawn"
 
 
@@ -83,7 +84,7 @@ WITH_TERMS = (
     CourtOutcome.POSTPONED,
     CourtOutcome.STAY_OF_EXECUTION,
 )
-ENDS_THE_CLAIM = (CourtOutcome.DISMISSED, CourtOutcome.STRUCK_OUT, CourtOutcome.WITHDRAWN)
+ENDS_THE_CLAIM = (CourtOutcome.DISMISSED, CourtOutcome.STRUCK_OUT, CourtOutcome.STAYED, CourtOutcome.WITHDRAWN)
 
 
 class WarrantForm(models.TextChoices):

@@ -89,6 +89,40 @@ class GroundRule(models.Model):
         return self.title
 
 
+class PrescribedForm(models.Model):
+    """A notice's prescribed form (or, where the law prescribes content but no form, that content) as dated data: its
+    sections in order, the notes to the tenant word for word, where the landlord's particulars go, its source and
+    commencement. A notice uses the version in force on its date of service; a change in the law is a new row."""
+
+    code = models.SlugField(max_length=60, help_text="For example secure-nosp, form-3, form-3a, form-6a, s128, ntq.")
+    notice_type = models.CharField(max_length=30, choices=NoticeType.choices)
+    title = models.CharField(max_length=250, help_text="The form's heading as prescribed.")
+    version = models.CharField(max_length=120, help_text="Which version, e.g. 'as amended by SI 1997/71'.")
+    effective_from = models.DateField(help_text="The first date of service this version applies to.")
+    effective_to = models.DateField(null=True, blank=True, help_text="The last; empty while it is in force.")
+    sections = models.JSONField(
+        default=list,
+        help_text="The form in order: [{key, heading, text}], text word for word with {placeholders} for particulars.",
+    )
+    commencement = models.CharField(max_length=250, help_text="The instrument and date that brought it into force.")
+    source = models.TextField(help_text="Where the text was taken from (legislation, gov.uk forms page).")
+    to_confirm = models.TextField(blank=True, help_text="What a housing lawyer should confirm.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "effective_from"], name="one_prescribed_form_version"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
+                name="prescribed_form_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.version}, from {self.effective_from:%d/%m/%Y})"
+
+
 class Notice(models.Model):
     """A possession notice as served: what the planner worked out on the day, fixed (the law rule version, the grounds
     in full, the figures), the PDFs (one per named tenant, in documents), how it was served and the proof."""
@@ -121,6 +155,16 @@ class Notice(models.Model):
     review_requested_on = models.DateField(null=True, blank=True)
     review_decision_on = models.DateField(null=True, blank=True, help_text="When the review decision was notified.")
     review_upheld = models.BooleanField(null=True, blank=True, help_text="The decision to seek possession was upheld.")
+    prescribed_form = models.ForeignKey(
+        "PrescribedForm",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notices",
+        help_text="The version of the prescribed form (or required content) in force on the date of service.",
+    )
+    voided_on = models.DateField(null=True, blank=True, help_text="When the notice was found to be void.")
+    void_reason = models.TextField(blank=True, help_text="Why it is void (e.g. served during a Breathing Space).")
     served_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -160,6 +204,10 @@ class LegalCase(models.Model):
     claim_issued_on = models.DateField(null=True, blank=True)
     court_name = models.CharField(max_length=200, blank=True, help_text="The County Court hearing centre.")
     claim_number = models.CharField(max_length=30, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    closed_reason = models.CharField(
+        max_length=200, blank=True, help_text="Why the claim left the court stage (struck out, stayed, withdrawn...)."
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -220,6 +268,14 @@ class Hearing(models.Model):
     exceptional_hardship = models.BooleanField(default=False)
     date_fixed_on = models.DateField(
         null=True, blank=True, help_text="After a postponed order was broken: the date for possession the court fixed."
+    )
+    terms_first_payment_on = models.DateField(
+        null=True, blank=True, help_text="The date the order's first payment towards the arrears is due."
+    )
+    ground8_at_hearing = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The serious-arrears ground worked out on the hearing date: rent arrears, threshold, met, margin.",
     )
     costs = MoneyField(null=True, blank=True)
     recorded_by = models.ForeignKey(

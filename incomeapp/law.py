@@ -68,6 +68,56 @@ LAW_THRESHOLDS = [
         "[B] By analogy with CPR 6.26 (delivered after 4.30pm or not on a business day: the next business day); the "
         "cautious reading whatever the time of day. For a lawyer to confirm.",
     ),
+    *(
+        (key, Decimal(value), unit, date(2021, 5, 4), meaning, source)
+        for key, value, unit, meaning, source in (
+            (
+                "breathing_space_standard_days",
+                "60",
+                "days",
+                "A standard Breathing Space is expected to end this many days after it starts.",
+                "R-BS-01: SI 2020/1311 (Debt Respite Scheme), in force 4 May 2021; gov.uk creditor guidance. The spec "
+                "gives the end as start + 60 days (legal-spec §6.4), the cautious reading.",
+            ),
+            (
+                "breathing_space_crisis_after_treatment_days",
+                "30",
+                "days",
+                "A mental health crisis Breathing Space ends this many days after the crisis treatment ends.",
+                "R-BS-02: SI 2020/1311; gov.uk creditor guidance.",
+            ),
+            (
+                "breathing_space_review_request_days",
+                "20",
+                "days",
+                "A creditor may ask the debt adviser for a review within this many days of the moratorium starting.",
+                "R-BS-22: SI 2020/1311 reg 17; time limits cannot be extended (Kaye v Lees [2022] EWHC 3326 (KB)).",
+            ),
+            (
+                "breathing_space_midway_review_day",
+                "30",
+                "days",
+                "The debt adviser reviews a standard Breathing Space around this many days after it starts.",
+                "R-BS-22: Shelter 'Standard breathing space'; the exact window (28-35 days) is [B], for a lawyer to "
+                "confirm.",
+            ),
+            (
+                "breathing_space_deadline_extension_weeks",
+                "8",
+                "weeks",
+                "A deadline for a step on the moratorium debt that falls during the moratorium moves to this many "
+                "weeks after it ends.",
+                "R-BS-14: Shelter Legal 'Breathing space and landlord notices in possession proceedings'.",
+            ),
+            (
+                "breathing_space_standard_repeat_months",
+                "12",
+                "months",
+                "Only one standard Breathing Space is allowed in this many months.",
+                "R-BS-01: gov.uk creditor guidance; Shelter 'Standard breathing space' (once a year).",
+            ),
+        )
+    ),
 ]
 
 

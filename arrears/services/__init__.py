@@ -3,12 +3,10 @@ casework (contacts, agreements, pauses, Breathing Space, referrals, reviews, rea
 legal milestones the courts app records here so the weekly review sees them, and the closing of an ended tenancy's
 case (its balance is then former-tenant arrears)."""
 
+from .agreements import agreement_create, agreement_terms, agreements_monitor
 from .benefits import benefit_claim_record, direct_payment_request_record, direct_payment_request_update
+from .breathing_space import MoratoriumHold, breathing_space_record, moratorium_hold
 from .casework import (
-    agreement_create,
-    agreement_terms,
-    agreements_monitor,
-    breathing_space_record,
     cases_reassign,
     contact_record,
     letter_send,
@@ -32,6 +30,7 @@ __all__ = [
     "DEFAULT_POLICY",
     "ENDED_WITH_ARREARS",
     "SHIPPED_POLICIES",
+    "MoratoriumHold",
     "agreement_create",
     "agreement_terms",
     "agreements_monitor",
@@ -46,6 +45,7 @@ __all__ = [
     "legal_milestone_record",
     "letter_send",
     "letters_queue",
+    "moratorium_hold",
     "pause_create",
     "policies_install_shipped",
     "policy_import",

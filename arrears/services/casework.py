@@ -1,42 +1,29 @@
 """Casework: contacts, agreements, pauses, Breathing Space, referrals, vulnerability reviews, reassignment and the
 officer's "send this letter". Each checks the person's permission itself."""
 
-from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from arrears.agreements import AgreementTerms, agreement_check
 from arrears.constants import (
-    AgreementState,
-    AgreementType,
-    BreathingSpaceKind,
     ContactKind,
     ContactOutcome,
 )
 from arrears.models import (
-    Agreement,
-    AgreementStateChange,
     ArrearsCase,
-    BreathingSpace,
     Contact,
     LetterRequest,
     Pause,
     Referral,
     VulnerabilityReview,
 )
-from incomeapp.money import ZERO, apportion, format_money
 from incomeapp.roles import staff_require
 from rentaccounts.charging import monday_of
-from rentaccounts.constants import AccountKind
-from rentaccounts.models import Account
 
 # ---- casework: contacts, agreements, pauses, Breathing Space ---------------------------------------------------------
-
-PER_YEAR = {"weekly": 52, "fortnightly": 26, "four_weekly": 13, "monthly": 12}
 
 
 def contact_record(
@@ -74,113 +61,6 @@ def contact_record(
     )
 
 
-@transaction.atomic
-def agreement_create(
-    *,
-    case: ArrearsCase,
-    frequency: str,
-    amount: Decimal,
-    starts_on: date,
-    created_by,
-    agreement_type: str = AgreementType.INFORMAL,
-    initial_payment: Decimal = ZERO,
-    initial_payment_on: date | None = None,
-    monthly_income: Decimal | None = None,
-    monthly_expenditure: Decimal | None = None,
-) -> Agreement:
-    """Makes an agreement on today's balance; one that was live or breached is cancelled by it. When an income and
-    expenditure record is given, an instalment the tenant cannot afford is refused (protocol: affordable sums)."""
-    staff_require(created_by, "arrears.add_agreement", "make agreements")
-    if amount <= 0:
-        raise ValidationError("Enter an amount above £0.00 to pay towards the arrears.")
-    if initial_payment and initial_payment_on is None:
-        raise ValidationError("Enter the date the first lump sum will be paid.")
-    if monthly_income is not None and monthly_expenditure is not None and frequency in PER_YEAR:
-        monthly = apportion(amount, PER_YEAR[frequency], 12)
-        spare = monthly_income - monthly_expenditure
-        if monthly > spare:
-            raise ValidationError(
-                f"This is {format_money(monthly)} a month, but the income and expenditure record leaves "
-                f"{format_money(max(spare, ZERO))} a month. Agree a smaller amount the tenant can afford."
-            )
-    balance = Account.objects.get(pk=case.account_id).balance
-    if balance <= 0:
-        raise ValidationError("The account is not in arrears, so there is nothing to agree.")
-    superseded = case.agreements.filter(state__in=[AgreementState.LIVE, AgreementState.BREACHED])
-    for old in superseded:
-        AgreementStateChange.objects.create(
-            agreement=old,
-            state=AgreementState.CANCELLED,
-            on=starts_on,
-            balance=balance,
-            expected_balance=balance,
-            note="Replaced by a new agreement",
-        )
-    superseded.update(state=AgreementState.CANCELLED)
-    agreement = Agreement.objects.create(
-        case=case,
-        agreement_type=agreement_type,
-        frequency=frequency,
-        amount=amount,
-        starts_on=starts_on,
-        starting_balance=balance,
-        initial_payment=initial_payment,
-        initial_payment_on=initial_payment_on,
-        monthly_income=monthly_income,
-        monthly_expenditure=monthly_expenditure,
-        created_by=created_by,
-    )
-    AgreementStateChange.objects.create(
-        agreement=agreement,
-        state=AgreementState.LIVE,
-        on=starts_on,
-        balance=balance,
-        expected_balance=balance,
-        note=f"Started: {format_money(amount)} {agreement.get_frequency_display().lower()} "
-        f"towards {format_money(balance)}",
-    )
-    return agreement
-
-
-def agreement_terms(agreement: Agreement) -> AgreementTerms:
-    return AgreementTerms(
-        starts_on=agreement.starts_on,
-        frequency=agreement.frequency,
-        amount=agreement.amount,
-        starting_balance=agreement.starting_balance,
-        initial_payment=agreement.initial_payment,
-        initial_payment_on=agreement.initial_payment_on,
-        tolerance_days=agreement.tolerance_days,
-    )
-
-
-def agreements_monitor(*, on: date) -> Counter:
-    """Daily: every live or breached agreement checked against its account's balance. A state row is written only
-    when the state or the figures change. Returns the count of agreements by new state."""
-    counts: Counter = Counter()
-    agreements = Agreement.objects.filter(state__in=[AgreementState.LIVE, AgreementState.BREACHED]).select_related(
-        "case__account"
-    )
-    for agreement in agreements.iterator(chunk_size=2000):
-        check = agreement_check(agreement_terms(agreement), balance=agreement.case.account.balance, on=on)
-        counts[check.state] += 1
-        last = agreement.state_changes.last()
-        if last and (last.state, last.note) == (check.state, check.note):
-            continue
-        with transaction.atomic():
-            AgreementStateChange.objects.create(
-                agreement=agreement,
-                state=check.state,
-                on=on,
-                balance=check.balance,
-                expected_balance=check.expected_balance,
-                note=check.note,
-            )
-            if agreement.state != check.state:
-                Agreement.objects.filter(pk=agreement.pk).update(state=check.state)
-    return counts
-
-
 def pause_create(*, case: ArrearsCase, reason: str, ends_on: date, comment: str, created_by) -> Pause:
     """Holds the ladder until `ends_on`. A pause needs an end date in the future, a reason and a comment."""
     staff_require(created_by, "arrears.add_pause", "pause cases")
@@ -190,26 +70,6 @@ def pause_create(*, case: ArrearsCase, reason: str, ends_on: date, comment: str,
         raise ValidationError("Say why the case is paused, so whoever picks it up knows.")
     return Pause.objects.create(
         case=case, reason=reason, ends_on=ends_on, comment=comment.strip(), created_by=created_by
-    )
-
-
-def breathing_space_record(
-    *, tenancy, kind: str, starts_on: date, recorded_by, reference: str = "", ends_on: date | None = None
-) -> BreathingSpace:
-    """Records a moratorium. A standard one ends 60 days after it starts unless an earlier end is given; a mental
-    health crisis one stays open until its end is recorded. The debt covered is the rent account's balance now."""
-    staff_require(recorded_by, "arrears.add_breathingspace", "record Breathing Space")
-    if kind == BreathingSpaceKind.STANDARD and ends_on is None:
-        ends_on = starts_on + timedelta(days=60)
-    account = Account.objects.filter(tenancy=tenancy, kind=AccountKind.RENT).first()
-    return BreathingSpace.objects.create(
-        tenancy=tenancy,
-        kind=kind,
-        reference=reference,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        debt_covered=max(account.balance if account else ZERO, ZERO),
-        recorded_by=recorded_by,
     )
 
 
