@@ -20,9 +20,10 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from incomeapp.money import format_money
+from incomeapp.money import ZERO, format_money
 
 from .facts import DATE, FACTS, MONEY, facts_derive
+from .moratorium import debt_split
 
 MODES = ("automatic", "officer", "approval", "none")
 _COMPARE = {
@@ -357,7 +358,82 @@ def evaluate(policy: dict, facts: dict, *, version: int | None = None, explain_a
 
     The winning rule's reasons and the blockers that held are always explained; `explain_all=False` (the weekly review)
     skips saying why each earlier rule did not fire, which is most of the work.
+
+    A Breathing Space is held here, whatever the policy says (a policy with no rule for it, like hackney-2020, is held
+    all the same): see `_under_moratorium`.
     """
+    if facts.get("breathing_space"):
+        return _under_moratorium(policy, facts, version=version, explain_all=explain_all)
+    return _evaluate_policy(policy, facts, version=version, explain_all=explain_all)
+
+
+HOLD_ACTION = "breathing_space_hold"
+NEW_ARREARS_PREFIX = "New arrears since the Breathing Space: "
+
+
+def _under_moratorium(policy: dict, facts: dict, *, version: int | None, explain_all: bool) -> Recommendation:
+    """SI 2020/1311 (legal-spec §6). The moratorium debt (what was owed at the start) is held: no contact about it, no
+    letter, no step to enforce it (R-BS-10, R-BS-11). Arrears above it built up since the start and may be acted on
+    (R-BS-21), so the policy is asked about those alone, as if there were no moratorium; but a step needing approval
+    (a notice, a claim, a warrant in every shipped policy) waits until it ends (R-BS-12, R-BS-13: the cautious
+    reading). When the moratorium debt is not given, the whole balance is taken as held (the cautious reading)."""
+    balance = facts.get("balance") or ZERO
+    debt = facts.get("moratorium_debt")
+    if debt is None:
+        debt = max(balance, ZERO)
+    held, new_arrears = debt_split(balance=balance, moratorium_debt=debt)
+    start, end = facts.get("moratorium_start_date"), facts.get("moratorium_end_date")
+    began = f" began on {start:%d/%m/%Y} and" if start else ""
+    until = f"{end:%d/%m/%Y}" if end else "its end is recorded (a crisis one: 30 days after the treatment ends)"
+    protects = f"a Breathing Space{began} protects the moratorium debt of {format_money(debt)} until {until} (R-BS-10)"
+    if new_arrears <= 0:
+        derived = facts_derive(facts, grace_weeks=Decimal(str(policy.get("grace_weeks", 1))))
+        return _with_weeks(
+            Recommendation(
+                action=HOLD_ACTION,
+                label="Breathing Space: no contact or action about the moratorium debt",
+                mode="none",
+                letter="",
+                severity=0,
+                rule="R-BS-10",
+                reasons=[
+                    protects,
+                    f"the balance of {format_money(balance)} is moratorium debt still owed ({format_money(held)}); "
+                    "no new arrears since it began (R-BS-21)",
+                    "no letter, call or visit about that debt and no notice, claim or warrant on it: speak to the debt "
+                    "adviser; current rent is still due (R-BS-11, R-BS-20)",
+                ],
+                blocked_by=[f"breathing_space: {protects}"],
+                policy=policy["name"],
+                version=version,
+            ),
+            derived,
+        )
+    left_out = (
+        f"the policy looked only at the new arrears of {format_money(new_arrears)} since the Breathing Space began: "
+        f"the moratorium debt of {format_money(held)} is left out (R-BS-21)"
+    )
+    seen = {**facts, "balance": new_arrears, "breathing_space": False}
+    result = _evaluate_policy(policy, seen, version=version, explain_all=explain_all)
+    if result.mode == "approval":
+        waits = (
+            f"{result.label} (rule {result.rule or 'otherwise'}) waits until the Breathing Space ends: no rent-arrears "
+            "notice, possession claim or warrant while it lasts, even on new arrears (R-BS-12, R-BS-13)"
+        )
+        result.reasons = [left_out, protects, waits, *result.reasons]
+        result.blocked_by = [*result.blocked_by, f"breathing_space: {waits}"]
+        result.action, result.mode, result.letter = HOLD_ACTION, "none", ""
+        result.label = "Breathing Space: legal steps wait until it ends (new arrears may be chased)"
+        result.rule, result.severity = "R-BS-12, R-BS-13", 0
+        return result
+    result.reasons = [left_out, *result.reasons]
+    result.blocked_by = [*result.blocked_by, f"breathing_space: {protects}"]
+    result.label = (NEW_ARREARS_PREFIX + result.label)[:150]
+    return result
+
+
+def _evaluate_policy(policy: dict, facts: dict, *, version: int | None, explain_all: bool) -> Recommendation:
+    """The policy's own answer: blockers, then the first rule that holds, else `otherwise`."""
     derived = facts_derive(facts, grace_weeks=Decimal(str(policy.get("grace_weeks", 1))))
     blockers = {}
     for name, condition in (policy.get("blockers") or {}).items():

@@ -54,6 +54,14 @@ _INPUTS = [
     FactSpec("agreement_start_date", DATE, "Start date of the most recent agreement."),
     FactSpec("pause_end_date", DATE, "End date of the case's pause, if any."),
     FactSpec("breathing_space", BOOL, "A Breathing Space moratorium covers this debt on the review date."),
+    FactSpec(
+        "moratorium_debt",
+        MONEY,
+        "That moratorium's debt: what was owed when it began, frozen (£0.00 when none). The engine holds it whatever "
+        "the policy says, and the policy sees only the arrears above it (R-BS-21).",
+    ),
+    FactSpec("moratorium_start_date", DATE, "The day that moratorium began."),
+    FactSpec("moratorium_end_date", DATE, "The last day it protects (not recorded while a crisis one is open)."),
     FactSpec("vulnerability_review_due", BOOL, "The case's vulnerability review is missing or out of date."),
     FactSpec("benefit_claim_pending", BOOL, "An HB or UC claim is pending with all evidence given (protocol 2.x)."),
     FactSpec("tenure_type", TEXT, "Tenure type code (legal-spec §2.1)."),

@@ -5,9 +5,12 @@ from incomeapp.forms import GdsFormMixin
 from rentaccounts.forms import MoneyField
 
 from .constants import (
+    AgentKind,
     AgreementFrequency,
     Benefit,
+    BreathingSpaceEnd,
     BreathingSpaceKind,
+    BreathingSpaceReviewOutcome,
     ClaimStatus,
     ContactKind,
     ContactOutcome,
@@ -38,7 +41,10 @@ class ContactForm(CaseForm):
     )
     person = forms.ChoiceField(label="Who with", required=False)
     outcome = forms.ChoiceField(
-        label="What happened", choices=ContactOutcome.choices, error_messages={"required": "Choose what happened"}
+        label="What happened",
+        # Queued and withheld are the system's statuses for its own letters, not something a person records.
+        choices=[c for c in ContactOutcome.choices if c[0] not in (ContactOutcome.QUEUED, ContactOutcome.WITHHELD)],
+        error_messages={"required": "Choose what happened"},
     )
     occurred_on = DateInputField(label="When", help_text="For example, 27 11 2026")
     non_payment_reason = forms.ChoiceField(
@@ -51,6 +57,12 @@ class ContactForm(CaseForm):
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = [("", "Not with a named tenant"), *((str(p.pk), p.full_name) for p in people)]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == ContactOutcome.RETURNED and data.get("kind") != ContactKind.LETTER:
+            self.add_error("outcome", "Only a letter can come back undelivered: choose Letter under How")
+        return data
 
 
 class AgreementForm(CaseForm):
@@ -84,6 +96,8 @@ class PauseForm(CaseForm):
 
 
 class BreathingSpaceForm(CaseForm):
+    """Records a moratorium from the Insolvency Service notice (legal-spec §6.4)."""
+
     id_prefix = "space"
     submit_label = "Record Breathing Space"
     submit_name = "record_breathing_space"
@@ -95,15 +109,104 @@ class BreathingSpaceForm(CaseForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the type"},
     )
+    reference = forms.CharField(label="Insolvency Service reference", required=False, max_length=50)
+    debtor = forms.ChoiceField(
+        label="Tenant in the Breathing Space",
+        required=False,
+        help_text="A joint tenant is protected for the same debt.",
+    )
     starts_on = DateInputField(
         label="Start date", help_text="From the Insolvency Service notice. For example, 20 11 2026"
     )
-    ends_on = DateInputField(
-        label="End date (if known)",
-        required=False,
-        help_text="Leave empty: a standard one ends 60 days after it starts; a mental health crisis one stays open.",
+    notified_on = DateInputField(
+        label="Date we were told", required=False, help_text="From the notice or email. For example, 21 11 2026"
     )
-    reference = forms.CharField(label="Insolvency Service reference", required=False, max_length=50)
+    adviser_name = forms.CharField(label="Debt adviser's name", required=False, max_length=200)
+    adviser_organisation = forms.CharField(label="Debt advice organisation", required=False, max_length=200)
+    adviser_contact = forms.CharField(
+        label="Debt adviser's phone or email",
+        required=False,
+        max_length=200,
+        help_text="Contact about the debt goes here.",
+    )
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["debtor"].choices = [("", "Not known"), *((str(p.pk), p.full_name) for p in people)]
+
+
+class BreathingSpaceEndForm(CaseForm):
+    id_prefix = "space_end"
+    submit_label = "Record the end"
+    submit_name = "record_breathing_space_end"
+
+    end_reason = forms.ChoiceField(
+        label="How it ended",
+        choices=BreathingSpaceEnd.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how it ended"},
+    )
+    ended_on = DateInputField(
+        label="Date it ended", help_text="The last day it protected, as the adviser gave it. For example, 4 12 2026"
+    )
+
+
+class BreathingSpaceTreatmentEndForm(CaseForm):
+    id_prefix = "space_treatment"
+    submit_label = "Record the treatment end"
+    submit_name = "record_treatment_end"
+
+    treatment_ended_on = DateInputField(
+        label="Date the crisis treatment ended",
+        help_text="The Breathing Space ends 30 days later. For example, 4 12 2026",
+    )
+
+
+class BreathingSpaceReviewRequestForm(CaseForm):
+    id_prefix = "space_review"
+    submit_label = "Record the review request"
+    submit_name = "record_review_request"
+
+    review_requested_on = DateInputField(label="Date we asked the debt adviser", help_text="For example, 4 12 2026")
+    review_grounds = forms.CharField(
+        label="Grounds",
+        help_text="How the moratorium unfairly prejudices us, or what was irregular about it.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the grounds for the review"},
+    )
+
+
+class BreathingSpaceReviewOutcomeForm(CaseForm):
+    id_prefix = "space_outcome"
+    submit_label = "Record the outcome"
+    submit_name = "record_review_outcome"
+
+    review_outcome = forms.ChoiceField(
+        label="The debt adviser's answer",
+        choices=[(value, label) for value, label in BreathingSpaceReviewOutcome.choices if value != "awaiting"],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the adviser's answer"},
+    )
+    cancelled_on = DateInputField(
+        label="Date it was cancelled (if cancelled)", required=False, help_text="For example, 4 12 2026"
+    )
+
+
+class BreathingSpaceAgentForm(CaseForm):
+    id_prefix = "space_agent"
+    submit_label = "Record the agent told"
+    submit_name = "record_agent_told"
+
+    agent_kind = forms.ChoiceField(
+        label="Kind of agent", choices=AgentKind.choices, error_messages={"required": "Choose the kind of agent"}
+    )
+    agent_name = forms.CharField(
+        label="Agent's name", max_length=200, error_messages={"required": "Enter the agent's name"}
+    )
+    told_on = DateInputField(label="Date they were told", help_text="For example, 4 12 2026")
+    how = forms.CharField(
+        label="How they were told", required=False, max_length=200, help_text="Email, letter, portal."
+    )
 
 
 class PolicyUploadForm(GdsFormMixin, forms.Form):

@@ -16,6 +16,7 @@ from tenancies.constants import TenancyStatus
 
 from .constants import ContactOutcome
 from .models import LetterRequest
+from .services.breathing_space import moratorium_position
 
 BATCH = 25  # letters per Celery task: small enough to retry cheaply, large enough to keep a worker busy
 
@@ -27,11 +28,14 @@ def case_letter_values(case, people: list, recommendation=None) -> dict:
     officer = case.officer
     provider = tenancy.property.scheme.provider
     agreement = case.agreements.exclude(state="cancelled").order_by("-starts_on", "-id").first()
+    position = moratorium_position(tenancy=tenancy, on=timezone.localdate(), balance=case.account.balance)
     values = {
         "tenant_names": " and ".join(person.full_name for person in people),
         "address": tenancy.property.one_line_address,
         "payment_reference": tenancy.payment_reference,
-        "balance": format_money(case.account.balance),
+        # Under a Breathing Space a letter never asks for the moratorium debt, only arrears since it began (R-BS-21).
+        "balance": format_money(position.new_arrears if position else case.account.balance),
+        "moratorium_note": _moratorium_note(position),
         "weekly_rent": format_money(Decimal(facts.get("weekly_rent", "0"))),
         "arrears_weeks": f"{recommendation.arrears_weeks:.1f}" if recommendation else "",
         "officer_name": (officer.get_full_name() or officer.username) if officer else "The Income Team",
@@ -47,6 +51,32 @@ def case_letter_values(case, people: list, recommendation=None) -> dict:
             "agreement_start": f"{agreement.starts_on:%-d %B %Y}",
         }
     return values
+
+
+def _moratorium_note(position) -> str:
+    if position is None:
+        return ""
+    moratorium = position.moratorium
+    until = f"{moratorium.ends_on:%-d %B %Y}" if moratorium.ends_on else "it ends"
+    return (
+        f"You are in a Breathing Space that began on {moratorium.starts_on:%-d %B %Y}. This letter is only about rent "
+        f"that has fallen due since then and not been paid ({format_money(position.new_arrears)}). We will not ask you "
+        f"about the {format_money(position.held)} the Breathing Space covers until {until}; your debt adviser can "
+        "talk to us about it."
+    )
+
+
+def moratorium_withheld(request, on) -> str:
+    """Why a queued letter must not go out now: a Breathing Space covers the tenancy and the balance is all
+    moratorium debt (recorded after the letter was queued). "" when it may go (R-BS-11)."""
+    case = request.case
+    position = moratorium_position(tenancy=case.account.tenancy, on=on, balance=case.account.balance)
+    if position is None or position.new_arrears > 0:
+        return ""
+    return (
+        f"Not sent: a Breathing Space began on {position.moratorium.starts_on:%d/%m/%Y} and the balance of "
+        f"{format_money(position.balance)} is all moratorium debt, so no arrears letter may go (R-BS-11)."
+    )
 
 
 def preview_context(payment_reference: str):
@@ -125,6 +155,13 @@ def letter_requests_render(*, request_ids: list[int], run_label: str = "") -> Co
             contact.notes = f"{contact.notes} Not sent: the tenancy ended before the letter went out.".strip()
             contact.save(update_fields=["outcome", "notes"])
             counts["not sent: tenancy ended"] += 1
+            continue
+        withheld = moratorium_withheld(request, timezone.localdate())
+        if withheld:
+            contact.outcome = ContactOutcome.WITHHELD
+            contact.notes = f"{contact.notes} {withheld}".strip()
+            contact.save(update_fields=["outcome", "notes"])
+            counts[ContactOutcome.WITHHELD] += 1
             continue
         people = tenancy.named_tenants()
         provider = tenancy.property.scheme.provider

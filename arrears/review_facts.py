@@ -14,6 +14,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.db.models import Max, OuterRef, Q, Subquery, Sum
 
+from incomeapp.law import NoThreshold
 from incomeapp.money import ZERO
 from rentaccounts.charging import monday_of, weekly_equivalent
 from rentaccounts.constants import RECEIPT_TYPES, AccountKind, TransactionType
@@ -25,6 +26,8 @@ from .agreements import agreement_check
 from .benefits import ClaimTerms, expected_benefit
 from .constants import ATTEMPT_KINDS, AgreementState, CaseStatus, ClaimStatus, ContactKind, ContactOutcome
 from .models import Agreement, ArrearsCase, BenefitClaim, BreathingSpace, Contact, Pause
+from .moratorium import Moratorium, MoratoriumLaw, deadline_moved
+from .selectors import moratorium_law
 from .services import agreement_terms
 
 BENEFIT_TYPES = (TransactionType.HOUSING_BENEFIT, TransactionType.UC_MANAGED_PAYMENT)
@@ -130,13 +133,8 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
         .annotate(ends=Max("ends_on"))
         .values_list("case_id", "ends")
     )
-    moratorium = set(
-        BreathingSpace.objects.filter(
-            _among("tenancy__accounts__id", account_ids), tenancy__accounts__kind=AccountKind.RENT, starts_on__lte=as_of
-        )
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=as_of))
-        .values_list("tenancy_id", flat=True)
-    )
+    moratoria = _moratoria(account_ids, as_of)
+    law = _moratorium_law(as_of) if moratoria else None
     review_cutoff = as_of - relativedelta(months=12)
     facts = {}
     for account in accounts:
@@ -152,6 +150,14 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
             if agreement
             else None
         )
+        tenancy_moratoria = moratoria.get(tenancy_id, [])
+        active = next((m for m in reversed(tenancy_moratoria) if m.covers(as_of)), None)
+        nosp_expiry = case.nosp_expires_on if case else None
+        if nosp_expiry is not None and tenancy_moratoria:
+            # R-BS-14: a lapse date inside a moratorium moves to 8 weeks after it ends. While a crisis one's end is not
+            # known, the notice is still in time on the review date: the earliest the moved date can be is used.
+            moved, _ = deadline_moved(nosp_expiry, tenancy_moratoria, law)
+            nosp_expiry = moved or as_of + timedelta(weeks=law.deadline_extension_weeks)
         facts[account_id] = {
             "as_of": as_of,
             "balance": account["balance"],
@@ -167,7 +173,7 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
             "last_stage_date": contact.get("stage_date"),
             "last_letter_failed": contact.get("letter_failed", False),
             "nosp_served_date": case.nosp_served_on if case else None,
-            "nosp_expiry_date": case.nosp_expires_on if case else None,
+            "nosp_expiry_date": nosp_expiry,
             "court_date": case.court_date if case else None,
             "court_outcome": (case.court_outcome or None) if case else None,
             "eviction_date": case.eviction_date if case else None,
@@ -175,7 +181,10 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
             "agreement_type": agreement.agreement_type if agreement else None,
             "agreement_start_date": agreement.starts_on if agreement else None,
             "pause_end_date": pauses.get(case.pk) if case else None,
-            "breathing_space": tenancy_id in moratorium,
+            "breathing_space": active is not None,
+            "moratorium_debt": active.debt if active else ZERO,
+            "moratorium_start_date": active.starts_on if active else None,
+            "moratorium_end_date": active.ends_on if active else None,
             "vulnerability_review_due": not (
                 case and case.vulnerability_reviewed_on and case.vulnerability_reviewed_on > review_cutoff
             ),
@@ -190,6 +199,32 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
             or (account["tenancy__end_date"] is not None and account["tenancy__end_date"] < as_of),
         }
     return facts
+
+
+def _moratoria(account_ids: list[int], as_of: date) -> dict[int, list[Moratorium]]:
+    """Every moratorium begun by the review date, by tenancy, oldest first (one query): the active one is held by the
+    engine, and any of them may move a deadline (R-BS-14)."""
+    found: dict[int, dict[int, Moratorium]] = defaultdict(dict)
+    for row in (
+        BreathingSpace.objects.filter(
+            _among("tenancy__accounts__id", account_ids), tenancy__accounts__kind=AccountKind.RENT, starts_on__lte=as_of
+        )
+        .order_by("starts_on", "id")
+        .values("id", "tenancy_id", "starts_on", "ends_on", "kind", "debt_covered")
+    ):
+        found[row["tenancy_id"]][row["id"]] = Moratorium(
+            starts_on=row["starts_on"], ends_on=row["ends_on"], kind=row["kind"], debt=row["debt_covered"]
+        )
+    return {tenancy_id: list(rows.values()) for tenancy_id, rows in found.items()}
+
+
+def _moratorium_law(as_of: date) -> MoratoriumLaw:
+    """The Breathing Space figures on the review date; the shipped ones if none are in force (a review is never
+    stopped by a missing figure; the service that records a moratorium refuses one without them)."""
+    try:
+        return moratorium_law(as_of)
+    except NoThreshold:
+        return MoratoriumLaw()
 
 
 def _weekly_rent(account_ids: list[int], as_of: date) -> dict[int, Decimal]:
@@ -284,6 +319,7 @@ def _contacts(account_ids: list[int], as_of: date) -> dict[int, dict]:
             occurred_on__gte=as_of - timedelta(days=400),
         )
         .exclude(kind=ContactKind.NOTE)
+        .exclude(outcome=ContactOutcome.WITHHELD)  # a letter a Breathing Space kept back was never a step taken
         .order_by("case_id", "occurred_on", "id")
         .values_list("case_id", "kind", "code", "outcome", "occurred_on")
     )

@@ -11,6 +11,23 @@ urlpatterns = [
     path("cases/<int:pk>/agreements/", views.agreement_add, name="agreement_add"),
     path("cases/<int:pk>/pauses/", views.pause_add, name="pause_add"),
     path("cases/<int:pk>/breathing-space/", views.breathing_space_add, name="breathing_space_add"),
+    path("cases/<int:pk>/breathing-space/end/", views.breathing_space_end, name="breathing_space_end"),
+    path(
+        "cases/<int:pk>/breathing-space/treatment-end/",
+        views.breathing_space_treatment_end,
+        name="breathing_space_treatment_end",
+    ),
+    path(
+        "cases/<int:pk>/breathing-space/review-request/",
+        views.breathing_space_review_request,
+        name="breathing_space_review_request",
+    ),
+    path(
+        "cases/<int:pk>/breathing-space/review-outcome/",
+        views.breathing_space_review_outcome,
+        name="breathing_space_review_outcome",
+    ),
+    path("cases/<int:pk>/breathing-space/agents/", views.breathing_space_agent_told, name="breathing_space_agent_told"),
     path("cases/<int:pk>/referrals/", views.referral_add, name="referral_add"),
     path("cases/<int:pk>/vulnerability-reviews/", views.vulnerability_review_add, name="vulnerability_review_add"),
     path("cases/<int:pk>/benefit-claims/", views.benefit_claim_save, name="benefit_claim_save"),

@@ -10,15 +10,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from incomeapp.law import NoThreshold
 from incomeapp.models import User
 from rentaccounts.selectors import balances_by_week
 from tenancies.models import Patch, Scheme
 
 from .chart import balance_bars
+from .constants import BreathingSpaceKind
 from .forms import (
     AgreementForm,
     BenefitClaimForm,
+    BreathingSpaceAgentForm,
+    BreathingSpaceEndForm,
     BreathingSpaceForm,
+    BreathingSpaceReviewOutcomeForm,
+    BreathingSpaceReviewRequestForm,
+    BreathingSpaceTreatmentEndForm,
     ContactForm,
     DirectPaymentRequestForm,
     PauseForm,
@@ -27,12 +34,35 @@ from .forms import (
     VulnerabilityReviewForm,
 )
 from .models import ArrearsCase
+from .moratorium import (
+    Moratorium,
+    MoratoriumLaw,
+    deadline_moved,
+    debt_split,
+    midway_review_on,
+    repeat_standard_warning,
+    review_request_by,
+)
 from .review import review_run
-from .selectors import FORMER_TABS, WORKLIST_TABS, case_benefits, case_detail, former_tenancy_accounts, worklist
+from .selectors import (
+    FORMER_TABS,
+    WORKLIST_TABS,
+    case_benefits,
+    case_detail,
+    former_tenancy_accounts,
+    moratoria,
+    moratorium_law,
+    worklist,
+)
 from .services import (
     agreement_create,
     benefit_claim_record,
+    breathing_space_agent_told_record,
+    breathing_space_end_record,
     breathing_space_record,
+    breathing_space_review_outcome_record,
+    breathing_space_review_request_record,
+    breathing_space_treatment_end_record,
     cases_reassign,
     contact_record,
     direct_payment_request_record,
@@ -108,6 +138,63 @@ def _balance_chart(case: ArrearsCase, today) -> dict:
     return {"balance_points": points, "balance_chart": balance_bars(points)}
 
 
+def breathing_space_panel(*, case: ArrearsCase, today) -> dict:
+    """The case's current Breathing Space (in force today, or recorded to start later) with what the panel shows:
+    the dates the law sets (midway review, the last day to ask for a review and whether that is still open), the
+    balance split into the held moratorium debt and the new arrears (R-BS-21), agents told (R-BS-15), the R-BS-01
+    warning, and earlier ones."""
+    tenancy = case.account.tenancy
+    spaces = list(
+        tenancy.breathing_spaces.select_related("debtor", "recorded_by").prefetch_related("agent_notices").all()
+    )
+    current = next((s for s in reversed(spaces) if s.ends_on is None or s.ends_on >= today), None)
+    panel = {"breathing_space": current, "earlier_breathing_spaces": [s for s in spaces if s is not current]}
+    if current is None:
+        return panel
+    try:
+        law = moratorium_law(current.starts_on)
+    except NoThreshold:
+        law = MoratoriumLaw()
+    last_day = review_request_by(current.starts_on, law)
+    held, new_arrears = debt_split(balance=case.account.balance, moratorium_debt=current.debt_covered)
+    others = [
+        Moratorium(starts_on=s.starts_on, ends_on=s.ends_on, kind=s.kind, debt=s.debt_covered)
+        for s in spaces
+        if s is not current
+    ]
+    return panel | {
+        "space_active": current.covers(today),
+        "space_midway_review_on": midway_review_on(current.starts_on, law)
+        if current.kind == BreathingSpaceKind.STANDARD
+        else None,
+        "space_review_request_by": last_day,
+        "space_review_window_open": today <= last_day,
+        "space_review_days_left": (last_day - today).days,
+        "space_held": held,
+        "space_new_arrears": new_arrears,
+        "space_agents": list(current.agent_notices.all()),
+        "space_warning": repeat_standard_warning(current.starts_on, others, law)
+        if current.kind == BreathingSpaceKind.STANDARD
+        else "",
+    }
+
+
+def nosp_lapse_moved(*, case: ArrearsCase) -> dict | None:
+    """The notice's lapse date moved by any Breathing Space it fell inside (R-BS-14): {on, why}, or None when it did
+    not move. `on` is None while a crisis moratorium's end is not known."""
+    if case.nosp_expires_on is None:
+        return None
+    spaces = moratoria(tenancy=case.account.tenancy)
+    if not spaces:
+        return None
+    try:
+        law = moratorium_law(case.nosp_expires_on)
+    except NoThreshold:
+        law = MoratoriumLaw()
+    moved, why = deadline_moved(case.nosp_expires_on, spaces, law)
+    return {"on": moved, "why": why} if why else None
+
+
 def _case_page(request, case, status=200, **forms):
     today = timezone.localdate()
     can_see_breathing_space = request.user.has_perm("arrears.view_breathingspace")
@@ -132,17 +219,16 @@ def _case_page(request, case, status=200, **forms):
         "referrals": case.referrals.all(),
         "vulnerability_reviews": case.vulnerability_reviews.all(),
         "can_see_sensitive": request.user.has_perm("incomeapp.view_sensitive_notes"),
-        "breathing_space_form": forms.get("breathing_space_form") or BreathingSpaceForm(),
-        "breathing_space": next(
-            (
-                space
-                for space in case.account.tenancy.breathing_spaces.order_by("-starts_on")
-                if space.starts_on <= today and (space.ends_on is None or space.ends_on >= today)
-            ),
-            None,
-        )
-        if can_see_breathing_space
-        else None,
+        "breathing_space_form": forms.get("breathing_space_form")
+        or BreathingSpaceForm(people=_people(case), initial={"notified_on": today}),
+        "space_end_form": forms.get("space_end_form") or BreathingSpaceEndForm(),
+        "space_treatment_form": forms.get("space_treatment_form") or BreathingSpaceTreatmentEndForm(),
+        "space_review_form": forms.get("space_review_form")
+        or BreathingSpaceReviewRequestForm(initial={"review_requested_on": today}),
+        "space_outcome_form": forms.get("space_outcome_form") or BreathingSpaceReviewOutcomeForm(),
+        "space_agent_form": forms.get("space_agent_form") or BreathingSpaceAgentForm(initial={"told_on": today}),
+        **(breathing_space_panel(case=case, today=today) if can_see_breathing_space else {"breathing_space": None}),
+        "nosp_lapse": nosp_lapse_moved(case=case),
         "can_see_breathing_space": can_see_breathing_space,
         "today": today,
     }
@@ -159,15 +245,17 @@ def _re_review(case: ArrearsCase) -> None:
     review_run(as_of=timezone.localdate(), account_ids=[case.account_id], scope=f"case:{case.pk}")
 
 
-def _act(request, case, form, action, success: str, form_key: str):
+def _act(request, case, form, action, success, form_key: str):
+    """Runs `action` on a valid form; `success` is the banner, or a function of what `action` returned that gives it
+    (and may add its own warnings)."""
     if form.is_valid():
         try:
-            action(form.cleaned_data)
+            result = action(form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error.messages[0])
         else:
             _re_review(case)
-            messages.success(request, success)
+            messages.success(request, success(result) if callable(success) else success)
             return redirect("arrears:case", pk=case.pk)
     return _case_page(request, case, status=400, **{form_key: form})
 
@@ -234,15 +322,111 @@ def pause_add(request, pk):
 @permission_required(("incomeapp.use_worklist", "arrears.add_breathingspace"), raise_exception=True)
 def breathing_space_add(request, pk):
     case = _case_or_404(pk)
-    form = BreathingSpaceForm(request.POST)
+    people = {str(p.pk): p for p in _people(case)}
+    form = BreathingSpaceForm(request.POST, people=people.values())
 
     def record(data):
-        breathing_space_record(
+        return breathing_space_record(
             tenancy=case.account.tenancy,
             kind=data["moratorium_type"],
             starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
+            notified_on=data["notified_on"],
+            debtor=people.get(data["debtor"]),
             reference=data["reference"],
+            adviser_name=data["adviser_name"],
+            adviser_organisation=data["adviser_organisation"],
+            adviser_contact=data["adviser_contact"],
+            recorded_by=request.user,
+        )
+
+    def said(recorded):
+        if recorded.warning:
+            messages.warning(request, recorded.warning)
+        return f"Breathing Space recorded. {_what_it_holds(recorded.breathing_space)}"
+
+    return _act(request, case, form, record, said, "breathing_space_form")
+
+
+def _what_it_holds(space) -> str:
+    """What a recording set off, for the banner (R-BS-10, R-BS-14, R-BS-21)."""
+    from incomeapp.money import format_money
+
+    if space.ends_on is None:
+        until = "30 days after the crisis treatment ends (record that date when the adviser gives it)"
+    else:
+        until = f"{space.ends_on:%-d %B %Y}"
+    ended = space.ends_on is not None and space.ends_on < timezone.localdate()
+    if ended:
+        return (
+            f"It protected the moratorium debt of {format_money(space.debt_covered)} until {until}; arrears letters "
+            "and legal steps on it may start again. Any notice's deadline that fell inside it moves to 8 weeks after "
+            "that day (R-BS-14)."
+        )
+    return (
+        f"Arrears letters and legal steps on the moratorium debt of {format_money(space.debt_covered)} are held until "
+        f"{until}; only arrears that build up after the start may be chased (R-BS-21). Any notice's deadline that "
+        "falls inside it moves to 8 weeks after it ends (R-BS-14)."
+    )
+
+
+def _current_space_or_404(case):
+    space = breathing_space_panel(case=case, today=timezone.localdate())["breathing_space"]
+    if space is None:
+        raise Http404("There is no current Breathing Space on this case.")
+    return space
+
+
+@require_POST
+@permission_required(("incomeapp.use_worklist", "arrears.change_breathingspace"), raise_exception=True)
+def breathing_space_end(request, pk):
+    case = _case_or_404(pk)
+    space = _current_space_or_404(case)
+    form = BreathingSpaceEndForm(request.POST)
+
+    def record(data):
+        return breathing_space_end_record(
+            space=space, ended_on=data["ended_on"], reason=data["end_reason"], recorded_by=request.user
+        )
+
+    return _act(request, case, form, record, lambda s: f"End recorded. {_what_it_holds(s)}", "space_end_form")
+
+
+@require_POST
+@permission_required(("incomeapp.use_worklist", "arrears.change_breathingspace"), raise_exception=True)
+def breathing_space_treatment_end(request, pk):
+    case = _case_or_404(pk)
+    space = _current_space_or_404(case)
+    form = BreathingSpaceTreatmentEndForm(request.POST)
+
+    def record(data):
+        return breathing_space_treatment_end_record(
+            space=space, treatment_ended_on=data["treatment_ended_on"], recorded_by=request.user
+        )
+
+    return _act(
+        request,
+        case,
+        form,
+        record,
+        lambda s: (
+            f"Crisis treatment end recorded: the Breathing Space ends on {s.ends_on:%-d %B %Y}. {_what_it_holds(s)}"
+        ),
+        "space_treatment_form",
+    )
+
+
+@require_POST
+@permission_required(("incomeapp.use_worklist", "arrears.change_breathingspace"), raise_exception=True)
+def breathing_space_review_request(request, pk):
+    case = _case_or_404(pk)
+    space = _current_space_or_404(case)
+    form = BreathingSpaceReviewRequestForm(request.POST)
+
+    def record(data):
+        return breathing_space_review_request_record(
+            space=space,
+            requested_on=data["review_requested_on"],
+            grounds=data["review_grounds"],
             recorded_by=request.user,
         )
 
@@ -251,8 +435,59 @@ def breathing_space_add(request, pk):
         case,
         form,
         record,
-        "Breathing Space recorded: arrears contact and enforcement have stopped.",
-        "breathing_space_form",
+        "Review request recorded. The moratorium stays in force until the debt adviser decides: record their answer "
+        "here when it comes.",
+        "space_review_form",
+    )
+
+
+@require_POST
+@permission_required(("incomeapp.use_worklist", "arrears.change_breathingspace"), raise_exception=True)
+def breathing_space_review_outcome(request, pk):
+    case = _case_or_404(pk)
+    space = _current_space_or_404(case)
+    form = BreathingSpaceReviewOutcomeForm(request.POST)
+
+    def record(data):
+        return breathing_space_review_outcome_record(
+            space=space, outcome=data["review_outcome"], cancelled_on=data["cancelled_on"], recorded_by=request.user
+        )
+
+    def said(space):
+        if space.review_outcome == "cancelled":
+            return f"Cancellation recorded. {_what_it_holds(space)}"
+        return "Outcome recorded: the Breathing Space stays in force."
+
+    return _act(request, case, form, record, said, "space_outcome_form")
+
+
+@require_POST
+@permission_required(("incomeapp.use_worklist", "arrears.change_breathingspace"), raise_exception=True)
+def breathing_space_agent_told(request, pk):
+    case = _case_or_404(pk)
+    space = _current_space_or_404(case)
+    form = BreathingSpaceAgentForm(request.POST)
+
+    def record(data):
+        return breathing_space_agent_told_record(
+            space=space,
+            agent_kind=data["agent_kind"],
+            agent_name=data["agent_name"],
+            told_on=data["told_on"],
+            how=data["how"],
+            recorded_by=request.user,
+        )
+
+    return _act(
+        request,
+        case,
+        form,
+        record,
+        lambda notice: (
+            f"Recorded: {notice.agent_name} told of the Breathing Space on {notice.told_on:%-d %B %Y} "
+            "(the evidence reg 12 asks for, R-BS-15)."
+        ),
+        "space_agent_form",
     )
 
 

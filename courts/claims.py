@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from arrears.models import ArrearsCase, BenefitClaim, Contact, DirectPaymentRequest
+from arrears.services import moratorium_hold
 from documents.constants import DeliveryState, DocumentKind
 from documents.models import Document
 from documents.rendering import pdf_from_html
@@ -40,7 +41,61 @@ def legal_case_open(*, notice: Notice, opened_by) -> LegalCase:
     staff_require(opened_by, "courts.add_legalcase", "prepare possession claims")
     if LegalCase.objects.filter(tenancy=notice.tenancy).exclude(status=LegalCase.Status.CLOSED).exists():
         raise ValidationError("This tenancy already has an open legal case: carry on with that one.")
+    _claim_hold(notice, step="preparing a possession claim")
+    claim_bar_check(notice, on=timezone.localdate(), review=False)  # R-LIC-02
     return LegalCase.objects.create(tenancy=notice.tenancy, notice=notice, opened_by=opened_by)
+
+
+def _claim_hold(notice: Notice, *, step: str, on: date | None = None) -> None:
+    """No claim on a void notice (R-BS-12), nor while a Breathing Space protects the debt, whoever asks and whatever
+    the checklist or a manager's override says (R-BS-13)."""
+    if notice.voided_on:
+        raise ValidationError(f"The notice is void: {notice.void_reason} Serve a new notice once it may be served.")
+    moratorium_hold(tenancy=notice.tenancy, on=on or timezone.localdate(), step=step, rule="R-BS-13")
+
+
+def claim_bar(notice: Notice, *, on: date, review: bool = True) -> str:
+    """Why no possession claim may go ahead on this notice, whatever the checklist, a manager's override, anyone's
+    role or approval says ("" when nothing bars it). An excluded licence is ended by its notice, with no court order
+    (R-LIC-02). On an introductory tenancy's notice (R-INT-03, HA 1996 s129(6)) a review asked for in time must be
+    decided, upheld, and the decision notified before the date in the notice; while the tenant may still ask, nothing
+    goes ahead (`review=False` when only opening the case to prepare it)."""
+    if not notice.notice_rule.court_order_needed:
+        return (
+            f"{notice.label} ends the licence by itself: no court order is needed, so no possession claim can be "
+            "prepared or issued on it (R-LIC-02). Once the notice has run out, book the eviction from the notice."
+        )
+    if not review or notice.review_by is None:
+        return ""
+    date_in_notice = f"{notice.earliest_proceedings_on:%d/%m/%Y}"
+    if notice.review_requested_on is None or notice.review_requested_on > notice.review_by:
+        if on <= notice.review_by:
+            return (
+                f"The tenant may ask for a review of the decision to seek possession until {notice.review_by:%d/%m/%Y}"
+                ": no claim can go ahead before then (R-INT-03). Record any request on the notice's page."
+            )
+        return ""  # no review asked for in time: nothing to wait for
+    if notice.review_decision_on is None:
+        return (
+            f"The tenant asked for a review on {notice.review_requested_on:%d/%m/%Y}: no claim can go ahead until it "
+            f"is decided, upheld and the decision notified before {date_in_notice}, the date in the notice "
+            "(R-INT-03). Record the decision on the notice's page."
+        )
+    if notice.review_decision_on >= notice.earliest_proceedings_on:
+        return (
+            f"The review decision was notified on {notice.review_decision_on:%d/%m/%Y}, not before {date_in_notice}, "
+            "the date in the notice: no claim can follow on this notice (R-INT-03, HA 1996 s129(6)). Serve a new "
+            "notice."
+        )
+    if not notice.review_upheld:
+        return "The review did not uphold the decision to seek possession: no claim can follow on it (R-INT-03)."
+    return ""
+
+
+def claim_bar_check(notice: Notice, *, on: date, review: bool = True) -> None:
+    reason = claim_bar(notice, on=on, review=review)
+    if reason:
+        raise ValidationError(reason)
 
 
 @transaction.atomic
@@ -98,6 +153,9 @@ def legal_case_decide(*, legal_case: LegalCase, approved: bool, notes: str, deci
     role = outstanding[0]
     if rank(decided_by) < ROLE_RANK.get(role, 99):
         raise PermissionDenied(f"This step needs a {role} (or someone more senior).")
+    if approved:
+        _claim_hold(legal_case.notice, step="approving a possession claim")
+        claim_bar_check(legal_case.notice, on=timezone.localdate())  # R-LIC-02, R-INT-03: no override lifts it
     if approved and not gate_passes(gate(legal_case)) and not legal_case.override_reason:
         raise ValidationError("The protocol checklist is not complete: it must pass (or be overridden) first.")
     if not approved and not notes.strip():
@@ -132,6 +190,8 @@ def claim_pack_make(*, legal_case: LegalCase, made_by) -> Document:
     the contact history. Refused until the gate passes (or a manager overrode it) and every approval is given."""
     staff_require(made_by, "courts.change_legalcase", "produce claim packs")
     today = timezone.localdate()
+    _claim_hold(legal_case.notice, step="producing a claim pack", on=today)
+    claim_bar_check(legal_case.notice, on=today)  # R-LIC-02, R-INT-03: no override lifts it
     items = gate(legal_case, today)
     if not gate_passes(items) and not legal_case.override_reason:
         failing = "; ".join(item.label for item in items if not item.passed)

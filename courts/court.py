@@ -4,6 +4,7 @@ statement of payments, the six-year check, Breathing Space, approval by someone 
 excluded licence's without a court. Milestones reach the arrears case through the arrears app's service."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,23 +14,23 @@ from django.utils import timezone
 
 from arrears.constants import AgreementFrequency, AgreementState, AgreementType, CaseStatus
 from arrears.models import Agreement, ArrearsCase
-from arrears.services import agreement_create, legal_milestone_record
+from arrears.selectors import moratorium_on
+from arrears.services import agreement_create, legal_milestone_record, moratorium_hold
+from arrears.services.agreements import court_agreements_end
 from documents.constants import DeliveryState, DocumentKind
 from documents.rendering import letter_pdf
 from documents.services import document_store
+from incomeapp.money import ZERO, format_money
 from incomeapp.roles import staff_require
 from rentaccounts.constants import AccountKind
 from rentaccounts.statements import account_statement
 
-from .claims import ROLE_RANK, rank
-from .constants import ENDS_THE_CLAIM, WITH_TERMS, CourtOutcome, EvictionOutcome, WarrantStatus
+from .claims import ROLE_RANK, claim_bar_check, rank
+from .constants import ENDS_THE_CLAIM, OUTRIGHT, WITH_TERMS, CourtOutcome, EvictionOutcome, GroundKind, WarrantStatus
 from .court_rules import hearing_warnings, order_problems, warrant_check
 from .models import Eviction, Hearing, LegalApproval, LegalCase, Notice, Warrant
-from .selectors import moratoria
-
-
-def _breathing_space(tenancy, on: date) -> bool:
-    return any(space.covers(on) for space in moratoria(tenancy=tenancy))
+from .notice_rules import GroundSpec, serious_arrears_test
+from .selectors import notice_lapse, rent_position, uc_awaited
 
 
 def _account(tenancy):
@@ -38,8 +39,9 @@ def _account(tenancy):
 
 @transaction.atomic
 def claim_issue_record(*, legal_case: LegalCase, issued_on: date, court_name: str, claim_number: str, recorded_by):
-    """The claim as issued by the court. Refused before the claim pack exists, outside the notice's window, or during
-    a Breathing Space (R-SEC-05, R-AST-04, R-BS-13)."""
+    """The claim as issued by the court. Refused before the claim pack exists, outside the notice's window (its last
+    day as moved by any Breathing Space, R-BS-14), on a void notice (R-BS-12), or during a Breathing Space (R-SEC-05,
+    R-AST-04, R-BS-13)."""
     staff_require(recorded_by, "courts.change_legalcase", "record court claims")
     notice = legal_case.notice
     if legal_case.claim_pack_id is None:
@@ -50,10 +52,15 @@ def claim_issue_record(*, legal_case: LegalCase, issued_on: date, court_name: st
         raise ValidationError(
             f"Proceedings may not begin until after {notice.earliest_proceedings_on:%d/%m/%Y} on this notice."
         )
-    if notice.lapses_on and issued_on > notice.lapses_on:
-        raise ValidationError(f"The notice lapsed on {notice.lapses_on:%d/%m/%Y}: serve a new notice first.")
-    if _breathing_space(legal_case.tenancy, issued_on):
-        raise ValidationError("A Breathing Space is active: no claim may be issued for the moratorium debt.")
+    if notice.voided_on:
+        raise ValidationError(f"The notice is void: {notice.void_reason} Serve a new notice once it may be served.")
+    moratorium_hold(tenancy=legal_case.tenancy, on=issued_on, step="issuing a possession claim", rule="R-BS-13")
+    claim_bar_check(notice, on=issued_on)  # R-LIC-02, R-INT-03: no override, role or approval lifts it
+    lapses_on, moved = notice_lapse(notice)
+    last_day = lapses_on or (notice.lapses_on if moved else None)  # an unknown new date: no later than the old one
+    if last_day and issued_on > last_day:
+        because = f" ({moved})" if moved else ""
+        raise ValidationError(f"The notice lapsed on {last_day:%d/%m/%Y}{because}: serve a new notice first.")
     legal_case.claim_issued_on = issued_on
     legal_case.court_name = court_name.strip()
     legal_case.claim_number = claim_number.strip()
@@ -96,9 +103,13 @@ def hearing_outcome_record(
     mandatory_ground: bool = False,
     exceptional_hardship: bool = False,
     costs=None,
+    terms_first_payment_on: date | None = None,
 ) -> Hearing:
-    """The hearing's outcome. An order on terms becomes a court agreement on the arrears case (monitored daily); an
-    order on a mandatory ground is checked against the limits on postponement; a dismissal closes the legal case."""
+    """The hearing's outcome. An order on terms becomes a court agreement on the arrears case with the order's own
+    first payment date and conditions (monitored daily); an order on a mandatory ground is checked against the limits
+    on postponement, and an outright one against the serious-arrears ground worked out on the hearing date (R-AST-01:
+    met at service and at the hearing); a dismissal, strike-out, stay or withdrawal closes the legal case with its
+    date and takes the arrears case out of the court stage."""
     staff_require(recorded_by, "courts.change_legalcase", "record court outcomes")
     if hearing.outcome:
         raise ValidationError("This hearing's outcome is already recorded.")
@@ -113,8 +124,18 @@ def hearing_outcome_record(
     )
     if outcome in WITH_TERMS and outcome != CourtOutcome.ADJOURNED_GENERALLY and not terms_amount:
         problems.append("An order on terms needs the weekly amount towards the arrears, so it can be monitored.")
+    if terms_first_payment_on is not None and not (outcome in WITH_TERMS and terms_amount):
+        problems.append("Only an order on terms (with a weekly amount) has a first payment date: leave it empty.")
+    if terms_first_payment_on is not None and terms_first_payment_on < hearing.hearing_on:
+        problems.append("The order's first payment cannot be due before the hearing: check the date.")
     if problems:
         raise ValidationError(problems[0])
+    notice = hearing.legal_case.notice
+    serious = serious_arrears_at(notice, hearing.hearing_on)
+    if mandatory_ground and outcome in OUTRIGHT:
+        refusal = mandatory_ground_refusal(notice, serious)
+        if refusal:
+            raise ValidationError(refusal)
     hearing.outcome = outcome
     hearing.possession_on = possession_on
     hearing.terms_amount = terms_amount
@@ -122,16 +143,22 @@ def hearing_outcome_record(
     hearing.mandatory_ground = mandatory_ground
     hearing.exceptional_hardship = exceptional_hardship
     hearing.costs = costs
+    hearing.terms_first_payment_on = terms_first_payment_on
+    hearing.ground8_at_hearing = serious
     hearing.recorded_by = recorded_by
     hearing.save()
     tenancy = hearing.legal_case.tenancy
     account = _account(tenancy)
+    label = CourtOutcome(outcome).label
+    ended = outcome in ENDS_THE_CLAIM
     case = legal_milestone_record(
         account=account,
         recorded_by=recorded_by,
-        note=f"Court outcome on {hearing.hearing_on:%d/%m/%Y}: {CourtOutcome(outcome).label}.",
-        court_date=hearing.hearing_on,
-        court_outcome=outcome,
+        note=f"Court outcome on {hearing.hearing_on:%d/%m/%Y}: {label}."
+        + (" The claim has ended: the case leaves the court stage." if ended else ""),
+        # A claim that ended leaves the court stage: no court date or outcome is left for the review or the worklist.
+        court_date=None if ended else hearing.hearing_on,
+        court_outcome="" if ended else outcome,
     )
     if outcome in WITH_TERMS and terms_amount and account.balance > 0:
         agreement_create(
@@ -141,11 +168,133 @@ def hearing_outcome_record(
             starts_on=hearing.hearing_on,
             created_by=recorded_by,
             agreement_type=AgreementType.COURT,
+            first_due_on=terms_first_payment_on,
+            terms=terms or f"{label}: current rent plus {format_money(terms_amount)} a week towards the arrears.",
         )
-    if outcome in ENDS_THE_CLAIM:
-        hearing.legal_case.status = LegalCase.Status.CLOSED
-        hearing.legal_case.save(update_fields=["status"])
+    if ended:
+        legal_case = hearing.legal_case
+        legal_case.status = LegalCase.Status.CLOSED
+        legal_case.closed_on = hearing.hearing_on
+        legal_case.closed_reason = f"{label} on {hearing.hearing_on:%d/%m/%Y}"
+        legal_case.save(update_fields=["status", "closed_on", "closed_reason"])
+        court_agreements_end(
+            case=case,
+            on=hearing.hearing_on,
+            reason=f"{label} on {hearing.hearing_on:%d/%m/%Y}: the court's terms no longer apply",
+        )
     return hearing
+
+
+def serious_arrears_at(notice: Notice, on: date) -> dict:
+    """The serious-arrears ground the notice relies on (Ground 8, or the Welsh RHW20 ground) worked out on `on` (the
+    hearing date) with the same evaluator as at service, beside its result at service: {} when the notice has none.
+    R-AST-01: the threshold must be unpaid both at service and at the hearing."""
+    codes = [ground.get("code") for ground in notice.grounds]
+    rule = next(
+        (
+            ground
+            for ground in notice.notice_rule.grounds.filter(code__in=codes).order_by("id")
+            if ground.threshold_weeks is not None or ground.threshold_months is not None
+        ),
+        None,
+    )
+    if rule is None:
+        return {}
+    tenancy = notice.tenancy
+    position = rent_position(tenancy=tenancy, on=on)
+    if position.rent_per_period <= 0:
+        return {}
+    test = serious_arrears_test(
+        GroundSpec(
+            code=rule.code,
+            title=rule.title,
+            text=rule.text,
+            kind=rule.kind,
+            notice_days=rule.notice_days,
+            threshold_weeks=rule.threshold_weeks,
+            threshold_months=rule.threshold_months,
+            uc_disregard=rule.uc_disregard,
+        ),
+        rent_arrears=position.rent_arrears,
+        rent_per_period=position.rent_per_period,
+        rent_period=tenancy.rent_period,
+        uc_awaited=uc_awaited(tenancy=tenancy, on=on) if rule.uc_disregard else ZERO,
+    )
+    at_service = next((item for item in notice.serious_arrears if item.get("ground") == rule.code), {})
+    return {
+        "ground": rule.code,
+        "title": rule.title,
+        "mandatory": rule.kind == GroundKind.MANDATORY,
+        "on": on.isoformat(),
+        "rent_arrears": str(test.rent_arrears),
+        "disregarded": str(test.disregarded),
+        "counted": str(test.counted),
+        "threshold": str(test.threshold),
+        "margin": str(test.margin),
+        "basis": test.basis,
+        "met": test.met,
+        "met_at_service": at_service.get("met"),
+        "counted_at_service": at_service.get("counted"),
+        "threshold_at_service": at_service.get("threshold"),
+    }
+
+
+def serious_arrears_summary(notice: Notice, serious: dict) -> dict:
+    """The figures for the claim page, shown before the officer records an outcome (and kept with it)."""
+    if not serious:
+        return {}
+    margin = Decimal(serious["margin"])
+    return {
+        **serious,
+        "title": serious["title"].split(":")[0],
+        "on": date.fromisoformat(serious["on"]),
+        "over": margin if margin >= 0 else None,
+        "short": -margin if margin < 0 else None,
+        "outright_allowed": serious["met"] and serious["met_at_service"] is not False,
+        "discretionary": discretionary_grounds(notice),
+    }
+
+
+def discretionary_grounds(notice: Notice) -> str:
+    """The notice's discretionary grounds by name ("Ground 10 and Ground 11"), to proceed on when the mandatory one
+    fails."""
+    names = [g.get("title", "").split(":")[0] for g in notice.grounds if g.get("kind") == GroundKind.DISCRETIONARY]
+    names = [name for name in names if name]
+    if not names:
+        return "the discretionary grounds"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def mandatory_ground_refusal(notice: Notice, serious: dict) -> str:
+    """Why an outright order on a mandatory ground cannot be recorded ("" when it can): the notice gives no mandatory
+    ground, or its serious-arrears ground was not met at service or is not met on the hearing date (R-AST-01)."""
+    mandatory = notice.notice_type == "s21" or any(g.get("kind") == GroundKind.MANDATORY for g in notice.grounds)
+    if not mandatory:
+        return (
+            f"{notice.label} gives no mandatory ground: record the order the court made on "
+            f'{discretionary_grounds(notice)} with "made on a mandatory ground" left unticked.'
+        )
+    if not serious or not serious["mandatory"]:
+        return ""
+    title = serious["title"].split(":")[0]
+    proceed = (
+        f"An outright order on the mandatory ground cannot be recorded: proceed on {discretionary_grounds(notice)} "
+        'only (leave "made on a mandatory ground" unticked) and record the order the court made on them (R-AST-01).'
+    )
+    if serious["met_at_service"] is False:
+        return (
+            f"{title} was not met when the notice was served: rent arrears "
+            f"{format_money(Decimal(serious['counted_at_service']))} against a threshold of "
+            f"{format_money(Decimal(serious['threshold_at_service']))}. {proceed}"
+        )
+    if serious["met"]:
+        return ""
+    on = date.fromisoformat(serious["on"])
+    return (
+        f"{title} is not met at the hearing on {on:%d/%m/%Y}: rent arrears {format_money(Decimal(serious['counted']))} "
+        f"against a threshold of {format_money(Decimal(serious['threshold']))} ({serious['basis']}), "
+        f"{format_money(-Decimal(serious['margin']))} short. {proceed}"
+    )
 
 
 @transaction.atomic
@@ -177,7 +326,7 @@ def warrant_position(hearing: Hearing, today: date | None = None):
         possession_on=hearing.possession_on,
         terms_broken=court_agreement_broken(tenancy),
         date_fixed_after_postponement=hearing.date_fixed_on,
-        breathing_space=_breathing_space(tenancy, today),
+        breathing_space=moratorium_on(tenancy=tenancy, on=today),
         today=today,
     )
 
@@ -187,6 +336,9 @@ def warrant_request(*, hearing: Hearing, reason: str, requested_by) -> Warrant:
     """Asks for a warrant (needs approval by someone else). N325A carries the statement of payments due and made
     since the order."""
     staff_require(requested_by, "courts.change_legalcase", "ask for warrants")
+    moratorium_hold(
+        tenancy=hearing.legal_case.tenancy, on=timezone.localdate(), step="asking for a warrant", rule="R-BS-13"
+    )
     check = warrant_position(hearing)
     if not check.allowed:
         raise ValidationError(check.reasons[0])
@@ -264,6 +416,9 @@ def warrant_decide(*, warrant: Warrant, approved: bool, notes: str, decided_by) 
     if not approved and not notes.strip():
         raise ValidationError("Say why the warrant is not approved.")
     if approved:
+        moratorium_hold(
+            tenancy=warrant.legal_case.tenancy, on=timezone.localdate(), step="approving a warrant", rule="R-BS-13"
+        )
         check = warrant_position(warrant.hearing)
         if not check.allowed:
             raise ValidationError(check.reasons[0])
@@ -291,6 +446,7 @@ def warrant_applied_record(*, warrant: Warrant, applied_on: date, recorded_by) -
         raise ValidationError("Only an approved warrant can be applied for.")
     if applied_on > timezone.localdate():
         raise ValidationError("Record the application once it is made: the date cannot be in the future.")
+    moratorium_hold(tenancy=warrant.legal_case.tenancy, on=applied_on, step="applying for a warrant", rule="R-BS-13")
     warrant.status, warrant.applied_on = WarrantStatus.APPLIED, applied_on
     warrant.save(update_fields=["status", "applied_on"])
     legal_milestone_record(
@@ -316,13 +472,15 @@ def eviction_book(*, scheduled_on: date, recorded_by, warrant: Warrant | None = 
     elif notice is not None:
         if notice.notice_rule.court_order_needed:
             raise ValidationError("This notice needs a court order and a warrant before any eviction.")
+        if notice.voided_on:
+            raise ValidationError(f"The notice is void: {notice.void_reason} Serve a new notice once it may be served.")
         if scheduled_on <= notice.earliest_proceedings_on:
             raise ValidationError(f"The notice runs until {notice.earliest_proceedings_on:%d/%m/%Y}.")
         tenancy = notice.tenancy
     else:
         raise ValueError("An eviction needs a warrant or an excluded licence's notice.")
-    if _breathing_space(tenancy, scheduled_on):
-        raise ValidationError("A Breathing Space is active on that date: no enforcement for the moratorium debt.")
+    for day in (timezone.localdate(), scheduled_on):  # neither booked during a moratorium nor on a day inside one
+        moratorium_hold(tenancy=tenancy, on=day, step="booking an eviction", rule="R-BS-13")
     eviction = Eviction.objects.create(
         tenancy=tenancy, warrant=warrant, notice=notice, scheduled_on=scheduled_on, recorded_by=recorded_by
     )

@@ -1,10 +1,13 @@
 """Court timetable and enforcement rules as plain functions (legal-spec §4): the hearing warnings (CPR 55.5), the
-limits on orders made on mandatory grounds (HA 1980 s89), and whether a warrant may be asked for (R-ENF-01, R-BS-13)."""
+limits on orders made on mandatory grounds (HA 1980 s89), and whether a warrant may be asked for (R-ENF-01, R-BS-13:
+never while a Breathing Space protects the debt)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+
+from arrears.moratorium import Moratorium, hold_reason
 
 from .constants import OUTRIGHT, CourtOutcome, WarrantForm
 
@@ -77,10 +80,12 @@ def warrant_check(
     possession_on: date | None,
     terms_broken: bool,
     date_fixed_after_postponement: date | None,
-    breathing_space: bool,
+    breathing_space: Moratorium | bool | None,
     today: date,
 ) -> WarrantCheck:
-    """Whether a warrant of possession may be asked for now, on which form, and if not, why (R-ENF-01, R-BS-13)."""
+    """Whether a warrant of possession may be asked for now, on which form, and if not, why (R-ENF-01, R-BS-13).
+    `breathing_space` is the moratorium protecting the debt today (or just True/False): an order made in proceedings
+    that went on during it (reg 10(3)) still cannot be enforced while it lasts."""
     reasons = []
     form = None
     if outcome in OUTRIGHT:
@@ -107,6 +112,8 @@ def warrant_check(
         reasons.append(
             "The order is six years old or more: the court's permission is needed before a warrant (apply on N244)."
         )
-    if breathing_space:
+    if isinstance(breathing_space, Moratorium):
+        reasons.append(hold_reason("a warrant of possession", breathing_space, rule="R-BS-13"))
+    elif breathing_space:
         reasons.append("A Breathing Space is active: no warrant for the moratorium debt may be asked for (R-BS-13).")
     return WarrantCheck(allowed=not reasons, form=form, reasons=reasons)

@@ -155,10 +155,21 @@ class OutcomeForm(GdsFormMixin, forms.Form):
     terms_amount = MoneyField(
         label="Weekly amount towards the arrears (on top of rent)", required=False, help_text="For orders on terms."
     )
+    terms_first_payment_on = DateInputField(
+        label="Date the order's first payment towards the arrears is due",
+        required=False,
+        require_all_fields=False,
+        help_text="For orders on terms, as the order says. Left empty, the first payment is due 5 days after the "
+        "hearing.",
+    )
     terms = forms.CharField(
         label="Conditions as the court wrote them", required=False, widget=forms.Textarea({"rows": 2})
     )
-    mandatory_ground = forms.BooleanField(label="Made on a mandatory ground (Ground 8 or section 21)", required=False)
+    mandatory_ground = forms.BooleanField(
+        label="Made on a mandatory ground (Ground 8 or section 21)",
+        required=False,
+        help_text="An outright order on Ground 8 needs the threshold unpaid at service and on the hearing date.",
+    )
     exceptional_hardship = forms.BooleanField(label="The court found exceptional hardship", required=False)
 
 

@@ -1,6 +1,7 @@
 """The notice rules as plain functions over plain data (no database), so they can be tested exhaustively: the earliest
-date proceedings may begin, when a notice lapses, the introductory-tenancy review window, Ground 8, and how a Breathing
-Space moves deadlines. The figures come from the effective-dated law tables (`courts.law`), never from constants here.
+date proceedings may begin, when a notice lapses, the introductory-tenancy review window and Ground 8. The figures come
+from the effective-dated law tables (`courts.law`), never from constants here. A Breathing Space moves deadlines by
+`arrears.moratorium.deadline_moved` (one definition, in the arrears app).
 """
 
 from dataclasses import dataclass, field
@@ -184,36 +185,3 @@ def serious_arrears_test(
         margin=margin,
         basis=basis,
     )
-
-
-@dataclass(frozen=True)
-class Moratorium:
-    starts_on: date
-    ends_on: date | None  # None: a mental health crisis moratorium whose end is not yet known
-
-    def covers(self, day: date) -> bool:
-        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
-
-
-BREATHING_SPACE_EXTENSION = timedelta(weeks=8)
-
-
-def deadline_after_moratoria(deadline: date | None, moratoria: list[Moratorium]) -> tuple[date | None, str]:
-    """R-BS-14: a deadline that would expire during a moratorium moves to 8 weeks after it ends. Returns the date
-    (None while the moratorium's end is unknown) and a note saying why it moved."""
-    if deadline is None:
-        return None, ""
-    original, note = deadline, ""
-    for moratorium in sorted(moratoria, key=lambda m: m.starts_on):  # a moved date may fall in a later one
-        if moratorium.covers(deadline):
-            if moratorium.ends_on is None:
-                return None, (
-                    f"{original:%d/%m/%Y} falls inside the Breathing Space that began on "
-                    f"{moratorium.starts_on:%d/%m/%Y}: it moves to 8 weeks after that ends, which is not yet known"
-                )
-            deadline = moratorium.ends_on + BREATHING_SPACE_EXTENSION
-            note = (
-                f"moved from {original:%d/%m/%Y}: it fell inside the Breathing Space of "
-                f"{moratorium.starts_on:%d/%m/%Y} to {moratorium.ends_on:%d/%m/%Y}, so it is 8 weeks after that ends"
-            )
-    return deadline, note

@@ -6,22 +6,23 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from arrears.moratorium import deadline_moved
+from arrears.selectors import moratoria, moratorium_law
 from incomeapp.law import NoThreshold, threshold
 from incomeapp.workingdays import add_working_days
 from tenancies.models import Tenancy
 
-from .constants import NoticeType, ServiceMethod
+from .constants import ServiceMethod
 from .law import NoNoticeRule, notice_specs
 from .notice_rules import (
     NoticeSpec,
     SeriousArrearsTest,
-    deadline_after_moratoria,
     earliest_proceedings_date,
     lapse_date,
     review_request_deadline,
     serious_arrears_test,
 )
-from .selectors import RentPosition, moratoria, rent_position, uc_awaited
+from .selectors import RentPosition, grounds_for_arrears, rent_position, uc_awaited
 
 DEEMED_SERVICE_DAYS = {
     ServiceMethod.FIRST_CLASS_POST: "deemed_service_post_working_days",
@@ -42,10 +43,12 @@ def deemed_service_date(*, served_on: date, method: str, jurisdiction: str) -> d
 class NoticeOption:
     spec: NoticeSpec
     earliest_proceedings: date
-    lapses_on: date | None
+    lapses_on: date | None  # the last day for proceedings as moved by any Breathing Space (R-BS-14), for display
     lapse_note: str
     review_by: date | None
     barred: bool = False  # a rent-arrears notice during a Breathing Space
+    statutory_lapses_on: date | None = None  # the date the law gives, before any move: what a served notice keeps
+    for_arrears: bool = True  # on rent-arrears grounds (R-BS-12); a section 21 notice is not
     serious_arrears: list[SeriousArrearsTest] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -64,6 +67,7 @@ class NoticeOption:
             "earliest_proceedings_date": self.earliest_proceedings.isoformat(),
             "lapses_on": self.lapses_on.isoformat() if self.lapses_on else None,
             "lapse_note": self.lapse_note,
+            "statutory_lapses_on": self.statutory_lapses_on.isoformat() if self.statutory_lapses_on else None,
             "review_request_by": self.review_by.isoformat() if self.review_by else None,
             "serious_arrears": [
                 {
@@ -138,13 +142,15 @@ def notice_plan(*, tenancy: Tenancy, served_on: date, method: str = ServiceMetho
         return plan
     plan.deemed_served_on = deemed
     plan.position = position = rent_position(tenancy=tenancy, on=deemed)
-    spaces = moratoria(tenancy=tenancy)
+    spaces = moratoria(tenancy=tenancy)  # a joint tenant's moratorium protects the tenancy's debt (R-BS-03)
+    law = moratorium_law(served_on)
     for space in spaces:
         if space.covers(served_on) or space.covers(deemed):
             plan.blocked.append(
                 f"A Breathing Space began on {space.starts_on:%d/%m/%Y}"
                 + (f" and runs to {space.ends_on:%d/%m/%Y}" if space.ends_on else " and has no end date yet")
-                + ": a notice on rent-arrears grounds served now would be void (SI 2020/1311). Wait until it ends."
+                + ": a notice on rent-arrears grounds served now would be void (SI 2020/1311, R-BS-12). "
+                "Wait until it ends."
             )
     awaited = uc_awaited(tenancy=tenancy, on=deemed) if any(g.uc_disregard for s in specs for g in s.grounds) else 0
     for spec in specs:
@@ -156,7 +162,10 @@ def notice_plan(*, tenancy: Tenancy, served_on: date, method: str = ServiceMetho
             rent_period=tenancy.rent_period,
             grounds=grounds,
         )
-        lapses, note = deadline_after_moratoria(lapse_date(spec, deemed_served_on=deemed, earliest=earliest), spaces)
+        for_arrears = grounds_for_arrears(rule_id=spec.rule_id, codes=[ground.code for ground in grounds])
+        statutory = lapse_date(spec, deemed_served_on=deemed, earliest=earliest)
+        # R-BS-14 moves a step to enforce the moratorium debt; a section 21 notice is not one and keeps its date.
+        lapses, note = deadline_moved(statutory, spaces, law) if for_arrears else (statutory, "")
         option = NoticeOption(
             spec=spec,
             earliest_proceedings=earliest,
@@ -164,7 +173,9 @@ def notice_plan(*, tenancy: Tenancy, served_on: date, method: str = ServiceMetho
             lapse_note=note,
             review_by=review_request_deadline(spec, deemed_served_on=deemed),
             # R-BS-12: no notice on rent-arrears grounds during a moratorium; a section 21 notice is not one.
-            barred=bool(plan.blocked) and spec.notice_type != NoticeType.S21,
+            barred=bool(plan.blocked) and for_arrears,
+            statutory_lapses_on=statutory,
+            for_arrears=for_arrears,
         )
         for ground in grounds:
             if ground.is_serious_arrears_test and position.rent_per_period > 0:

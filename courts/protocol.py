@@ -26,7 +26,7 @@ class GateItem:
 class GateFacts:
     today: date
     tenants: list[tuple[int, str]]  # (person id, name)
-    contacted_person_ids: set[int]
+    contacted_person_ids: set[int]  # R-PAP-10: the named tenants reached (spoken to, or sent a letter not returned)
     statement_sent_on: date | None
     benefit_help_on: date | None
     benefit_claim: bool  # an HB or UC housing-costs claim is on record
@@ -48,6 +48,9 @@ class GateFacts:
     review_requested_on: date | None = None
     review_decision_on: date | None = None
     review_upheld: bool | None = None
+    notice_original_lapses_on: date | None = None  # the statutory date, before any Breathing Space moved it
+    notice_lapse_note: str = ""  # why the last day for proceedings moved (R-BS-14), or that its new date is unknown
+    notice_void_reason: str = ""  # a notice served during a Breathing Space is void (R-BS-12)
 
 
 def _confirmable(key, label, rule, found_on: date | None, found: str, facts: GateFacts, missing: str) -> GateItem:
@@ -68,7 +71,8 @@ def protocol_gate(facts: GateFacts) -> list[GateItem]:
                 "Contact with each named tenant (letters written separately)",
                 "R-PAP-10",
                 NOT_MET,
-                f"No contact or letter on record with {', '.join(missing)}.",
+                f"Nobody has reached {', '.join(missing)}: no conversation with them or letter sent to them is on "
+                "record (an unanswered call, a visit with no answer or a returned letter is not contact).",
                 True,
             )
         )
@@ -76,7 +80,7 @@ def protocol_gate(facts: GateFacts) -> list[GateItem]:
         evidence = (
             f"Confirmed by an officer: {facts.confirmations['contact_each_tenant']}"
             if missing
-            else f"Contact or a letter on record with each of {len(facts.tenants)} named tenant(s)."
+            else f"Spoken to, or a letter sent to, each of {len(facts.tenants)} named tenant(s)."
         )
         items.append(
             GateItem(
@@ -263,7 +267,7 @@ def _review_item(facts: GateFacts) -> GateItem:
             NOT_MET,
             "A review was asked for: decide it and notify the decision before any claim.",
         )
-    if facts.notice_proceedings_after and facts.review_decision_on > facts.notice_proceedings_after:
+    if facts.notice_proceedings_after and facts.review_decision_on >= facts.notice_proceedings_after:  # s129(6)
         return GateItem(
             "intro_review",
             label,
@@ -281,6 +285,8 @@ def _notice_item(facts: GateFacts) -> GateItem:
     label, rule = "A notice in force whose date for proceedings has passed", "R-SEC-01, R-AST-04"
     if facts.notice_label is None:
         return GateItem("notice", label, rule, NOT_MET, "No notice has been served.")
+    if facts.notice_void_reason:
+        return GateItem("notice", label, rule, NOT_MET, f"The notice is void: {facts.notice_void_reason}")
     if facts.today <= facts.notice_proceedings_after:
         return GateItem(
             "notice",
@@ -289,10 +295,13 @@ def _notice_item(facts: GateFacts) -> GateItem:
             NOT_MET,
             f"Proceedings may not begin until after {facts.notice_proceedings_after:%d/%m/%Y}.",
         )
+    moved = f" ({facts.notice_lapse_note})" if facts.notice_lapse_note else ""
     if facts.notice_lapses_on is not None and facts.today > facts.notice_lapses_on:
-        return GateItem("notice", label, rule, NOT_MET, f"The notice lapsed on {facts.notice_lapses_on:%d/%m/%Y}.")
+        return GateItem("notice", label, rule, NOT_MET,
+                        f"The notice lapsed on {facts.notice_lapses_on:%d/%m/%Y}{moved}.")  # fmt: skip
+    lapses = f"; the last day for proceedings is {facts.notice_lapses_on:%d/%m/%Y}" if facts.notice_lapses_on else ""
     return GateItem("notice", label, rule, MET, f"{facts.notice_label}: proceedings may begin after "
-                    f"{facts.notice_proceedings_after:%d/%m/%Y}.")  # fmt: skip
+                    f"{facts.notice_proceedings_after:%d/%m/%Y}{lapses}{moved}.")  # fmt: skip
 
 
 def gate_passes(items: list[GateItem]) -> bool:

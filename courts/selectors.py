@@ -1,5 +1,6 @@
-"""Reads for legal action: the rent lawfully due and unpaid on a date (only rent counts for possession grounds), the
-tenancy's Breathing Space moratoria, and Universal Credit awaited (for the Renters' Rights Act disregard)."""
+"""Reads for legal action: the rent lawfully due and unpaid on a date (only rent counts for possession grounds), a
+notice's last day for proceedings as moved by any Breathing Space (R-BS-14, with the moratoria from
+`arrears.selectors`), and Universal Credit awaited (for the Renters' Rights Act disregard)."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -8,24 +9,33 @@ from decimal import Decimal
 from django.db.models import Q
 
 from arrears.benefits import ClaimTerms, expected_benefit
-from arrears.constants import AgreementState, ClaimStatus, ContactOutcome, ReferralKind
+from arrears.constants import (
+    REACHED_OUTCOMES,
+    AgreementState,
+    ClaimStatus,
+    ContactKind,
+    ContactOutcome,
+    ReferralKind,
+)
 from arrears.models import (
     Agreement,
     ArrearsCase,
     BenefitClaim,
-    BreathingSpace,
     Contact,
     DirectPaymentRequest,
+    LetterRequest,
     Referral,
     VulnerabilityReview,
 )
+from arrears.moratorium import deadline_moved
+from arrears.selectors import moratoria, moratorium_law, moratorium_on
 from documents.models import Document
 from incomeapp.money import ZERO
 from rentaccounts.constants import AccountKind, TransactionType
 from rentaccounts.models import Account, Transaction
 from tenancies.models import Charge, Tenancy
 
-from .notice_rules import Moratorium
+from .models import GroundRule, Notice
 from .protocol import GateFacts
 
 # Debits in a rent account that are not rent (R-AST-01: court costs, rechargeable repairs and sundry debts are not rent
@@ -107,11 +117,26 @@ def _is_rent(debit: Transaction, not_rent_charges: set[int]) -> bool:
     return True
 
 
-def moratoria(*, tenancy: Tenancy) -> list[Moratorium]:
-    return [
-        Moratorium(starts_on=space.starts_on, ends_on=space.ends_on)
-        for space in BreathingSpace.objects.filter(tenancy=tenancy).order_by("starts_on")
-    ]
+def grounds_for_arrears(*, rule_id: int | None, codes: list[str]) -> bool:
+    """Whether a notice relies on a rent-arrears ground (`GroundRule.for_arrears`): a notice on such grounds is barred,
+    and void if served, during a Breathing Space (R-BS-12). A section 21 notice has no grounds, so it is not one."""
+    return GroundRule.objects.filter(notice_rule_id=rule_id, code__in=codes, for_arrears=True).exists()
+
+
+def notice_for_arrears(notice: Notice) -> bool:
+    return grounds_for_arrears(rule_id=notice.notice_rule_id, codes=[ground.get("code") for ground in notice.grounds])
+
+
+def notice_lapse(notice: Notice, on: date | None = None) -> tuple[date | None, str]:
+    """The last day for proceedings on a notice as it stands now, and why it moved ("" when it did not). R-BS-14: a
+    lapse date inside a Breathing Space moves to 8 weeks after it ends, and again when the end is recorded or changes
+    (worked out each time from `Notice.lapses_on`, the statutory date, which is never rewritten). None with a reason:
+    the moratorium's end is not yet known; None without one: no statutory limit. Only a notice on rent-arrears grounds
+    is a step to enforce the moratorium debt, so a section 21 notice keeps its own date. The figures are the law in
+    force on `on` (default: the date of service)."""
+    if notice.lapses_on is None or not notice_for_arrears(notice):
+        return notice.lapses_on, ""
+    return deadline_moved(notice.lapses_on, moratoria(tenancy=notice.tenancy), moratorium_law(on or notice.served_on))
 
 
 def uc_awaited(*, tenancy: Tenancy, on: date) -> Decimal:
@@ -139,6 +164,68 @@ def uc_awaited(*, tenancy: Tenancy, on: date) -> Decimal:
     )
 
 
+SPOKEN_KINDS = (ContactKind.CALL, ContactKind.VISIT, ContactKind.SURGERY)
+WRITTEN_KINDS = (ContactKind.LETTER, ContactKind.EMAIL, ContactKind.SMS)
+
+
+def tenants_reached(*, person_ids: list[int], cases, reference: str) -> set[int]:
+    """R-PAP-10, judged per named tenant: who was reached. Only what reached the person counts (REACHED_OUTCOMES): a
+    call, visit or surgery when they were spoken to; a letter, email or text once sent, not queued, failed, withheld
+    or returned. A letter an automatic request made counts for the tenant it was made out to (its document), while its
+    request's contact says sent and the document did not fail. Each returned letter recorded for a tenant cancels the
+    latest letter to them on or before that date. A contact with no person named counts (and a returned letter with
+    no person cancels) for a sole tenant; on a joint tenancy it reaches nobody, but its return cancels for everyone."""
+    sole = person_ids[0] if len(person_ids) == 1 else None
+    reached: set[int] = set()
+    letters: dict[int, list[date]] = {person_id: [] for person_id in person_ids}
+    returned: dict[int, list[date]] = {person_id: [] for person_id in person_ids}
+    requests = {
+        request_id: (outcome, person_id, on)
+        for request_id, outcome, person_id, on in LetterRequest.objects.filter(case__in=cases).values_list(
+            "pk", "contact__outcome", "contact__person_id", "contact__occurred_on"
+        )
+    }
+    contacts = Contact.objects.filter(case__in=cases, letterrequest__isnull=True)
+    for person_id, kind, outcome, on in contacts.values_list("person_id", "kind", "outcome", "occurred_on"):
+        who = person_id if person_id is not None else sole
+        if kind == ContactKind.LETTER and outcome == ContactOutcome.RETURNED:
+            for tenant in [who] if who is not None else person_ids:
+                if tenant in returned:
+                    returned[tenant].append(on)
+            continue
+        if who not in letters or outcome not in REACHED_OUTCOMES:
+            continue
+        if kind in SPOKEN_KINDS and outcome == ContactOutcome.SPOKE:
+            reached.add(who)
+        elif kind in WRITTEN_KINDS and outcome == ContactOutcome.SENT:
+            letters[who].append(on)
+    documented = set()
+    for key, made_on in (
+        Document.objects.filter(reference=reference, subject_key__startswith="letter-request:")
+        .exclude(delivery_state="failed")
+        .values_list("subject_key", "created_at__date")
+    ):
+        parts = key.split(":")  # letter-request:<request id>:person:<person id>
+        if len(parts) != 4 or not (parts[1].isdigit() and parts[3].isdigit()) or int(parts[1]) not in requests:
+            continue
+        documented.add(int(parts[1]))
+        if requests[int(parts[1])][0] == ContactOutcome.SENT and int(parts[3]) in letters:
+            letters[int(parts[3])].append(made_on)
+    for request_id, (outcome, person_id, on) in requests.items():  # a sent request with no document on record
+        who = person_id if person_id is not None else sole
+        if request_id not in documented and outcome == ContactOutcome.SENT and who in letters:
+            letters[who].append(on)
+    for tenant, sent in letters.items():
+        remaining = sorted(sent)
+        for returned_on in sorted(returned[tenant]):
+            before = [day for day in remaining if day <= returned_on]
+            if before:
+                remaining.remove(before[-1])
+        if remaining:
+            reached.add(tenant)
+    return reached
+
+
 def gate_facts(*, legal_case, today: date):
     """What the record shows for the protocol gate: contacts and letters per named tenant, statements, referrals,
     benefit claims and requests, agreements, the vulnerability review, Breathing Space and the notice."""
@@ -146,17 +233,9 @@ def gate_facts(*, legal_case, today: date):
     notice = legal_case.notice
     people = [(person.pk, person.full_name) for person in tenancy.named_tenants()]
     cases = ArrearsCase.objects.filter(account__tenancy=tenancy)
-    contacted = set(
-        Contact.objects.filter(case__in=cases, person__isnull=False)
-        .exclude(outcome__in=[ContactOutcome.QUEUED, ContactOutcome.FAILED])
-        .values_list("person_id", flat=True)
+    contacted = tenants_reached(
+        person_ids=[person_id for person_id, _ in people], cases=cases, reference=tenancy.payment_reference
     )
-    for key in (
-        Document.objects.filter(reference=tenancy.payment_reference, subject_key__startswith="letter-request:")
-        .exclude(delivery_state="failed")
-        .values_list("subject_key", flat=True)
-    ):
-        contacted.add(int(key.rsplit(":", 1)[1]))
     statement = (
         Document.objects.filter(
             reference=tenancy.payment_reference, kind="statement", created_at__date__gte=today - timedelta(weeks=13)
@@ -174,6 +253,7 @@ def gate_facts(*, legal_case, today: date):
     agreements = Agreement.objects.filter(case__in=cases).exclude(state=AgreementState.CANCELLED)
     first_agreement = agreements.order_by("starts_on").first()
     review = VulnerabilityReview.objects.filter(case__in=cases).order_by("-reviewed_on").first()
+    lapses_on, lapse_note = notice_lapse(notice)  # R-BS-14: the moved last day for proceedings
     return GateFacts(
         today=today,
         tenants=people,
@@ -187,10 +267,13 @@ def gate_facts(*, legal_case, today: date):
         agreement_being_kept=agreements.filter(state=AgreementState.LIVE).exists(),
         vulnerability_reviewed_on=review.reviewed_on if review else None,
         pending_claim_with_evidence=any(c.status == ClaimStatus.PENDING and c.evidence_complete for c in claims),
-        breathing_space=any(space.covers(today) for space in moratoria(tenancy=tenancy)),
+        breathing_space=moratorium_on(tenancy=tenancy, on=today) is not None,  # R-BS-03: a joint tenant's too
         notice_label=notice.label,
         notice_proceedings_after=notice.earliest_proceedings_on,
-        notice_lapses_on=notice.lapses_on,
+        notice_lapses_on=lapses_on,
+        notice_original_lapses_on=notice.lapses_on,
+        notice_lapse_note=lapse_note,
+        notice_void_reason=notice.void_reason or ("Void." if notice.voided_on else ""),
         mandatory_ground=notice.notice_type == "s21" or any(g.get("kind") == "mandatory" for g in notice.grounds),
         part3_letter_on=legal_case.part3_letter_on,
         assessment=legal_case.assessment,

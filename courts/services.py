@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from arrears.services import legal_milestone_record
+from arrears.services.breathing_space import MoratoriumHold, moratorium_hold
 from documents.constants import DeliveryState, DocumentKind
 from documents.rendering import letter_pdf
 from documents.services import document_store
@@ -21,6 +22,7 @@ from tenancies.models import Tenancy
 from .constants import ServiceMethod
 from .models import Notice, NoticeRule
 from .planner import notice_plan
+from .prescribed import notice_sections, prescribed_form_for
 
 
 @transaction.atomic
@@ -50,8 +52,16 @@ def notice_serve(
         raise ValidationError(
             f"That notice is not one this tenancy can be given on {served_on:%d/%m/%Y} (available: {available})."
         )
-    if option.barred:
-        raise ValidationError(plan.blocked[0])
+    if option.for_arrears:  # R-BS-12: void if served during a moratorium (either date); a section 21 is not barred
+        try:
+            for day in (served_on, plan.deemed_served_on):
+                moratorium_hold(
+                    tenancy=tenancy, on=day, step="serving a notice on rent-arrears grounds", rule="R-BS-12"
+                )
+        except MoratoriumHold as hold:
+            raise MoratoriumHold(
+                f"{hold.messages[0]} Wait until it ends: a notice on rent-arrears grounds served now would be void."
+            ) from None
     if plan.position.rent_arrears <= 0 and option.spec.grounds:
         raise ValidationError("No rent lawfully due is unpaid on the date of service, so there is nothing to rely on.")
     rule = NoticeRule.objects.get(pk=option.spec.rule_id)
@@ -59,13 +69,14 @@ def notice_serve(
     notice = Notice.objects.create(
         tenancy=tenancy,
         notice_rule=rule,
+        prescribed_form=prescribed_form_for(notice_type=rule.notice_type, sector=rule.sector, on=served_on),
         label=option.spec.label,
         notice_type=option.spec.notice_type,
         served_on=served_on,
         method=method,
         deemed_served_on=plan.deemed_served_on,
         earliest_proceedings_on=option.earliest_proceedings,
-        lapses_on=option.lapses_on,
+        lapses_on=option.statutory_lapses_on,  # the law's date; a Breathing Space's move is worked out when read
         tenant_names=[person.full_name for person in people],
         address="\n".join(tenancy.property.address_lines),
         grounds=[{"code": g.code, "title": g.title, "text": g.text, "kind": g.kind} for g in option.spec.grounds],
@@ -96,7 +107,8 @@ def notice_serve(
 
 
 def _notice_documents_make(notice: Notice, option, people) -> None:
-    """The notice as a PDF for each named tenant (every one is named in each), with a 13-week schedule."""
+    """The notice as a PDF for each named tenant (every one is named in each), from the version of its prescribed form
+    in force on the date of service (sections in order, notes word for word), with a 13-week schedule."""
     tenancy = notice.tenancy
     provider = tenancy.property.scheme.provider
     account = tenancy.accounts.get(kind=AccountKind.RENT)
@@ -105,10 +117,29 @@ def _notice_documents_make(notice: Notice, option, people) -> None:
         date_from=notice.served_on - timedelta(weeks=13) + timedelta(days=1),
         date_to=notice.served_on,
     )
+    letterhead = provider.letterhead
+    values = {
+        "tenant_names": ", ".join(notice.tenant_names)
+        + (" (every tenant is named in this notice, and each is given a copy)" if len(notice.tenant_names) > 1 else ""),
+        "landlord": provider.name,
+        "landlord_address": ", ".join(letterhead["address_lines"]),
+        "landlord_phone": letterhead["phone"] or "",
+        "address": ", ".join(tenancy.property.address_lines),
+        "ground_numbers": " and ".join(g["code"].rpartition("-")[2] for g in notice.grounds),
+        "served_on": f"{notice.served_on:%-d %B %Y}",
+        "earliest_proceedings": f"{notice.earliest_proceedings_on:%A %-d %B %Y}",
+        "takes_effect": f"{notice.earliest_proceedings_on:%A %-d %B %Y}",
+        "notice_days": str((notice.earliest_proceedings_on - notice.served_on).days),
+        "lapses_on": f"{notice.lapses_on:%-d %B %Y}" if notice.lapses_on else "",
+        "review_by": f"{notice.review_by:%A %-d %B %Y}" if notice.review_by else "",
+        "signatory": notice.signatory,
+    }
     body = render_to_string(
         "courts/notice_body.html",
         {
             "notice": notice,
+            "form": notice.prescribed_form,
+            "sections": notice_sections(form=notice.prescribed_form, values=values),
             "spec": option.spec,
             "provider": provider,
             "schedule": schedule,

@@ -15,6 +15,7 @@ from tenancies.models import Tenancy
 
 from .claims import (
     approvals_outstanding,
+    claim_bar,
     claim_pack_make,
     gate,
     gate_confirm,
@@ -29,6 +30,8 @@ from .court import (
     eviction_outcome_record,
     hearing_outcome_record,
     hearing_record,
+    serious_arrears_at,
+    serious_arrears_summary,
     warrant_applied_record,
     warrant_decide,
     warrant_position,
@@ -54,6 +57,7 @@ from .forms import (
 from .models import Eviction, Hearing, LegalCase, Notice, Warrant
 from .planner import notice_plan
 from .protocol import gate_passes
+from .selectors import notice_lapse
 from .services import intro_review_record, notice_protocol_copy_record, notice_serve
 
 
@@ -155,7 +159,10 @@ def notice(request, pk):
     documents = Document.objects.filter(subject_key__startswith=f"notice:{record.pk}:").order_by("id")
     open_case = record.legal_cases.exclude(status=LegalCase.Status.CLOSED).first()
     status = 400 if form.errors or review_form.errors else 200
+    lapses_on, lapse_note = notice_lapse(record)  # R-BS-14: the last day for proceedings, moved by a Breathing Space
     context = {
+        "lapses_on": lapses_on,
+        "lapse_note": lapse_note,
         "notice": record,
         "form": form,
         "review_form": review_form,
@@ -281,6 +288,11 @@ def _court_context(record, forms_bound) -> dict:
                 if bound is not None and str(bound.data.get("hearing_id")) == str(hearing.pk)
                 else OutcomeForm(initial={"hearing_id": hearing.pk}, auto_id=f"outcome-{hearing.pk}-%s")
             )
+            # R-AST-01: the serious-arrears figures on the hearing date, shown before the officer chooses the outcome.
+            serious = serious_arrears_at(record.notice, hearing.hearing_on)
+            row["serious"] = serious_arrears_summary(record.notice, serious)
+        elif hearing.outcome:
+            row["serious"] = serious_arrears_summary(record.notice, hearing.ground8_at_hearing)
         if hearing.outcome:
             row["warrant"] = warrant_position(hearing, today)
             row["warrant_form"] = forms_bound.get("warrant") or WarrantRequestForm(
@@ -306,6 +318,7 @@ def _court_context(record, forms_bound) -> dict:
             }
         )
     return {
+        "claim_bar": "" if record.status == LegalCase.Status.CLOSED else claim_bar(record.notice, on=today),
         "issue_form": forms_bound.get("issue") or ClaimIssueForm(auto_id="issue-%s"),
         "hearing_form": forms_bound.get("hearing") or HearingForm(auto_id="hearing-%s"),
         "hearings": hearings,

@@ -13,7 +13,7 @@ MERGE_FIELDS = {
     "tenant_names": "Every named tenant, joined with 'and'.",
     "address": "The home's address on one line.",
     "payment_reference": "The tenancy's payment reference.",
-    "balance": "What is owed today, in pounds (for example £412.50).",
+    "balance": "What is owed today, in pounds (for example £412.50); under a Breathing Space, only the new arrears.",
     "weekly_rent": "The weekly rent and charges, in pounds.",
     "arrears_weeks": "What is owed, in weeks of rent (for example 4.1).",
     "agreement_amount": "The agreed amount towards the arrears, in pounds.",

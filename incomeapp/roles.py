@@ -45,6 +45,7 @@ OFFICER_CASEWORK = READ_TENANCIES | {
     "arrears.add_pause",
     "arrears.view_breathingspace",
     "arrears.add_breathingspace",
+    "arrears.change_breathingspace",  # its end, a crisis treatment end, a review request, agents told
     "arrears.view_recommendation",
     "documents.view_document",
     "documents.add_document",  # rent statements made from the account page

@@ -20,7 +20,9 @@ def law(db):
     """The shipped legal thresholds and notice rules (data migrations add them; a transactional test's flush removes
     them)."""
     from courts.law import notice_rules_install
+    from courts.prescribed import prescribed_forms_install
     from incomeapp.law import law_thresholds_install
 
     law_thresholds_install()
     notice_rules_install()
+    prescribed_forms_install()

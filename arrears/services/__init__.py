@@ -5,7 +5,19 @@ case (its balance is then former-tenant arrears)."""
 
 from .agreements import agreement_create, agreement_terms, agreements_monitor
 from .benefits import benefit_claim_record, direct_payment_request_record, direct_payment_request_update
-from .breathing_space import MoratoriumHold, breathing_space_record, moratorium_hold
+from .breathing_space import (
+    BreathingSpaceRecorded,
+    MoratoriumHold,
+    MoratoriumPosition,
+    breathing_space_agent_told_record,
+    breathing_space_end_record,
+    breathing_space_record,
+    breathing_space_review_outcome_record,
+    breathing_space_review_request_record,
+    breathing_space_treatment_end_record,
+    moratorium_hold,
+    moratorium_position,
+)
 from .casework import (
     cases_reassign,
     contact_record,
@@ -30,12 +42,19 @@ __all__ = [
     "DEFAULT_POLICY",
     "ENDED_WITH_ARREARS",
     "SHIPPED_POLICIES",
+    "BreathingSpaceRecorded",
     "MoratoriumHold",
+    "MoratoriumPosition",
     "agreement_create",
     "agreement_terms",
     "agreements_monitor",
     "benefit_claim_record",
+    "breathing_space_agent_told_record",
+    "breathing_space_end_record",
     "breathing_space_record",
+    "breathing_space_review_outcome_record",
+    "breathing_space_review_request_record",
+    "breathing_space_treatment_end_record",
     "case_close_for_account",
     "cases_close_tenancy_ended",
     "cases_reassign",
@@ -46,6 +65,7 @@ __all__ = [
     "letter_send",
     "letters_queue",
     "moratorium_hold",
+    "moratorium_position",
     "pause_create",
     "policies_install_shipped",
     "policy_import",

@@ -127,14 +127,23 @@ def letters_queue(
 ) -> list[LetterRequest]:
     """Queues each recommendation's letter once per case, letter and week (a database constraint backs this up) and
     records it as a contact at the same time, so the ladder moves on. A letter already queued that week is left out;
-    returns the requests made. Used by the weekly review (its automatic letters) and by an officer sending one."""
+    returns the requests made. Used by the weekly review (its automatic letters) and by an officer sending one.
+    A letter for a tenancy under a Breathing Space with no new arrears since it began is never queued (R-BS-11),
+    whatever the policy recommended."""
+    from arrears.services.breathing_space import cases_held_by_moratorium
+
     week = monday_of(on)
     done = set(
         LetterRequest.objects.filter(
             case__in=[case_ids[r.account_id] for r in recommendations], week_commencing=week
         ).values_list("case_id", "letter")
     )
-    wanted = [r for r in recommendations if (case_ids[r.account_id], r.letter) not in done]
+    held = cases_held_by_moratorium(case_ids=[case_ids[r.account_id] for r in recommendations], on=on)
+    wanted = [
+        r
+        for r in recommendations
+        if (case_ids[r.account_id], r.letter) not in done and case_ids[r.account_id] not in held
+    ]
     automatic = recorded_by is None
     contacts = Contact.objects.bulk_create(
         [
@@ -165,8 +174,18 @@ def letters_queue(
 @transaction.atomic
 def letter_send(*, case: ArrearsCase, sent_by) -> LetterRequest:
     """An officer sends the letter the case's recommendation names (steps the policy leaves to a person, like the final
-    warning), queued as the review queues its automatic letters."""
+    warning), queued as the review queues its automatic letters. Refused under a Breathing Space unless there are new
+    arrears since it began, which the letter then speaks of alone (R-BS-11, R-BS-21)."""
+    from arrears.services.breathing_space import moratorium_hold
+
     staff_require(sent_by, "arrears.add_contact", "send letters")
+    moratorium_hold(
+        tenancy=case.account.tenancy,
+        on=timezone.localdate(),
+        step="an arrears letter",
+        rule="R-BS-11",
+        unless_new_arrears=True,
+    )
     recommendation = case.latest_recommendation
     if recommendation is None or not recommendation.letter:
         raise ValidationError("The recommended step for this case is not a letter.")

@@ -100,7 +100,11 @@ def test_a_new_agreement_cancels_the_old_and_monitoring_writes_only_changes(case
     second.refresh_from_db()
     assert second.state == AgreementState.BREACHED
     notes = list(AgreementStateChange.objects.filter(agreement=second).values_list("note", flat=True))
-    assert notes == ["Started: £10.00 weekly towards £300.00", "Breached by £10.00"]
+    # Issue 15 (item 10): a state row now says why it changed (the instalment not paid), not only the new state.
+    assert notes == [
+        "Started: £10.00 weekly towards £300.00",
+        "Instalment of £10.00 due on 07/11/2026 not paid: balance now £300.00, breached by £10.00",
+    ]
 
 
 def test_the_review_leaves_a_kept_agreement_alone_and_calls_about_a_broken_one(case):

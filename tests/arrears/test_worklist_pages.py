@@ -23,7 +23,7 @@ def officer():
 
 
 @pytest.fixture
-def case(officer):
+def case(officer, law):
     policies_install_shipped()
     tenancy = TenancyFactory(
         payment_reference="RW777001", property=PropertyFactory(patch=PatchFactory(officer=officer))

@@ -88,7 +88,7 @@ def test_officer_records_the_claim_and_hearing_and_sees_the_diary(page, live_ser
     page.locator("summary", has_text="Record the outcome").click()
     page.get_by_label("Outcome").select_option("outright_possession_on_date")
     outcome = page.locator("form", has=page.get_by_role("button", name="Record the outcome"))
-    _fill_date(page, outcome, today + timedelta(days=28))
+    _fill_date(page, outcome.get_by_role("group", name="Date for possession in the order"), today + timedelta(days=28))
     page.get_by_role("button", name="Record the outcome").click()
     expect(page.get_by_text("Outcome recorded; the arrears case has it.")).to_be_visible()
     expect(

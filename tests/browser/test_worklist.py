@@ -21,7 +21,7 @@ from tests.factories import PatchFactory, PropertyFactory, TenancyFactory, user_
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_worklist_top_case_call_and_agreement(page, live_server, settings, tmp_path):
+def test_worklist_top_case_call_and_agreement(page, live_server, settings, tmp_path, law):
     settings.MEDIA_ROOT = tmp_path
     policies_install_shipped()
     templates_install_shipped()
@@ -105,5 +105,5 @@ def test_worklist_top_case_call_and_agreement(page, live_server, settings, tmp_p
     space.get_by_label("Year", exact=True).first.fill(str(today.year))
     space.get_by_role("button", name="Record Breathing Space").click()
     expect(page.locator(".govuk-warning-text")).to_contain_text("Do not contact the tenant about the £150.00")
-    expect(page.get_by_text("Breathing Space: no arrears contact or enforcement")).to_be_visible()
+    expect(page.get_by_text("Breathing Space: no contact or action about the moratorium debt")).to_be_visible()
     assert_accessible(page)

@@ -9,14 +9,11 @@ import pytest
 from django.core.management import call_command
 
 from arrears.models import BreathingSpace
+from arrears.moratorium import Moratorium, deadline_moved
+from arrears.selectors import moratorium_law
 from courts.constants import PeriodBoundary, ServiceMethod
 from courts.law import notice_specs
-from courts.notice_rules import (
-    Moratorium,
-    deadline_after_moratoria,
-    earliest_proceedings_date,
-    serious_arrears_test,
-)
+from courts.notice_rules import earliest_proceedings_date, serious_arrears_test
 from courts.planner import notice_plan
 from incomeapp.constants import Jurisdiction
 from rentaccounts.constants import TransactionType
@@ -262,12 +259,13 @@ def test_no_rent_arrears_notice_during_breathing_space_but_a_section_21_may_be_s
 
 
 def test_a_deadline_inside_a_breathing_space_moves_to_8_weeks_after_it_ends():
-    assert deadline_after_moratoria(date(2026, 12, 15), [Moratorium(date(2026, 11, 1), date(2026, 12, 31))])[0] == (
+    law = moratorium_law(date(2026, 11, 1))
+    assert deadline_moved(date(2026, 12, 15), [Moratorium(date(2026, 11, 1), date(2026, 12, 31))], law)[0] == (
         date(2027, 2, 25)
     )
-    moved, note = deadline_after_moratoria(date(2026, 12, 15), [Moratorium(date(2026, 11, 1), None)])
+    moved, note = deadline_moved(date(2026, 12, 15), [Moratorium(date(2026, 11, 1), None)], law)
     assert moved is None and "not yet known" in note
-    assert deadline_after_moratoria(date(2027, 3, 1), [Moratorium(date(2026, 11, 1), date(2026, 12, 31))])[0] == (
+    assert deadline_moved(date(2027, 3, 1), [Moratorium(date(2026, 11, 1), date(2026, 12, 31))], law)[0] == (
         date(2027, 3, 1)
     )
     # Through the planner: a NOSP lapsing on 9 February 2027 inside a moratorium moves with it.
@@ -282,6 +280,7 @@ def test_a_deadline_inside_a_breathing_space_moves_to_8_weeks_after_it_ends():
     )
     [option] = notice_plan(tenancy=tenancy, served_on=date(2026, 1, 7)).options
     assert option.lapses_on == date(2027, 5, 15) and "moved from 09/02/2027" in option.lapse_note
+    assert option.statutory_lapses_on == date(2027, 2, 9)  # what a served notice keeps; the move is worked out later
 
 
 def test_notice_plan_command_prints_the_plan_as_json(capsys):

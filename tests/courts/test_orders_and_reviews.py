@@ -1,0 +1,370 @@
+"""Hard limits on possession claims and orders (issue 15, items 5, 6, 7 and 9), from the legal spec's text and dates:
+
+- R-INT-03: on an introductory tenancy's s128 notice, a review asked for within 14 days must be decided, upheld and
+  notified before the date in the notice, and no claim goes ahead while the tenant may still ask: no override, role or
+  approval lifts it;
+- R-LIC-01 / R-LIC-02: a licence's notice to quit takes effect at least 4 weeks after service on a period boundary; an
+  excluded licence is ended by its notice, so no possession claim can be opened on it;
+- R-AST-01 (§12.4): Ground 8 must be met at service and at the hearing: weekly rent £100, arrears £800 at service
+  (met), £790 at the hearing (not met): an outright order on the mandatory ground is refused, the discretionary
+  grounds remain;
+- R-SEC-06 / §4.3: an order's terms become a court agreement with the order's own first payment date and conditions;
+  a claim struck out, stayed or withdrawn is closed with its date and leaves the court stage."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from arrears.constants import AgreementState, AgreementType
+from arrears.models import Agreement, ArrearsCase
+from arrears.selectors import worklist
+from courts.claims import claim_pack_make, gate_override, legal_case_decide, legal_case_open
+from courts.constants import CourtOutcome
+from courts.court import claim_issue_record, hearing_outcome_record, hearing_record
+from courts.models import LegalCase
+from courts.planner import notice_plan
+from courts.services import intro_review_record, notice_serve
+from incomeapp.constants import Role
+from rentaccounts.constants import TransactionType
+from rentaccounts.services import Posting, account_get_or_create, transactions_post
+from tenancies.constants import RentPeriod, TenureType
+from tests.factories import TenancyFactory, user_with_role
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("law", "media")]
+
+D = Decimal
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _tenancy(reference, tenure, *, weeks=16, last_debit=None, **fields):
+    """A tenancy owing `weeks` weekly debits of £100.00, the newest on `last_debit` (default today)."""
+    tenancy = TenancyFactory(payment_reference=reference, tenure_type=tenure, **fields)
+    account = account_get_or_create(tenancy=tenancy)
+    newest = last_debit or timezone.localdate()
+    transactions_post(
+        postings=[
+            Posting(
+                account.pk, TransactionType.RENT_DEBIT, D("100.00"), newest - timedelta(weeks=w), f"{reference}:{w}"
+            )
+            for w in range(weeks)
+        ]
+    )
+    return tenancy, account
+
+
+def _serve(tenancy, code, served_on, officer):
+    return notice_serve(tenancy=tenancy, notice_code=code, served_on=served_on, method="hand",
+                        signatory="P. Shah, Income Manager", proof_of_service="By hand.",
+                        served_by=officer)  # fmt: skip
+
+
+def _override(legal_case):
+    gate_override(legal_case=legal_case, overridden_by=user_with_role(Role.INCOME_MANAGER),
+                  reason="Legal advised issuing now; the tenants have not engaged for months.")  # fmt: skip
+
+
+# ---- R-INT-02 / R-INT-03: introductory tenancies ------------------------------------------------------------------
+
+
+@pytest.fixture
+def intro():
+    tenancy, _ = _tenancy("RW950001", TenureType.INTRO)
+    officer = user_with_role(Role.INCOME_OFFICER)
+    served = timezone.localdate() - timedelta(weeks=6)
+    notice = _serve(tenancy, "intro-s128", served, officer)
+    legal_case = legal_case_open(notice=notice, opened_by=officer)
+    return {"notice": notice, "case": legal_case, "officer": officer, "served": served}
+
+
+def test_r_int_03_an_undecided_review_blocks_approval_and_the_pack_even_after_an_income_managers_override(intro):
+    notice, legal_case, officer = intro["notice"], intro["case"], intro["officer"]
+    intro_review_record(notice=notice, requested_on=intro["served"] + timedelta(days=3), decision_on=None,
+                        upheld=None, recorded_by=officer)  # fmt: skip
+    legal_case.notice.refresh_from_db()
+    _override(legal_case)
+    manager = user_with_role(Role.INCOME_MANAGER)
+    with pytest.raises(ValidationError, match=r"asked for a review on .*no claim can go ahead .*\(R-INT-03\)"):
+        legal_case_decide(legal_case=legal_case, approved=True, notes="", decided_by=manager)
+    with pytest.raises(ValidationError, match=r"R-INT-03"):
+        claim_pack_make(legal_case=legal_case, made_by=manager)
+    legal_case.refresh_from_db()
+    assert legal_case.claim_pack is None and not legal_case.approvals.exists()
+
+
+def test_r_int_03_no_claim_while_the_tenant_may_still_ask_for_a_review(media):
+    tenancy, _ = _tenancy("RW950002", TenureType.INTRO)
+    officer = user_with_role(Role.INCOME_OFFICER)
+    served = timezone.localdate() - timedelta(days=5)  # 14 days beginning with service: the window is open
+    notice = _serve(tenancy, "intro-s128", served, officer)
+    legal_case = legal_case_open(notice=notice, opened_by=officer)  # preparing may start
+    _override(legal_case)
+    with pytest.raises(ValidationError, match=f"may ask for a review .* until {notice.review_by:%d/%m/%Y}"):
+        legal_case_decide(
+            legal_case=legal_case, approved=True, notes="", decided_by=user_with_role(Role.INCOME_MANAGER)
+        )
+
+
+def test_r_int_03_a_claim_cannot_be_issued_when_the_review_was_not_upheld_or_was_notified_on_the_date(intro):
+    notice, legal_case, officer = intro["notice"], intro["case"], intro["officer"]
+    asked = intro["served"] + timedelta(days=3)
+    intro_review_record(notice=notice, requested_on=asked, decision_on=intro["served"] + timedelta(days=20),
+                        upheld=True, recorded_by=officer)  # fmt: skip
+    legal_case.notice.refresh_from_db()
+    _override(legal_case)
+    legal_case_decide(legal_case=legal_case, approved=True, notes="", decided_by=user_with_role(Role.INCOME_MANAGER))
+    claim_pack_make(legal_case=legal_case, made_by=officer)
+    today = timezone.localdate()
+    assert today > notice.earliest_proceedings_on  # the date in the notice has passed
+
+    intro_review_record(notice=notice, requested_on=asked, decision_on=intro["served"] + timedelta(days=20),
+                        upheld=False, recorded_by=officer)  # fmt: skip
+    legal_case.notice.refresh_from_db()
+    with pytest.raises(ValidationError, match=r"did not uphold .*\(R-INT-03\)"):
+        claim_issue_record(legal_case=legal_case, issued_on=today, court_name="Bristol", claim_number="K1",
+                           recorded_by=user_with_role(Role.INCOME_MANAGER))  # fmt: skip
+    # "before the date specified in the notice" (s129(6)): a decision notified on that date is too late.
+    intro_review_record(notice=notice, requested_on=asked, decision_on=notice.earliest_proceedings_on, upheld=True,
+                        recorded_by=officer)  # fmt: skip
+    legal_case.notice.refresh_from_db()
+    with pytest.raises(ValidationError, match=r"not before .*the date in the notice.*Serve a new notice"):
+        claim_issue_record(legal_case=legal_case, issued_on=today, court_name="Bristol", claim_number="K1",
+                           recorded_by=officer)  # fmt: skip
+    assert LegalCase.objects.get(pk=legal_case.pk).claim_issued_on is None
+
+
+def test_r_int_02_a_claim_is_issued_only_after_the_date_in_the_notice_once_the_review_is_upheld(intro):
+    notice, legal_case, officer = intro["notice"], intro["case"], intro["officer"]
+    intro_review_record(notice=notice, requested_on=intro["served"] + timedelta(days=3),
+                        decision_on=intro["served"] + timedelta(days=20), upheld=True, recorded_by=officer)  # fmt: skip
+    legal_case.notice.refresh_from_db()
+    _override(legal_case)
+    legal_case_decide(legal_case=legal_case, approved=True, notes="", decided_by=user_with_role(Role.INCOME_MANAGER))
+    claim_pack_make(legal_case=legal_case, made_by=officer)
+    with pytest.raises(ValidationError, match="Proceedings may not begin until after"):
+        claim_issue_record(legal_case=legal_case, issued_on=notice.earliest_proceedings_on, court_name="Bristol",
+                           claim_number="K1", recorded_by=officer)  # fmt: skip
+    claim_issue_record(legal_case=legal_case, issued_on=notice.earliest_proceedings_on + timedelta(days=1),
+                       court_name="Bristol", claim_number="K1", recorded_by=officer)  # fmt: skip
+
+
+# ---- R-LIC-01 / R-LIC-02: licences --------------------------------------------------------------------------------
+
+
+def test_r_lic_02_no_possession_claim_can_be_opened_on_an_excluded_licence():
+    tenancy, _ = _tenancy("RW950003", TenureType.EXCL_LICENCE)
+    notice = _serve(tenancy, "excluded-licence", timezone.localdate() - timedelta(weeks=6),
+                    user_with_role(Role.INCOME_OFFICER))  # fmt: skip
+    with pytest.raises(ValidationError, match=r"no court order is needed.*\(R-LIC-02\)"):
+        legal_case_open(notice=notice, opened_by=user_with_role(Role.INCOME_MANAGER))
+    assert not LegalCase.objects.filter(tenancy=tenancy).exists()
+
+
+def test_r_lic_01_a_weekly_licence_notice_to_quit_takes_effect_after_4_weeks_on_a_period_boundary():
+    # A weekly licence beginning on a Monday, served on Wednesday 7 January 2026 (the spec's §12.2 dates).
+    tenancy, _ = _tenancy("RW950004", TenureType.LICENCE, start_date=date(2024, 4, 1), last_debit=date(2026, 1, 5))
+    served = date(2026, 1, 7)
+    option = next(o for o in notice_plan(tenancy=tenancy, served_on=served).options if o.spec.code == "licence-ntq")
+    takes_effect = option.earliest_proceedings
+    assert takes_effect >= served + timedelta(weeks=4)
+    days_into_period = (takes_effect - tenancy.start_date).days % 7
+    assert days_into_period in (0, 6)  # the first (Monday) or last (Sunday) day of a weekly period
+    assert takes_effect in (date(2026, 2, 8), date(2026, 2, 9))
+    assert option.spec.court_order_needed and "court" in option.spec.prescribed_information.lower()
+
+
+def test_r_lic_01_a_monthly_licence_notice_to_quit_runs_a_whole_period_and_ends_on_a_boundary():
+    tenancy, _ = _tenancy("RW950005", TenureType.LICENCE, start_date=date(2024, 4, 15), rent_period=RentPeriod.MONTHLY,
+                          last_debit=date(2026, 1, 15))  # fmt: skip
+    served = date(2026, 1, 20)
+    option = next(o for o in notice_plan(tenancy=tenancy, served_on=served).options if o.spec.code == "licence-ntq")
+    takes_effect = option.earliest_proceedings
+    assert takes_effect >= served + timedelta(weeks=4) and takes_effect >= served + relativedelta(months=1)
+    assert takes_effect.day in (15, 14)  # the first day of a monthly period (the 15th) or the last (the 14th)
+    assert takes_effect <= date(2026, 3, 15)
+
+
+# ---- R-AST-01: Ground 8 at the hearing ------------------------------------------------------------------------------
+
+
+def _assured_claim(reference, *, paid_after_service: str | None):
+    """An assured tenancy (housing association, Form 3): weekly rent £100 and 8 weeks unpaid (£800) when the section 8
+    notice was served 6 weeks ago; `paid_after_service` paid since; claim issued and heard yesterday."""
+    today = timezone.localdate()
+    served = today - timedelta(weeks=6)
+    tenancy, account = _tenancy(reference, TenureType.ASSURED, weeks=8, last_debit=served)
+    officer = user_with_role(Role.INCOME_OFFICER)
+    notice = _serve(tenancy, "assured-s8", served, officer)
+    if paid_after_service:
+        transactions_post(postings=[Posting(account.pk, TransactionType.PAYMENT, -D(paid_after_service),
+                                            served + timedelta(days=7), f"{reference}:paid")])  # fmt: skip
+    legal_case = legal_case_open(notice=notice, opened_by=officer)
+    _override(legal_case)
+    legal_case_decide(legal_case=legal_case, approved=True, notes="", decided_by=user_with_role(Role.INCOME_MANAGER))
+    claim_pack_make(legal_case=legal_case, made_by=officer)
+    claim_issue_record(legal_case=legal_case, issued_on=today - timedelta(days=20), court_name="Bristol",
+                       claim_number="K8", recorded_by=officer)  # fmt: skip
+    hearing, _ = hearing_record(legal_case=legal_case, hearing_on=today - timedelta(days=1), papers_served_on=None,
+                                recorded_by=officer)  # fmt: skip
+    return {"notice": notice, "case": legal_case, "hearing": hearing, "officer": officer, "account": account}
+
+
+def test_r_ast_01_ground_8_met_at_service_but_not_at_the_hearing_refuses_an_outright_mandatory_order(client):
+    claim = _assured_claim("RW950006", paid_after_service="10.00")
+    notice, hearing, officer = claim["notice"], claim["hearing"], claim["officer"]
+    at_service = next(item for item in notice.serious_arrears if item["ground"] == "HA1988-8")
+    assert at_service["met"] and D(at_service["counted"]) == D("800.00")
+
+    client.force_login(officer)  # the page shows the figures before the officer chooses
+    page = " ".join(client.get(f"/legal/cases/{claim['case'].pk}/").content.decode().split())
+    for expected in ("£790.00", "£800.00", "Not met: £10.00 short", "Proceed on Ground 10 and Ground 11 only"):
+        assert expected in page, expected
+
+    with pytest.raises(ValidationError) as refused:
+        hearing_outcome_record(hearing=hearing, outcome=CourtOutcome.OUTRIGHT_FORTHWITH, mandatory_ground=True,
+                               recorded_by=officer)  # fmt: skip
+    message = refused.value.messages[0]
+    assert (
+        f"Ground 8 is not met at the hearing on {hearing.hearing_on:%d/%m/%Y}: rent arrears £790.00 against a "
+        "threshold of £800.00 (8 weeks' rent at £100.00 a week), £10.00 short." in message
+    )
+    assert "proceed on Ground 10 and Ground 11 only" in message and "(R-AST-01)" in message
+    hearing.refresh_from_db()
+    assert hearing.outcome == ""
+
+    possession_on = hearing.hearing_on + timedelta(days=28)
+    hearing_outcome_record(hearing=hearing, outcome=CourtOutcome.OUTRIGHT_ON_DATE, possession_on=possession_on,
+                           mandatory_ground=False, recorded_by=officer)  # fmt: skip
+    hearing.refresh_from_db()
+    assert hearing.outcome == CourtOutcome.OUTRIGHT_ON_DATE and not hearing.mandatory_ground
+    figures = hearing.ground8_at_hearing
+    assert (figures["met"], figures["counted"], figures["threshold"], figures["margin"]) == (
+        False, "790.00", "800.00", "-10.00",
+    )  # fmt: skip
+
+
+def test_r_ast_01_ground_8_met_at_service_and_at_the_hearing_allows_the_outright_mandatory_order():
+    claim = _assured_claim("RW950007", paid_after_service=None)
+    hearing = claim["hearing"]
+    hearing_outcome_record(hearing=hearing, outcome=CourtOutcome.OUTRIGHT_FORTHWITH, mandatory_ground=True,
+                           recorded_by=claim["officer"])  # fmt: skip
+    hearing.refresh_from_db()
+    assert hearing.mandatory_ground and hearing.ground8_at_hearing["met"] is True
+    assert hearing.ground8_at_hearing["counted"] == "800.00"
+
+
+def test_r_ast_01_a_suspended_order_on_the_discretionary_grounds_is_allowed_when_ground_8_fails():
+    claim = _assured_claim("RW950008", paid_after_service="10.00")
+    hearing_outcome_record(hearing=claim["hearing"], outcome=CourtOutcome.SUSPENDED, terms_amount=D("5.00"),
+                           recorded_by=claim["officer"])  # fmt: skip
+    assert Agreement.objects.filter(case__account=claim["account"], agreement_type=AgreementType.COURT).exists()
+
+
+def test_a_notice_with_no_mandatory_ground_cannot_carry_an_outright_mandatory_order(settings):
+    tenancy, _ = _tenancy("RW950009", TenureType.SECURE)
+    officer = user_with_role(Role.INCOME_OFFICER)
+    today = timezone.localdate()
+    notice = _serve(tenancy, "secure-nosp", today - timedelta(weeks=10), officer)
+    legal_case = legal_case_open(notice=notice, opened_by=officer)
+    _override(legal_case)
+    legal_case_decide(legal_case=legal_case, approved=True, notes="", decided_by=user_with_role(Role.INCOME_MANAGER))
+    claim_pack_make(legal_case=legal_case, made_by=officer)
+    claim_issue_record(legal_case=legal_case, issued_on=today - timedelta(weeks=4), court_name="Bristol",
+                       claim_number="K9", recorded_by=officer)  # fmt: skip
+    hearing, _ = hearing_record(legal_case=legal_case, hearing_on=today, papers_served_on=None, recorded_by=officer)
+    with pytest.raises(ValidationError, match="gives no mandatory ground: record the order the court made on Ground 1"):
+        hearing_outcome_record(hearing=hearing, outcome=CourtOutcome.OUTRIGHT_FORTHWITH, mandatory_ground=True,
+                               recorded_by=officer)  # fmt: skip
+
+
+# ---- R-SEC-06 and §4.3: orders as agreements; claims that end ------------------------------------------------------
+
+
+@pytest.fixture
+def secure_claim():
+    tenancy, account = _tenancy("RW950010", TenureType.SECURE)
+    officer = user_with_role(Role.INCOME_OFFICER)
+    today = timezone.localdate()
+    notice = _serve(tenancy, "secure-nosp", today - timedelta(weeks=10), officer)
+    legal_case = legal_case_open(notice=notice, opened_by=officer)
+    _override(legal_case)
+    legal_case_decide(legal_case=legal_case, approved=True, notes="", decided_by=user_with_role(Role.INCOME_MANAGER))
+    claim_pack_make(legal_case=legal_case, made_by=officer)
+    claim_issue_record(legal_case=legal_case, issued_on=today - timedelta(weeks=4), court_name="Bristol",
+                       claim_number="K10", recorded_by=officer)  # fmt: skip
+    hearing, _ = hearing_record(legal_case=legal_case, hearing_on=today, papers_served_on=None, recorded_by=officer)
+    return {"case": legal_case, "hearing": hearing, "officer": officer, "account": account}
+
+
+def test_r_sec_06_a_suspended_order_becomes_a_court_agreement_with_its_own_first_payment_date_and_terms(secure_claim):
+    hearing, officer = secure_claim["hearing"], secure_claim["officer"]
+    first = hearing.hearing_on + timedelta(days=10)
+    with pytest.raises(ValidationError, match="cannot be due before the hearing"):
+        hearing_outcome_record(hearing=hearing, outcome=CourtOutcome.SUSPENDED, terms_amount=D("12.50"),
+                               terms_first_payment_on=hearing.hearing_on - timedelta(days=1),
+                               recorded_by=officer)  # fmt: skip
+    hearing_outcome_record(hearing=hearing, outcome=CourtOutcome.SUSPENDED, terms_amount=D("12.50"),
+                           terms="Suspended while the defendant pays the rent plus £12.50 a week.",
+                           terms_first_payment_on=first, recorded_by=officer)  # fmt: skip
+    hearing.refresh_from_db()
+    assert hearing.terms_first_payment_on == first
+    agreement = Agreement.objects.get(case__account=secure_claim["account"], agreement_type=AgreementType.COURT)
+    assert (agreement.first_due_on, agreement.amount, agreement.starts_on) == (first, D("12.50"), hearing.hearing_on)
+    assert agreement.terms == "Suspended while the defendant pays the rent plus £12.50 a week."
+
+
+@pytest.mark.parametrize("outcome", [CourtOutcome.STRUCK_OUT, CourtOutcome.STAYED, CourtOutcome.WITHDRAWN,
+                                     CourtOutcome.DISMISSED])  # fmt: skip
+def test_a_claim_that_ends_is_closed_with_its_date_and_leaves_the_court_stage(secure_claim, outcome):
+    hearing, officer, account = secure_claim["hearing"], secure_claim["officer"], secure_claim["account"]
+    today = timezone.localdate()
+    case = ArrearsCase.objects.get(account=account)
+    assert case.court_date == today and case in worklist(tab="court", as_of=today)
+    hearing_outcome_record(hearing=hearing, outcome=outcome, recorded_by=officer)
+    legal_case = LegalCase.objects.get(pk=secure_claim["case"].pk)
+    assert legal_case.status == LegalCase.Status.CLOSED and legal_case.closed_on == hearing.hearing_on
+    assert legal_case.closed_reason == f"{CourtOutcome(outcome).label} on {hearing.hearing_on:%d/%m/%Y}"
+    case.refresh_from_db()
+    assert (case.court_date, case.court_outcome) == (None, "")
+    assert case not in worklist(tab="court", as_of=today)
+
+
+def test_an_adjournment_on_terms_ends_with_the_claim_struck_out_later(secure_claim):
+    hearing, officer, account = secure_claim["hearing"], secure_claim["officer"], secure_claim["account"]
+    hearing_outcome_record(hearing=hearing, outcome=CourtOutcome.ADJOURNED_ON_TERMS, terms_amount=D("5.00"),
+                           recorded_by=officer)  # fmt: skip
+    agreement = Agreement.objects.get(case__account=account, agreement_type=AgreementType.COURT)
+    assert agreement.state == AgreementState.LIVE
+    later, _ = hearing_record(legal_case=secure_claim["case"], hearing_on=hearing.hearing_on, papers_served_on=None,
+                              recorded_by=officer)  # fmt: skip
+    hearing_outcome_record(hearing=later, outcome=CourtOutcome.STRUCK_OUT, recorded_by=officer)
+    agreement.refresh_from_db()
+    assert agreement.state == AgreementState.CANCELLED
+    assert agreement.state_changes.last().note.startswith("Claim struck out on")
+
+
+def test_the_outcome_form_takes_the_orders_first_payment_date_and_shows_a_refusal_with_its_figures(client):
+    claim = _assured_claim("RW950011", paid_after_service="10.00")
+    hearing, officer = claim["hearing"], claim["officer"]
+    client.force_login(officer)
+    url = f"/legal/cases/{claim['case'].pk}/"
+    base = {"record_outcome": "1", "hearing_id": hearing.pk}
+    page = client.post(url, {**base, "outcome": CourtOutcome.OUTRIGHT_FORTHWITH, "mandatory_ground": "on"})
+    assert page.status_code == 400
+    text = " ".join(page.content.decode().split())
+    assert "rent arrears £790.00 against a threshold of £800.00" in text and "£10.00 short" in text
+    first = hearing.hearing_on + timedelta(days=7)
+    page = client.post(url, {**base, "outcome": CourtOutcome.SUSPENDED, "terms_amount": "7.50",
+                             "terms_first_payment_on_0": first.day, "terms_first_payment_on_1": first.month,
+                             "terms_first_payment_on_2": first.year}, follow=True)  # fmt: skip
+    assert "Outcome recorded" in page.content.decode()
+    agreement = Agreement.objects.get(case__account=claim["account"], agreement_type=AgreementType.COURT)
+    assert (agreement.first_due_on, agreement.amount) == (first, D("7.50"))
+    assert f"the first payment due {first:%-d %B %Y}" in " ".join(page.content.decode().split())
