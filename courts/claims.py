@@ -26,7 +26,7 @@ from rentaccounts.statements import account_statement
 
 from .models import GateConfirmation, LegalApproval, LegalCase, Notice
 from .protocol import gate_passes, protocol_gate
-from .selectors import gate_facts, rent_position
+from .selectors import gate_facts, notice_lapse, rent_position
 
 ROLE_RANK = {Role.INCOME_OFFICER: 1, Role.SENIOR_INCOME_OFFICER: 2, Role.INCOME_MANAGER: 3}
 SCHEDULE_YEARS = 2  # R-CRT-01: the two years before issue (or from the first default if later)
@@ -208,6 +208,7 @@ def claim_pack_make(*, legal_case: LegalCase, made_by) -> Document:
     context = {
         "case": legal_case,
         "notice": legal_case.notice,
+        "lapse": notice_lapse(legal_case.notice),
         "tenancy": tenancy,
         "provider": tenancy.property.scheme.provider,
         "items": items,

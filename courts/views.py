@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from arrears.models import ArrearsCase
+from arrears.moratorium import hold_reason
+from arrears.selectors import moratorium_on
 from documents.models import Document
 from tenancies.models import Tenancy
 
@@ -61,6 +63,14 @@ from .selectors import notice_lapse
 from .services import intro_review_record, notice_protocol_copy_record, notice_serve
 
 
+def _with_lapse(notices) -> list:
+    """Each notice with its last day for proceedings as it stands now (moved by a Breathing Space, R-BS-14)."""
+    notices = list(notices)
+    for notice in notices:
+        notice.lapse_now, notice.lapse_why = notice_lapse(notice)
+    return notices
+
+
 @permission_required("incomeapp.use_legal", raise_exception=True)
 def index(request):
     # A link from a case brings only ?reference=: show the form filled in, not errors.
@@ -70,7 +80,7 @@ def index(request):
     )
     context = {
         "form": form,
-        "notices": Notice.objects.select_related("tenancy")[:20],
+        "notices": _with_lapse(Notice.objects.select_related("tenancy")[:20]),
         "legal_cases": LegalCase.objects.exclude(status=LegalCase.Status.CLOSED).select_related("tenancy", "notice"),
     }
     if submitted and form.is_valid():
@@ -319,6 +329,14 @@ def _court_context(record, forms_bound) -> dict:
         )
     return {
         "claim_bar": "" if record.status == LegalCase.Status.CLOSED else claim_bar(record.notice, on=today),
+        # R-BS-13: said up front, not only when a step is refused.
+        "moratorium_hold": ""
+        if record.status == LegalCase.Status.CLOSED or moratorium_on(tenancy=record.tenancy, on=today) is None
+        else hold_reason(
+            "preparing, approving or issuing the claim, or asking for a warrant or an eviction",
+            moratorium_on(tenancy=record.tenancy, on=today),
+            rule="R-BS-13",
+        ),
         "issue_form": forms_bound.get("issue") or ClaimIssueForm(auto_id="issue-%s"),
         "hearing_form": forms_bound.get("hearing") or HearingForm(auto_id="hearing-%s"),
         "hearings": hearings,

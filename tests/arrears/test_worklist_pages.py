@@ -104,7 +104,7 @@ def test_recording_breathing_space_stops_the_ladder_and_warns_on_the_case(client
     )
     assert response.status_code == 302
     html = client.get(f"/worklist/cases/{case.pk}/").content.decode()
-    assert "Breathing Space (standard (60 days)) since" in html
+    assert "Standard Breathing Space since" in html
     assert "Do not contact the tenant about the £250.00 it covers" in html
     case.refresh_from_db()
     assert (case.latest_recommendation.action, case.latest_recommendation.mode) == ("breathing_space_hold", "none")
