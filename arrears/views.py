@@ -1,3 +1,4 @@
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -203,6 +204,7 @@ def _case_page(request, case, status=200, **forms):
         "tenancy": case.account.tenancy,
         "people": _people(case),
         "recommendation": case.latest_recommendation,
+        "held_back": held_back_lines(case.latest_recommendation),
         "contacts": case.contacts.all(),
         "agreements": case.agreements.all(),
         "pauses": [pause for pause in case.pauses.all() if pause.ends_on > today],
@@ -615,3 +617,17 @@ def letter_send_view(request, pk):
         _re_review(case)
         messages.success(request, "Letter queued: it goes out with today's letters and shows in the diary.")
     return redirect("arrears:case", pk=case.pk)
+
+
+_BLOCKER_KEY = re.compile(r"^([a-z][a-z0-9_]*): ")
+
+
+def held_back_lines(recommendation) -> list[str]:
+    """What held the recommendation back, in words: a blocker's key ("breathing_space: ...") read as a label
+    ("Breathing space: ...")."""
+    if recommendation is None:
+        return []
+    return [
+        _BLOCKER_KEY.sub(lambda match: match.group(1).replace("_", " ").capitalize() + ": ", line)
+        for line in recommendation.blocked_by
+    ]

@@ -9,7 +9,7 @@ from arrears.constants import CaseStatus
 from arrears.models import ArrearsCase, BreathingSpace
 from arrears.services import legal_milestone_record
 
-from .models import Notice
+from .models import LegalCase, Notice
 from .selectors import notice_for_arrears
 
 
@@ -18,8 +18,8 @@ def notices_void_for_moratorium(*, breathing_space: BreathingSpace, recorded_by=
     every named tenant (R-BS-03: a joint tenant's moratorium protects the joint debt). Cautious: void when either the
     day it was served or the day it counts as served falls inside. A notice found void stays void even if the
     moratorium's dates change later so that it no longer covers that day. When the void notice is the one recorded on
-    the arrears case, that milestone is cleared (with a diary note), so the review no longer counts on it. Returns the
-    notices marked void."""
+    the arrears case, that milestone is cleared (with a diary note), so the review no longer counts on it; a claim
+    being prepared on it (not yet issued) is closed with the reason. Returns the notices marked void."""
     space = breathing_space
     today = timezone.localdate()
     until = f"{space.ends_on:%d/%m/%Y}" if space.ends_on else "an end not yet known"
@@ -43,6 +43,15 @@ def notices_void_for_moratorium(*, breathing_space: BreathingSpace, recorded_by=
         )
         notice.save(update_fields=["voided_on", "void_reason"])
         voided.append(notice)
+        # A claim being prepared on it cannot go ahead: closed, with the reason. One already issued is the court's to
+        # decide, so it stays open (its page shows the notice as void).
+        for legal_case in LegalCase.objects.filter(notice=notice, claim_issued_on__isnull=True).exclude(
+            status=LegalCase.Status.CLOSED
+        ):
+            legal_case.status, legal_case.closed_on = LegalCase.Status.CLOSED, today
+            legal_case.closed_reason = f"The notice of {notice.served_on:%d/%m/%Y} is void (R-BS-12)"
+            legal_case._change_reason = legal_case.closed_reason
+            legal_case.save(update_fields=["status", "closed_on", "closed_reason"])
         case = ArrearsCase.objects.filter(
             account__tenancy_id=space.tenancy_id, status=CaseStatus.OPEN, nosp_served_on=notice.deemed_served_on
         ).first()

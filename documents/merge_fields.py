@@ -14,6 +14,7 @@ MERGE_FIELDS = {
     "address": "The home's address on one line.",
     "payment_reference": "The tenancy's payment reference.",
     "balance": "What is owed today, in pounds (for example £412.50); under a Breathing Space, only the new arrears.",
+    "moratorium_note": "Under a Breathing Space: the letter is about new arrears only, and what is held; else empty.",
     "weekly_rent": "The weekly rent and charges, in pounds.",
     "arrears_weeks": "What is owed, in weeks of rent (for example 4.1).",
     "agreement_amount": "The agreed amount towards the arrears, in pounds.",

@@ -706,3 +706,19 @@ def test_the_case_page_records_a_crisis_treatment_end_and_a_review_outcome(clien
     assert f"the Breathing Space ends on {ends:%-d %B %Y}" in response.content.decode()
     space.refresh_from_db()
     assert (space.review_outcome, space.ends_on) == ("upheld", ends)
+
+
+def test_the_case_page_says_what_held_a_step_back_in_words_not_keys():
+    """"Held back" reads as a sentence for the officer ("Breathing space: ..."), not the policy's internal key."""
+    from types import SimpleNamespace
+
+    from arrears.views import held_back_lines
+
+    recommendation = SimpleNamespace(
+        blocked_by=["breathing_space: a Breathing Space began on 03/12/2026", "Send letter 1: stopped by paused"]
+    )
+    assert held_back_lines(recommendation) == [
+        "Breathing space: a Breathing Space began on 03/12/2026",
+        "Send letter 1: stopped by paused",
+    ]
+    assert held_back_lines(None) == []

@@ -32,7 +32,7 @@ from courts.court import (
     warrant_position,
     warrant_request,
 )
-from courts.models import Notice, Warrant
+from courts.models import LegalCase, Notice, Warrant
 from courts.selectors import notice_lapse
 from courts.services import notice_serve
 from incomeapp.constants import Role
@@ -196,6 +196,18 @@ def test_r_bs_12_a_moratorium_recorded_later_covering_the_day_of_service_voids_t
     client.force_login(officer)
     page = " ".join(client.get(reverse("courts:notice", args=[notice.pk])).content.decode().split())
     assert "VOID since 20 January 2026" in page and "R-BS-12" in page and "Prepare a possession claim" not in page
+
+
+def test_r_bs_12_a_claim_being_prepared_on_a_notice_found_void_is_closed_with_the_reason(tenancy, officer, today):
+    today(SERVED)
+    notice = _serve(tenancy, officer)
+    legal_case = legal_case_open(notice=notice, opened_by=officer)
+    today(date(2026, 1, 20))
+    _moratorium(tenancy, STANDARD, date(2026, 1, 5), date(2026, 3, 5))
+    legal_case.refresh_from_db()
+    assert legal_case.status == LegalCase.Status.CLOSED
+    assert legal_case.closed_on == date(2026, 1, 20)
+    assert legal_case.closed_reason == "The notice of 07/01/2026 is void (R-BS-12)"
 
 
 def test_r_bs_12_a_moratorium_that_began_after_service_leaves_the_notice_alone(tenancy, officer, today):
