@@ -709,7 +709,7 @@ def test_the_case_page_records_a_crisis_treatment_end_and_a_review_outcome(clien
 
 
 def test_the_case_page_says_what_held_a_step_back_in_words_not_keys():
-    """"Held back" reads as a sentence for the officer ("Breathing space: ..."), not the policy's internal key."""
+    """ "Held back" reads as a sentence for the officer ("Breathing space: ..."), not the policy's internal key."""
     from types import SimpleNamespace
 
     from arrears.views import held_back_lines
