@@ -172,17 +172,49 @@ def hearing_outcome_record(
             terms=terms or f"{label}: current rent plus {format_money(terms_amount)} a week towards the arrears.",
         )
     if ended:
-        legal_case = hearing.legal_case
-        legal_case.status = LegalCase.Status.CLOSED
-        legal_case.closed_on = hearing.hearing_on
-        legal_case.closed_reason = f"{label} on {hearing.hearing_on:%d/%m/%Y}"
-        legal_case.save(update_fields=["status", "closed_on", "closed_reason"])
-        court_agreements_end(
-            case=case,
-            on=hearing.hearing_on,
-            reason=f"{label} on {hearing.hearing_on:%d/%m/%Y}: the court's terms no longer apply",
-        )
+        _claim_close(hearing.legal_case, case=case, label=label, on=hearing.hearing_on)
     return hearing
+
+
+def _claim_close(legal_case: LegalCase, *, case, label: str, on: date) -> None:
+    """A claim that ended leaves the court stage: closed with its date and reason; court terms no longer apply."""
+    legal_case.status = LegalCase.Status.CLOSED
+    legal_case.closed_on = on
+    legal_case.closed_reason = f"{label} on {on:%d/%m/%Y}"
+    legal_case.save(update_fields=["status", "closed_on", "closed_reason"])
+    court_agreements_end(case=case, on=on, reason=f"{label} on {on:%d/%m/%Y}: the court's terms no longer apply")
+
+
+# A claim can end between hearings: the landlord withdraws it (say, once an agreement is being kept), or the court
+# stays or strikes it out on the papers. A dismissal comes only at a hearing.
+ENDED_OUTSIDE_A_HEARING = (CourtOutcome.WITHDRAWN, CourtOutcome.STAYED, CourtOutcome.STRUCK_OUT)
+
+
+@transaction.atomic
+def claim_end_record(*, legal_case: LegalCase, outcome: str, ended_on: date, recorded_by) -> LegalCase:
+    """The claim withdrawn, stayed or struck out outside a hearing: recorded with its date; the legal case closes and
+    the arrears case leaves the court stage, as when it ends at a hearing."""
+    staff_require(recorded_by, "courts.change_legalcase", "record court outcomes")
+    if outcome not in ENDED_OUTSIDE_A_HEARING:
+        raise ValidationError("Choose how the claim ended: withdrawn, stayed or struck out.")
+    if legal_case.status == LegalCase.Status.CLOSED:
+        raise ValidationError("This claim has already ended.")
+    if legal_case.claim_issued_on is None:
+        raise ValidationError("The claim was never issued, so there is nothing at court to end.")
+    if ended_on > timezone.localdate():
+        raise ValidationError("Record the end once it has happened: the date cannot be in the future.")
+    if ended_on < legal_case.claim_issued_on:
+        raise ValidationError(f"The claim was issued on {legal_case.claim_issued_on:%d/%m/%Y}: it cannot end before.")
+    label = CourtOutcome(outcome).label
+    case = legal_milestone_record(
+        account=_account(legal_case.tenancy),
+        recorded_by=recorded_by,
+        note=f"{label} on {ended_on:%d/%m/%Y}. The claim has ended: the case leaves the court stage.",
+        court_date=None,
+        court_outcome="",
+    )
+    _claim_close(legal_case, case=case, label=label, on=ended_on)
+    return legal_case
 
 
 def serious_arrears_at(notice: Notice, on: date) -> dict:

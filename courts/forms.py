@@ -135,6 +135,23 @@ class ClaimIssueForm(GdsFormMixin, forms.Form):
     claim_number = forms.CharField(label="Claim number", max_length=30, required=False)
 
 
+class ClaimEndForm(GdsFormMixin, forms.Form):
+    submit_label = "Record how the claim ended"
+    submit_name = "claim_end"
+
+    outcome = forms.ChoiceField(
+        label="How the claim ended",
+        choices=[
+            ("withdrawn", "Withdrawn by us"),
+            ("stayed", "Stayed by the court"),
+            ("struck_out", "Struck out by the court"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the claim ended"},
+    )
+    ended_on = DateInputField(label="Date it ended", require_all_fields=False)
+
+
 class HearingForm(GdsFormMixin, forms.Form):
     submit_label = "Add the hearing"
     submit_name = "hearing"

@@ -27,6 +27,7 @@ from .claims import (
     legal_case_update,
 )
 from .court import (
+    claim_end_record,
     claim_issue_record,
     eviction_book,
     eviction_outcome_record,
@@ -42,6 +43,7 @@ from .court import (
 from .court_rules import hearing_warnings
 from .forms import (
     AssessmentForm,
+    ClaimEndForm,
     ClaimIssueForm,
     DecisionForm,
     EvictionOutcomeForm,
@@ -195,7 +197,7 @@ def legal_case_start(request, pk):
 
 
 LEGAL_CASE_ACTIONS = {"confirm", "assess", "decide", "override", "pack"}
-COURT_ACTIONS = {"issue", "hearing", "record_outcome", "warrant", "warrant_step", "eviction_outcome"}
+COURT_ACTIONS = {"issue", "claim_end", "hearing", "record_outcome", "warrant", "warrant_step", "eviction_outcome"}
 
 
 @permission_required(("incomeapp.use_legal", "courts.view_legalcase"), raise_exception=True)
@@ -338,6 +340,7 @@ def _court_context(record, forms_bound) -> dict:
             rule="R-BS-13",
         ),
         "issue_form": forms_bound.get("issue") or ClaimIssueForm(auto_id="issue-%s"),
+        "claim_end_form": forms_bound.get("claim_end") or ClaimEndForm(auto_id="claim_end-%s"),
         "hearing_form": forms_bound.get("hearing") or HearingForm(auto_id="hearing-%s"),
         "hearings": hearings,
         "warrants": warrants,
@@ -349,6 +352,7 @@ def _court_action(request, record, action):
     """The court stage's forms. Returns (done, the bound form to show again with its errors)."""
     form_class = {
         "issue": ClaimIssueForm,
+        "claim_end": ClaimEndForm,
         "hearing": HearingForm,
         "record_outcome": OutcomeForm,
         "warrant": WarrantRequestForm,
@@ -363,6 +367,9 @@ def _court_action(request, record, action):
         if action == "issue":
             claim_issue_record(legal_case=record, recorded_by=request.user, **data)
             messages.success(request, "The claim is recorded as issued.")
+        elif action == "claim_end":
+            claim_end_record(legal_case=record, recorded_by=request.user, **data)
+            messages.success(request, "Recorded: the claim has ended and the arrears case has left the court stage.")
         elif action == "hearing":
             _, warnings = hearing_record(legal_case=record, recorded_by=request.user, **data)
             messages.success(request, "Hearing added." + "".join(f" Check: {warning}" for warning in warnings))

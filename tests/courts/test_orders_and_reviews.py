@@ -368,3 +368,51 @@ def test_the_outcome_form_takes_the_orders_first_payment_date_and_shows_a_refusa
     agreement = Agreement.objects.get(case__account=claim["account"], agreement_type=AgreementType.COURT)
     assert (agreement.first_due_on, agreement.amount) == (first, D("7.50"))
     assert f"the first payment due {first:%-d %B %Y}" in " ".join(page.content.decode().split())
+
+
+@pytest.mark.parametrize("outcome", [CourtOutcome.WITHDRAWN, CourtOutcome.STAYED, CourtOutcome.STRUCK_OUT])
+def test_a_claim_withdrawn_stayed_or_struck_out_between_hearings_is_closed_with_its_date(secure_claim, outcome):
+    from courts.court import claim_end_record
+
+    officer, account, legal_case = secure_claim["officer"], secure_claim["account"], secure_claim["case"]
+    legal_case.refresh_from_db()
+    today = timezone.localdate()
+    with pytest.raises(ValidationError, match="cannot be in the future"):
+        claim_end_record(
+            legal_case=legal_case, outcome=outcome, ended_on=today + timedelta(days=1), recorded_by=officer
+        )
+    with pytest.raises(ValidationError, match="cannot end before"):
+        claim_end_record(
+            legal_case=legal_case,
+            outcome=outcome,
+            ended_on=legal_case.claim_issued_on - timedelta(days=1),
+            recorded_by=officer,
+        )
+    with pytest.raises(ValidationError, match="withdrawn, stayed or struck out"):
+        claim_end_record(legal_case=legal_case, outcome=CourtOutcome.DISMISSED, ended_on=today, recorded_by=officer)
+    claim_end_record(legal_case=legal_case, outcome=outcome, ended_on=today, recorded_by=officer)
+    legal_case.refresh_from_db()
+    assert legal_case.status == LegalCase.Status.CLOSED and legal_case.closed_on == today
+    assert legal_case.closed_reason == f"{CourtOutcome(outcome).label} on {today:%d/%m/%Y}"
+    case = ArrearsCase.objects.get(account=account)
+    assert (case.court_date, case.court_outcome) == (None, "")
+    assert case not in worklist(tab="court", as_of=today)
+    with pytest.raises(ValidationError, match="already ended"):
+        claim_end_record(legal_case=legal_case, outcome=outcome, ended_on=today, recorded_by=officer)
+
+
+def test_the_claim_page_records_a_claim_withdrawn_without_a_hearing_and_explains_a_missing_choice(secure_claim, client):
+    officer, legal_case = secure_claim["officer"], secure_claim["case"]
+    today = timezone.localdate()
+    client.force_login(officer)
+    url = f"/legal/cases/{legal_case.pk}/"
+    dated = {"ended_on_0": today.day, "ended_on_1": today.month, "ended_on_2": today.year}
+    page = client.post(url, {"claim_end": "1", **dated})
+    assert page.status_code == 400
+    text = " ".join(page.content.decode().split())
+    assert "govuk-error-summary" in text and "Choose how the claim ended" in text
+    assert f'value="{today.day}"' in text  # what was typed is kept
+    page = client.post(url, {"claim_end": "1", "outcome": "withdrawn", **dated}, follow=True)
+    text = " ".join(page.content.decode().split())
+    assert "the claim has ended and the arrears case has left the court stage" in text
+    assert LegalCase.objects.get(pk=legal_case.pk).status == LegalCase.Status.CLOSED
