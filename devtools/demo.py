@@ -23,13 +23,15 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from faker import Faker
 
-from arrears.constants import Benefit, ClaimStatus
+from arrears.constants import Benefit, BreathingSpaceKind, ClaimStatus
+from arrears.services import breathing_space_record
 from incomeapp.money import ZERO, apportion, to_money
 from lifecycle.charges import tenancy_charges_change
 from lifecycle.ending import tenancy_end
 from lifecycle.signup import sign_up_charges_default, tenancy_sign_up
 from rentaccounts.charging import monday_of, weekly_equivalent
 from rentaccounts.constants import AccountKind, TransactionType
+from rentaccounts.models import Account
 from rentaccounts.services import Posting, rent_debits_post, transactions_post
 from tenancies.constants import (
     LICENCE_TENURES,
@@ -42,6 +44,7 @@ from tenancies.constants import (
     RentPeriod,
     SchemeType,
     TenancyEventKind,
+    TenancyStatus,
     TenureType,
 )
 from tenancies.models import Person, Property, Provider, Tenancy
@@ -536,6 +539,7 @@ def demo_seed(*, tenancies: int = 300, today: date) -> dict:
         week += timedelta(days=7)
     postings = [posting for demo in made.tenancies for posting in _payments(rng, demo, history_start, today)]
     result = transactions_post(postings=postings)
+    breathing_space = _breathing_space(made, today)
     return {
         "tenancies": len(made.tenancies),
         "people": made.people,
@@ -544,4 +548,37 @@ def demo_seed(*, tenancies: int = 300, today: date) -> dict:
         "ended": made.ended,
         "debits": debits,
         "credits": result.posted,
+        "breathing_space": breathing_space,
     }
+
+
+def _breathing_space(made: Made, today: date) -> str:
+    """One standard Breathing Space, told to us today by a debt adviser, on the current tenancy owing most: so a
+    newcomer sees the case page's panel, the held debt and the holds (docs/legal-rules.md). Returns its reference."""
+    account = (
+        Account.objects.filter(
+            kind=AccountKind.RENT,
+            tenancy_id__in=[demo.tenancy.pk for demo in made.tenancies],
+            tenancy__status=TenancyStatus.CURRENT,
+            balance__gt=0,
+        )
+        .select_related("tenancy")
+        .order_by("-balance", "id")
+        .first()
+    )
+    if account is None:
+        return ""
+    tenancy = account.tenancy
+    breathing_space_record(
+        tenancy=tenancy,
+        kind=BreathingSpaceKind.STANDARD,
+        starts_on=today - timedelta(days=10),
+        notified_on=today - timedelta(days=9),
+        debtor=tenancy.named_tenants()[0],
+        reference="BS-DEMO-0001",
+        adviser_name="Sam Adviser",
+        adviser_organisation="StepChange Debt Charity",
+        adviser_contact="0800 138 1111",
+        recorded_by=None,
+    )
+    return tenancy.payment_reference

@@ -16,7 +16,8 @@ from rentaccounts.selectors import balance_differences
 from tenancies.constants import ChargeType, PaymentMethod, RentPeriod, TenancyEventKind, TenancyStatus
 from tenancies.models import Charge, Person, PropertyCharge, RentFreeWeek, Scheme, Tenancy, TenancyEvent, TenancyTenant
 
-pytestmark = pytest.mark.django_db
+# The law fixture: the demo records a Breathing Space, which reads the law figures (a flush elsewhere removes them).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("law")]
 
 TODAY = date(2026, 11, 24)
 
@@ -40,6 +41,12 @@ def test_demo_data_is_varied_realistic_and_loaded_once(capsys):
     assert rent.filter(balance__gt=0).exists(), "some in arrears"
     assert rent.filter(tenancy__status=TenancyStatus.FORMER, balance__gt=0).exists(), "former tenants owing"
     assert balance_differences() == []
+    # One Breathing Space, on the current tenancy owing most, so the case page's holds can be seen.
+    from arrears.models import BreathingSpace
+
+    space = BreathingSpace.objects.get()
+    assert space.tenancy.payment_reference == made["breathing_space"] and space.tenancy.status == TenancyStatus.CURRENT
+    assert space.debt_covered > 0 and space.ends_on == TODAY - timedelta(days=10) + timedelta(days=60)
 
     count = Transaction.objects.count()
     call_command("seed_demo")
