@@ -2,7 +2,6 @@
 weeks (Chart.js, with the same figures in a table), its breakdowns, the drill-down to the accounts behind a figure, CSV
 exports of every table, and targets. Everything but the drill-down reads the weekly snapshots."""
 
-import csv
 from datetime import date
 
 from django import forms
@@ -13,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from incomeapp.csvsafe import SafeCsvWriter
 from incomeapp.forms import GdsFormMixin
 from tenancies.selectors_homes import financial_year_to_date
 
@@ -149,7 +149,7 @@ def target(request):
 def _csv(filename: str, header: list[str], rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(header)
     for row in rows:
         writer.writerow([value.isoformat() if isinstance(value, date) else value for value in row])

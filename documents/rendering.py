@@ -7,9 +7,11 @@ The documents app knows no domain app: callers hand it a template and a plain co
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
 
 STYLESHEET = Path(__file__).resolve().parent / "print" / "letter.css"
 PDF_VARIANT = "pdf/ua-1"
@@ -21,9 +23,37 @@ def _shared() -> tuple[FontConfiguration, CSS]:
     return fonts, CSS(filename=str(STYLESHEET), font_config=fonts)
 
 
+class FetchRefused(ValueError):
+    pass
+
+
+def _allowed_roots() -> list[Path]:
+    return [STYLESHEET.parent.resolve(), Path(settings.STATIC_ROOT).resolve(), Path(settings.MEDIA_ROOT).resolve()]
+
+
+class LocalURLFetcher(URLFetcher):
+    """The renderer fetches nothing from outside the product (issue 21, item 4): a `data:` URL, or a file under the
+    print stylesheet's folder, the static files or the media files. Anything else (http, https, ftp, another file) is
+    refused, so text merged into a letter can never make the server call out or read its own files."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if url.startswith("file://"):
+            path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+            if any(path.is_relative_to(root) for root in _allowed_roots()):
+                return super().fetch(url, headers)
+        raise FetchRefused(f"The PDF renderer does not fetch {url[:100]}: only the product's own files.")
+
+
 def pdf_from_html(html: str) -> bytes:
     fonts, stylesheet = _shared()
-    return HTML(string=html).write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_variant=PDF_VARIANT)
+    return HTML(string=html, url_fetcher=LocalURLFetcher()).write_pdf(
+        stylesheets=[stylesheet], font_config=fonts, pdf_variant=PDF_VARIANT
+    )
 
 
 def letter_pdf(

@@ -1,6 +1,5 @@
 """The account page (transactions with running balance, filters, statement figures) and its CSV export."""
 
-import csv
 from datetime import timedelta
 from decimal import Decimal
 
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from incomeapp.csvsafe import SafeCsvWriter
 from incomeapp.forms import GdsFormMixin
 from incomeapp.money import to_money
 
@@ -192,7 +192,7 @@ def account_export(request, payment_reference, kind=AccountKind.RENT):
     account = _account(payment_reference, kind)
     form = AccountFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    writer = csv.writer(_Echo())
+    writer = SafeCsvWriter(_Echo())
 
     def rows():
         yield writer.writerow(["date", "type", "method", "description", "reference", "amount", "balance", "posted_at"])
