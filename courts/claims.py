@@ -129,7 +129,7 @@ def approval_chain() -> list[str]:
 
 
 def approvals_outstanding(legal_case: LegalCase) -> list[str]:
-    done = legal_case.approvals.filter(warrant__isnull=True, approved=True).count()
+    done = legal_case.approvals.filter(warrant__isnull=True, approved=True, superseded=False).count()
     return approval_chain()[done:]
 
 
@@ -148,7 +148,9 @@ def legal_case_decide(*, legal_case: LegalCase, approved: bool, notes: str, deci
         raise ValidationError("Every approval this claim needs has been given.")
     if decided_by.pk == legal_case.opened_by_id:
         raise PermissionDenied("You prepared this claim, so someone else must approve it.")
-    if legal_case.approvals.filter(warrant__isnull=True, decided_by=decided_by, approved=True).exists():
+    if legal_case.approvals.filter(
+        warrant__isnull=True, decided_by=decided_by, approved=True, superseded=False
+    ).exists():
         raise PermissionDenied("You have already approved this claim; the next step needs someone else.")
     role = outstanding[0]
     if rank(decided_by) < ROLE_RANK.get(role, 99):
@@ -160,11 +162,13 @@ def legal_case_decide(*, legal_case: LegalCase, approved: bool, notes: str, deci
         raise ValidationError("The protocol checklist is not complete: it must pass (or be overridden) first.")
     if not approved and not notes.strip():
         raise ValidationError("Say why the claim is not approved, so the officer knows what to do.")
-    step = legal_case.approvals.filter(warrant__isnull=True, approved=True).count() + 1
+    step = legal_case.approvals.filter(warrant__isnull=True, approved=True, superseded=False).count() + 1
     if not approved:
-        legal_case.approvals.filter(
-            warrant__isnull=True, approved=True
-        ).delete()  # a refusal restarts the chain once the case is put right
+        # A refusal restarts the chain once the case is put right; the earlier approvals stay in the audit trail.
+        for earlier in legal_case.approvals.filter(warrant__isnull=True, approved=True, superseded=False):
+            earlier.superseded = True
+            earlier._change_reason = f"Sent back by {decided_by.get_username()}: {notes.strip()}"
+            earlier.save(update_fields=["superseded"])
     return LegalApproval.objects.create(
         legal_case=legal_case, step=step, role=role, approved=approved, notes=notes.strip(), decided_by=decided_by
     )
@@ -220,7 +224,9 @@ def claim_pack_make(*, legal_case: LegalCase, made_by) -> Document:
         "contacts": Contact.objects.filter(case__in=ArrearsCase.objects.filter(account=account))
         .select_related("person")
         .order_by("occurred_on", "id"),
-        "approvals": legal_case.approvals.filter(warrant__isnull=True, approved=True).select_related("decided_by"),
+        "approvals": legal_case.approvals.filter(warrant__isnull=True, approved=True, superseded=False).select_related(
+            "decided_by"
+        ),
         "today": today,
     }
     pack = pdf_from_html(render_to_string("courts/claim_pack.html", context))

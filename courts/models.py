@@ -248,9 +248,15 @@ class LegalApproval(models.Model):
     notes = models.TextField(blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)
+    superseded = models.BooleanField(
+        default=False,
+        help_text="An approval given before someone later sent the claim back: kept for the audit trail, no longer "
+        "counted (the chain starts again).",
+    )
+    history = HistoricalRecords()
 
     class Meta:
-        ordering = ["step", "decided_at"]
+        ordering = ["decided_at", "id"]
 
 
 class Hearing(models.Model):

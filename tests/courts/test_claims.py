@@ -15,6 +15,7 @@ from django.utils import timezone
 from arrears.constants import ContactKind, ContactOutcome, ReferralKind
 from arrears.models import ArrearsCase, BenefitClaim, BreathingSpace, Contact, Referral, VulnerabilityReview
 from courts.claims import (
+    approvals_outstanding,
     claim_pack_make,
     gate,
     gate_confirm,
@@ -168,6 +169,36 @@ def test_a_refusal_needs_a_reason_and_a_two_step_chain_needs_two_people(served, 
         )
     legal_case_decide(legal_case=legal_case, approved=True, notes="", decided_by=user_with_role(Role.INCOME_MANAGER))
     assert claim_pack_make(legal_case=legal_case, made_by=officer).pages >= 3
+
+
+def test_sending_a_claim_back_keeps_every_earlier_approval_in_the_audit_trail(served, settings):
+    """Issue 21 (no one alone): a refusal restarts the chain, but the approvals given before it stay on record, marked
+    as no longer counted, with a history row saying who sent it back and why; nothing is deleted."""
+    from courts.models import LegalApproval
+
+    settings.LEGAL_CLAIM_APPROVAL_CHAIN = ["Senior Income Officer", "Income Manager"]
+    officer = served["officer"]
+    _complete_the_record(served)
+    legal_case = legal_case_open(notice=served["notice"], opened_by=officer)
+    gate_confirm(legal_case=legal_case, key="agreement_offered", note="Offered £5 a week; refused on 10/11.",
+                 confirmed_by=officer)  # fmt: skip
+    legal_case_update(
+        legal_case=legal_case, updated_by=officer, assessment="Proportionate: reasons.", part3_letter_on=None
+    )
+    senior = user_with_role(Role.SENIOR_INCOME_OFFICER)
+    first = legal_case_decide(legal_case=legal_case, approved=True, notes="", decided_by=senior)
+    manager = user_with_role(Role.INCOME_MANAGER)
+    legal_case_decide(legal_case=legal_case, approved=False, notes="The statement is out of date.", decided_by=manager)
+    first.refresh_from_db()
+    assert first.superseded and first.approved
+    assert LegalApproval.objects.filter(legal_case=legal_case).count() == 2
+    assert first.history.first().history_change_reason == (
+        f"Sent back by {manager.get_username()}: The statement is out of date."
+    )
+    assert approvals_outstanding(legal_case) == ["Senior Income Officer", "Income Manager"]
+    # The same senior may approve again once the case is put right: their earlier approval no longer counts.
+    legal_case_decide(legal_case=legal_case, approved=True, notes="", decided_by=senior)
+    assert approvals_outstanding(legal_case) == ["Income Manager"]
 
 
 def test_a_manager_may_override_the_gate_with_a_reason_and_an_officer_may_not(served):
