@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format worker beat bench system-packages frontend clean help
+.PHONY: run test lint format worker beat bench load system-packages frontend clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -15,6 +15,7 @@ help:
 	@echo "make worker  a Celery worker (needs CELERY_BROKER_URL)"
 	@echo "make beat    the Celery beat scheduler (needs CELERY_BROKER_URL)"
 	@echo "make bench   generate a PostgreSQL dataset (BENCH_TENANCIES, BENCH_YEARS) and run the benchmarks (BENCH_ONLY=letters,statements)"
+	@echo "make load    50 officers (locust) through gunicorn on the bench database (LOAD_USERS, LOAD_TIME; docs/benchmarks.md)"
 	@echo "make format  apply ruff's fixes and formatting"
 	@echo "make frontend rebuild the vendored GOV.UK Frontend assets (needs npm; the result is committed)"
 
@@ -69,6 +70,11 @@ bench: $(VENV)/.dev
 	-createdb -h 127.0.0.1 -U rentwise $(notdir $(BENCH_DATABASE_URL)) 2>/dev/null
 	$(BENCH_ENV) $(MANAGE) migrate --no-input -v 0
 	$(BENCH_ENV) $(MANAGE) bench --tenancies $(BENCH_TENANCIES) --years $(BENCH_YEARS) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
+
+# The load test: officers working the worklist, cases and accounts through gunicorn with debug off (needs the bench
+# dataset; settings and defaults in devtools/load/run.sh).
+load: $(VENV)/.dev
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) bash devtools/load/run.sh
 
 worker: $(VENV)/.runtime
 	$(BIN)/celery -A incomeapp worker --loglevel=INFO

@@ -1,11 +1,16 @@
 """Rendering the letters the review (or an officer) queued: one per named tenant, as the protocol asks, through the
-documents app. Safe to run again: a request is rendered only while its contact says "queued", and a tenant who already
-has this request's letter does not get a second one."""
+documents app. Safe to run again, and twice at once: a request is rendered only while its contact says "queued" and
+under its row lock, and a tenant who already has this request's letter does not get a second one (a unique key).
+Letters whose render died are found by the sweeper and handed on again."""
 
 from collections import Counter
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from documents.constants import DeliveryState
@@ -107,73 +112,94 @@ def preview_context(payment_reference: str):
 
 
 def letter_to_person(*, request, version, values: dict, person, home, landlord: dict, run_label: str) -> Document:
-    """One tenant's letter of a request: made once (found again by its subject key), posted, or emailed to a tenant
-    who chose email (an email that failed is marked failed with the reason)."""
-    subject_key = f"letter-request:{request.pk}:person:{person.pk}"
-    document = Document.objects.filter(subject_key=subject_key).first()
-    if document is None:
-        address = person.postal_lines(home)
-        if not address and not person.wants_email:
-            raise ValidationError(
-                f"There is no address to post to: {person.full_name} has left the home and no forwarding address or "
-                "email is recorded. Add one, then retry."
-            )
-        document = letter_make(
-            version=version,
-            values={**values, "tenant_name": person.full_name},
-            landlord=landlord,
-            recipient={"name": person.full_name, "address_lines": address},
-            reference=request.case.account.tenancy.payment_reference,
-            subject_key=subject_key,
-            made_by=request.contact.recorded_by,
-            made_by_run=run_label,
-            large_print="large print" in person.communication_adjustments.lower(),
-            delivery_state=DeliveryState.TO_EMAIL if person.wants_email else DeliveryState.TO_PRINT,
+    """One tenant's letter of a request, made once: found again by its idempotency key, which the database keeps
+    unique. Posted, or waiting to be emailed to a tenant who chose email (`letter_email`)."""
+    key = f"letter-request:{request.pk}:person:{person.pk}"
+    document = Document.objects.filter(idempotency_key=key).first()
+    if document is not None:
+        return document
+    address = person.postal_lines(home)
+    if not address and not person.wants_email:
+        raise ValidationError(
+            f"There is no address to post to: {person.full_name} has left the home and no forwarding address or "
+            "email is recorded. Add one, then retry."
         )
-    if document.delivery_state == DeliveryState.TO_EMAIL:
-        document_email(document=document, to=[person.email], greeting=f"Dear {person.full_name}", landlord=landlord)
-    return document
+    return letter_make(
+        version=version,
+        values={**values, "tenant_name": person.full_name},
+        landlord=landlord,
+        recipient={"name": person.full_name, "address_lines": address},
+        reference=request.case.account.tenancy.payment_reference,
+        subject_key=key,
+        idempotency_key=key,
+        made_by=request.contact.recorded_by,
+        made_by_run=run_label,
+        large_print="large print" in person.communication_adjustments.lower(),
+        delivery_state=DeliveryState.TO_EMAIL if person.wants_email else DeliveryState.TO_PRINT,
+    )
+
+
+IN_HAND_ELSEWHERE = "being made by another worker"
 
 
 def letter_requests_render(*, request_ids: list[int], run_label: str = "") -> Counter:
     """Renders each queued request; the contact's outcome becomes "sent" (the PDFs wait to be printed, or were emailed
     to tenants who chose email) or "failed" with the reason, which brings the "review failed letter" step. Returns
-    counts by outcome."""
+    counts by outcome.
+
+    Each request is made in its own transaction holding its row lock (taken with SKIP LOCKED): a second worker given
+    the same letter at the same moment (a retried task, the sweeper) skips it, so one document is made per tenant and
+    one email sent. A worker that dies mid-letter loses its transaction and its lock; the letter is still "queued" and
+    the sweeper hands it on within minutes."""
     counts: Counter = Counter()
-    requests = LetterRequest.objects.filter(pk__in=request_ids, contact__outcome=ContactOutcome.QUEUED).select_related(
-        "contact",
-        "recommendation",
-        "case__officer",
-        "case__account__tenancy__property__scheme__provider",
-    )
-    for request in requests:
-        tenancy = request.case.account.tenancy
-        contact = request.contact
-        if tenancy.status == TenancyStatus.FORMER:
-            # Queued before the tenancy ended: a current tenant's arrears letter is not sent to a former tenant.
-            contact.outcome = ContactOutcome.NOTE
-            contact.notes = f"{contact.notes} Not sent: the tenancy ended before the letter went out.".strip()
-            contact.save(update_fields=["outcome", "notes"])
-            counts["not sent: tenancy ended"] += 1
-            continue
-        withheld = moratorium_withheld(request, timezone.localdate())
-        if withheld:
-            contact.outcome = ContactOutcome.WITHHELD
-            contact.notes = f"{contact.notes} {withheld}".strip()
-            contact.save(update_fields=["outcome", "notes"])
-            counts[ContactOutcome.WITHHELD] += 1
-            continue
-        people = tenancy.named_tenants()
-        provider = tenancy.property.scheme.provider
-        try:
-            version = template_version_current(request.letter)
-            if version is None:
-                raise ValidationError(f"There is no letter template called '{request.letter}'. Add it, then retry.")
-            values = case_letter_values(request.case, people, request.recommendation)
-            home = tenancy.property.address_lines if tenancy.is_live_on(timezone.localdate()) else None
-            failures = []
-            for person in people:
-                document = letter_to_person(
+    for request_id in request_ids:
+        with transaction.atomic():
+            request = (
+                LetterRequest.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=request_id, contact__outcome=ContactOutcome.QUEUED)
+                .select_related(
+                    "contact",
+                    "recommendation",
+                    "case__officer",
+                    "case__account__tenancy__property__scheme__provider",
+                )
+                .first()
+            )
+            if request is None:
+                if LetterRequest.objects.filter(pk=request_id, contact__outcome=ContactOutcome.QUEUED).exists():
+                    counts[IN_HAND_ELSEWHERE] += 1
+                continue
+            counts[_letter_request_render(request, run_label)] += 1
+    return counts
+
+
+def _letter_request_render(request: LetterRequest, run_label: str) -> str:
+    tenancy = request.case.account.tenancy
+    contact = request.contact
+    if tenancy.status == TenancyStatus.FORMER:
+        # Queued before the tenancy ended: a current tenant's arrears letter is not sent to a former tenant.
+        contact.outcome = ContactOutcome.NOTE
+        contact.notes = f"{contact.notes} Not sent: the tenancy ended before the letter went out.".strip()
+        contact.save(update_fields=["outcome", "notes"])
+        return "not sent: tenancy ended"
+    withheld = moratorium_withheld(request, timezone.localdate())
+    if withheld:
+        contact.outcome = ContactOutcome.WITHHELD
+        contact.notes = f"{contact.notes} {withheld}".strip()
+        contact.save(update_fields=["outcome", "notes"])
+        return ContactOutcome.WITHHELD
+    people = tenancy.named_tenants()
+    provider = tenancy.property.scheme.provider
+    try:
+        version = template_version_current(request.letter)
+        if version is None:
+            raise ValidationError(f"There is no letter template called '{request.letter}'. Add it, then retry.")
+        values = case_letter_values(request.case, people, request.recommendation)
+        home = tenancy.property.address_lines if tenancy.is_live_on(timezone.localdate()) else None
+        letters = [
+            (
+                person,
+                letter_to_person(
                     request=request,
                     version=version,
                     values=values,
@@ -181,16 +207,83 @@ def letter_requests_render(*, request_ids: list[int], run_label: str = "") -> Co
                     home=home,
                     landlord=provider.letterhead,
                     run_label=run_label,
+                ),
+            )
+            for person in people
+        ]
+        # Every letter is made before any is emailed, so a letter that cannot be made sends nothing.
+        failures = []
+        for person, document in letters:
+            if document.delivery_state == DeliveryState.TO_EMAIL:
+                document_email(
+                    document=document,
+                    to=[person.email],
+                    greeting=f"Dear {person.full_name}",
+                    landlord=provider.letterhead,
                 )
-                if document.delivery_state == DeliveryState.FAILED:
-                    failures.append(document.delivery_note)
-            if failures:
-                raise ValidationError(" ".join(failures))
-        except ValidationError as error:
-            contact.outcome = ContactOutcome.FAILED
-            contact.notes = f"{contact.notes} Not sent: {error.messages[0]}".strip()
-        else:
-            contact.outcome = ContactOutcome.SENT
-        contact.save(update_fields=["outcome", "notes"])
-        counts[contact.outcome] += 1
+            if document.delivery_state == DeliveryState.FAILED:
+                failures.append(document.delivery_note)
+        if failures:
+            raise ValidationError(" ".join(failures))
+    except ValidationError as error:
+        contact.outcome = ContactOutcome.FAILED
+        contact.notes = f"{contact.notes} Not sent: {error.messages[0]}".strip()
+    else:
+        contact.outcome = ContactOutcome.SENT
+    contact.save(update_fields=["outcome", "notes"])
+    return contact.outcome
+
+
+def letter_run_label(request: LetterRequest) -> str:
+    """The run a letter's documents belong to (their print batch): an officer's letter, else its review's."""
+    return "officer" if request.contact.recorded_by_id else f"review:{request.recommendation.run_id}"
+
+
+SWEEP_LIMIT = 5000  # letters handed on per sweep; the next sweep (minutes later) takes the rest
+
+
+def letters_sweep() -> Counter:
+    """Finds the letters whose render died and hands them to Celery again (beat, every few minutes): still "queued"
+    LETTER_RENDER_STALE_MINUTES after they were queued (or last handed on), and not being rendered now. A render in
+    progress, however slow, holds its letter's row lock, which this skips; a worker that died has lost its lock.
+    After LETTER_RENDER_MAX_RETRIES hand-ons a letter is failed with the reason, for a person to review, so none stays
+    "queued" for ever. Returns counts: handed on, failed."""
+    from .tasks import render_letters
+
+    cutoff = timezone.now() - timedelta(minutes=settings.LETTER_RENDER_STALE_MINUTES)
+    counts: Counter = Counter()
+    with transaction.atomic():
+        stale = list(
+            LetterRequest.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(contact__outcome=ContactOutcome.QUEUED, created_at__lt=cutoff)
+            .filter(Q(render_handed_at__isnull=True) | Q(render_handed_at__lt=cutoff))
+            .select_related("contact", "recommendation")
+            .order_by("id")[:SWEEP_LIMIT]
+        )
+        given_up = [r for r in stale if r.render_retries >= settings.LETTER_RENDER_MAX_RETRIES]
+        handed = [r for r in stale if r.render_retries < settings.LETTER_RENDER_MAX_RETRIES]
+        for request in given_up:
+            request.contact.outcome = ContactOutcome.FAILED
+            request.contact.notes = (
+                f"{request.contact.notes} Not sent: the letter could not be made after {request.render_retries + 1} "
+                "tries (the worker making it stopped each time). Check the letter's template and the tenants' "
+                "details, then send it again."
+            ).strip()
+            request.contact.save(update_fields=["outcome", "notes"])
+        LetterRequest.objects.filter(pk__in=[r.pk for r in handed]).update(
+            render_handed_at=timezone.now(), render_retries=F("render_retries") + 1
+        )
+        by_run: dict[str, list[int]] = {}
+        for request in handed:
+            by_run.setdefault(letter_run_label(request), []).append(request.pk)
+        for run_label, ids in by_run.items():
+            for start in range(0, len(ids), BATCH):
+                batch = ids[start : start + BATCH]
+                transaction.on_commit(
+                    lambda batch=batch, run_label=run_label: render_letters.delay(
+                        request_ids=batch, run_label=run_label
+                    ),
+                    robust=True,
+                )
+        counts["handed on"], counts["failed"] = len(handed), len(given_up)
     return counts

@@ -136,7 +136,11 @@ class Contact(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["case", "occurred_on", "id"], name="contact_case_date")]
+        indexes = [
+            models.Index(fields=["case", "occurred_on", "id"], name="contact_case_date"),
+            # The letters still waiting to be made, for the sweeper (a few among millions of contacts).
+            models.Index(fields=["id"], condition=Q(outcome=ContactOutcome.QUEUED), name="contact_letter_queued"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.occurred_on:%d/%m/%Y}"
@@ -245,6 +249,10 @@ class ReviewRun(models.Model):
     )
     accounts_total = models.PositiveIntegerField(default=0)
     accounts_done = models.PositiveIntegerField(default=0)
+    # Added up in each chunk's own transaction, so a run that died and was resumed counts everything once.
+    letters_queued = models.PositiveIntegerField(default=0)
+    cases_opened = models.PositiveIntegerField(default=0)
+    cases_closed = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
 
@@ -293,6 +301,10 @@ class LetterRequest(models.Model):
     recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT)
     contact = models.OneToOneField(Contact, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The sweeper (arrears.letters.letters_sweep) hands a letter whose render died to Celery again; these say when it
+    # last did and how often, so it is handed at most once per LETTER_RENDER_STALE_MINUTES and given up on in the end.
+    render_handed_at = models.DateTimeField(null=True, blank=True)
+    render_retries = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -2,9 +2,10 @@
 cases opened and closed, and automatic letters queued once per case, stage and week.
 
 One full review runs at a time (a PostgreSQL advisory lock); a re-review of a few accounts (after an import or an
-officer's action) does not wait for it. Work is done in chunks, each its own transaction, so a review
-that dies keeps what it finished; running it again for the same date resumes the same run and does the rest. A dry run
-writes nothing and reports what would happen.
+officer's action) does not wait for it. Work is done in chunks, each its own transaction (its cases, recommendations,
+letters and the run's counts together), so a review that dies at any point keeps exactly the chunks it finished;
+running it again for the same date resumes the same run, does the rest and hands on the letters the dead run queued but
+never handed to Celery. A dry run writes nothing and reports what would happen.
 """
 
 import json
@@ -17,14 +18,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from incomeapp.roles import staff_require
 
-from .constants import CaseStatus, PolicyVersionStatus, ReviewStatus
+from .constants import CaseStatus, ContactOutcome, PolicyVersionStatus, ReviewStatus
 from .engine import evaluate
-from .models import ArrearsCase, ArrearsPolicy, ArrearsPolicyVersion, Recommendation, ReviewRun
+from .models import ArrearsCase, ArrearsPolicy, ArrearsPolicyVersion, LetterRequest, Recommendation, ReviewRun
 from .priority import priority
 from .review_facts import accounts_in_scope, facts_for_accounts
 from .services import cases_close_tenancy_ended, letters_queue
@@ -152,6 +153,8 @@ def review_run(
             )
             if run is None:
                 run = ReviewRun.objects.create(as_of=as_of, scope=scope, started_by=started_by)
+            else:
+                _letters_hand_on(run)
             run.status, run.error = ReviewStatus.RUNNING, ""
             run.save(update_fields=["status", "error"])
         ids = accounts_in_scope(account_ids=account_ids, as_of=as_of)
@@ -161,20 +164,22 @@ def review_run(
         done = set(run.recommendations.values_list("account_id", flat=True)) if run else set()
         size = _chunk_size()
         chunks = [[i for i in ids[start : start + size] if i not in done] for start in range(0, len(ids), size)]
+        reviewed = len(ids) - sum(len(chunk) for chunk in chunks)
         try:
-            for number, (chunk, facts) in enumerate(_facts_ahead([c for c in chunks if c], as_of), start=1):
+            for chunk, facts in _facts_ahead([c for c in chunks if c], as_of):
                 _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts)
+                reviewed += len(chunk)
                 if tracker:
-                    ReviewRun.objects.filter(pk=tracker.pk).update(accounts_done=min(len(ids), number * size))
+                    ReviewRun.objects.filter(pk=tracker.pk).update(accounts_done=min(len(ids), reviewed))
+            summary.accounts = len(ids)
+            if run:
+                _finish(run, summary)
         except Exception as error:
             if tracker:
                 ReviewRun.objects.filter(pk=tracker.pk).update(
                     status=ReviewStatus.FAILED, error=f"Stopped part way: {error}. Run it again to finish the rest."
                 )
             raise
-        summary.accounts = len(ids)
-        if run:
-            _finish(run, summary)
     return run, summary
 
 
@@ -205,8 +210,6 @@ def _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts) -> None:
     results = []
     ended_cases = [f["_case"].pk for f in facts.values() if f["_ended"] and f["_case"] is not None]
     facts = {account_id: f for account_id, f in facts.items() if not f["_ended"]}
-    if ended_cases and not dry_run:
-        summary.cases_closed += len(cases_close_tenancy_ended(case_ids=ended_cases, on=as_of))
     for account_id, case_facts in facts.items():
         version = chooser.version_for(case_facts)
         inputs = {k: v for k, v in case_facts.items() if not k.startswith("_")}
@@ -234,6 +237,9 @@ def _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts) -> None:
         ]
         return
     with transaction.atomic():
+        counted_before = (summary.letters_queued, summary.cases_opened, summary.cases_closed)
+        if ended_cases:
+            summary.cases_closed += len(cases_close_tenancy_ended(case_ids=ended_cases, on=as_of))
         cases = _cases_open_and_close(results, as_of, summary)
         recommendations = [
             Recommendation(
@@ -262,6 +268,12 @@ def _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts) -> None:
         if queued:
             _render_after_commit(queued, f"review:{run.pk}")
         _cases_point_at_latest(run, [account_id for account_id, *_ in results])
+        letters, opened, closed = counted_before
+        ReviewRun.objects.filter(pk=run.pk).update(
+            letters_queued=F("letters_queued") + summary.letters_queued - letters,
+            cases_opened=F("cases_opened") + summary.cases_opened - opened,
+            cases_closed=F("cases_closed") + summary.cases_closed - closed,
+        )
 
 
 _WEEKS_LIMIT = Decimal("999999.99")
@@ -323,12 +335,28 @@ def _recommendations_write(recommendations: list[Recommendation]) -> None:
 
 
 def _render_after_commit(request_ids: list[int], run_label: str) -> None:
-    """The queued letters are rendered by Celery in batches once this chunk has committed."""
+    """The queued letters are rendered by Celery in batches once this chunk has committed. A broker that fails here
+    stops nothing: the letters stay queued and the sweeper (or resuming the run) hands them on."""
     from .letters import BATCH
     from .tasks import render_letters
 
-    batches = [request_ids[start : start + BATCH] for start in range(0, len(request_ids), BATCH)]
-    transaction.on_commit(lambda: [render_letters.delay(request_ids=batch, run_label=run_label) for batch in batches])
+    def hand_on():
+        for start in range(0, len(request_ids), BATCH):
+            render_letters.delay(request_ids=request_ids[start : start + BATCH], run_label=run_label)
+
+    transaction.on_commit(hand_on, robust=True)
+
+
+def _letters_hand_on(run: ReviewRun) -> None:
+    """Resuming a run: the letters it queued that are still waiting (the process died before handing them to Celery,
+    or their render died) are handed on now rather than at the next sweep. A render already under way skips them."""
+    waiting = list(
+        LetterRequest.objects.filter(recommendation__run=run, contact__outcome=ContactOutcome.QUEUED)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    if waiting:
+        _render_after_commit(waiting, f"review:{run.pk}")
 
 
 def _cases_point_at_latest(run: ReviewRun, account_ids: list[int]) -> None:
@@ -406,12 +434,45 @@ def _jsonable(inputs: dict) -> dict:
 
 
 def _finish(run: ReviewRun, summary: ReviewSummary) -> None:
+    """The run's summary from what it stored (every chunk, whichever attempt did it), and its final state."""
+    run.refresh_from_db(fields=["letters_queued", "cases_opened", "cases_closed"])
+    summary.letters_queued, summary.cases_opened, summary.cases_closed = (
+        run.letters_queued,
+        run.cases_opened,
+        run.cases_closed,
+    )
     stored = Counter(run.recommendations.values_list("action", flat=True))
     run.summary = {**summary.as_dict(), "actions": dict(sorted(stored.items()))}
     run.status = ReviewStatus.COMPLETED
     run.finished_at = timezone.now()
-    run.accounts_done = summary.accounts
-    run.save(update_fields=["summary", "status", "finished_at", "accounts_done"])
+    run.accounts_done = run.accounts_total = summary.accounts  # the scope when it finished (a resume may differ)
+    run.error = ""
+    run.save(update_fields=["summary", "status", "finished_at", "accounts_done", "accounts_total", "error"])
+
+
+STOPPED = (
+    "The review stopped part way: the process running it ended (a restart, or out of memory). Run it again to finish "
+    "the rest; nothing it did is done twice."
+)
+
+
+def review_runs_mark_stopped() -> int:
+    """For the sweeper: full reviews left "running" by a process that died are marked failed with how to finish them,
+    so none says "running" for ever. A running review holds the advisory lock; when the lock is free, no full review
+    is running. (Re-reviews of a few accounts take no lock and are left alone.) Returns how many were marked."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [REVIEW_LOCK])
+        if not cursor.fetchone()[0]:
+            return 0
+    try:
+        return ReviewRun.objects.filter(status=ReviewStatus.RUNNING, scope="all", dry_run=False).update(
+            status=ReviewStatus.FAILED, error=STOPPED
+        )
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [REVIEW_LOCK])
 
 
 def review_preview_create(*, as_of: date, started_by, compare: ArrearsPolicyVersion | None = None) -> ReviewRun:

@@ -104,6 +104,20 @@ def worklist(*, tab: str, as_of, officer=None, patch_id=None, scheme_id=None, ac
     return cases.order_by("-latest_recommendation__priority", "-latest_recommendation__balance", "id")
 
 
+def officers_with_open_cases():
+    """The people with an open case, for the worklist's officer filter. A semi-join that stops at each person's first
+    open case (`EXISTS` on the officer index): a join with DISTINCT read every open case, 55-170 ms at 37,500 cases."""
+    from django.db.models import Exists, OuterRef
+
+    from incomeapp.models import User
+
+    from .constants import CaseStatus
+    from .models import ArrearsCase
+
+    has_open = Exists(ArrearsCase.objects.filter(officer=OuterRef("pk"), status=CaseStatus.OPEN))
+    return User.objects.filter(has_open).order_by("first_name", "username")
+
+
 # Ended tenancies, by account rather than by case: what former tenants owe, and credits waiting to be refunded.
 FORMER_TABS = {
     "former": "Former tenant arrears",

@@ -65,3 +65,13 @@ def render_letters(request_ids: list[int], run_label: str = "") -> dict:
     from .letters import letter_requests_render
 
     return dict(letter_requests_render(request_ids=request_ids, run_label=run_label))
+
+
+@shared_task
+def sweep_stuck_work() -> dict:
+    """Every two minutes: letters whose render died are handed to Celery again (a render under way is left alone),
+    and a full review left "running" by a process that died is marked failed with how to finish it."""
+    from .letters import letters_sweep
+    from .review import review_runs_mark_stopped
+
+    return {**letters_sweep(), "reviews marked stopped": review_runs_mark_stopped()}

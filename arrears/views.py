@@ -13,8 +13,10 @@ from django.views.decorators.http import require_POST
 
 from incomeapp.law import NoThreshold
 from incomeapp.models import User
+from incomeapp.signals import SpecialCategory, special_category_shown
 from rentaccounts.selectors import balances_by_week
 from tenancies.models import Patch, Scheme
+from tenancies.scoping import assert_can_see_tenancy, scoped
 
 from .chart import balance_bars
 from .constants import BreathingSpaceKind
@@ -53,6 +55,7 @@ from .selectors import (
     former_tenancy_accounts,
     moratoria,
     moratorium_law,
+    officers_with_open_cases,
     worklist,
 )
 from .services import (
@@ -100,8 +103,9 @@ def index(request):
         rows = former_tenancy_accounts(
             tab=tab, officer=officer, patch_id=filters["patch_id"], scheme_id=filters["scheme_id"]
         )
+        rows = scoped(rows, request.user, "tenancy__")
     else:
-        rows = worklist(tab=tab, as_of=today, officer=officer, **filters)
+        rows = scoped(worklist(tab=tab, as_of=today, officer=officer, **filters), request.user, "account__tenancy__")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     kept = {"officer": officer_choice, "patch": filters["patch_id"] or "", "scheme": filters["scheme_id"] or ""}
     kept["action"] = filters["action"]
@@ -117,17 +121,20 @@ def index(request):
         "filters": kept,
         "patches": Patch.objects.order_by("name"),
         "schemes": Scheme.objects.order_by("name"),
-        "officers": User.objects.filter(arrears_cases__status="open").distinct().order_by("first_name", "username"),
+        "officers": officers_with_open_cases(),
         "mine": officer_choice == "me",
     }
     return render(request, "arrears/index.html", context)
 
 
-def _case_or_404(pk: int) -> ArrearsCase:
+def _case_or_404(pk: int, user) -> ArrearsCase:
+    """The case, or 404 when there is none or its tenancy is outside the user's scope (tenancies.scoping)."""
     try:
-        return case_detail(pk=pk)
+        case = case_detail(pk=pk)
     except ArrearsCase.DoesNotExist as error:
         raise Http404("There is no such case.") from error
+    assert_can_see_tenancy(user, case.account.tenancy)
+    return case
 
 
 def _people(case: ArrearsCase):
@@ -196,6 +203,23 @@ def nosp_lapse_moved(*, case: ArrearsCase) -> dict | None:
     return {"on": moved, "why": why} if why else None
 
 
+def _special_categories_shown(request, context) -> None:
+    """R-DP-03: the access log hears of a vulnerability review (its finding, or its notes) or a mental health crisis
+    Breathing Space the case page shows, for each named tenant (a Breathing Space: for its debtor, when recorded)."""
+    people = [person.pk for person in context["people"]]
+    shown: dict[int, set[str]] = {pk: set() for pk in people}
+    reviews = context["vulnerability_reviews"]
+    if any(review.vulnerable or (context["can_see_sensitive"] and review.notes) for review in reviews):
+        for pk in people:
+            shown[pk].add(SpecialCategory.VULNERABILITY)
+    spaces = [context.get("breathing_space"), *context.get("earlier_breathing_spaces", [])]
+    for space in spaces:
+        if space is not None and space.kind == BreathingSpaceKind.MENTAL_HEALTH_CRISIS:
+            for pk in [space.debtor_id] if space.debtor_id else people:
+                shown.setdefault(pk, set()).add(SpecialCategory.MENTAL_HEALTH_CRISIS)
+    special_category_shown(request, shown)
+
+
 def _case_page(request, case, status=200, **forms):
     today = timezone.localdate()
     can_see_breathing_space = request.user.has_perm("arrears.view_breathingspace")
@@ -234,12 +258,13 @@ def _case_page(request, case, status=200, **forms):
         "can_see_breathing_space": can_see_breathing_space,
         "today": today,
     }
+    _special_categories_shown(request, context)
     return render(request, "arrears/case.html", context, status=status)
 
 
 @permission_required("incomeapp.use_worklist", raise_exception=True)
 def case(request, pk):
-    return _case_page(request, _case_or_404(pk))
+    return _case_page(request, _case_or_404(pk, request.user))
 
 
 def _re_review(case: ArrearsCase) -> None:
@@ -265,7 +290,7 @@ def _act(request, case, form, action, success, form_key: str):
 @require_POST
 @permission_required(("incomeapp.use_worklist", "arrears.add_contact"), raise_exception=True)
 def contact_add(request, pk):
-    case = _case_or_404(pk)
+    case = _case_or_404(pk, request.user)
     people = {str(p.pk): p for p in _people(case)}
     form = ContactForm(request.POST, people=people.values())
 
@@ -289,7 +314,7 @@ def contact_add(request, pk):
 @require_POST
 @permission_required(("incomeapp.use_worklist", "arrears.add_agreement"), raise_exception=True)
 def agreement_add(request, pk):
-    case = _case_or_404(pk)
+    case = _case_or_404(pk, request.user)
     form = AgreementForm(request.POST)
 
     def make(data):
@@ -309,7 +334,7 @@ def agreement_add(request, pk):
 @require_POST
 @permission_required(("incomeapp.use_worklist", "arrears.add_pause"), raise_exception=True)
 def pause_add(request, pk):
-    case = _case_or_404(pk)
+    case = _case_or_404(pk, request.user)
     form = PauseForm(request.POST)
 
     def pause(data):
@@ -323,7 +348,7 @@ def pause_add(request, pk):
 @require_POST
 @permission_required(("incomeapp.use_worklist", "arrears.add_breathingspace"), raise_exception=True)
 def breathing_space_add(request, pk):
-    case = _case_or_404(pk)
+    case = _case_or_404(pk, request.user)
     people = {str(p.pk): p for p in _people(case)}
     form = BreathingSpaceForm(request.POST, people=people.values())
 
@@ -381,7 +406,7 @@ def _current_space_or_404(case):
 @require_POST
 @permission_required(("incomeapp.use_worklist", "arrears.change_breathingspace"), raise_exception=True)
 def breathing_space_end(request, pk):
-    case = _case_or_404(pk)
+    case = _case_or_404(pk, request.user)
     space = _current_space_or_404(case)
     form = BreathingSpaceEndForm(request.POST)
 
@@ -396,7 +421,7 @@ def breathing_space_end(request, pk):
 @require_POST
 @permission_required(("incomeapp.use_worklist", "arrears.change_breathingspace"), raise_exception=True)
 def breathing_space_treatment_end(request, pk):
-    case = _case_or_404(pk)
+    case = _case_or_404(pk, request.user)
     space = _current_space_or_404(case)
     form = BreathingSpaceTreatmentEndForm(request.POST)
 
@@ -420,7 +445,7 @@ def breathing_space_treatment_end(request, pk):
 @require_POST
 @permission_required(("incomeapp.use_worklist", "arrears.change_breathingspace"), raise_exception=True)
 def breathing_space_review_request(request, pk):
-    case = _case_or_404(pk)
+    case = _case_or_404(pk, request.user)
     space = _current_space_or_404(case)
     form = BreathingSpaceReviewRequestForm(request.POST)
 
@@ -446,7 +471,7 @@ def breathing_space_review_request(request, pk):
 @require_POST
 @permission_required(("incomeapp.use_worklist", "arrears.change_breathingspace"), raise_exception=True)
 def breathing_space_review_outcome(request, pk):
-    case = _case_or_404(pk)
+    case = _case_or_404(pk, request.user)
     space = _current_space_or_404(case)
     form = BreathingSpaceReviewOutcomeForm(request.POST)
 
@@ -466,7 +491,7 @@ def breathing_space_review_outcome(request, pk):
 @require_POST
 @permission_required(("incomeapp.use_worklist", "arrears.change_breathingspace"), raise_exception=True)
 def breathing_space_agent_told(request, pk):
-    case = _case_or_404(pk)
+    case = _case_or_404(pk, request.user)
     space = _current_space_or_404(case)
     form = BreathingSpaceAgentForm(request.POST)
 
@@ -496,7 +521,7 @@ def breathing_space_agent_told(request, pk):
 @require_POST
 @permission_required(("incomeapp.use_worklist", "arrears.add_referral"), raise_exception=True)
 def referral_add(request, pk):
-    case = _case_or_404(pk)
+    case = _case_or_404(pk, request.user)
     form = ReferralForm(request.POST)
 
     def record(data):
@@ -515,7 +540,7 @@ def referral_add(request, pk):
 @require_POST
 @permission_required(("incomeapp.use_worklist", "arrears.add_vulnerabilityreview"), raise_exception=True)
 def vulnerability_review_add(request, pk):
-    case = _case_or_404(pk)
+    case = _case_or_404(pk, request.user)
     form = VulnerabilityReviewForm(request.POST)
 
     def record(data):
@@ -557,7 +582,9 @@ def reassign(request):
     target = form.cleaned_data["to_officer"]
     try:
         moved = cases_reassign(
-            cases=ArrearsCase.objects.filter(pk__in=cases.values("pk")), officer=target, reassigned_by=request.user
+            cases=ArrearsCase.objects.filter(pk__in=scoped(cases, request.user, "account__tenancy__").values("pk")),
+            officer=target,
+            reassigned_by=request.user,
         )
     except ValidationError as error:
         messages.error(request, error.messages[0])
@@ -570,7 +597,7 @@ def reassign(request):
 @require_POST
 @permission_required(("incomeapp.use_worklist", "arrears.change_benefitclaim"), raise_exception=True)
 def benefit_claim_save(request, pk):
-    case = _case_or_404(pk)
+    case = _case_or_404(pk, request.user)
     form = BenefitClaimForm(request.POST)
 
     def save(data):
@@ -591,7 +618,7 @@ def benefit_claim_save(request, pk):
 @require_POST
 @permission_required(("incomeapp.use_worklist", "arrears.add_directpaymentrequest"), raise_exception=True)
 def direct_payment_request_add(request, pk):
-    case = _case_or_404(pk)
+    case = _case_or_404(pk, request.user)
     form = DirectPaymentRequestForm(request.POST)
 
     def record(data):
@@ -608,7 +635,7 @@ def direct_payment_request_add(request, pk):
 @require_POST
 @permission_required(("incomeapp.use_worklist", "arrears.add_contact"), raise_exception=True)
 def letter_send_view(request, pk):
-    case = _case_or_404(pk)
+    case = _case_or_404(pk, request.user)
     try:
         letter_send(case=case, sent_by=request.user)
     except ValidationError as error:

@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from tenancies.scoping import payment_references_visible
+
 from .forms import PolicyUploadForm, PreviewForm
 from .models import ArrearsPolicy, ArrearsPolicyVersion, ReviewRun
 from .review import review_preview_create
@@ -38,6 +40,8 @@ def reviews(request):
 def review_detail(request, pk):
     run = get_object_or_404(ReviewRun.objects.select_related("started_by", "compare__policy"), pk=pk)
     summary = run.summary or {}
+    changed = (summary.get("changed_cases") or [])[:100]
+    seen = payment_references_visible(request.user, [case.get("payment_reference") for case in changed])
     return render(
         request,
         "arrears/review_detail.html",
@@ -45,7 +49,7 @@ def review_detail(request, pk):
             "run": run,
             "actions": sorted((summary.get("actions") or {}).items(), key=lambda item: -item[1]),
             "changes": list((summary.get("changes") or {}).items()),
-            "changed_cases": (summary.get("changed_cases") or [])[:100],
+            "changed_cases": [case for case in changed if case.get("payment_reference") in seen],
         },
     )
 

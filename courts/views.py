@@ -14,6 +14,7 @@ from arrears.moratorium import hold_reason
 from arrears.selectors import moratorium_on
 from documents.models import Document
 from tenancies.models import Tenancy
+from tenancies.scoping import form_tenancy_check, scoped
 
 from .claims import (
     approvals_outstanding,
@@ -82,10 +83,18 @@ def index(request):
     )
     context = {
         "form": form,
-        "notices": _with_lapse(Notice.objects.select_related("tenancy")[:20]),
-        "legal_cases": LegalCase.objects.exclude(status=LegalCase.Status.CLOSED).select_related("tenancy", "notice"),
+        "notices": _with_lapse(scoped(Notice.objects, request.user, "tenancy__").select_related("tenancy")[:20]),
+        "legal_cases": scoped(LegalCase.objects, request.user, "tenancy__")
+        .exclude(status=LegalCase.Status.CLOSED)
+        .select_related("tenancy", "notice"),
     }
-    if submitted and form.is_valid():
+    if (
+        submitted
+        and form.is_valid()
+        and form_tenancy_check(
+            form=form, user=request.user, field="payment_reference", tenancy=form.cleaned_data["tenancy"]
+        )
+    ):
         plan = notice_plan(
             tenancy=form.cleaned_data["tenancy"],
             served_on=form.cleaned_data["served_on"],
@@ -108,7 +117,8 @@ def index(request):
 @permission_required(("incomeapp.use_legal", "courts.add_notice"), raise_exception=True)
 def serve(request, payment_reference):
     tenancy = get_object_or_404(
-        Tenancy.objects.select_related("property__scheme__provider"), payment_reference=payment_reference.upper()
+        scoped(Tenancy.objects.select_related("property__scheme__provider"), request.user),
+        payment_reference=payment_reference.upper(),
     )
     form = NoticeServeForm(request.POST)
     if not form.is_valid():
@@ -142,7 +152,8 @@ def _plan_url(reference: str, post) -> str:
 
 @permission_required(("incomeapp.use_legal", "courts.view_notice"), raise_exception=True)
 def notice(request, pk):
-    record = get_object_or_404(Notice.objects.select_related("tenancy__property", "served_by", "notice_rule"), pk=pk)
+    notices = scoped(Notice.objects, request.user, "tenancy__")
+    record = get_object_or_404(notices.select_related("tenancy__property", "served_by", "notice_rule"), pk=pk)
     review_form = IntroReviewForm(request.POST if "review" in request.POST else None, auto_id="review-%s")
     if review_form.is_bound and request.user.has_perm("courts.change_notice") and review_form.is_valid():
         data = review_form.cleaned_data
@@ -187,7 +198,7 @@ def notice(request, pk):
 @require_POST
 @permission_required(("incomeapp.use_legal", "courts.add_legalcase"), raise_exception=True)
 def legal_case_start(request, pk):
-    record = get_object_or_404(Notice, pk=pk)
+    record = get_object_or_404(scoped(Notice.objects, request.user, "tenancy__"), pk=pk)
     try:
         legal_case = legal_case_open(notice=record, opened_by=request.user)
     except ValidationError as error:
@@ -205,7 +216,10 @@ def legal_case(request, pk):
     """The claim's page: the protocol checklist with what the record shows, confirmations, the assessment, the
     approvals, a manager's override, and the claim pack."""
     record = get_object_or_404(
-        LegalCase.objects.select_related("tenancy__property", "notice", "opened_by", "claim_pack"), pk=pk
+        scoped(LegalCase.objects, request.user, "tenancy__").select_related(
+            "tenancy__property", "notice", "opened_by", "claim_pack"
+        ),
+        pk=pk,
     )
     action = next((name for name in LEGAL_CASE_ACTIONS | COURT_ACTIONS if name in request.POST), None)
     forms_bound = {}
@@ -424,6 +438,8 @@ def diary(request):
     evictions = Eviction.objects.filter(outcome="", scheduled_on__gte=today, scheduled_on__lte=until).select_related(
         "tenancy__property"
     )
+    hearings = scoped(hearings, request.user, "legal_case__tenancy__")
+    evictions = scoped(evictions, request.user, "tenancy__")
     if mine:
         my_tenancies = ArrearsCase.objects.filter(officer=request.user).values("account__tenancy")
         hearings = hearings.filter(legal_case__tenancy__in=my_tenancies)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from incomeapp.csvsafe import SafeCsvWriter
 from incomeapp.forms import GdsFormMixin
+from tenancies.scoping import is_scoped, payment_references_visible, scoped
 from tenancies.selectors_homes import financial_year_to_date
 
 from .followthrough import cases_outside_policy, follow_through, groups_outside_target
@@ -66,6 +67,8 @@ def index(request):
         # Voids as at the snapshot's week, kept with it (working them out live costs seconds at 250,000 homes).
         "voids": voids_of_week(week),
         "voids_year_start": financial_year_to_date(week)[0] if week else None,
+        # Headline figures cover every landlord; the accounts behind them (drill-downs) are the person's own.
+        "scoped": is_scoped(request.user),
     }
     if week is not None:
         points = trend(kpi, weeks, week)
@@ -91,7 +94,7 @@ def drill(request, kpi):
     group = request.GET.get("group", "All")
     if dimension != "all" and dimension not in DIMENSIONS:
         raise Http404("No such breakdown.")
-    rows = drill_down(kpi, week, dimension, group)
+    rows = scoped(drill_down(kpi, week, dimension, group), request.user, "account__tenancy__")
     if request.GET.get("format") == "csv":
         return _csv(
             f"{kpi}-{week}-accounts.csv",
@@ -103,7 +106,8 @@ def drill(request, kpi):
             ),
         )  # fmt: skip
     context = {"kpi": BY_KEY[kpi], "week": week, "rows": rows[:500], "total": rows.count(), "dimension": dimension,
-               "group": group, "meaning": DRILL_MEANING.get(kpi), "query": request.GET.urlencode()}  # fmt: skip
+               "group": group, "meaning": DRILL_MEANING.get(kpi), "query": request.GET.urlencode(),
+               "scoped": is_scoped(request.user)}  # fmt: skip
     return render(request, "dashboards/drill.html", context)
 
 
@@ -177,6 +181,9 @@ def exceptions(request):
     week = latest_week()
     off = groups_outside_target(week) if week else []
     cases = cases_outside_policy(timezone.localdate())
+    if is_scoped(request.user):
+        seen = payment_references_visible(request.user, [case["reference"] for case in cases])
+        cases = [case for case in cases if case["reference"] in seen]
     table = request.GET.get("format")
     if table == "groups-csv":
         return _csv(

@@ -47,7 +47,7 @@ from tenancies.constants import (
     TenancyStatus,
     TenureType,
 )
-from tenancies.models import Person, Property, Provider, Tenancy
+from tenancies.models import Person, Property, Provider, StaffScope, Tenancy
 from tenancies.selectors_homes import rent_year_start
 from tenancies.services_homes import (
     patch_create,
@@ -218,6 +218,13 @@ def _structure(history_start: date, today: date) -> tuple[dict, dict]:
         )
         for plan in SCHEMES
     }
+    # The demo support worker supports the supported-housing schemes, and sees only their tenancies (docs/security.md:
+    # a support worker with no scope sees none). Made as Admin's "Tenancies seen" rows are.
+    support = User.objects.filter(username="support").first()
+    if support is not None:
+        for plan in SCHEMES:
+            if plan.scheme_type == SchemeType.SUPPORTED:
+                StaffScope.objects.get_or_create(user=support, scheme=schemes[plan.code])
     # Christmas week and the week after, in each rent year from the history's start to next Christmas.
     for code in RENT_FREE_SCHEMES:
         for year in range(history_start.year, today.year + 1):

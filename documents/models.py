@@ -69,6 +69,14 @@ class Document(models.Model):
     template_version = models.ForeignKey(LetterTemplateVersion, null=True, blank=True, on_delete=models.PROTECT)
     reference = models.CharField(max_length=50, db_index=True, help_text="The tenancy's payment reference.")
     subject_key = models.CharField(max_length=60, db_index=True, help_text="What the caller made it for, e.g. case:12.")
+    idempotency_key = models.CharField(
+        max_length=120,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Set by a caller that makes this document once (a letter request's letter to one tenant, an "
+        "account's quarterly statement): the database refuses a second document with the same key.",
+    )
     recipient_name = models.CharField(max_length=200)
     title = models.CharField(max_length=200)
     large_print = models.BooleanField(default=False)

@@ -10,7 +10,7 @@ import pypdf
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Min
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -61,9 +61,10 @@ def letter_make(
     large_print: bool = False,
     dated: date | None = None,
     delivery_state: str = DeliveryState.TO_PRINT,
+    idempotency_key: str | None = None,
 ) -> Document:
     """Merges, renders and stores one letter to one person. Raises ValidationError (plain English) when a merge value
-    is missing; the caller records that as a failed letter."""
+    is missing; the caller records that as a failed letter. With `idempotency_key`, see `document_store`."""
     try:
         title = fill(version.subject, values)
         body = merge(version.body, values)
@@ -90,7 +91,21 @@ def letter_make(
         made_by_run=made_by_run,
         large_print=large_print,
         delivery_state=delivery_state,
+        idempotency_key=idempotency_key,
     )
+
+
+def document_key_lock(key: str) -> None:
+    """Waits for, then holds until the caller's transaction ends, the right to make the document with this idempotency
+    key (a PostgreSQL transaction-level advisory lock; nothing on SQLite, which writes one at a time anyway). A second
+    worker making the same document waits here, then finds the first one's document."""
+    if connection.vendor != "postgresql":
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("document_key_lock holds its lock until the transaction ends: call it inside one.")
+    lock_id = int.from_bytes(hashlib.sha256(f"document:{key}".encode()).digest()[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
 
 
 def document_store(
@@ -106,8 +121,13 @@ def document_store(
     made_by_run: str = "",
     large_print: bool = False,
     delivery_state: str = DeliveryState.TO_PRINT,
+    idempotency_key: str | None = None,
 ) -> Document:
-    """Keeps a rendered PDF as a document: the file under its SHA-256, its page count and who or what made it."""
+    """Keeps a rendered PDF as a document: the file under its SHA-256, its page count and who or what made it.
+
+    Files are named by their content, so a PDF rendered again after a worker died (rendering is deterministic) reuses
+    the file it left rather than storing a second one. With `idempotency_key` the database keeps one document per key:
+    when another worker stored it first, that document is returned and nothing more is stored."""
     digest = hashlib.sha256(pdf).hexdigest()
     document = Document(
         kind=kind,
@@ -123,18 +143,56 @@ def document_store(
         made_by_run=made_by_run,
         created_at=timezone.now(),
         delivery_state=delivery_state,
+        idempotency_key=idempotency_key,
     )
-    document.pdf.save(f"{digest}.pdf", ContentFile(pdf), save=False)
-    document.save()
+    name = document.pdf.field.generate_filename(document, f"{digest}.pdf")
+    stored_now = not _stored_whole(document.pdf.storage, name, digest)
+    if stored_now:
+        document.pdf.save(f"{digest}.pdf", ContentFile(pdf), save=False)
+    else:
+        document.pdf.name = name
+    if idempotency_key is None:
+        document.save()
+        return document
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:
+        existing = Document.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        if stored_now and not Document.objects.filter(pdf=document.pdf.name).exists():
+            document.pdf.storage.delete(document.pdf.name)
+        return existing
     return document
+
+
+def _stored_whole(storage, name: str, digest: str) -> bool:
+    """Whether `name` holds exactly the PDF with this SHA-256 (a worker killed while writing leaves a part of it,
+    which is removed so the whole file is stored again)."""
+    if not storage.exists(name):
+        return False
+    with storage.open(name, "rb") as stored:
+        if hashlib.sha256(stored.read()).hexdigest() == digest:
+            return True
+    storage.delete(name)
+    return False
 
 
 def document_email(*, document: Document, to: list[str], greeting: str, landlord: dict) -> bool:
     """Emails a document waiting to be emailed, as a PDF attachment, through Django's email backend. Marks it
     emailed, or failed with the reason (so a person can print and post it instead). A document already emailed is
-    never sent again. Returns whether it was sent."""
-    if not Document.objects.filter(pk=document.pk, delivery_state=DeliveryState.TO_EMAIL).exists():
-        return False
+    never sent again: the document's row is locked while it is sent, so a second worker emailing the same document at
+    the same moment waits, then finds it emailed. Returns whether it was sent."""
+    with transaction.atomic():
+        waiting = Document.objects.select_for_update().filter(pk=document.pk, delivery_state=DeliveryState.TO_EMAIL)
+        if not list(waiting.values_list("pk", flat=True)):
+            document.refresh_from_db(fields=["delivery_state", "delivery_note"])
+            return False
+        return _document_email_send(document=document, to=to, greeting=greeting, landlord=landlord)
+
+
+def _document_email_send(*, document: Document, to: list[str], greeting: str, landlord: dict) -> bool:
     body = render_to_string(
         "documents/email_body.txt", {"document": document, "greeting": greeting, "landlord": landlord}
     )

@@ -5,8 +5,10 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+
+from incomeapp.visibility import reference_visible, user_is_scoped
 
 from .forms import TemplateEditForm
 from .merge_fields import MERGE_FIELDS, TemplateError, fill, merge
@@ -21,12 +23,16 @@ def templates(request):
     return render(request, "documents/templates.html", {"templates": rows})
 
 
-def _preview(form) -> dict:
+def _preview(form, user) -> dict:
     """The letter as the chosen case's tenant would get it, or why it cannot be shown."""
     reference = form.cleaned_data.get("case_reference", "")
     if not reference:
         return {}
     try:
+        typed = reference.strip().upper()
+        # Out of the person's scope: as if there were no case (our references may be typed with spaces).
+        if not (reference_visible(user, typed) or reference_visible(user, "".join(typed.split()))):
+            raise LookupError(f"No open arrears case has the payment reference {typed}.")
         values, recipient, landlord = preview_context(reference)
         return {
             "preview_title": fill(form.cleaned_data["subject"], values),
@@ -52,7 +58,7 @@ def template_edit(request, key):
     form = TemplateEditForm(request.POST)
     status = 200
     if form.is_valid():
-        context |= _preview(form)
+        context |= _preview(form, request.user)
         if "save" in request.POST:
             if not request.user.has_perm("documents.add_lettertemplateversion"):
                 form.add_error(None, "You do not have permission to change letter templates.")
@@ -91,10 +97,19 @@ def run_label_display(label: str) -> str:
     return label or "Made by hand"
 
 
+def _refuse_scoped(user) -> None:
+    """A print batch holds every landlord's letters: printing is for staff who see every tenancy."""
+    if user_is_scoped(user):
+        raise PermissionDenied(
+            "Print batches hold letters for every landlord, so only staff who see every tenancy print them."
+        )
+
+
 @permission_required("documents.view_printbatch", raise_exception=True)
 def print_batches(request):
     """Documents waiting to be printed, by the run that made them, each made into one PDF in one click; and the
     batches made, which can be downloaded again."""
+    _refuse_scoped(request.user)
     if request.method == "POST":
         if not request.user.has_perm("documents.add_printbatch"):
             raise PermissionDenied("You do not have permission to make print batches.")
@@ -118,6 +133,7 @@ def print_batches(request):
 
 @permission_required("documents.view_printbatch", raise_exception=True)
 def print_batch_download(request, pk):
+    _refuse_scoped(request.user)
     batch = get_object_or_404(PrintBatch, pk=pk)
     response = FileResponse(batch.pdf.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="print-batch-{batch.pk}.pdf"'
@@ -128,6 +144,8 @@ def print_batch_download(request, pk):
 def download(request, pk):
     """A document's PDF, as it was made (its SHA-256 is on the record)."""
     document = get_object_or_404(Document, pk=pk)
+    if not reference_visible(request.user, document.reference):
+        raise Http404("No document has that number.")  # out of the person's scope: as if it did not exist
     response = FileResponse(document.pdf.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{document.reference}-{document.pk}.pdf"'
     return response

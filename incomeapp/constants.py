@@ -14,3 +14,20 @@ class Role(models.TextChoices):
     INCOME_MANAGER = "Income Manager", "Income Manager"
     SUPPORT_WORKER = "Housing or Support Worker", "Housing or Support Worker"
     SYSTEM_ADMINISTRATOR = "System Administrator", "System Administrator"
+
+
+class StaffChangeKind(models.TextChoices):
+    """What an administrator changes about a member of staff (incomeapp/staff_changes.py)."""
+
+    ROLES = "roles", "Roles"
+    AUTHORITY_LIMIT = "authority_limit", "Delegated authority limit"
+    EMAIL = "email", "Email address"
+    PASSWORD_RESET = "password_reset", "Password reset"
+
+
+class StaffChangeState(models.TextChoices):
+    PENDING = "pending", "Waiting for a second administrator"
+    APPROVED = "approved", "Approved and made"
+    MADE = "made", "Made at once"  # the person could neither move money nor vouch for staff changes, before or after
+    REFUSED = "refused", "Refused"
+    WITHDRAWN = "withdrawn", "Withdrawn"

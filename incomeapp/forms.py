@@ -2,7 +2,10 @@
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Submit
+from django import forms
 from django.contrib.auth import forms as auth_forms
+
+from incomeapp.money import MONEY_LIMIT, MoneyError, parse_money
 
 
 class GdsFormMixin:
@@ -23,6 +26,27 @@ class GdsFormMixin:
         own_ids = isinstance(self.auto_id, str) and self.auto_id != "id_%s"
         extra = {"css_id": self.auto_id % self.submit_name} if own_ids else {}
         self.helper.add_input(Submit(self.submit_name, self.submit_label, **extra))
+
+
+class MoneyField(forms.CharField):
+    """Pounds and pence as people write them ('£1,234.50', '-25', '(12.00)'), read by `incomeapp.money.parse_money`:
+    the one strict reading, with an upper bound (`limit`, MONEY_LIMIT unless given), for every money field in the
+    product. Anything else ('1e308', '99999999999', '1,0,0', hidden characters) is a form error in plain English,
+    shown in the page's error summary, never a server error."""
+
+    def __init__(self, *, limit=MONEY_LIMIT, **kwargs):
+        self.limit = limit
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_money(value, limit=self.limit)
+        except MoneyError as error:
+            raise forms.ValidationError(str(error), code="invalid") from error
 
 
 class SignInForm(GdsFormMixin, auth_forms.AuthenticationForm):

@@ -5,7 +5,10 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
+
+from .constants import StaffChangeKind, StaffChangeState
 
 
 class MoneyField(models.DecimalField):
@@ -39,7 +42,8 @@ class User(AbstractUser):
     delegated_authority_limit = MoneyField(
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0.00"))],
-        help_text="The largest adjustment, refund or write-off, in pounds, this person may approve.",
+        help_text="The most, in pounds, this person may approve for one tenancy's accounts (adjustments, refunds, "
+        "transfers and write-offs together) within the approval window.",
     )
     job_title = models.CharField(max_length=100, blank=True)
     phone = models.CharField(max_length=30, blank=True, help_text="Shown on letters as the officer's contact number.")
@@ -58,6 +62,7 @@ class User(AbstractUser):
             ("use_dashboards", "Can see KPI dashboards and exception reports"),
             ("use_admin", "Can administer staff accounts and roles"),
             ("view_sensitive_notes", "Can see vulnerability, health and Breathing Space details"),
+            ("approve_exceptional_transfers", "Can approve transfers beyond the credit or to another household"),
         ]
 
     def __str__(self) -> str:
@@ -90,3 +95,44 @@ class LawThreshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} = {self.value} {self.unit} from {self.effective_from:%d/%m/%Y}"
+
+
+class StaffChangeRequest(TimeStampedModel):
+    """A change an administrator makes to a member of staff's roles, delegated authority, email or password. When the
+    person can move money or vouch for staff changes (before or after it), a second administrator approves it before
+    it takes effect; other changes are made at once. Either way this row is the audit: who asked, who decided, why
+    (incomeapp/staff_changes.py)."""
+
+    kind = models.CharField(max_length=20, choices=StaffChangeKind.choices)
+    target = models.ForeignKey(User, on_delete=models.PROTECT, related_name="staff_changes")
+    previous_value = models.JSONField(default=dict, blank=True, help_text="What it was when asked for.")
+    requested_value = models.JSONField(default=dict, blank=True)
+    reason = models.TextField()
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    needs_approval = models.BooleanField()
+    state = models.CharField(
+        max_length=20, choices=StaffChangeState.choices, default=StaffChangeState.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    made_at = models.DateTimeField(null=True, blank=True, help_text="When the change took effect.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(requested_by=F("target")), name="nobody_asks_a_staff_change_for_self"),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | (~Q(decided_by=F("requested_by")) & ~Q(decided_by=F("target"))),
+                name="staff_change_decided_by_someone_else",
+            ),
+            models.UniqueConstraint(
+                fields=["target", "kind"],
+                condition=Q(state=StaffChangeState.PENDING),
+                name="one_pending_staff_change_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.target}"

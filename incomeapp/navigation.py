@@ -34,7 +34,18 @@ NAV_ITEMS = (
         "Letters", "documents:templates", "documents.add_lettertemplateversion", "Letter templates: edit and preview."
     ),
     NavItem("Printing", "documents:print_batches", "documents.view_printbatch", "Letters and statements to print."),
-    NavItem("Admin", "admin:index", "incomeapp.use_admin", "Staff accounts, roles and delegated authority."),
+    NavItem(
+        "Personal data",
+        "privacy:index",
+        "privacy.view_specialcategoryaccess",
+        "Subject access exports, the special-category access log and the retention schedule.",
+    ),
+    NavItem(
+        "Admin",
+        "staff:index",
+        "incomeapp.use_admin",
+        "Staff accounts, roles and delegated authority (a second administrator approves grants of money power).",
+    ),
 )
 
 

@@ -108,6 +108,29 @@ DECIDING = {
     "arrears.change_arrearscase",  # reassign cases (cover during leave)
 }
 
+# A second administrator approves every grant of roles, authority, email or password to someone who holds any of these
+# (before or after the change): people who can move money, or vouch for another administrator's staff change.
+GUARDED_PERMISSIONS = {
+    "rentaccounts.add_adjustmentrequest",
+    "rentaccounts.change_adjustmentrequest",
+    "rentaccounts.change_suspenseitem",
+    "incomeapp.approve_exceptional_transfers",
+    "incomeapp.change_staffchangerequest",
+}
+# Asking for a staff change is the administrator's; approving one is a second administrator's or an income manager's.
+STAFF_CHANGE_DECIDING = {"incomeapp.view_staffchangerequest", "incomeapp.change_staffchangerequest"}
+
+# Personal data (privacy app, legal-spec §10): an income manager answers subject access requests (the export holds a
+# tenant's money and notes, which a System Administrator never sees) and reviews who was shown special-category data.
+# Anonymising under the retention schedule is the `apply_retention` command's alone: no role holds add_anonymisation.
+PERSONAL_DATA = {
+    "privacy.add_subjectaccessexport",
+    "privacy.view_subjectaccessexport",
+    "privacy.view_specialcategoryaccess",
+    "privacy.view_retentionrule",
+    "privacy.view_anonymisation",
+}
+
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.INCOME_OFFICER: OFFICER_CASEWORK,
     Role.SENIOR_INCOME_OFFICER: OFFICER_CASEWORK | DECIDING,
@@ -123,7 +146,10 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "documents.add_lettertemplateversion",
         "courts.override_protocol_gate",
         "dashboards.change_kpitarget",
+        "incomeapp.approve_exceptional_transfers",  # transfers beyond the credit or to another household
     }
+    | STAFF_CHANGE_DECIDING
+    | PERSONAL_DATA
     | HOMES_AND_RENTS,
     # Read-only view of their residents' accounts; no health or vulnerability notes unless an administrator adds them.
     Role.SUPPORT_WORKER: READ_TENANCIES,
@@ -134,6 +160,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "incomeapp.add_user",
         "incomeapp.change_user",
         "auth.view_group",
+        "incomeapp.add_staffchangerequest",
+        *STAFF_CHANGE_DECIDING,
         # Configuration that holds no tenant data.
         *(
             f"tenancies.{action}_{model}"
@@ -144,6 +172,11 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *(f"rentaccounts.{action}_paymentallocationorder" for action in ("view", "add", "change", "delete")),
         *(f"incomeapp.{action}_lawthreshold" for action in ("view", "add", "change")),
         *(f"courts.{action}_{model}" for action in ("view", "add", "change") for model in ("noticerule", "groundrule")),
+        # Which landlords, schemes or patches a member of staff sees (tenancies.scoping).
+        *(f"tenancies.{action}_staffscope" for action in ("view", "add", "change", "delete")),
+        # The retention schedule's periods and bases (privacy.RetentionRule, in Admin); it names no tenant.
+        "privacy.view_retentionrule",
+        "privacy.change_retentionrule",
     },
 }
 

@@ -47,5 +47,7 @@ urlpatterns = [
     path("legal/", include("courts.urls")),
     path("documents/", include("documents.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("privacy/", include("privacy.urls")),
+    path("staff/", include("incomeapp.urls_staff")),
     path("admin/", admin.site.urls),
 ]

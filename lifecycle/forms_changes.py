@@ -1,11 +1,10 @@
 """Forms for one tenancy's charge change and for preparing and deciding rent change runs (GOV.UK layout)."""
 
-from decimal import Decimal, InvalidOperation
-
 from crispy_forms_gds.fields import DateInputField
 from django import forms
 
 from incomeapp.forms import GdsFormMixin
+from incomeapp.money import MoneyError, parse_percentage
 from rentaccounts.forms import MoneyField
 from tenancies.constants import ChargeType
 from tenancies.models import Scheme
@@ -144,14 +143,12 @@ class RentChangeRuleForm(GdsFormMixin, RentChangeBasicsMixin):
     )
 
     def clean_percentage(self):
-        text = self.cleaned_data["percentage"].strip().rstrip("%").strip()
+        # The same strict reading as money (no '1e308', hidden characters or other digits), so the service's range
+        # check never meets a number it cannot compare.
         try:
-            value = Decimal(text)
-        except InvalidOperation as error:
-            raise forms.ValidationError("Enter the percentage as a number, like 2.7") from error
-        if not value.is_finite():
-            raise forms.ValidationError("Enter the percentage as a number, like 2.7")
-        return value
+            return parse_percentage(self.cleaned_data["percentage"])
+        except MoneyError as error:
+            raise forms.ValidationError(str(error)) from error
 
 
 class RentChangeCsvForm(GdsFormMixin, RentChangeBasicsMixin):

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from documents.models import Document
 from rentaccounts.tenancy_charges import rent_run_reached
 from tenancies.constants import ChargeType
 from tenancies.models import Tenancy
+from tenancies.scoping import assert_can_see_tenancy, is_scoped, scoped, scoped_homes, tenancies_visible_to
 from tenancies.specs import ChargeSpec
 
 from .charges import PERIOD_PHRASES, charges_in_effect, earliest_change_date, tenancy_charges_change
@@ -57,12 +58,11 @@ def _message(error: ValidationError | PermissionDenied) -> str:
 # ---- one tenancy ---------------------------------------------------------------------------------------------------
 
 
-def _tenancy(payment_reference: str) -> Tenancy:
+def _tenancy(payment_reference: str, user) -> Tenancy:
     tenancy = (
         Tenancy.objects.select_related("property__scheme").filter(payment_reference=payment_reference.upper()).first()
     )
-    if tenancy is None:
-        raise Http404("No tenancy has that payment reference.")
+    assert_can_see_tenancy(user, tenancy)  # 404 when there is none, or it is outside the user's scope
     return tenancy
 
 
@@ -84,7 +84,7 @@ def _pending_change(request, tenancy: Tenancy) -> dict | None:
 @permission_required("tenancies.add_charge", raise_exception=True)
 def charges_change(request, payment_reference):
     """Step 1: the charges from a date, pre-filled with today's (or, coming back from the check, the ones entered)."""
-    tenancy = _tenancy(payment_reference)
+    tenancy = _tenancy(payment_reference, request.user)
     reached = rent_run_reached()
     earliest = earliest_change_date(tenancy, reached)
     shown_on = max(timezone.localdate(), tenancy.start_date)
@@ -150,7 +150,7 @@ class _Spec:
 @permission_required("tenancies.add_charge", raise_exception=True)
 def charges_change_check(request, payment_reference):
     """Step 2: check your answers: each charge before and after, and what will be posted for weeks already charged."""
-    tenancy = _tenancy(payment_reference)
+    tenancy = _tenancy(payment_reference, request.user)
     pending = _pending_change(request, tenancy)
     if pending is None:
         return redirect("lifecycle:charges_change", payment_reference=tenancy.payment_reference)
@@ -275,13 +275,18 @@ def rent_change_csv_template(request):
 @permission_required("lifecycle.view_rentchangerun", raise_exception=True)
 def rent_change_detail(request, pk, decision_form=None):
     run = get_object_or_404(RentChangeRun.objects.select_related("prepared_by", "decided_by"), pk=pk)
+    # A scoped manager sees the lines and letters of the tenancies and homes in their scope (tenancies.scoping).
     tenancy_lines = (
-        run.lines.filter(tenancy__isnull=False)
+        scoped(run.lines, request.user, "tenancy__")
+        .filter(tenancy__isnull=False)
         .select_related("tenancy", "property")
         .order_by("tenancy__payment_reference", "charge_type")
     )
     home_lines = (
-        run.lines.filter(tenancy__isnull=True).select_related("property").order_by("property_id", "charge_type")
+        scoped_homes(run.lines, request.user, "property__")
+        .filter(tenancy__isnull=True)
+        .select_related("property")
+        .order_by("property_id", "charge_type")
     )
     page = Paginator(tenancy_lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
     homes_page = Paginator(home_lines, LINES_PER_PAGE).get_page(request.GET.get("homes_page"))
@@ -308,9 +313,10 @@ def rent_change_detail(request, pk, decision_form=None):
     }
     if run.status == RentChangeStatus.APPROVED:
         context["progress"] = rent_change_run_progress(run)
-        context["letters"] = Document.objects.filter(made_by_run=run_label(run)).order_by("reference", "id")[
-            :LETTERS_SHOWN
-        ]
+        letters = Document.objects.filter(made_by_run=run_label(run))
+        if is_scoped(request.user):
+            letters = letters.filter(reference__in=tenancies_visible_to(request.user).values("payment_reference"))
+        context["letters"] = letters.order_by("reference", "id")[:LETTERS_SHOWN]
         context["run_label"] = run_label(run)
     return render(request, "lifecycle/rent_changes/detail.html", context)
 

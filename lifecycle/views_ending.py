@@ -15,6 +15,7 @@ from rentaccounts.models import AdjustmentRequest
 from rentaccounts.services import account_get_or_create
 from tenancies.constants import TenancyEventKind, TenancyStatus
 from tenancies.models import Tenancy, TenancyEvent
+from tenancies.scoping import assert_can_see_tenancy, form_tenancy_check
 from tenancies.services_people import person_create
 
 from .ending import (
@@ -46,14 +47,13 @@ TEMPLATES = "lifecycle/ending"
 _NOT_ANSWERS = {"csrfmiddlewaretoken", "confirm", "edit", "submit"}
 
 
-def _tenancy(payment_reference: str) -> Tenancy:
+def _tenancy(payment_reference: str, user) -> Tenancy:
     tenancy = (
         Tenancy.objects.select_related("property__scheme", "property__patch__officer")
         .filter(payment_reference=payment_reference.upper())
         .first()
     )
-    if tenancy is None:
-        raise Http404("No tenancy has that payment reference.")
+    assert_can_see_tenancy(user, tenancy)  # 404 when there is none, or it is outside the user's scope
     return tenancy
 
 
@@ -117,7 +117,7 @@ def _new_people(by, rows: list[dict]):
 
 @permission_required(END, raise_exception=True)
 def end(request, payment_reference):
-    tenancy = _tenancy(payment_reference)
+    tenancy = _tenancy(payment_reference, request.user)
     if tenancy.status != TenancyStatus.CURRENT:
         messages.info(request, f"{tenancy.payment_reference} has already ended. To change the end, correct it here.")
         return redirect("lifecycle:end_correct", tenancy.payment_reference)
@@ -154,7 +154,7 @@ def end(request, payment_reference):
 
 @permission_required(END, raise_exception=True)
 def end_correct(request, payment_reference):
-    tenancy = _tenancy(payment_reference)
+    tenancy = _tenancy(payment_reference, request.user)
     if tenancy.status != TenancyStatus.FORMER:
         return redirect("lifecycle:end", tenancy.payment_reference)
     stage = _stage(request)
@@ -201,7 +201,7 @@ def end_correct(request, payment_reference):
 def end_done(request, payment_reference):
     """What ending the tenancy did, and what to do about its balance now: the confirmation page, which stays useful
     afterwards (the credit's refund and transfer buttons are here)."""
-    tenancy = _tenancy(payment_reference)
+    tenancy = _tenancy(payment_reference, request.user)
     event = tenancy_end_latest(tenancy=tenancy)
     if tenancy.status != TenancyStatus.FORMER:
         return redirect("tenancies:detail", tenancy.payment_reference)
@@ -232,7 +232,7 @@ def end_done(request, payment_reference):
 @require_POST
 @permission_required((END, ASK), raise_exception=True)
 def end_refund(request, payment_reference):
-    tenancy = _tenancy(payment_reference)
+    tenancy = _tenancy(payment_reference, request.user)
     try:
         asked = credit_refund_request(by=request.user, tenancy=tenancy)
     except ValidationError as error:
@@ -248,9 +248,15 @@ def end_refund(request, payment_reference):
 
 @permission_required((END, ASK), raise_exception=True)
 def end_credit_transfer(request, payment_reference):
-    tenancy = _tenancy(payment_reference)
+    tenancy = _tenancy(payment_reference, request.user)
     form = CreditTransferForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form_tenancy_check(
+            form=form, user=request.user, field="to_payment_reference", tenancy=form.cleaned_data["to_tenancy"]
+        )
+    ):
         try:
             asked = credit_transfer_request(
                 by=request.user,
@@ -295,7 +301,7 @@ def _home(form: TransferForm):
 
 @permission_required(END, raise_exception=True)
 def transfer(request, payment_reference):
-    tenancy = _tenancy(payment_reference)
+    tenancy = _tenancy(payment_reference, request.user)
     if tenancy.status != TenancyStatus.CURRENT:
         messages.info(request, f"{tenancy.payment_reference} has already ended.")
         return redirect("tenancies:detail", tenancy.payment_reference)
@@ -331,7 +337,7 @@ def transfer(request, payment_reference):
 
 @permission_required(END, raise_exception=True)
 def mutual_exchange(request, payment_reference):
-    tenancy = _tenancy(payment_reference)
+    tenancy = _tenancy(payment_reference, request.user)
     if tenancy.status != TenancyStatus.CURRENT:
         messages.info(request, f"{tenancy.payment_reference} has already ended.")
         return redirect("tenancies:detail", tenancy.payment_reference)
@@ -377,7 +383,7 @@ def mutual_exchange(request, payment_reference):
 @permission_required(END, raise_exception=True)
 def moved(request, payment_reference):
     """The confirmation of a transfer or exchange: what ended, what was signed up, and where the balance went."""
-    tenancy = _tenancy(payment_reference)
+    tenancy = _tenancy(payment_reference, request.user)
     events = list(
         TenancyEvent.objects.filter(
             tenancy=tenancy, kind__in=[TenancyEventKind.TRANSFER, TenancyEventKind.MUTUAL_EXCHANGE]
@@ -410,7 +416,7 @@ def moved(request, payment_reference):
 
 
 def _named_tenants_view(request, payment_reference, *, form_class, template, what, run):
-    tenancy = _tenancy(payment_reference)
+    tenancy = _tenancy(payment_reference, request.user)
     if tenancy.status != TenancyStatus.CURRENT:
         messages.info(request, f"{tenancy.payment_reference} has ended, so its named tenants cannot change.")
         return redirect("tenancies:detail", tenancy.payment_reference)

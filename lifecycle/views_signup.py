@@ -25,6 +25,7 @@ from tenancies.constants import LICENCE_TENURES, LicenceBasis, PaymentMethod, Re
 from tenancies.forms_people import PersonForm
 from tenancies.models import Person, Property, Tenancy, TenancyEvent
 from tenancies.references import payment_reference_next
+from tenancies.scoping import assert_can_see_tenancy, home_visible, people_visible_to, scoped_homes
 from tenancies.selectors_people import person_search, person_search_rows
 from tenancies.services_people import person_create
 from tenancies.specs import ChargeSpec
@@ -248,7 +249,7 @@ def step(request, slug):
 def _home_step(request):
     state = _state(request)
     if request.method == "POST":
-        home = Property.objects.filter(pk=request.POST.get("property") or 0).first()
+        home = scoped_homes(Property.objects, request.user).filter(pk=request.POST.get("property") or 0).first()
         problem = _home_problem(home)
         if problem is None:
             if state.get("property") != home.pk:
@@ -259,13 +260,18 @@ def _home_step(request):
             return _after(request, "home")
         search = HomeSearchForm({"q": request.POST.get("q", "")})
         search.is_valid()
-        homes = homes_find(query=search.cleaned_data.get("q", ""))
+        homes = _homes_seen(request, search.cleaned_data.get("q", ""))
         context = {"search": search, "homes": homes, "query": search.cleaned_data.get("q", ""), "problem": problem}
         return _page(request, "home.html", "home", context, status=400)
     search = HomeSearchForm(request.GET or None)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
-    context = {"search": search, "query": query, "homes": homes_find(query=query) if query else None}
+    context = {"search": search, "query": query, "homes": _homes_seen(request, query) if query else None}
     return _page(request, "home.html", "home", context)
+
+
+def _homes_seen(request, query: str) -> list[Property]:
+    """The homes found that are in the user's scope (tenancies.scoping): a scoped officer lets only those."""
+    return [home for home in homes_find(query=query) if home_visible(request.user, home)]
 
 
 def _home_problem(home: Property | None) -> dict | None:
@@ -401,7 +407,8 @@ def tenant_find(request):
     change = "?change=1" if request.GET.get("change") else ""
     taken = {entry["id"] for entry in state.get("tenants", []) if "id" in entry}
     if request.method == "POST":
-        person = Person.objects.filter(pk=request.POST.get("person") or 0, merged_into__isnull=True).first()
+        people = people_visible_to(request.user, Person.objects.filter(merged_into__isnull=True))
+        person = people.filter(pk=request.POST.get("person") or 0).first()
         if person is None:
             messages.error(request, "That person could not be found. Search again.")
             return redirect(reverse("lifecycle:sign_up_tenant_find") + change)
@@ -413,7 +420,7 @@ def tenant_find(request):
         return redirect(_step_url("tenants", change=bool(change)))
     search = PersonFindForm(request.GET or None)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
-    people = person_search_rows(person_search(query=query)[:25]) if query else None
+    people = person_search_rows(people_visible_to(request.user, person_search(query=query))[:25]) if query else None
     context = {
         "search": search,
         "query": query,
@@ -740,6 +747,7 @@ def confirm(request):
 @permission_required(PERMISSION, raise_exception=True)
 def done(request, payment_reference):
     tenancy = Tenancy.objects.select_related("property").filter(payment_reference=payment_reference.upper()).first()
+    assert_can_see_tenancy(request.user, tenancy)
     event = (
         TenancyEvent.objects.filter(tenancy=tenancy, kind=TenancyEventKind.SIGN_UP).order_by("-id").first()
         if tenancy

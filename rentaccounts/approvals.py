@@ -1,16 +1,25 @@
 """Adjustments, refunds, transfers and write-offs: one person asks, another within their delegated authority decides.
 
 Approval posts the transactions; nothing is posted before. Nobody decides their own request (also a database rule).
+Delegated authority covers everything one person approves for one tenancy's accounts within a window
+(settings.DELEGATED_AUTHORITY_WINDOW_DAYS), so splitting a sum into smaller requests does not get it under a limit.
+A transfer that moves more than the money in credit, or goes to another household's account, needs an Income
+Manager (`incomeapp.approve_exceptional_transfers`).
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q, Sum
+from django.db.models.functions import Abs
 from django.utils import timezone
 
 from incomeapp.money import ZERO, format_money, to_money
 from incomeapp.roles import staff_require
+from tenancies.models import TenancyTenant
 
 from .constants import RequestKind, RequestStatus, TransactionType
 from .models import Account, AdjustmentRequest, Transaction
@@ -23,6 +32,104 @@ LEG_TYPES = {
     RequestKind.TRANSFER: TransactionType.TRANSFER,
 }
 SELF_DECISION = "You asked for this, so someone else must decide it."
+EXCEPTIONAL_TRANSFER_PERMISSION = "incomeapp.approve_exceptional_transfers"
+EXCEPTIONAL_TRANSFER = "This transfer needs an Income Manager to approve it"
+
+
+# ---- transfers: money in credit, between one household's accounts ---------------------------------------------------
+
+
+def transfer_destination_permitted(*, account: Account, to_account: Account) -> bool:
+    """Another account of the same tenancy, or an account of another tenancy with one of the same named tenants."""
+    if account.tenancy_id == to_account.tenancy_id:
+        return True
+    people = TenancyTenant.objects.filter(tenancy_id=account.tenancy_id).values("person_id")
+    return TenancyTenant.objects.filter(tenancy_id=to_account.tenancy_id, person_id__in=people).exists()
+
+
+def transfer_destinations(*, tenancy_id: int) -> list[str]:
+    """The other tenancies (payment references) a transfer from this tenancy may go to with the usual approval."""
+    people = TenancyTenant.objects.filter(tenancy_id=tenancy_id).values("person_id")
+    references = (
+        TenancyTenant.objects.filter(person_id__in=people)
+        .exclude(tenancy_id=tenancy_id)
+        .values_list("tenancy__payment_reference", flat=True)
+        .distinct()
+    )
+    return sorted(references)
+
+
+def transfer_exceptions(*, account: Account, to_account: Account, amount: Decimal) -> list[str]:
+    """Why this transfer needs an Income Manager, in words; empty when anyone within their authority may approve it.
+
+    The usual transfer moves money in credit between one household's accounts. Carrying a debt from an ended tenancy to
+    the same tenants' new one (the destination owes at least the sum, on an account of the same kind) is usual too."""
+    reasons = []
+    source = account.tenancy.payment_reference
+    permitted = transfer_destination_permitted(account=account, to_account=to_account)
+    if not permitted:
+        reasons.append(
+            f"{to_account.tenancy.payment_reference} is not one of {source}'s accounts, nor another tenancy of the "
+            "same tenant"
+        )
+    credit = max(-account.balance, ZERO)
+    carries_a_debt = (
+        permitted
+        and account.tenancy_id != to_account.tenancy_id
+        and account.kind == to_account.kind
+        and to_account.balance >= amount
+    )
+    if amount > credit and not carries_a_debt:
+        reasons.append(f"it moves {format_money(amount)} but {source} has {format_money(credit)} in credit")
+    return reasons
+
+
+# ---- delegated authority over a window -------------------------------------------------------------------------------
+
+
+def authority_window_days() -> int:
+    return settings.DELEGATED_AUTHORITY_WINDOW_DAYS
+
+
+def approved_in_window(*, approver, tenancy_id: int, since) -> Decimal:
+    """What `approver` approved (by absolute value, every kind) touching one tenancy's accounts since `since`."""
+    total = (
+        AdjustmentRequest.objects.filter(status=RequestStatus.APPROVED, decided_by=approver, decided_at__gte=since)
+        .filter(Q(account__tenancy_id=tenancy_id) | Q(to_account__tenancy_id=tenancy_id))
+        .aggregate(total=Sum(Abs("amount")))["total"]
+    )
+    return total or ZERO
+
+
+def approval_problem(*, request: AdjustmentRequest, approver) -> str | None:
+    """Why `approver` may not approve `request` as things stand (authority, window, transfer rules); None if they may.
+    Reads the balances it is given: approval calls it again with the accounts locked."""
+    limit = approver.delegated_authority_limit
+    amount = abs(request.amount)
+    if amount > limit:
+        return (
+            f"{format_money(amount)} is above your delegated authority of {format_money(limit)}. "
+            "Ask someone with a higher limit to decide it."
+        )
+    if request.kind == RequestKind.TRANSFER and request.to_account_id:
+        reasons = transfer_exceptions(account=request.account, to_account=request.to_account, amount=request.amount)
+        if reasons and not approver.has_perm(EXCEPTIONAL_TRANSFER_PERMISSION):
+            return f"{EXCEPTIONAL_TRANSFER}: {'; and '.join(reasons)}."
+    days = authority_window_days()
+    since = timezone.now() - timedelta(days=days)
+    touched = {request.account.tenancy_id: request.account.tenancy.payment_reference}
+    if request.to_account_id:
+        touched[request.to_account.tenancy_id] = request.to_account.tenancy.payment_reference
+    for tenancy_id, reference in touched.items():
+        already = approved_in_window(approver=approver, tenancy_id=tenancy_id, since=since)
+        if already + amount > limit:
+            return (
+                f"Approving this would bring what you have approved for {reference} in the last {days} days to "
+                f"{format_money(already + amount)} ({format_money(already)} already approved and this "
+                f"{format_money(amount)}), above your delegated authority of {format_money(limit)}. "
+                "Ask someone with a higher limit, such as an Income Manager, to decide it."
+            )
+    return None
 
 
 def _check_amount(*, kind: str, account: Account, amount: Decimal, to_account: Account | None) -> None:
@@ -126,17 +233,27 @@ def adjustment_request_approve(*, request: AdjustmentRequest, approver, reason: 
             f"{format_money(abs(request.amount))} is above your delegated authority of {format_money(limit)}. "
             "Ask someone with a higher limit to decide it."
         )
-    # Locked so a payment or another approval cannot move the balance between this check and the posting.
+    # Locked so a payment or another approval cannot move the balance between this check and the posting. Every
+    # account of the tenancies touched is locked, so two approvals for one tenancy are counted one after the other.
     ids = [pk for pk in (request.account_id, request.to_account_id) if pk is not None]
+    tenancy_ids = Account.objects.filter(pk__in=ids).values("tenancy_id")
     accounts = {
-        account.pk: account for account in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        account.pk: account
+        for account in Account.objects.select_for_update(of=("self",))
+        .filter(tenancy_id__in=tenancy_ids)
+        .select_related("tenancy")
+        .order_by("pk")
     }
+    request.account, request.to_account = accounts[request.account_id], accounts.get(request.to_account_id)
     _check_amount(
         kind=request.kind,
-        account=accounts[request.account_id],
+        account=request.account,
         amount=request.amount,
-        to_account=accounts.get(request.to_account_id),
+        to_account=request.to_account,
     )
+    problem = approval_problem(request=request, approver=approver)
+    if problem:
+        raise PermissionDenied(problem)
     legs = _legs(request)
     transactions_post(postings=legs, posted_by=approver, flag_for_review=True)
     request.status = RequestStatus.APPROVED

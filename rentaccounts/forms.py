@@ -3,14 +3,15 @@ from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.core.exceptions import ValidationError
 
-from incomeapp.forms import GdsFormMixin
-from incomeapp.money import MoneyError, parse_money
+from incomeapp.forms import GdsFormMixin, MoneyField
 from tenancies.models import Tenancy
 from tenancies.references import PaymentReferenceField, payment_reference_check, payment_reference_normalise
 
 from .imports.formats import FORMATS
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+__all__ = ["MoneyField", "PaymentFileForm", "SuspenseAllocateForm", "SuspenseRejectForm", "tenancy_for_reference"]
 
 
 def tenancy_for_reference(reference: str) -> Tenancy:
@@ -47,19 +48,6 @@ class PaymentFileForm(GdsFormMixin, forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError("The file is larger than 50 MB. Split it into smaller files and import each.")
         return upload
-
-
-class MoneyField(forms.CharField):
-    """Pounds and pence as people write them ('£1,234.50'), read by incomeapp.money."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            return parse_money(value)
-        except MoneyError as error:
-            raise forms.ValidationError(str(error)) from error
 
 
 class SuspenseAllocateForm(GdsFormMixin, forms.Form):

@@ -8,6 +8,7 @@ from tenancies.constants import PaymentMethod
 from tenancies.references import PaymentReferenceField
 
 from .account_checks import OUTCOME_CORRECTED, OUTCOME_GENUINE
+from .approvals import transfer_destinations
 from .constants import AccountKind, RequestKind
 from .forms import MoneyField, tenancy_for_reference
 from .models import Account
@@ -37,7 +38,9 @@ class AdjustmentRequestForm(GdsFormMixin, forms.Form):
     to_payment_reference = PaymentReferenceField(
         label="Transfer to payment reference",
         required=False,
-        help_text="Only for transfers. The same tenancy's reference moves money between its own accounts.",
+        help_text="Only for transfers. A transfer moves money in credit to the same tenancy's other accounts (use its "
+        "own reference) or to another tenancy of the same tenant. Anything else, such as a payment made to the wrong "
+        "household's reference, needs an Income Manager to approve it.",
     )
     to_account_kind = forms.ChoiceField(
         label="Transfer to account", choices=AccountKind.choices, initial=AccountKind.RENT, required=False
@@ -48,6 +51,22 @@ class AdjustmentRequestForm(GdsFormMixin, forms.Form):
         max_length=1000,
         error_messages={"required": "Give the reason: the person who decides needs it"},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._say_where_transfers_may_go()
+
+    def _say_where_transfers_may_go(self) -> None:
+        """Names the other tenancies of the same tenant, when the form already knows the tenancy it starts from."""
+        reference = self.data.get("payment_reference") if self.is_bound else self.initial.get("payment_reference")
+        try:
+            tenancy = tenancy_for_reference(reference or "")
+        except forms.ValidationError:
+            return
+        destinations = transfer_destinations(tenancy_id=tenancy.pk)
+        if destinations:
+            hint = f" The same tenant's other tenancies: {', '.join(destinations)}."
+            self.fields["to_payment_reference"].help_text += hint
 
     def _account(self, reference_field: str, kind_field: str) -> Account | None:
         try:

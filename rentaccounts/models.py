@@ -72,6 +72,9 @@ class ImportBatch(TimeStampedModel):
     report = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(
+        default=0, help_text="Times the import was started (a retry or a resume after a worker stopped adds one)."
+    )
 
     class Meta:
         verbose_name_plural = "import batches"

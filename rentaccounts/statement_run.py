@@ -1,15 +1,18 @@
 """The quarterly rent statements (legal-spec R-PAP-12, R-STM-01): the last 13 weeks for every current tenancy and every
 former tenancy with a balance, one statement per rent account, made once per account and quarter however often the
-run is repeated. Rendered by Celery in chunks, so the run grows with worker processes."""
+run is repeated, and however many workers make the same account's at once (a lock per statement and a unique key).
+Rendered by Celery in chunks, so the run grows with worker processes; a run that timed out or died is resumed by
+running it again, which makes only what is missing."""
 
 from collections import Counter
 from datetime import date, timedelta
 
+from django.db import transaction
 from django.db.models import Q
 
 from documents.constants import DeliveryState
 from documents.models import Document
-from documents.services import document_email
+from documents.services import document_email, document_key_lock
 
 from .constants import AccountKind
 from .models import Account
@@ -42,48 +45,68 @@ def statement_run_accounts(period_end: date) -> list[int]:
     )
 
 
+def statement_key(account_id: int, period_end: date) -> str:
+    """A quarterly statement's subject and idempotency key: one per account and period."""
+    return f"statement:{account_id}:{period_end.isoformat()}"
+
+
 def statements_make(*, account_ids: list[int], period_end: date) -> dict:
     """Makes (once) and delivers each account's statement: emailed when every named tenant chose email, otherwise
     posted to the lead tenant's address (the forwarding address once the tenancy has ended). A former tenant with no
-    forwarding address and no email gets none; the run lists them so someone can trace them."""
-    start, end = statement_period(period_end)
-    run_label = statement_run_label(period_end)
-    keys = {account_id: f"statement:{account_id}:{end.isoformat()}" for account_id in account_ids}
-    made_before = {doc.subject_key: doc for doc in Document.objects.filter(subject_key__in=keys.values())}
+    forwarding address and no email gets none; the run lists them so someone can trace them.
+
+    Each account's statement is made and sent in its own transaction, holding the lock on its key: a second worker
+    given the same account (a resumed run beside the first one's chunks still in the queue) waits, then finds it made
+    and sent. A worker that dies mid-statement leaves nothing behind; running the run again makes it."""
     counts: Counter = Counter()
     no_address: list[str] = []
     accounts = Account.objects.filter(pk__in=account_ids).select_related("tenancy__property__scheme__provider")
     for account in accounts.order_by("id"):
-        tenancy = account.tenancy
-        people = tenancy.named_tenants()
-        names = " and ".join(person.full_name for person in people)
-        by_email = bool(people) and all(person.wants_email for person in people)
-        landlord = tenancy.property.scheme.provider.letterhead
-        document = made_before.get(keys[account.pk])
-        if document is None:
-            home = tenancy.property.address_lines if tenancy.is_live_on(end) else None
-            address = people[0].postal_lines(home) if people else []
-            if not address and not by_email:
-                no_address.append(tenancy.payment_reference)
-                continue
-            statement = account_statement(account=account, date_from=start, date_to=end)
-            document = statement_document_make(
-                statement,
-                subject_key=keys[account.pk],
-                made_by_run=run_label,
-                recipient={"name": names, "address_lines": address},
-                delivery_state=DeliveryState.TO_EMAIL if by_email else DeliveryState.TO_PRINT,
-            )
-            counts["made"] += 1
-            counts["pages"] += document.pages
-        else:
-            counts["already_made"] += 1
-        if document.delivery_state == DeliveryState.TO_EMAIL:
-            document_email(
-                document=document, to=[person.email for person in people], greeting=f"Dear {names}", landlord=landlord
-            )
+        with transaction.atomic():
+            outcome = _statement_make_once(account, period_end)
+        if outcome is None:
+            no_address.append(account.tenancy.payment_reference)
+            continue
+        made, document = outcome
+        counts["made" if made else "already_made"] += 1
+        counts["pages"] += document.pages if made else 0
         counts[document.delivery_state] += 1
     return {**counts, "no_address": no_address}
+
+
+def _statement_make_once(account: Account, period_end: date) -> tuple[bool, Document] | None:
+    """(made now, the document), or None when there is nowhere to send it."""
+    start, end = statement_period(period_end)
+    key = statement_key(account.pk, end)
+    document_key_lock(key)
+    tenancy = account.tenancy
+    people = tenancy.named_tenants()
+    names = " and ".join(person.full_name for person in people)
+    by_email = bool(people) and all(person.wants_email for person in people)
+    document = Document.objects.filter(idempotency_key=key).first()
+    made = document is None
+    if made:
+        home = tenancy.property.address_lines if tenancy.is_live_on(end) else None
+        address = people[0].postal_lines(home) if people else []
+        if not address and not by_email:
+            return None
+        statement = account_statement(account=account, date_from=start, date_to=end)
+        document = statement_document_make(
+            statement,
+            subject_key=key,
+            idempotency_key=key,
+            made_by_run=statement_run_label(period_end),
+            recipient={"name": names, "address_lines": address},
+            delivery_state=DeliveryState.TO_EMAIL if by_email else DeliveryState.TO_PRINT,
+        )
+    if document.delivery_state == DeliveryState.TO_EMAIL:
+        document_email(
+            document=document,
+            to=[person.email for person in people],
+            greeting=f"Dear {names}",
+            landlord=tenancy.property.scheme.provider.letterhead,
+        )
+    return made, document
 
 
 def statement_results_add(results: list[dict]) -> dict:

@@ -207,8 +207,10 @@ def statement_document_make(
     made_by_run: str = "",
     recipient: dict | None = None,
     delivery_state: str = DeliveryState.TO_PRINT,
+    idempotency_key: str | None = None,
 ):
-    """Renders the statement and keeps it as a document (it shows in the tenancy's documents)."""
+    """Renders the statement and keeps it as a document (it shows in the tenancy's documents). With
+    `idempotency_key` (a quarterly statement) the database keeps one document per key."""
     tenancy = statement.account.tenancy
     pdf = statement_pdf(statement, recipient=recipient)
     names = [person.full_name for person in tenancy.named_tenants()]
@@ -222,6 +224,7 @@ def statement_document_make(
         made_by=made_by,
         made_by_run=made_by_run,
         delivery_state=delivery_state,
+        idempotency_key=idempotency_key,
     )
 
 

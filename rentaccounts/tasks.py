@@ -22,6 +22,15 @@ def import_batch_process_task(batch_id: int) -> dict:
 
 
 @shared_task
+def recover_stalled_imports() -> dict:
+    """Every 5 minutes: payment imports queued or importing with no progress for 10 minutes and no process on them (a
+    worker died, a queued task was lost) resume where they stopped, or are failed with a plain message after 3 tries."""
+    from .imports.services import import_batches_recover
+
+    return import_batches_recover()
+
+
+@shared_task
 def find_account_checks() -> int:
     """Nightly: suspected duplicate or overlapping payments of the last 90 days, raised once each."""
     from datetime import timedelta

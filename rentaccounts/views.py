@@ -2,15 +2,28 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from tenancies.scoping import form_tenancy_check
+
 from .constants import ImportStatus, SuspenseStatus
 from .forms import PaymentFileForm, SuspenseAllocateForm, SuspenseRejectForm
-from .imports.services import import_batch_create, import_batch_start, suspense_item_allocate, suspense_item_reject
+from .imports.services import (
+    import_batch_can_retry,
+    import_batch_create,
+    import_batch_retry,
+    import_batch_start,
+    suspense_item_allocate,
+    suspense_item_reject,
+)
 from .models import ImportBatch, SuspenseItem
 
 
+# Not one request transaction: the import commits chunk by chunk, as in the background, so a fault part way leaves the
+# batch failed with what was posted, ready for Try again, rather than a server error (rentaccounts/imports/services.py).
+@transaction.non_atomic_requests
 @permission_required("incomeapp.use_payments", raise_exception=True)
 def index(request):
     """The Payments page: import a file (small files at once, large ones in the background) and recent imports."""
@@ -49,11 +62,33 @@ def import_detail(request, pk):
     batch = get_object_or_404(ImportBatch.objects.defer("content"), pk=pk)
     in_progress = batch.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
     percent = round(100 * batch.rows_done / batch.rows_read) if batch.rows_read else 0
+    can_retry = request.user.has_perm("rentaccounts.add_importbatch") and import_batch_can_retry(batch)
     return render(
         request,
         "rentaccounts/import_detail.html",
-        {"batch": batch, "in_progress": in_progress, "percent": percent, "report": batch.report},
+        {
+            "batch": batch,
+            "in_progress": in_progress,
+            "percent": percent,
+            "report": batch.report,
+            "can_retry": can_retry,
+        },
     )
+
+
+@transaction.non_atomic_requests
+@require_POST
+@permission_required(("incomeapp.use_payments", "rentaccounts.add_importbatch"), raise_exception=True)
+def import_retry(request, pk):
+    """Try again: a failed (or stalled) import resumes where it stopped; nothing already posted is posted again."""
+    batch = get_object_or_404(ImportBatch.objects.defer("content"), pk=pk)
+    try:
+        batch = import_batch_retry(batch=batch, user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        import_batch_start(batch=batch)
+    return redirect("rentaccounts:import_detail", pk=pk)
 
 
 @permission_required("incomeapp.use_payments", raise_exception=True)
@@ -99,7 +134,9 @@ def suspense_item(request, pk):
 def suspense_item_allocate_view(request, pk):
     item = get_object_or_404(_suspense_items(), pk=pk)
     form = SuspenseAllocateForm(request.POST, needs_amount=item.amount is None, needs_date=item.effective_date is None)
-    if form.is_valid():
+    if form.is_valid() and form_tenancy_check(
+        form=form, user=request.user, field="payment_reference", tenancy=form.cleaned_data["tenancy"]
+    ):
         try:
             suspense_item_allocate(
                 item=item,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from incomeapp.csvsafe import SafeCsvWriter
 from incomeapp.forms import GdsFormMixin
 from incomeapp.money import to_money
+from tenancies.scoping import scoped
 
 from .constants import AccountKind, TransactionType
 from .models import Account, Transaction
@@ -60,11 +61,12 @@ class StatementSendForm(GdsFormMixin, forms.Form):
     )
 
 
-def _account(payment_reference: str, kind: str) -> Account:
+def _account(request, payment_reference: str, kind: str) -> Account:
+    """The account, or 404 when there is none or its tenancy is outside the user's scope (tenancies.scoping)."""
     if kind not in AccountKind.values:
         raise Http404("No such account.")
     return get_object_or_404(
-        Account.objects.select_related("tenancy__property"),
+        scoped(Account.objects.select_related("tenancy__property"), request.user, "tenancy__"),
         tenancy__payment_reference=payment_reference.upper(),
         kind=kind,
     )
@@ -128,7 +130,7 @@ class _CountedRows:
 
 @permission_required("rentaccounts.view_transaction", raise_exception=True)
 def account_detail(request, payment_reference, kind=AccountKind.RENT):
-    account = _account(payment_reference, kind)
+    account = _account(request, payment_reference, kind)
     form = AccountFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     page = Paginator(_CountedRows(account, filters), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -155,7 +157,7 @@ def account_detail(request, payment_reference, kind=AccountKind.RENT):
 @permission_required(("rentaccounts.view_transaction", "documents.add_document"), raise_exception=True)
 def statement_send_view(request, payment_reference, kind=AccountKind.RENT):
     """Makes the statement for the dates on the page and posts or emails it; back to the page with what happened."""
-    account = _account(payment_reference, kind)
+    account = _account(request, payment_reference, kind)
     form = StatementSendForm(request.POST)
     back = reverse("accounts:detail_kind", args=[account.tenancy.payment_reference, account.kind])
     if not form.is_valid():
@@ -189,7 +191,7 @@ class _Echo:
 
 @permission_required("rentaccounts.view_transaction", raise_exception=True)
 def account_export(request, payment_reference, kind=AccountKind.RENT):
-    account = _account(payment_reference, kind)
+    account = _account(request, payment_reference, kind)
     form = AccountFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     writer = SafeCsvWriter(_Echo())

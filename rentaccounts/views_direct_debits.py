@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from tenancies.scoping import form_tenancy_check, scoped
+
 from .constants import MandateStatus
 from .direct_debits import direct_debit_mandate_cancel, direct_debit_mandate_create, direct_debit_returns_import
 from .forms_approvals import MandateCancelForm, MandateForm, ReturnFileForm
@@ -17,7 +19,12 @@ def index(request):
     mandate_form, return_form, report = MandateForm(), ReturnFileForm(), None
     if request.method == "POST" and "set_up" in request.POST:
         mandate_form = MandateForm(request.POST)
-        if mandate_form.is_valid():
+        if mandate_form.is_valid() and form_tenancy_check(
+            form=mandate_form,
+            user=request.user,
+            field="payment_reference",
+            tenancy=mandate_form.cleaned_data["tenancy"],
+        ):
             data = mandate_form.cleaned_data
             try:
                 direct_debit_mandate_create(
@@ -41,7 +48,9 @@ def index(request):
                 report = direct_debit_returns_import(content=upload.read(), file_name=upload.name, user=request.user)
             except ValidationError as error:
                 return_form.add_error("return_file", error.messages[0])
-    mandates = DirectDebitMandate.objects.select_related("tenancy").order_by("status", "-start_date")
+    mandates = scoped(DirectDebitMandate.objects.select_related("tenancy"), request.user, "tenancy__").order_by(
+        "status", "-start_date"
+    )
     context = {
         "mandate_form": mandate_form,
         "return_form": return_form,
@@ -55,7 +64,8 @@ def index(request):
 @require_POST
 @permission_required("rentaccounts.change_directdebitmandate", raise_exception=True)
 def cancel(request, pk):
-    mandate = get_object_or_404(DirectDebitMandate, pk=pk, status=MandateStatus.ACTIVE)
+    mandates = scoped(DirectDebitMandate.objects, request.user, "tenancy__")
+    mandate = get_object_or_404(mandates, pk=pk, status=MandateStatus.ACTIVE)
     form = MandateCancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["new_payment_method"][0])

@@ -22,5 +22,11 @@ npx sass --no-source-map --style=compressed --quiet-deps --silence-deprecation=i
 mkdir -p static/vendor/chart.js
 cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md static/vendor/chart.js/
 
+# The npm builds end with a `//# sourceMappingURL=` comment naming a .map file that is not vendored: a browser's
+# developer tools would ask for it, and collectstatic's manifest storage (production settings) refuses a reference
+# to a missing file. Strip the comment; the minified code is otherwise as published.
+sed -i -E 's@//# sourceMappingURL=[^[:space:]]*[[:space:]]*$@@' \
+  "$vendor/govuk-frontend.min.js" static/vendor/chart.js/chart.umd.min.js
+
 cp node_modules/axe-core/axe.min.js tests/browser/axe.min.js
 echo "Built static/css/app.css, $vendor/ and tests/browser/axe.min.js"

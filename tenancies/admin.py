@@ -8,7 +8,9 @@ through their homes): they are retired, by giving the day they stopped being use
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Patch, Provider, RentFreeWeek, Scheme
+from incomeapp.admin import StaffAdmin
+
+from .models import Patch, Provider, RentFreeWeek, Scheme, StaffScope
 
 
 class RetireNotDeleteAdmin(SimpleHistoryAdmin):
@@ -36,3 +38,55 @@ class SchemeAdmin(RetireNotDeleteAdmin):
 @admin.register(Patch)
 class PatchAdmin(RetireNotDeleteAdmin):
     list_display = ("name", "officer", "retired_on")
+
+
+class StaffScopeInline(admin.TabularInline):
+    """Which tenancies a member of staff sees (tenancies.scoping): on their staff page, one landlord, scheme or patch
+    a row. No rows: everything, except a Housing or Support Worker, who sees nothing until given one."""
+
+    model = StaffScope
+    fields = ("provider", "scheme", "patch")
+    extra = 0
+    verbose_name = "landlord, scheme or patch whose tenancies this person sees (one a row)"
+    verbose_name_plural = (
+        "Tenancies seen: none listed means every tenancy, except for a Housing or Support Worker, who sees none "
+        "until given a landlord, scheme or patch here"
+    )
+
+    # Nobody changes what they themselves may see, as nobody changes their own roles.
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not _own(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _own(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _own(request, obj)
+
+
+def _own(request, user) -> bool:
+    return user is not None and user.pk == request.user.pk
+
+
+# The staff page belongs to incomeapp, which knows no domain app: the scope rows join it from here.
+StaffAdmin.inlines = [*StaffAdmin.inlines, StaffScopeInline]
+
+
+@admin.register(StaffScope)
+class StaffScopeAdmin(SimpleHistoryAdmin):
+    """Every scope row, read-only, with who changed it and when (simple-history); rows are added and removed on the
+    person's staff page."""
+
+    list_display = ("user", "provider", "scheme", "patch", "updated_at")
+    list_filter = ("provider", "scheme", "patch")
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    fields = ("user", "provider", "scheme", "patch")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from incomeapp.constants import Jurisdiction
 from incomeapp.forms import GdsFormMixin
-from incomeapp.money import MoneyError, parse_money
+from incomeapp.forms import MoneyField as BaseMoneyField
 
 from .constants import ChargeType, LandlordType, SchemeType
 from .models import Patch, Property, Provider, Scheme
@@ -34,21 +34,12 @@ class DateField(DateInputField):
             raise ValidationError("Enter a real date, like 6 4 2026") from error
 
 
-class MoneyField(forms.CharField):
-    """Pounds and pence as people write them ('£1,234.50'), read by incomeapp.money."""
+class MoneyField(BaseMoneyField):
+    """The product's one money field (strict, bounded: incomeapp.forms.MoneyField), in a narrow GOV.UK input."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-5"}))
         super().__init__(**kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            return parse_money(value)
-        except MoneyError as error:
-            raise forms.ValidationError(str(error)) from error
 
 
 class ServiceErrorsMixin:

@@ -373,3 +373,42 @@ class TenancyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.effective_date:%d/%m/%Y}"
+
+
+class StaffScope(TimeStampedModel):
+    """One landlord, scheme or patch whose tenancies a member of staff may see (issue 21, item 4).
+
+    A person with no rows sees every tenancy, as before scoping existed, except a Housing or Support Worker, who sees
+    none until given at least one. A person with rows sees a tenancy when its home's provider, scheme or patch is any
+    of them. Kept by a System Administrator on the staff pages; `tenancies.scoping` applies it everywhere.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tenancy_scopes")
+    provider = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="A whole landlord."
+    )
+    scheme = models.ForeignKey(Scheme, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    patch = models.ForeignKey(Patch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "tenancies seen"
+        verbose_name_plural = "tenancies seen"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(provider__isnull=False, scheme__isnull=True, patch__isnull=True)
+                | Q(provider__isnull=True, scheme__isnull=False, patch__isnull=True)
+                | Q(provider__isnull=True, scheme__isnull=True, patch__isnull=False),
+                name="staff_scope_names_one_provider_scheme_or_patch",
+            ),
+            models.UniqueConstraint(fields=["user", "provider"], name="one_staff_scope_per_provider"),
+            models.UniqueConstraint(fields=["user", "scheme"], name="one_staff_scope_per_scheme"),
+            models.UniqueConstraint(fields=["user", "patch"], name="one_staff_scope_per_patch"),
+        ]
+
+    def __str__(self) -> str:
+        if self.provider_id:
+            return f"Landlord: {self.provider}"
+        if self.scheme_id:
+            return f"Scheme: {self.scheme}"
+        return f"Patch: {self.patch}"

@@ -9,11 +9,13 @@ from django.utils import timezone
 
 from incomeapp.money import ZERO
 from incomeapp.panels import tenancy_actions, tenancy_panels
+from incomeapp.signals import person_notes_categories, special_category_shown
 
 from .forms import TenancySearchForm
 from .history import history_entries
 from .models import Tenancy
 from .references import payment_reference_normalise, payment_reference_problem
+from .scoping import assert_can_see_tenancy, scoped
 from .selectors import tenancy_detail, tenancy_search
 
 
@@ -24,7 +26,8 @@ def index(request):
     # One of our payment references with a wrong check digit: say so, rather than "no tenancy matches".
     reference_problem = payment_reference_problem(payment_reference_normalise(query)) if query else None
     searching = query and not reference_problem
-    page = Paginator(tenancy_search(query=query), 25).get_page(request.GET.get("page")) if searching else None
+    found = scoped(tenancy_search(query=query), request.user)
+    page = Paginator(found, 25).get_page(request.GET.get("page")) if searching else None
     context = {
         "form": form,
         "query": query,
@@ -45,6 +48,7 @@ def detail(request, payment_reference):
         tenancy = tenancy_detail(payment_reference=payment_reference.upper())
     except Tenancy.DoesNotExist as error:
         raise Http404("No tenancy has that payment reference.") from error
+    assert_can_see_tenancy(request.user, tenancy)
     today = timezone.localdate()
     charges = list(tenancy.charges.all())
     current = _charges_in_effect(charges, today)
@@ -59,4 +63,6 @@ def detail(request, payment_reference):
         "tenancy_actions": tenancy_actions(request, tenancy),
         "history_entries": history_entries(obj=tenancy, viewer=request.user),
     }
+    if context["can_see_sensitive"]:  # R-DP-03: the access log hears of the tenants' notes shown
+        special_category_shown(request, {person.pk: person_notes_categories(person) for person in context["tenants"]})
     return render(request, "tenancies/detail.html", context)

@@ -32,6 +32,7 @@ from .forms_homes import (
 )
 from .history import history_entries
 from .models import Patch, Property, Provider, Scheme
+from .scoping import home_visible, scoped_homes
 from .selectors_homes import (
     charges_in_effect,
     financial_year_to_date,
@@ -125,7 +126,7 @@ def index(request):
             form.cleaned_data["scheme"],
             form.cleaned_data["retired"],
         )
-    homes = property_search(query=query, scheme=scheme, include_retired=retired)
+    homes = scoped_homes(property_search(query=query, scheme=scheme, include_retired=retired), request.user)
     page = Paginator(homes, 25).get_page(request.GET.get("page"))
     params = {"q": query, "scheme": scheme.pk if scheme else "", "retired": "on" if retired else ""}
     params = {key: value for key, value in params.items() if value}
@@ -140,16 +141,19 @@ def index(request):
     return _render(request, "index.html", "Homes", context)
 
 
-def _home_or_404(pk: int) -> Property:
+def _home_or_404(pk: int, user) -> Property:
     try:
-        return property_detail(pk=pk)
+        home = property_detail(pk=pk)
     except Property.DoesNotExist as error:
         raise Http404("No home has that number.") from error
+    if not home_visible(user, home):  # its tenancies are outside the user's scope (tenancies.scoping)
+        raise Http404("No home has that number.")
+    return home
 
 
 @permission_required(VIEW, raise_exception=True)
 def property_page(request, pk):
-    home = _home_or_404(pk)
+    home = _home_or_404(pk, request.user)
     today = timezone.localdate()
     charges = list(home.charges.order_by("-effective_from", "charge_type"))
     current = charges_in_effect(charges, today)

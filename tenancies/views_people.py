@@ -11,6 +11,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from incomeapp.signals import history_notes_categories, person_notes_categories, special_category_shown
+
 from .forms_people import (
     FIELD_LABELS,
     MergeForm,
@@ -22,6 +24,7 @@ from .forms_people import (
 from .history import history_entries
 from .models import Person
 from .references import payment_reference_normalise, payment_reference_problem
+from .scoping import assert_can_see_person, is_scoped, people_visible_to, person_visible, visible_tenancy_rows
 from .selectors_people import (
     duplicate_pairs_with_people,
     likely_duplicate_pairs,
@@ -51,8 +54,11 @@ def index(request):
     reference_problem = payment_reference_problem(payment_reference_normalise(query)) if query else None
     page = None
     if query and not reference_problem:
-        page = Paginator(person_search(query=query), 25).get_page(request.GET.get("page"))
+        people = people_visible_to(request.user, person_search(query=query))
+        page = Paginator(people, 25).get_page(request.GET.get("page"))
         page.object_list = person_search_rows(page.object_list)
+        for person in page.object_list:
+            person.tenancy_rows = visible_tenancy_rows(request.user, person.tenancy_rows)
     context = {
         "form": form,
         "query": query,
@@ -92,22 +98,27 @@ def detail(request, pk):
     except Person.DoesNotExist as error:
         raise Http404("No person has that record number.") from error
     user = request.user
+    assert_can_see_person(user, person)
+    duplicates = [] if person.merged_into_id else person_likely_duplicates(person=person)
     context = {
         "person": person,
-        "tenancy_rows": person_tenancies(person=person),
-        "duplicates": [] if person.merged_into_id else person_likely_duplicates(person=person),
-        "merged_records": list(person.merged_records.all()),
+        "tenancy_rows": visible_tenancy_rows(user, person_tenancies(person=person)),
+        "duplicates": [duplicate for duplicate in duplicates if person_visible(user, duplicate.person)],
+        "merged_records": [record for record in person.merged_records.all() if person_visible(user, record)],
         "can_see_sensitive": _may_see_sensitive(user),
         "can_change": user.has_perm("tenancies.change_person") and not person.merged_into_id,
         "can_merge": user.has_perm("tenancies.merge_person"),
         "history_entries": history_entries(obj=person, viewer=user),
     }
+    if context["can_see_sensitive"]:  # R-DP-03: the access log hears of every health or vulnerability note shown
+        shown = person_notes_categories(person) | history_notes_categories(context["history_entries"])
+        special_category_shown(request, {person.pk: shown})
     return render(request, "tenancies/people/detail.html", context)
 
 
 @permission_required("tenancies.change_person", raise_exception=True)
 def change(request, pk):
-    person = get_object_or_404(Person, pk=pk)
+    person = get_object_or_404(people_visible_to(request.user), pk=pk)
     if person.merged_into_id:
         messages.info(request, "That record was merged into this one, so change this one instead.")
         return redirect("people:detail", pk=person.merged_into_id)
@@ -133,14 +144,24 @@ def change(request, pk):
             else:
                 messages.success(request, f"Nothing changed: {person.full_name}'s details were already as entered.")
             return redirect("people:detail", pk=person.pk)
+    if may_see_sensitive:  # the form shows the notes as they stand
+        special_category_shown(request, {person.pk: person_notes_categories(person)})
     return render(request, "tenancies/people/form.html", {"form": form, "person": person})
 
 
 @permission_required("tenancies.view_person", raise_exception=True)
 def duplicates(request):
     pairs, shared = likely_duplicate_pairs()
+    if is_scoped(request.user):
+        # Only pairs of people this person may see; the details shared by many records span every landlord.
+        ids = {pk for pair in pairs for pk in (pair.first, pair.second)}
+        seen = set(people_visible_to(request.user, Person.objects.filter(pk__in=ids)).values_list("pk", flat=True))
+        pairs, shared = [pair for pair in pairs if pair.first in seen and pair.second in seen], []
     page = Paginator(pairs, 25).get_page(request.GET.get("page"))
     page.object_list = duplicate_pairs_with_people(list(page.object_list))
+    for pair in page.object_list:
+        for person in (pair.first, pair.second):
+            person.tenancy_rows = visible_tenancy_rows(request.user, person.tenancy_rows)
     context = {"page": page, "shared": shared, "can_merge": request.user.has_perm("tenancies.merge_person")}
     return render(request, "tenancies/people/duplicates.html", context)
 
@@ -151,7 +172,7 @@ def _merge_hidden_fields(request) -> list[tuple[str, str]]:
 
 @permission_required("tenancies.merge_person", raise_exception=True)
 def merge(request, first, second):
-    people = Person.objects.select_related("merged_into").in_bulk([first, second])
+    people = people_visible_to(request.user, Person.objects.select_related("merged_into")).in_bulk([first, second])
     if first not in people or second not in people:
         raise Http404("No person has that record number.")
     first_person, second_person = people[first], people[second]
@@ -174,8 +195,8 @@ def merge(request, first, second):
     context = {
         "first": first_person,
         "second": second_person,
-        "first_tenancies": person_tenancies(person=first_person),
-        "second_tenancies": person_tenancies(person=second_person),
+        "first_tenancies": visible_tenancy_rows(request.user, person_tenancies(person=first_person)),
+        "second_tenancies": visible_tenancy_rows(request.user, person_tenancies(person=second_person)),
         "compare_fields": [
             (FIELD_LABELS[name], name in differing, name)
             for name in FIELD_LABELS
@@ -186,6 +207,8 @@ def merge(request, first, second):
         "form": form,
         "problem": problem,
     }
+    if may_see_sensitive:  # the comparison shows both records' notes
+        special_category_shown(request, {p.pk: person_notes_categories(p) for p in (first_person, second_person)})
     if problem or request.method != "POST" or "edit" in request.POST or not form.is_valid():
         return render(request, "tenancies/people/merge.html", context)
     keep, duplicate, values = form.chosen()
@@ -194,8 +217,8 @@ def merge(request, first, second):
             keep=keep,
             duplicate=duplicate,
             kept_values=[(FIELD_LABELS[name], _value_shown(keep, name, values)) for name in differing],
-            keep_tenancies=person_tenancies(person=keep),
-            duplicate_tenancies=person_tenancies(person=duplicate),
+            keep_tenancies=visible_tenancy_rows(request.user, person_tenancies(person=keep)),
+            duplicate_tenancies=visible_tenancy_rows(request.user, person_tenancies(person=duplicate)),
             hidden_fields=_merge_hidden_fields(request),
             reason=form.cleaned_data["reason"],
         )

@@ -18,6 +18,7 @@ from tenancies.models import (
     Property,
     Provider,
     Scheme,
+    StaffScope,
     Tenancy,
     TenancyTenant,
 )
@@ -42,6 +43,14 @@ def user_with_role(role: Role, **fields) -> User:
         roles_setup()
     user = UserFactory(**fields)
     user.groups.add(Group.objects.get(name=role.value))
+    return user
+
+
+def support_worker_for(*tenancies: Tenancy, **fields) -> User:
+    """A Housing or Support Worker who supports the schemes of these tenancies (with no scheme they see none)."""
+    user = user_with_role(Role.SUPPORT_WORKER, **fields)
+    for scheme_id in {tenancy.property.scheme_id for tenancy in tenancies}:
+        StaffScope.objects.create(user=user, scheme_id=scheme_id)
     return user
 
 

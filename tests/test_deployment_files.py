@@ -1,5 +1,6 @@
 """docker-compose.yml, the Dockerfile and README promise the same stack and the same configuration."""
 
+import json
 import re
 from pathlib import Path
 
@@ -82,3 +83,18 @@ def test_dockerfile_serves_with_gunicorn_on_production_settings():
     assert "collectstatic" in dockerfile
     assert '"gunicorn", "incomeapp.wsgi:application"' in dockerfile
     assert re.search(r"^USER \w+", dockerfile, flags=re.MULTILINE), "the container must not run as root"
+
+
+def test_ci_runs_the_dockerfiles_build_and_serve_commands():
+    """These machines have no Docker engine, so `.ci/run` runs the image's own commands on production settings."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    collect = re.search(r"^RUN .*\b(python manage\.py collectstatic[^\n]*)$", dockerfile, flags=re.MULTILINE)
+    assert collect, "the Dockerfile no longer collects static files"
+    assert f".venv/bin/{collect.group(1)}" in ci
+    serve = re.search(r"^CMD (\[.*\])$", dockerfile, flags=re.MULTILINE)
+    command = json.loads(serve.group(1))
+    bind = command.index("--bind") + 1
+    expected = r"\s+".join(r"\S+" if i == bind else re.escape(arg) for i, arg in enumerate(command))
+    assert re.search(expected, ci.replace("\\\n", " ")), f"CI does not serve with {command}"
+    assert "DJANGO_SETTINGS_MODULE=incomeapp.settings.prod DJANGO_DEBUG=false" in ci

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "courts",
     "documents",
     "dashboards",
+    "privacy",  # personal data: subject access exports, retention, the special-category access log
     "devtools",  # demo data and the benchmark dataset: production may leave it out (see devtools/apps.py)
 ]
 
@@ -141,8 +142,8 @@ DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
 FIRST_DAY_OF_WEEK = 1  # Monday: rent weeks start on Monday.
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -181,6 +182,10 @@ LEGAL_CLAIM_APPROVAL_CHAIN = env.list("LEGAL_CLAIM_APPROVAL_CHAIN", default=["Se
 # Warrants of possession: the roles that approve one, in order; never the person who asked for it, nor anyone twice.
 LEGAL_WARRANT_APPROVAL_CHAIN = env.list("LEGAL_WARRANT_APPROVAL_CHAIN", default=["Income Manager"])
 
+# Delegated authority counts everything a person approved for one tenancy's accounts (adjustments, refunds, transfers,
+# write-offs, by absolute value) over this many days, not each request alone (rentaccounts/approvals.py).
+DELEGATED_AUTHORITY_WINDOW_DAYS = env.int("DELEGATED_AUTHORITY_WINDOW_DAYS", default=30)
+
 # Payment references Rentwise makes: this prefix, 7 digits and a Luhn check digit (docs/sign-up.md).
 PAYMENT_REFERENCE_PREFIX = env.str("PAYMENT_REFERENCE_PREFIX", default="RW")
 # How far ahead a new tenancy may start, in days, when it is signed up.
@@ -189,6 +194,14 @@ SIGN_UP_MAX_DAYS_AHEAD = env.int("SIGN_UP_MAX_DAYS_AHEAD", default=90)
 # Rent change runs: the weeks of notice tenants get before new charges start (the letters go out on approval, which is
 # refused when the date is closer than this). docs/rent-changes.md
 RENT_CHANGE_NOTICE_WEEKS = env.int("RENT_CHANGE_NOTICE_WEEKS", default=4)
+
+# Work that dies is finished (docs/documents.md). A letter still queued this many minutes after it was queued (or last
+# handed on), and not being made, is handed to Celery again by the sweeper; after this many hand-ons it is failed for a
+# person to review. A command that waits for the workers gives up after WORKER_WAIT_TIMEOUT seconds, saying how to
+# resume.
+LETTER_RENDER_STALE_MINUTES = env.int("LETTER_RENDER_STALE_MINUTES", default=5)
+LETTER_RENDER_MAX_RETRIES = env.int("LETTER_RENDER_MAX_RETRIES", default=3)
+WORKER_WAIT_TIMEOUT = env.int("WORKER_WAIT_TIMEOUT", default=2 * 60 * 60)
 
 # Celery. With no broker configured, tasks run eagerly in the calling process (demo and unit tests).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -238,6 +251,14 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "incomeapp.tasks.worker_heartbeat",
         "schedule": crontab(minute="*/15"),
+    },
+    "sweep-stuck-work": {
+        "task": "arrears.tasks.sweep_stuck_work",
+        "schedule": crontab(minute="*/2"),
+    },
+    "recover-stalled-imports": {
+        "task": "rentaccounts.tasks.recover_stalled_imports",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

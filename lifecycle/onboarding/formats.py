@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from incomeapp.constants import Jurisdiction
-from incomeapp.money import PENNY, MoneyError, parse_money
+from incomeapp.money import MoneyError, parse_money
 from tenancies.constants import (
     ChargeType,
     ContactChannel,
@@ -167,23 +167,17 @@ def read_monday(value: str) -> date:
 read_monday.kind = "date of a Monday"
 read_monday.cacheable = True
 
-_PLAIN_MONEY = re.compile(r"-?\d{1,9}(?:\.\d{1,2})?")
-
-
-_TOO_PRECISE = re.compile(r"-?\d+\.\d{3,}")
-
 
 @lru_cache(maxsize=65536)
 def read_money(value: str) -> Decimal:
-    """Pounds and pence as a plain decimal ('95.50', '-12.00'); '£1,234.50' is read too. Cached: amounts repeat."""
-    if _PLAIN_MONEY.fullmatch(value):
-        return Decimal(value).quantize(PENNY)
-    if _TOO_PRECISE.fullmatch(value):
-        raise CellError(f"{value} has fractions of a penny. Give pounds and pence, like 95.50.")
+    """Pounds and pence as a plain decimal ('95.50', '-12.00'); '£1,234.50' is read too. Cached: amounts repeat.
+
+    The product's one strict money parser (incomeapp.money.parse_money, bounded by MONEY_LIMIT); the columns then
+    apply their own, tighter bounds (LARGEST_WEEKLY_CHARGE, LARGEST_BALANCE)."""
     try:
         return parse_money(value)
     except MoneyError as error:
-        raise CellError(f"{error} Write amounts as plain pounds and pence, like 95.50.") from error
+        raise CellError(str(error)) from error
 
 
 read_money.kind = "money, pounds and pence like 95.50 (negative for a credit)"

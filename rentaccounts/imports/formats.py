@@ -17,13 +17,24 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from incomeapp.money import PENNY, MoneyError, parse_money
+from incomeapp.money import MoneyError, parse_money
 from rentaccounts.constants import TransactionType
 from tenancies.constants import PaymentMethod
 
-# Far beyond any rent payment, and well inside the ledger's 12 digits, so one typing slip cannot stop a whole chunk.
+# Far beyond any rent payment: a readable amount this large is held in suspense for a person to check. Amounts past
+# incomeapp.money.MONEY_LIMIT (or not sane money at all) are unreadable and held with the parser's reason.
 LARGEST_AMOUNT = Decimal("1000000.00")
-_PLAIN_AMOUNT = re.compile(r"-?\d{1,9}(?:\.\d{1,2})?")
+# C0 control characters (NUL and the like; tab, CR and LF are CSV's own). PostgreSQL cannot store NUL in text or JSON,
+# and no payment file has a reason to carry any of them: the line is held in suspense, the characters replaced.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTER = (
+    "The line contains a control character (such as NUL), which no payment file should; check the line in the file "
+    "the payment came from."
+)
+UNREADABLE_LINE = (
+    "The line could not be read as CSV (a stray quote or line break inside a field, or a field too long); its "
+    "values are not known. Find the line in the file to see what was paid."
+)
 
 
 @dataclass(slots=True)
@@ -65,10 +76,18 @@ def read_date(text: str) -> date:
 
 
 def read_amount(text: str) -> Decimal:
-    """An amount as written in a file. Plain figures ('12.50') skip the general parser: it is the hot path."""
-    if _PLAIN_AMOUNT.fullmatch(text):
-        return Decimal(text).quantize(PENNY)
+    """An amount as written in a file: the product's one strict money parser, with its upper bound."""
     return parse_money(text)
+
+
+class RowValues(dict):
+    """A line's values by column, with `problem` set when the line itself is unfit (unreadable, control characters)."""
+
+    problem: str = ""
+
+
+def _clean(value: str) -> str:
+    return _CONTROL.sub("\ufffd", value)
 
 
 METHOD_ALIASES = {
@@ -104,7 +123,7 @@ class PaymentFormat(ABC):
             raise FileFormatError("The file is not text (CSV). Save it as CSV (UTF-8) and upload it again.") from error
         reader = csv.reader(io.StringIO(text))
         try:
-            headers = [header.strip().lower() for header in next(reader, [])]
+            headers = [_clean(header.strip().lower()) for header in next(reader, [])]
         except csv.Error as error:
             raise FileFormatError(f"The first line is not readable as CSV ({error}). Save it as CSV again.") from error
         missing = [column for column in self.required_columns if column not in headers]
@@ -115,21 +134,36 @@ class PaymentFormat(ABC):
             )
         width = len(headers)
         padding = [""] * width
-        try:
-            for values in reader:
-                if len(values) < width:
-                    values = values + padding[len(values) :]
-                row = dict(zip(headers, [value.strip() for value in values[:width]], strict=True))
-                if any(row.values()):
-                    yield reader.line_num, row
-        except csv.Error as error:
-            raise FileFormatError(
-                f"Line {reader.line_num} could not be read as CSV ({error}). Correct the file and import it again."
-            ) from error
+        while True:
+            # A line the CSV reader cannot read is one bad line, not a bad file: it is held with the reason and the
+            # reader carries on with the next.
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:
+                row = RowValues.fromkeys(headers, "")
+                row.problem = UNREADABLE_LINE
+                yield reader.line_num, row
+                continue
+            if len(values) < width:
+                values = values + padding[len(values) :]
+            row = RowValues(zip(headers, [value.strip() for value in values[:width]], strict=True))
+            if not any(row.values()):
+                continue
+            if any(_CONTROL.search(value) for value in row.values()):
+                row = RowValues((column, _clean(value)) for column, value in row.items())
+                row.problem = CONTROL_CHARACTER
+            yield reader.line_num, row
 
     @abstractmethod
     def parse(self, content: bytes) -> Iterator[ParsedRow]:
-        """Every ledger line the file holds, in file order."""
+        """Every ledger line the file holds, in file order. Start each ParsedRow's `problem` from the line's own
+        (`line_problem(raw)`): an unreadable line or one with control characters is held, whatever else it says."""
+
+
+def line_problem(raw: dict) -> str:
+    return getattr(raw, "problem", "")
 
 
 def _credit(row: ParsedRow, text: str, *, allow_negative: bool = False) -> None:
@@ -167,10 +201,17 @@ class GenericCsv(PaymentFormat):
 
     def parse(self, content: bytes) -> Iterator[ParsedRow]:
         for row_number, raw in self.rows(content):
-            row = ParsedRow(row_number=row_number, raw=raw, payment_reference=raw["payment_reference"].upper())
+            row = ParsedRow(
+                row_number=row_number,
+                raw=raw,
+                payment_reference=raw["payment_reference"].upper(),
+                problem=line_problem(raw),
+            )
             row.external_id = raw["transaction_id"]
             if not row.external_id:
-                row.problem = "The transaction_id is missing, so a repeat of this payment could not be recognised."
+                row.problem = row.problem or (
+                    "The transaction_id is missing, so a repeat of this payment could not be recognised."
+                )
             _credit(row, raw["amount"])
             row.effective_date = _date(row, raw["date"], "payment date")
             method = raw.get("method", "")
@@ -199,6 +240,7 @@ class HousingBenefitSchedule(PaymentFormat):
                 payment_reference=raw["payment_reference"].upper(),
                 transaction_type=TransactionType.HOUSING_BENEFIT,
                 payment_method=PaymentMethod.HOUSING_BENEFIT,
+                problem=line_problem(raw),
             )
             _credit(row, raw["amount"], allow_negative=True)
             row.effective_date = _date(row, raw["payment_date"], "payment date")
@@ -252,6 +294,7 @@ class UniversalCreditSchedule(PaymentFormat):
                     payment_reference=raw["payment_reference"].upper(),
                     transaction_type=transaction_type,
                     payment_method=PaymentMethod.UNIVERSAL_CREDIT,
+                    problem=line_problem(raw),
                 )
                 _credit(row, raw[column])
                 row.effective_date = _date(row, raw["payment_date"], "payment date")

@@ -1,18 +1,25 @@
 """Payment imports: a file becomes a batch, its good lines are posted, the rest wait in suspense with a reason.
 
-Safe to repeat: the same file is refused by its SHA-256; a line already posted (same external id) is not posted again;
-a batch that died half way can be processed again and finishes the rest without duplicating suspense items.
+Safe to repeat: the same file is refused by its SHA-256 once imported; a line already posted (same external id) is
+not posted again; a batch that died half way can be processed again and finishes the rest without duplicating suspense
+items. A batch always ends completed or failed: an unexpected fault fails it with a plain message ("Try again" on its
+page, or uploading the same file again, resumes it), and a batch whose worker died is found by
+`import_batches_recover` (Celery beat) and resumed, or failed after MOST_ATTEMPTS. One process works on a batch at a
+time (a PostgreSQL advisory lock per batch).
 The hot path is set-based: one query matches every reference, postings go in by chunks of ~10,000 through
 `transactions_post` (COPY on PostgreSQL), suspense rows by bulk_create, and the summary is one aggregate.
 """
 
 import hashlib
+import logging
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -35,6 +42,20 @@ TWICE_IN_FILE = "The same transaction id appears more than once in this file; on
 ZERO_AMOUNT = "The amount is £0.00, so there is nothing to post."
 UNMATCHED = "No tenancy has the payment reference '{reference}'."
 ID_TOO_LONG = "The transaction id is longer than 100 characters; check the file."
+IN_PROGRESS = ("queued", "running")
+IMPORT_LOCK = 7_340_301  # advisory lock class: (IMPORT_LOCK, batch id) is held while a process imports the batch
+STALLED_AFTER = timedelta(minutes=10)  # queued or importing with no progress this long, and no process on it: stalled
+MOST_ATTEMPTS = 3  # automatic resumes of a stalled batch before it is failed for a person to try again
+STOPPED = (
+    "The import stopped part way because of a fault on our side, not in the file. Choose Try again: what was posted "
+    "stays posted and nothing will be posted twice."
+)
+GAVE_UP = (
+    "The import stopped {attempts} times without finishing (the background worker stopped each time). Choose Try "
+    "again to resume it; if it stops again, split the file into smaller files and tell your system administrator."
+)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -106,9 +127,85 @@ def _file_earlier(digest: str) -> ImportBatch | None:
 
 def _refusal(earlier: ImportBatch) -> str:
     when = f"{timezone.localtime(earlier.created_at):%d/%m/%Y at %H:%M}"
-    if earlier.status == ImportStatus.FAILED and not earlier.rows_posted:
-        return f"This file was tried on {when} and could not be imported: {earlier.error} Correct the file first."
+    if earlier.status in IN_PROGRESS:
+        return (
+            f"This file is being imported now (uploaded on {when} as '{earlier.file_name}'). Open it under Recent "
+            f"imports to see its progress; there is no need to upload it again."
+        )
     return f"This file was already imported on {when} as '{earlier.file_name}'. Nothing has been posted again."
+
+
+def _stalled(batch: ImportBatch, now=None) -> bool:
+    """Queued or importing, no progress for STALLED_AFTER, and (on PostgreSQL) no process holding the batch's lock."""
+    if batch.status not in IN_PROGRESS or batch.updated_at > (now or timezone.now()) - STALLED_AFTER:
+        return False
+    return not _being_imported(batch.pk)
+
+
+def _being_imported(batch_id: int) -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [IMPORT_LOCK, batch_id])
+        if not cursor.fetchone()[0]:
+            return True
+        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [IMPORT_LOCK, batch_id])
+    return False
+
+
+@contextmanager
+def _batch_lock(batch_id: int):
+    """Yields whether this process may import the batch: False when another process holds it. Session-level, so it
+    outlives the chunk transactions and is dropped by PostgreSQL if the process dies."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [IMPORT_LOCK, batch_id])
+        locked = cursor.fetchone()[0]
+    try:
+        yield locked
+    finally:
+        if locked:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [IMPORT_LOCK, batch_id])
+            except DatabaseError:  # the connection is gone, and the lock with it
+                logger.warning("Could not release the import lock of batch %s; the connection had closed.", batch_id)
+
+
+def _try_again(earlier: ImportBatch, *, format_name: str, by) -> ImportBatch:
+    """The same file uploaded again, or "Try again" on its page: a failed (or stalled) batch is queued once more and
+    resumes where it stopped. A batch imported, or being imported, is refused with what to do."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.defer("content").select_for_update().get(pk=earlier.pk)
+        if batch.status == ImportStatus.COMPLETED or (batch.status in IN_PROGRESS and not _stalled(batch)):
+            code = "already_imported" if batch.status == ImportStatus.COMPLETED else "in_progress"
+            raise ValidationError(_refusal(batch), code=code)
+        if format_name != batch.format:
+            if _posted_lines(batch).exists() or batch.suspense_items.exists():
+                raise ValidationError(
+                    f"This file was partly imported as '{payment_format(batch.format).label}' before it stopped. "
+                    f"Open it under Recent imports and choose Try again.",
+                    code="format_changed",
+                )
+            batch.format = format_name
+        tried = batch.report.get("tried_again", [])
+        tried.append({"by": by.pk if by is not None else None, "at": timezone.now().isoformat()})
+        batch.report = {**batch.report, "tried_again": tried}
+        batch.status, batch.error, batch.finished_at = ImportStatus.QUEUED, "", None
+        batch.save(update_fields=["format", "report", "status", "error", "finished_at", "updated_at"])
+    return batch
+
+
+def import_batch_retry(*, batch: ImportBatch, user) -> ImportBatch:
+    """Try again, on a failed (or stalled) batch's page: queues it to resume; start it with import_batch_start."""
+    staff_require(user, "rentaccounts.add_importbatch", "import payment files")
+    return _try_again(batch, format_name=batch.format, by=user)
+
+
+def import_batch_can_retry(batch: ImportBatch) -> bool:
+    return batch.status == ImportStatus.FAILED or _stalled(batch)
 
 
 def _format_or_refuse(name: str) -> PaymentFormat:
@@ -132,7 +229,8 @@ def import_batch_create(*, file_name: str, content: bytes, format: str, uploaded
     digest = hashlib.sha256(content).hexdigest()
     earlier = _file_earlier(digest)
     if earlier is not None:
-        raise ValidationError(_refusal(earlier), code="already_imported")
+        # A file that never finished importing is not locked out: its batch resumes (nothing is posted twice).
+        return _try_again(earlier, format_name=fmt.name, by=uploaded_by)
     return ImportBatch.objects.create(
         file_name=file_name[:255], sha256=digest, format=fmt.name, content=content, uploaded_by=uploaded_by
     )
@@ -143,7 +241,7 @@ def import_preview(*, content: bytes, format: str) -> ImportSummary:
     fmt = _format_or_refuse(format)
     summary = ImportSummary()
     earlier = _file_earlier(hashlib.sha256(content).hexdigest())
-    if earlier is not None:
+    if earlier is not None and earlier.status != ImportStatus.FAILED:
         summary.already_imported = _refusal(earlier)
     rows = list(fmt.parse(content))
     summary.rows_read = len({row.row_number for row in rows})
@@ -164,28 +262,40 @@ def import_preview(*, content: bytes, format: str) -> ImportSummary:
 
 
 def import_batch_process(*, batch_id: int) -> ImportBatch:
-    """Posts a batch's lines in chunks, holding the rest in suspense. Safe to run again on the same batch."""
-    with transaction.atomic():
-        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
-        if batch.status == ImportStatus.COMPLETED:
-            return batch
-        batch.status, batch.error = ImportStatus.RUNNING, ""
-        batch.save(update_fields=["status", "error", "updated_at"])
+    """Posts a batch's lines in chunks, holding the rest in suspense. Safe to run again on the same batch.
+
+    Always ends the batch completed or failed (a fault is logged and the batch failed with a plain message; it is not
+    raised). Only if the process itself dies, or the database goes away, is a batch left importing: the sweeper
+    (`import_batches_recover`) resumes it. Another process already importing the batch is left to it.
+    """
+    with _batch_lock(batch_id) as ours:
+        if not ours:
+            return ImportBatch.objects.defer("content").get(pk=batch_id)
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+            if batch.status == ImportStatus.COMPLETED:
+                return batch
+            batch.status, batch.error, batch.attempts = ImportStatus.RUNNING, "", batch.attempts + 1
+            batch.save(update_fields=["status", "error", "attempts", "updated_at"])
+        try:
+            return _process(batch)
+        except Exception:
+            logger.exception("Payment import batch %s stopped part way.", batch_id)
+            return _batch_fail(batch, STOPPED)
+
+
+def _process(batch: ImportBatch) -> ImportBatch:
     fmt = payment_format(batch.format)
     try:
         rows = list(fmt.parse(bytes(batch.content)))
     except FileFormatError as error:
         return _batch_fail(batch, str(error))
     rows_read = len({row.row_number for row in rows})
-    ImportBatch.objects.filter(pk=batch.pk).update(rows_read=rows_read)
-    try:
-        references = {row.payment_reference for row in rows if row.payment_reference}
-        accounts = rent_accounts_by_reference(references, create_missing=True)
-        to_post, to_suspense, rejected = _classify(rows, fmt.name, accounts)
-        _post_in_chunks(batch, fmt.name, rows_read, to_post, to_suspense, accounts)
-    except Exception as error:
-        _batch_fail(batch, f"The import stopped part way ({error}). Run it again: nothing will be posted twice.")
-        raise
+    ImportBatch.objects.filter(pk=batch.pk).update(rows_read=rows_read, updated_at=timezone.now())
+    references = {row.payment_reference for row in rows if row.payment_reference}
+    accounts = rent_accounts_by_reference(references, create_missing=True)
+    to_post, to_suspense, rejected = _classify(rows, fmt.name, accounts)
+    _post_in_chunks(batch, fmt.name, rows_read, to_post, to_suspense, accounts)
     return _batch_finish(batch, fmt.name, rows_read, len(to_post), Counter(reason for _, reason in rejected))
 
 
@@ -223,7 +333,10 @@ def _post_in_chunks(batch, format_name, rows_read, to_post, to_suspense, account
                 SuspenseItem.objects.bulk_create(suspense, batch_size=2000)
                 suspense = []
             done += len(chunk)
-            ImportBatch.objects.filter(pk=batch.pk).update(rows_done=rows_read * done // total)
+            # updated_at is the heartbeat the sweeper reads: a batch making progress is never taken for stalled.
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                rows_done=rows_read * done // total, updated_at=timezone.now()
+            )
         chunk = []
         if line is None:
             return
@@ -244,10 +357,47 @@ def _suspense_item(batch: ImportBatch, row: ParsedRow, reason: str) -> SuspenseI
     )
 
 
+def _posted_lines(batch: ImportBatch):
+    """The ledger lines this batch's file posted (not the suspense allocations, which also name the batch)."""
+    return Transaction.objects.filter(import_batch=batch, idempotency_key__startswith=f"import:{batch.format}:")
+
+
 def _batch_fail(batch: ImportBatch, error: str) -> ImportBatch:
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.FAILED, error=error, updated_at=timezone.now())
+    """Failed, with what is already posted counted from the ledger, so the page can say what trying again will do."""
+    posted = _posted_lines(batch).aggregate(lines=Count("id"), total=Sum("amount"))
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.FAILED,
+        error=error,
+        rows_posted=posted["lines"],
+        total_posted=-to_money(posted["total"] or ZERO),
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
     batch.refresh_from_db()
     return batch
+
+
+def import_batches_recover(*, now=None) -> dict:
+    """Finds batches queued or importing with no progress for STALLED_AFTER and no process working on them (the worker
+    died, or the queued task was lost) and hands each to Celery again: the import resumes where it stopped, posting
+    nothing twice. A batch that has stopped MOST_ATTEMPTS times is failed instead, with a plain message, for a person
+    to try again. Celery beat runs it every few minutes."""
+    now = now or timezone.now()
+    resumed, failed = [], []
+    candidates = ImportBatch.objects.defer("content").filter(status__in=IN_PROGRESS, updated_at__lt=now - STALLED_AFTER)
+    for batch in candidates.order_by("pk"):
+        if not _stalled(batch, now):
+            continue
+        if batch.attempts >= MOST_ATTEMPTS:
+            _batch_fail(batch, GAVE_UP.format(attempts=batch.attempts))
+            failed.append(batch.pk)
+            continue
+        # Touched, so the next sweep gives the resumed import its time before looking again.
+        ImportBatch.objects.filter(pk=batch.pk).update(updated_at=now)
+        batch_id = batch.pk
+        transaction.on_commit(lambda batch_id=batch_id: import_batch_process_task.delay(batch_id=batch_id))
+        resumed.append(batch.pk)
+    return {"resumed": resumed, "failed": failed}
 
 
 def _batch_finish(batch: ImportBatch, format_name: str, rows_read: int, offered: int, rejected: Counter):
@@ -255,7 +405,7 @@ def _batch_finish(batch: ImportBatch, format_name: str, rows_read: int, offered:
 
     A line offered for posting that this batch did not post was already posted from an earlier file.
     """
-    ours = Transaction.objects.filter(import_batch=batch, idempotency_key__startswith=f"import:{format_name}:")
+    ours = _posted_lines(batch)
     posted = ours.aggregate(lines=Count("id"), total=Sum("amount"), payments=Count("external_reference", distinct=True))
     if offered > posted["payments"]:
         rejected[ALREADY_POSTED] += offered - posted["payments"]
@@ -267,7 +417,10 @@ def _batch_finish(batch: ImportBatch, format_name: str, rows_read: int, offered:
     batch.rows_suspense = sum(suspense.values())
     batch.rows_rejected = sum(rejected.values())
     batch.rows_done = rows_read
+    tried = batch.report.get("tried_again")
     batch.report = {"suspense_reasons": dict(suspense), "rejected_reasons": dict(rejected)}
+    if tried:
+        batch.report["tried_again"] = tried  # who uploaded it again or chose Try again, and when
     batch.status = ImportStatus.COMPLETED
     batch.error = ""
     batch.finished_at = timezone.now()
@@ -293,9 +446,12 @@ def import_batch_start(*, batch: ImportBatch) -> bool:
 
 __all__ = [
     "ImportSummary",
+    "import_batch_can_retry",
     "import_batch_create",
     "import_batch_process",
+    "import_batch_retry",
     "import_batch_start",
+    "import_batches_recover",
     "import_preview",
     "import_summary",
     "suspense_item_allocate",

@@ -114,3 +114,19 @@ def test_the_demo_comes_through_the_front_door(rises):
     # Charges only through the services: every charge row has its history.
     assert Charge.history.filter(history_type="+").count() >= Charge.objects.count()
     assert balance_differences() == []
+
+
+def test_the_demo_support_worker_sees_only_the_supported_housing_schemes(settings):
+    from incomeapp.models import User
+    from tenancies.constants import SchemeType
+    from tenancies.scoping import scoped
+
+    settings.DEBUG = True
+    call_command("setup_roles", verbosity=0)
+    call_command("create_demo_users")
+    demo_seed(tenancies=40, today=TODAY)
+    support = User.objects.get(username="support")
+    seen = scoped(Tenancy.objects.all(), support)
+    assert seen.exists()
+    assert set(seen.values_list("property__scheme__scheme_type", flat=True)) == {SchemeType.SUPPORTED}
+    assert seen.count() == Tenancy.objects.filter(property__scheme__scheme_type=SchemeType.SUPPORTED).count()

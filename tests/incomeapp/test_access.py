@@ -106,6 +106,7 @@ EXPECTED_NAVIGATION = {
         "Dashboards",
         "Letters",
         "Printing",
+        "Personal data",
     ],
     Role.SUPPORT_WORKER: ["Tenancies", "People"],
     Role.SYSTEM_ADMINISTRATOR: ["Admin"],
@@ -120,6 +121,7 @@ AREA_URLS = {
     "Legal": "/legal/",
     "Dashboards": "/dashboards/",
     "Printing": "/documents/printing/",
+    "Personal data": "/privacy/",
     "Admin": "/admin/",
 }
 

@@ -193,7 +193,8 @@ def test_a_credit_is_offered_for_refund_and_the_person_who_asked_cannot_approve_
 
 def test_a_credit_can_be_sent_to_another_account_by_an_approved_transfer(officer, senior):
     tenancy = _three_weeks_charged(officer)
-    other = TenancyFactory(payment_reference="RW555099")
+    # The same tenant's other home: another household's account would need an Income Manager (test_transfer_rules).
+    other = TenancyFactory(payment_reference="RW555099", lead_tenant=tenancy.named_tenants()[0])
     account = account_get_or_create(tenancy=tenancy)
     transactions_post(postings=[Posting(account.pk, TransactionType.PAYMENT, Decimal("-150.00"), WEEK_3, "pay")])
     tenancy_end(by=officer, tenancy=tenancy, last_day=TUESDAY, reason=EndReason.TENANTS_NOTICE)

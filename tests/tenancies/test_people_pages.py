@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 
 from incomeapp.constants import Role
-from tenancies.models import Person, TenancyTenant
+from tenancies.models import Person, StaffScope, TenancyTenant
 from tenancies.services_people import person_update
 from tests.factories import PersonFactory, TenancyFactory, UserFactory, user_with_role
 
@@ -37,6 +37,8 @@ def _login(client, user):
 
 def test_a_support_worker_reads_a_person_without_sensitive_notes_and_cannot_change_them(client, amira):
     support = user_with_role(Role.SUPPORT_WORKER)
+    # A support worker sees the people of the schemes they support (tenancies.scoping).
+    StaffScope.objects.create(user=support, scheme=TenancyFactory(lead_tenant=amira).property.scheme)
     html = _login(client, support).get(f"/people/{amira.pk}/").content.decode()
     assert "Amira Okonkwo" in html
     assert "Recent bereavement" not in html and "Diabetic" not in html

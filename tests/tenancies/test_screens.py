@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from incomeapp.constants import Role
 from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from tenancies.models import TenancyTenant
+from tenancies.models import StaffScope, TenancyTenant
 from tests.factories import PersonFactory, PropertyFactory, TenancyFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,9 @@ def test_tenancy_page_shows_people_charges_and_the_account_summary(officer_clien
 
 
 def test_support_workers_do_not_see_sensitive_notes(client, joint_tenancy):
-    client.force_login(user_with_role(Role.SUPPORT_WORKER))
+    support = user_with_role(Role.SUPPORT_WORKER)
+    StaffScope.objects.create(user=support, scheme=joint_tenancy.property.scheme)  # the scheme they support
+    client.force_login(support)
     html = client.get("/tenancies/RW123456/").content.decode()
     assert "Amira Okonkwo" in html
     assert "Recent bereavement." not in html

@@ -1,0 +1,97 @@
+"""Forms for staff changes: roles, delegated authority, email, password reset, and a second administrator's decision."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth.models import Group
+
+from .constants import Role
+from .forms import GdsFormMixin
+from .money import MoneyError, parse_money
+
+LARGEST_LIMIT = Decimal("9999999999.99")  # what the field holds (12 digits)
+
+
+class _ReasonForm(GdsFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why are you making this change?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="The person who approves it reads this, and it is kept with the change.",
+        error_messages={"required": "Give the reason for the change"},
+    )
+
+
+class StaffRolesForm(_ReasonForm):
+    submit_label = "Change roles"
+    field_order = ["roles", "reason"]
+
+    roles = forms.ModelMultipleChoiceField(
+        label="Roles",
+        queryset=Group.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply. Leave all unticked to take every role away.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].queryset = Group.objects.filter(name__in=Role.values).order_by("name")
+
+
+class StaffAuthorityLimitForm(_ReasonForm):
+    submit_label = "Change delegated authority"
+    field_order = ["limit", "reason"]
+
+    limit = forms.CharField(
+        label="Delegated authority limit, in pounds",
+        max_length=20,
+        help_text="The most this person may approve for one tenancy's accounts within the approval window. "
+        "£0.00 means they approve nothing.",
+        error_messages={"required": "Enter the limit, like 500.00"},
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-10"}),
+    )
+
+    def clean_limit(self):
+        try:
+            limit = parse_money(self.cleaned_data["limit"])
+        except MoneyError as error:
+            raise forms.ValidationError(str(error)) from error
+        if limit < 0:
+            raise forms.ValidationError("Enter a limit of £0.00 or more")
+        if limit > LARGEST_LIMIT:
+            raise forms.ValidationError("Enter a limit below £10,000,000,000.00")
+        return limit
+
+
+class StaffEmailForm(_ReasonForm):
+    submit_label = "Change email address"
+    field_order = ["email", "reason"]
+
+    email = forms.EmailField(
+        label="Email address",
+        help_text="Password reset links go to this address.",
+        error_messages={
+            "required": "Enter an email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class StaffPasswordResetForm(_ReasonForm):
+    submit_label = "Reset password"
+
+
+class StaffChangeDecisionForm(GdsFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Reason for your decision",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="It is kept with the change.",
+        error_messages={"required": "Give the reason for your decision"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.inputs = []  # the page shows two buttons: approve and refuse
