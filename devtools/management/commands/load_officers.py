@@ -6,7 +6,7 @@ the command refuses any other database. Run the weekly review first (`run_arrear
 
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Mod
 
@@ -60,6 +60,11 @@ class Command(BaseCommand):
             # Round robin by id, as a patch split would spread them; one UPDATE per officer.
             open_cases = ArrearsCase.objects.filter(status="open").annotate(bucket=Mod("id", Value(officers_wanted)))
             shares = [open_cases.filter(bucket=index).update(officer=officer) for index, officer in enumerate(officers)]
+        # Fresh planner statistics for the cases just reassigned (and the review's new rows), as autovacuum would give
+        # them within minutes: with stale ones the worklist's officer filter took 90 ms instead of 0.4 ms.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE arrears_arrearscase, arrears_recommendation")
         if not any(shares):
             raise CommandError("There are no open arrears cases: run `python manage.py run_arrears_review` first.")
         self.stdout.write(
