@@ -89,6 +89,24 @@ def is_scoped(user) -> bool:
     return staff_scope(user) is not None
 
 
+def scope_description(user) -> list[str] | None:
+    """What a scoped person sees, in words, for the pages they search from ("Harbour Housing (landlord)", "Elm Court
+    (scheme)", "North (patch)"); an empty list when they see nothing yet; None when they see every tenancy."""
+    scope = staff_scope(user)
+    if scope is None:
+        return None
+    rows = StaffScope.objects.filter(user_id=user.pk).select_related("provider", "scheme", "patch")
+    names = [
+        f"{row.provider.name} (landlord)"
+        if row.provider_id
+        else f"{row.scheme.name} (scheme)"
+        if row.scheme_id
+        else f"{row.patch.name} (patch)"
+        for row in rows
+    ]
+    return sorted(names)
+
+
 def tenancy_scope_q(user, path: str = "") -> Q | None:
     """A filter for rows whose tenancy (reached by `path`, e.g. "account__tenancy__") the user may see; None when
     they see everything."""

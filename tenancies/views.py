@@ -15,7 +15,7 @@ from .forms import TenancySearchForm
 from .history import history_entries
 from .models import Tenancy
 from .references import payment_reference_normalise, payment_reference_problem
-from .scoping import assert_can_see_tenancy, scoped
+from .scoping import assert_can_see_tenancy, scope_description, scoped
 from .selectors import tenancy_detail, tenancy_search
 
 
@@ -34,6 +34,7 @@ def index(request):
         "page": page,
         "query_string": urlencode({"q": query}),
         "reference_problem": reference_problem,
+        "scope": scope_description(request.user),
     }
     return render(request, "tenancies/search.html", context)
 

@@ -141,6 +141,12 @@ def test_a_support_worker_scoped_to_a_scheme_sees_its_tenancies_and_gets_404_for
     assert "Bryn" not in html
     assert client.get(f"/people/{estate['in_person'].pk}/").status_code == 200
     assert client.get(f"/people/{estate['out_person'].pk}/").status_code == 404
+    # The search page says what they see, so nobody thinks a tenancy is missing.
+    assert f"You see the tenancies of {estate['alder'].name} (scheme)." in html_of_search(client)
+
+
+def html_of_search(client) -> str:
+    return _html(client, "/tenancies/")[1]
 
 
 def test_an_officer_scoped_to_a_patch_sees_only_its_cases_on_the_worklist(client, estate):
@@ -158,6 +164,7 @@ def test_an_unscoped_officer_sees_every_tenancy_as_before(client, estate):
     client.force_login(user_with_role(Role.INCOME_OFFICER))
     html = _html(client, "/tenancies/", q="Harbour")[1]
     assert IN_REF in html and OUT_REF in html
+    assert "You see the tenancies of" not in html_of_search(client)
     html = _html(client, "/worklist/", tab="patch", officer="")[1]
     assert IN_REF in html and OUT_REF in html
     assert client.get(f"/tenancies/{OUT_REF}/").status_code == 200
@@ -173,6 +180,7 @@ def test_a_support_worker_with_no_scope_sees_no_tenancy(client, estate):
     assert client.get(f"/tenancies/{IN_REF}/").status_code == 404
     assert client.get(f"/people/{estate['in_person'].pk}/").status_code == 404
     assert not tenancies_visible_to(worker).exists()
+    assert "Ask a System Administrator to add the schemes you support." in html_of_search(client)
 
 
 def test_scopes_combine_as_a_union_of_landlords_schemes_and_patches(estate):
