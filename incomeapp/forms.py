@@ -28,6 +28,25 @@ class GdsFormMixin:
         self.helper.add_input(Submit(self.submit_name, self.submit_label, **extra))
 
 
+class DecisionForm(GdsFormMixin, forms.Form):
+    """A second person's decision on a request (a money request, a staff change): a required reason, kept with the
+    request; the page writes its own two buttons (approve, refuse). `keeps_it` says where the reason is kept."""
+
+    keeps_it = "It is kept with the request."
+
+    reason = forms.CharField(
+        label="Reason for your decision",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": "Give the reason for your decision"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = self.keeps_it
+        self.helper.inputs = []  # the page shows two buttons: approve and refuse
+
+
 class MoneyField(forms.CharField):
     """Pounds and pence as people write them ('£1,234.50', '-25', '(12.00)'), read by `incomeapp.money.parse_money`:
     the one strict reading, with an upper bound (`limit`, MONEY_LIMIT unless given), for every money field in the

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.models import Group
 
 from .constants import Role
-from .forms import GdsFormMixin
+from .forms import DecisionForm, GdsFormMixin
 from .money import MoneyError, parse_money
 
 LARGEST_LIMIT = Decimal("9999999999.99")  # what the field holds (12 digits)
@@ -83,15 +83,5 @@ class StaffPasswordResetForm(_ReasonForm):
     submit_label = "Reset password"
 
 
-class StaffChangeDecisionForm(GdsFormMixin, forms.Form):
-    reason = forms.CharField(
-        label="Reason for your decision",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=1000,
-        help_text="It is kept with the change.",
-        error_messages={"required": "Give the reason for your decision"},
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper.inputs = []  # the page shows two buttons: approve and refuse
+class StaffChangeDecisionForm(DecisionForm):
+    keeps_it = "It is kept with the change."

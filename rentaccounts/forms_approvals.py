@@ -3,6 +3,7 @@
 from crispy_forms_gds.fields import DateInputField
 from django import forms
 
+from incomeapp.forms import DecisionForm as BaseDecisionForm
 from incomeapp.forms import GdsFormMixin
 from tenancies.constants import PaymentMethod
 from tenancies.references import PaymentReferenceField
@@ -92,18 +93,8 @@ class AdjustmentRequestForm(GdsFormMixin, forms.Form):
         return cleaned
 
 
-class DecisionForm(GdsFormMixin, forms.Form):
-    reason = forms.CharField(
-        label="Reason for your decision",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=1000,
-        help_text="It stays on the account with the request.",
-        error_messages={"required": "Give the reason for your decision"},
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper.inputs = []  # the page shows two buttons: approve and reject
+class DecisionForm(BaseDecisionForm):
+    keeps_it = "It stays on the account with the request."
 
 
 class CheckResolveForm(GdsFormMixin, forms.Form):
