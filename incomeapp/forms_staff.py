@@ -1,15 +1,10 @@
 """Forms for staff changes: roles, delegated authority, email, password reset, and a second administrator's decision."""
 
-from decimal import Decimal
-
 from django import forms
 from django.contrib.auth.models import Group
 
 from .constants import Role
-from .forms import DecisionForm, GdsFormMixin
-from .money import MoneyError, parse_money
-
-LARGEST_LIMIT = Decimal("9999999999.99")  # what the field holds (12 digits)
+from .forms import DecisionForm, GdsFormMixin, MoneyField
 
 
 class _ReasonForm(GdsFormMixin, forms.Form):
@@ -43,9 +38,8 @@ class StaffAuthorityLimitForm(_ReasonForm):
     submit_label = "Change delegated authority"
     field_order = ["limit", "reason"]
 
-    limit = forms.CharField(
+    limit = MoneyField(
         label="Delegated authority limit, in pounds",
-        max_length=20,
         help_text="The most this person may approve for one tenancy's accounts within the approval window. "
         "£0.00 means they approve nothing.",
         error_messages={"required": "Enter the limit, like 500.00"},
@@ -53,14 +47,9 @@ class StaffAuthorityLimitForm(_ReasonForm):
     )
 
     def clean_limit(self):
-        try:
-            limit = parse_money(self.cleaned_data["limit"])
-        except MoneyError as error:
-            raise forms.ValidationError(str(error)) from error
+        limit = self.cleaned_data["limit"]
         if limit < 0:
             raise forms.ValidationError("Enter a limit of £0.00 or more")
-        if limit > LARGEST_LIMIT:
-            raise forms.ValidationError("Enter a limit below £10,000,000,000.00")
         return limit
 
 
