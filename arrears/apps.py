@@ -6,14 +6,21 @@ class ArrearsConfig(AppConfig):
     verbose_name = "Arrears"
 
     def ready(self):
-        from rentaccounts.signals import payments_imported
+        from rentaccounts.signals import ledger_changed, payments_imported
 
-        from .receivers import re_review_after_import
+        from .receivers import re_review_after_import, re_review_after_posting
 
         payments_imported.connect(re_review_after_import, dispatch_uid="arrears-re-review-after-import")
+        ledger_changed.connect(re_review_after_posting, dispatch_uid="arrears-re-review-after-posting")
 
         from documents.preview import provider_register
 
-        from .letters import preview_context
+        from .selectors import case_letter_preview
 
-        provider_register(preview_context)
+        provider_register(case_letter_preview)
+
+        from tenancies.selectors import weeks_basis_provider_register
+
+        from .selectors import tenancy_weeks_basis
+
+        weeks_basis_provider_register(tenancy_weeks_basis)

@@ -152,3 +152,6 @@ class DirectPaymentStatus(models.TextChoices):
     APPROVED = "approved", "Approved"
     REFUSED = "refused", "Refused"
     ACTIVE = "active", "Active"
+
+
+LETTER_BATCH = 25  # letters per Celery task: small enough to retry cheaply, large enough to keep a worker busy

@@ -21,6 +21,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 
 from incomeapp.money import ZERO, format_money
+from tenancies.constants import WeeksBasis
 
 from .facts import DATE, FACTS, MONEY, facts_derive
 from .moratorium import debt_split
@@ -69,7 +70,7 @@ class Recommendation:
     not_fired: list[dict] = field(default_factory=list)  # rules before the winner, with the first test that failed
     policy: str = ""
     version: int | None = None
-    arrears_weeks: Decimal = Decimal("0")  # real arrears in weeks of rent, for the worklist
+    arrears_weeks: Decimal = Decimal("0")  # real arrears in weeks, on the policy's weeks basis, for the worklist
 
     def as_dict(self) -> dict:
         return {
@@ -159,6 +160,12 @@ def _outcome(data: dict, where: str) -> Outcome:
     )
 
 
+def weeks_basis(policy: dict) -> str:
+    """What the policy's weeks of rent are counted on (tenancies.constants.WeeksBasis). A policy written before the
+    setting existed was evaluated on gross weekly charges, so that stays its basis."""
+    return policy.get("weeks_basis", WeeksBasis.GROSS)
+
+
 def policy_check(policy: dict) -> dict:
     """Checks a policy's shape, facts, ops and outcomes. Returns it unchanged, or raises PolicyError."""
     if not isinstance(policy, dict) or not policy.get("name"):
@@ -166,6 +173,11 @@ def policy_check(policy: dict) -> dict:
     grace = policy.get("grace_weeks", 1)
     if isinstance(grace, bool) or not isinstance(grace, int | float) or not 0 <= grace <= 8:
         raise PolicyError(f"grace_weeks must be a number of weeks from 0 to 8, not {grace!r}.")
+    if policy.get("weeks_basis", WeeksBasis.GROSS) not in WeeksBasis.values:
+        raise PolicyError(
+            "weeks_basis must be 'rent' (the charges that count as rent) or 'gross' (rent and all charges), "
+            f"not {policy['weeks_basis']!r}."
+        )
     applies_to = policy.get("applies_to") or {}
     if not isinstance(applies_to, dict) or set(applies_to) - {"tenures", "schemes"}:
         raise PolicyError("applies_to takes 'tenures' (tenure codes) and 'schemes' (scheme codes), each a list.")

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from dateutil.relativedelta import relativedelta
 
 from incomeapp.money import ZERO, to_money
+from tenancies.selectors import weeks_of
 
 MONEY, DATE, TEXT, BOOL, NUMBER = "money", "date", "text", "yes/no", "number"
 
@@ -30,7 +31,12 @@ _INPUTS = [
     FactSpec("balance", MONEY, "Rent account balance; positive is owed."),
     FactSpec("net_since_monday", MONEY, "Net sum of every transaction posted since Monday of the review week."),
     FactSpec("paid_this_week", MONEY, "Payments since Monday of the review week, as a positive number."),
-    FactSpec("weekly_rent", MONEY, "Weekly gross rent: rent plus service and other charges, as a weekly figure."),
+    FactSpec(
+        "weekly_rent",
+        MONEY,
+        "The weekly rent on the policy's weeks_basis: 'gross' (the default) is rent plus service, support and other "
+        "charges; 'rent' is only the charges that count as rent. The charges in effect, as a weekly figure.",
+    ),
     FactSpec("expected_benefit", MONEY, "HB or UC housing costs due for past periods but not yet received."),
     FactSpec("last_payment_date", DATE, "Date of the latest payment."),
     FactSpec("last_contact_code", TEXT, "Code of the most recent contact that counts as communication."),
@@ -101,7 +107,7 @@ _DERIVED = [
         derived=True,
     ),
     FactSpec("real_arrears", MONEY, "balance − technical_arrears: arrears not explained by benefit timing.", True),
-    FactSpec("arrears_weeks", NUMBER, "real_arrears ÷ weekly_rent, to 2 decimal places.", derived=True),
+    FactSpec("arrears_weeks", NUMBER, "real_arrears ÷ weekly_rent, to 1 decimal place.", derived=True),
     FactSpec("nosp_ever_served", BOOL, "A NOSP has been served (even if it has lapsed).", derived=True),
     FactSpec("nosp_valid", BOOL, "Served, and the review date is on or before it lapses.", derived=True),
     FactSpec(
@@ -186,9 +192,7 @@ def facts_derive(facts: dict, *, grace_weeks: Decimal = Decimal(1)) -> dict:
     f["arrears_after_grace"] = f["collectable_arrears"] - f["grace"]
     f["technical_arrears"] = min(max(balance, ZERO), max(f["expected_benefit"], ZERO))
     f["real_arrears"] = balance - f["technical_arrears"]
-    f["arrears_weeks"] = (
-        (f["real_arrears"] / f["weekly_rent"]).quantize(Decimal("0.01")) if f["weekly_rent"] > 0 else Decimal("0")
-    )
+    f["arrears_weeks"] = weeks_of(f["real_arrears"], f["weekly_rent"]) or Decimal("0")
     served = f["nosp_served_date"]
     f["nosp_ever_served"] = served is not None
     if served is not None:

@@ -23,8 +23,6 @@ from .constants import ContactOutcome
 from .models import LetterRequest
 from .services.breathing_space import moratorium_position
 
-BATCH = 25  # letters per Celery task: small enough to retry cheaply, large enough to keep a worker busy
-
 
 def case_letter_values(case, people: list, recommendation=None) -> dict:
     """The merge values for a case's letters (except tenant_name, which is per letter)."""
@@ -43,6 +41,7 @@ def case_letter_values(case, people: list, recommendation=None) -> dict:
         "moratorium_note": _moratorium_note(position),
         "weekly_rent": format_money(Decimal(facts.get("weekly_rent", "0"))),
         "arrears_weeks": f"{recommendation.arrears_weeks:.1f}" if recommendation else "",
+        "weeks_basis": recommendation.get_weeks_basis_display() if recommendation else "weeks of rent",
         "officer_name": (officer.get_full_name() or officer.username) if officer else "The Income Team",
         "officer_phone": (officer.phone if officer and officer.phone else provider.phone)
         or "the number on our website",
@@ -82,33 +81,6 @@ def moratorium_withheld(request, on) -> str:
         f"Not sent: a Breathing Space began on {position.moratorium.starts_on:%d/%m/%Y} and the balance of "
         f"{format_money(position.balance)} is all moratorium debt, so no arrears letter may go (R-BS-11)."
     )
-
-
-def preview_context(payment_reference: str):
-    """For the documents app's template preview: the open case of a payment reference, as merge values, the lead
-    tenant as recipient, and the landlord."""
-    from tenancies.references import payment_reference_normalise, payment_reference_problem
-
-    from .constants import CaseStatus
-    from .models import ArrearsCase
-
-    reference = payment_reference_normalise(payment_reference)
-    problem = payment_reference_problem(reference)
-    if problem:
-        raise LookupError(problem)
-    case = (
-        ArrearsCase.objects.filter(account__tenancy__payment_reference=reference, status=CaseStatus.OPEN)
-        .select_related("account__tenancy__property__scheme__provider", "officer", "latest_recommendation")
-        .first()
-    )
-    if case is None:
-        raise LookupError(f"No open arrears case has the payment reference {reference}.")
-    tenancy = case.account.tenancy
-    people = tenancy.named_tenants()
-    values = case_letter_values(case, people, case.latest_recommendation)
-    values["tenant_name"] = people[0].full_name if people else "the tenant"
-    recipient = {"name": values["tenant_name"], "address_lines": tenancy.property.address_lines}
-    return values, recipient, tenancy.property.scheme.provider.letterhead
 
 
 def letter_to_person(*, request, version, values: dict, person, home, landlord: dict, run_label: str) -> Document:
@@ -248,7 +220,7 @@ def letters_sweep() -> Counter:
     progress, however slow, holds its letter's row lock, which this skips; a worker that died has lost its lock.
     After LETTER_RENDER_MAX_RETRIES hand-ons a letter is failed with the reason, for a person to review, so none stays
     "queued" for ever. Returns counts: handed on, failed."""
-    from .tasks import render_letters
+    from .services.casework import letters_render_after_commit
 
     cutoff = timezone.now() - timedelta(minutes=settings.LETTER_RENDER_STALE_MINUTES)
     counts: Counter = Counter()
@@ -277,13 +249,6 @@ def letters_sweep() -> Counter:
         for request in handed:
             by_run.setdefault(letter_run_label(request), []).append(request.pk)
         for run_label, ids in by_run.items():
-            for start in range(0, len(ids), BATCH):
-                batch = ids[start : start + BATCH]
-                transaction.on_commit(
-                    lambda batch=batch, run_label=run_label: render_letters.delay(
-                        request_ids=batch, run_label=run_label
-                    ),
-                    robust=True,
-                )
+            letters_render_after_commit(ids, run_label)
         counts["handed on"], counts["failed"] = len(handed), len(given_up)
     return counts

@@ -11,7 +11,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from incomeapp.models import MoneyField, TimeStampedModel
-from tenancies.constants import TenureType
+from tenancies.constants import TenureType, WeeksBasis
 from tenancies.models import Scheme
 
 from .constants import (
@@ -279,7 +279,10 @@ class Recommendation(models.Model):
     blocked_by = models.JSONField(default=list)
     facts = models.JSONField(default=dict)
     balance = MoneyField()
-    arrears_weeks = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    arrears_weeks = models.DecimalField(
+        max_digits=8, decimal_places=1, default=0, help_text="Real arrears in weeks, on the policy's weeks basis."
+    )
+    weeks_basis = models.CharField(max_length=5, choices=WeeksBasis.choices, default=WeeksBasis.GROSS)
     priority = models.PositiveSmallIntegerField(default=0, help_text="Worklist order; its parts are in priority_parts.")
     priority_parts = models.JSONField(default=dict)
 

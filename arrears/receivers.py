@@ -1,8 +1,12 @@
-from django.db import transaction
-
-
 def re_review_after_import(sender, *, batch_id: int, account_ids: list[int], **kwargs) -> None:
-    """Queues a re-review of the accounts a payment import touched, once the import's transaction commits."""
-    from .tasks import re_review_accounts
+    """The accounts a payment import touched are re-reviewed by the worker once the import commits."""
+    from .services import re_review
 
-    transaction.on_commit(lambda: re_review_accounts.delay(account_ids=account_ids, scope=f"import:{batch_id}"))
+    re_review(account_ids=account_ids, reason=f"import:{batch_id}", queue=True)
+
+
+def re_review_after_posting(sender, *, account_ids: list[int], reason: str, **kwargs) -> None:
+    """Money posted that can change a recommendation (rentaccounts.signals.ledger_changed)."""
+    from .services import re_review
+
+    re_review(account_ids=account_ids, reason=reason)

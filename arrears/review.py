@@ -23,12 +23,13 @@ from django.utils import timezone
 
 from incomeapp.roles import staff_require
 
-from .constants import CaseStatus, ContactOutcome, PolicyVersionStatus, ReviewStatus
-from .engine import evaluate
-from .models import ArrearsCase, ArrearsPolicy, ArrearsPolicyVersion, LetterRequest, Recommendation, ReviewRun
+from .constants import CaseStatus, ContactOutcome, ReviewStatus
+from .engine import evaluate, weeks_basis
+from .models import ArrearsCase, ArrearsPolicyVersion, LetterRequest, Recommendation, ReviewRun
 from .priority import priority
 from .review_facts import accounts_in_scope, facts_for_accounts
-from .services import cases_close_tenancy_ended, letters_queue
+from .selectors import PolicyChooser
+from .services import cases_close_tenancy_ended, letters_queue, letters_render_after_commit
 
 REVIEW_LOCK = 7_340_001  # advisory lock key: one review at a time
 CASES_LISTED = 1000  # a dry run's report lists this many cases (and counts them all)
@@ -67,35 +68,6 @@ class ReviewSummary:
                 else {}
             ),
         }
-
-
-class PolicyChooser:
-    """The live policy version for an account: scheme policy, else tenure policy, else the default."""
-
-    compare: ArrearsPolicyVersion | None = None  # a dry run may evaluate with another version as well
-
-    def __init__(self):
-        live = {
-            v.policy_id: v
-            for v in ArrearsPolicyVersion.objects.filter(status=PolicyVersionStatus.LIVE).select_related("policy")
-        }
-        if not live:
-            raise ValidationError("No arrears policy is live. Run `python manage.py arrears_policy install` first.")
-        self.default = None
-        self.by_scheme, self.by_tenure = {}, {}
-        for policy in ArrearsPolicy.objects.filter(id__in=live).prefetch_related("schemes"):
-            version = live[policy.pk]
-            if policy.is_default:
-                self.default = version
-            for scheme in policy.schemes.all():
-                self.by_scheme[scheme.pk] = version
-            for tenure in policy.tenure_types or []:
-                self.by_tenure[tenure] = version
-        if self.default is None:
-            raise ValidationError("No arrears policy is marked as the default. Mark one in the policy settings.")
-
-    def version_for(self, facts: dict) -> ArrearsPolicyVersion:
-        return self.by_scheme.get(facts["_scheme"]) or self.by_tenure.get(facts["tenure_type"]) or self.default
 
 
 @contextmanager
@@ -212,13 +184,13 @@ def _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts) -> None:
     facts = {account_id: f for account_id, f in facts.items() if not f["_ended"]}
     for account_id, case_facts in facts.items():
         version = chooser.version_for(case_facts)
-        inputs = {k: v for k, v in case_facts.items() if not k.startswith("_")}
+        inputs = _inputs(case_facts, version)
         result = evaluate(version.document, inputs, version=version.number, explain_all=False)
         summary.actions[result.action] += 1
         results.append((account_id, case_facts, inputs, version, result))
         other = chooser.compare
         if other is not None and other.policy_id == version.policy_id and other.pk != version.pk:
-            changed = evaluate(other.document, inputs, version=other.number, explain_all=False)
+            changed = evaluate(other.document, _inputs(case_facts, other), version=other.number, explain_all=False)
             if (changed.action, changed.mode) != (result.action, result.mode):
                 summary.changes[f"{result.action} → {changed.action}"] += 1
                 summary.changed_cases.append(
@@ -258,15 +230,13 @@ def _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts) -> None:
                 facts=_jsonable(inputs),
                 balance=inputs["balance"],
                 arrears_weeks=max(min(result.arrears_weeks, _WEEKS_LIMIT), -_WEEKS_LIMIT),
+                weeks_basis=weeks_basis(version.document),
                 **_priority(result, inputs, as_of),
             )
             for account_id, _, inputs, version, result in results
         ]
         _recommendations_write(recommendations)
-        queued = _letters_queue(recommendations, cases, as_of)
-        summary.letters_queued += len(queued)
-        if queued:
-            _render_after_commit(queued, f"review:{run.pk}")
+        summary.letters_queued += len(_letters_queue(recommendations, cases, as_of, run.pk))
         _cases_point_at_latest(run, [account_id for account_id, *_ in results])
         letters, opened, closed = counted_before
         ReviewRun.objects.filter(pk=run.pk).update(
@@ -276,7 +246,15 @@ def _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts) -> None:
         )
 
 
-_WEEKS_LIMIT = Decimal("999999.99")
+_WEEKS_LIMIT = Decimal("9999999.9")
+
+
+def _inputs(case_facts: dict, version: ArrearsPolicyVersion) -> dict:
+    """The policy's input facts: the review's own keys (`_case` and the like) left out, and `weekly_rent` on the weeks
+    basis the policy names."""
+    inputs = {k: v for k, v in case_facts.items() if not k.startswith("_")}
+    inputs["weekly_rent"] = case_facts["_weekly"].on_basis(weeks_basis(version.document))
+    return inputs
 
 
 def _priority(result, inputs: dict, as_of: date) -> dict:
@@ -307,6 +285,7 @@ _RECOMMENDATION_COLUMNS = (
     "facts",
     "balance",
     "arrears_weeks",
+    "weeks_basis",
     "priority",
     "priority_parts",
 )
@@ -334,19 +313,6 @@ def _recommendations_write(recommendations: list[Recommendation]) -> None:
             )
 
 
-def _render_after_commit(request_ids: list[int], run_label: str) -> None:
-    """The queued letters are rendered by Celery in batches once this chunk has committed. A broker that fails here
-    stops nothing: the letters stay queued and the sweeper (or resuming the run) hands them on."""
-    from .letters import BATCH
-    from .tasks import render_letters
-
-    def hand_on():
-        for start in range(0, len(request_ids), BATCH):
-            render_letters.delay(request_ids=request_ids[start : start + BATCH], run_label=run_label)
-
-    transaction.on_commit(hand_on, robust=True)
-
-
 def _letters_hand_on(run: ReviewRun) -> None:
     """Resuming a run: the letters it queued that are still waiting (the process died before handing them to Celery,
     or their render died) are handed on now rather than at the next sweep. A render already under way skips them."""
@@ -355,8 +321,7 @@ def _letters_hand_on(run: ReviewRun) -> None:
         .order_by("id")
         .values_list("id", flat=True)
     )
-    if waiting:
-        _render_after_commit(waiting, f"review:{run.pk}")
+    letters_render_after_commit(waiting, f"review:{run.pk}")
 
 
 def _cases_point_at_latest(run: ReviewRun, account_ids: list[int]) -> None:
@@ -410,7 +375,7 @@ def _cases_open_and_close(results, as_of: date, summary: ReviewSummary) -> dict[
     return cases
 
 
-def _letters_queue(recommendations: list[Recommendation], cases: dict[int, int], as_of: date) -> list[int]:
+def _letters_queue(recommendations: list[Recommendation], cases: dict[int, int], as_of: date, run_id: int) -> list[int]:
     """The review's automatic letters, queued once per case, letter and week (`letters_queue`)."""
     wanted = [r for r in recommendations if r.mode == "automatic" and r.letter and r.account_id in cases]
     if not wanted:
@@ -423,7 +388,8 @@ def _letters_queue(recommendations: list[Recommendation], cases: dict[int, int],
         )
         for r in wanted:
             r.pk = r.id = ids[r.account_id]
-    return [request.pk for request in letters_queue(recommendations=wanted, case_ids=cases, on=as_of)]
+    queued = letters_queue(recommendations=wanted, case_ids=cases, on=as_of, run_label=f"review:{run_id}")
+    return [request.pk for request in queued]
 
 
 def _jsonable(inputs: dict) -> dict:

@@ -2,8 +2,9 @@
 accounts, whatever the number of accounts or the length of their history.
 
 Decisions (docs/arrears-review.md): "posted since Monday" is read as *effective* since Monday of the review week (the
-ledger's date index serves it; an import's lines carry the payment's own date); the weekly gross rent is every charge in
-effect on the review date as a weekly figure; a vulnerability review is due when none is recorded in the last 12 months.
+ledger's date index serves it; an import's lines carry the payment's own date); the weekly rent is read on both bases
+(tenancies.selectors.weekly_rent) and the review takes the one its policy names (`weeks_basis`); a vulnerability
+review is due when none is recorded in the last 12 months.
 """
 
 from collections import defaultdict
@@ -16,11 +17,11 @@ from django.db.models import Max, OuterRef, Q, Subquery, Sum
 
 from incomeapp.law import NoThreshold
 from incomeapp.money import ZERO
-from rentaccounts.charging import monday_of, weekly_equivalent
+from rentaccounts.charging import monday_of
 from rentaccounts.constants import RECEIPT_TYPES, AccountKind, TransactionType
 from rentaccounts.models import Account, Transaction
 from tenancies.constants import TenancyStatus
-from tenancies.models import Charge
+from tenancies.selectors import WeeklyRent, weekly_rent
 
 from .agreements import agreement_check
 from .benefits import ClaimTerms, expected_benefit
@@ -98,7 +99,7 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
         )
     )
     accounts = [a for a in accounts if a["id"] in wanted]
-    weekly = _weekly_rent(account_ids, as_of)
+    weekly = weekly_rent(tenancy_ids={account["tenancy_id"] for account in accounts}, on=as_of)
     this_week = {
         row["account_id"]: row
         for row in Transaction.objects.filter(
@@ -163,7 +164,7 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
             "balance": account["balance"],
             "net_since_monday": week.get("net") or ZERO,
             "paid_this_week": -(week.get("paid") or ZERO),
-            "weekly_rent": weekly_equivalent(weekly.get(tenancy_id, ZERO), account["tenancy__rent_period"]),
+            "_weekly": weekly.get(tenancy_id, WeeklyRent()),  # weekly_rent is set on the policy's weeks basis
             "expected_benefit": benefit.get(account_id, (ZERO, False))[0],
             "last_payment_date": last_payment.get(account_id),
             "last_contact_code": contact.get("code"),
@@ -225,22 +226,6 @@ def _moratorium_law(as_of: date) -> MoratoriumLaw:
         return moratorium_law(as_of)
     except NoThreshold:
         return MoratoriumLaw()
-
-
-def _weekly_rent(account_ids: list[int], as_of: date) -> dict[int, Decimal]:
-    """Every charge in effect on the review date, summed per tenancy (in the tenancy's own period)."""
-    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for tenancy_id, amount in (
-        Charge.objects.filter(
-            _among("tenancy__accounts__id", account_ids),
-            tenancy__accounts__kind=AccountKind.RENT,
-            effective_from__lte=as_of,
-        )
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=as_of))
-        .values_list("tenancy_id", "amount")
-    ):
-        totals[tenancy_id] += amount
-    return totals
 
 
 def _benefit_facts(account_ids: list[int], wanted: set[int], as_of: date) -> dict[int, tuple[Decimal, bool]]:

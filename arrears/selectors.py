@@ -3,11 +3,14 @@
 from datetime import date
 
 import yaml
+from django.core.exceptions import ValidationError
 
 from incomeapp.law import threshold
+from tenancies.models import Tenancy
 
 from .constants import PolicyVersionStatus
-from .models import ArrearsPolicyVersion, BreathingSpace
+from .engine import weeks_basis
+from .models import ArrearsPolicy, ArrearsPolicyVersion, BreathingSpace
 from .moratorium import Moratorium, MoratoriumLaw
 
 
@@ -207,3 +210,76 @@ def case_benefits(*, case, today) -> dict:
     except NoThreshold as error:
         alerts = [str(error)]
     return {"claims": claims, "direct_requests": requests, "benefit_alerts": alerts}
+
+
+class PolicyChooser:
+    """The live policy version for an account: scheme policy, else tenure policy, else the default."""
+
+    compare: ArrearsPolicyVersion | None = None  # a dry run may evaluate with another version as well
+
+    def __init__(self):
+        live = {
+            v.policy_id: v
+            for v in ArrearsPolicyVersion.objects.filter(status=PolicyVersionStatus.LIVE).select_related("policy")
+        }
+        if not live:
+            raise ValidationError("No arrears policy is live. Run `python manage.py arrears_policy install` first.")
+        self.default = None
+        self.by_scheme, self.by_tenure = {}, {}
+        for policy in ArrearsPolicy.objects.filter(id__in=live).prefetch_related("schemes"):
+            version = live[policy.pk]
+            if policy.is_default:
+                self.default = version
+            for scheme in policy.schemes.all():
+                self.by_scheme[scheme.pk] = version
+            for tenure in policy.tenure_types or []:
+                self.by_tenure[tenure] = version
+        if self.default is None:
+            raise ValidationError("No arrears policy is marked as the default. Mark one in the policy settings.")
+
+    def version_for(self, facts: dict) -> ArrearsPolicyVersion:
+        return self.by_scheme.get(facts["_scheme"]) or self.by_tenure.get(facts["tenure_type"]) or self.default
+
+
+def tenancy_weeks_basis(tenancy_ids: list[int] | None = None) -> dict[int, str]:
+    """The weeks basis of each tenancy's arrears policy (every tenancy's when no ids are given). Registered with
+    tenancies.selectors.weeks_basis, so the account page and rent statements count weeks as the worklist does; the
+    dashboards read it too. Empty when no policy is live."""
+    try:
+        chooser = PolicyChooser()
+    except ValidationError:
+        return {}
+    tenancies = Tenancy.objects.all() if tenancy_ids is None else Tenancy.objects.filter(pk__in=tenancy_ids)
+    rows = tenancies.values_list("pk", "property__scheme_id", "tenure_type").iterator(chunk_size=10000)
+    return {
+        pk: weeks_basis(chooser.version_for({"_scheme": scheme, "tenure_type": tenure}).document)
+        for pk, scheme, tenure in rows
+    }
+
+
+def case_letter_preview(payment_reference: str):
+    """For the documents app's template preview: the open case of a payment reference, as merge values, the lead
+    tenant as recipient, and the landlord."""
+    from tenancies.references import payment_reference_normalise, payment_reference_problem
+
+    from .constants import CaseStatus
+    from .letters import case_letter_values  # the letters module reads the services, which read these selectors
+    from .models import ArrearsCase
+
+    reference = payment_reference_normalise(payment_reference)
+    problem = payment_reference_problem(reference)
+    if problem:
+        raise LookupError(problem)
+    case = (
+        ArrearsCase.objects.filter(account__tenancy__payment_reference=reference, status=CaseStatus.OPEN)
+        .select_related("account__tenancy__property__scheme__provider", "officer", "latest_recommendation")
+        .first()
+    )
+    if case is None:
+        raise LookupError(f"No open arrears case has the payment reference {reference}.")
+    tenancy = case.account.tenancy
+    people = tenancy.named_tenants()
+    values = case_letter_values(case, people, case.latest_recommendation)
+    values["tenant_name"] = people[0].full_name if people else "the tenant"
+    recipient = {"name": values["tenant_name"], "address_lines": tenancy.property.address_lines}
+    return values, recipient, tenancy.property.scheme.provider.letterhead

@@ -46,7 +46,6 @@ from .moratorium import (
     repeat_standard_warning,
     review_request_by,
 )
-from .review import review_run
 from .selectors import (
     FORMER_TABS,
     WORKLIST_TABS,
@@ -267,21 +266,15 @@ def case(request, pk):
     return _case_page(request, _case_or_404(pk, request.user))
 
 
-def _re_review(case: ArrearsCase) -> None:
-    """The case's recommendation follows what the officer just did (a call, an agreement, a pause) straight away."""
-    review_run(as_of=timezone.localdate(), account_ids=[case.account_id], scope=f"case:{case.pk}")
-
-
 def _act(request, case, form, action, success, form_key: str):
     """Runs `action` on a valid form; `success` is the banner, or a function of what `action` returned that gives it
-    (and may add its own warnings)."""
+    (and may add its own warnings). The service re-reviews the case, so the page shows the new recommendation."""
     if form.is_valid():
         try:
             result = action(form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error.messages[0])
         else:
-            _re_review(case)
             messages.success(request, success(result) if callable(success) else success)
             return redirect("arrears:case", pk=case.pk)
     return _case_page(request, case, status=400, **{form_key: form})
@@ -641,7 +634,6 @@ def letter_send_view(request, pk):
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        _re_review(case)
         messages.success(request, "Letter queued: it goes out with today's letters and shows in the diary.")
     return redirect("arrears:case", pk=case.pk)
 

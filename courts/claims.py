@@ -22,7 +22,7 @@ from incomeapp.constants import Role
 from incomeapp.money import apportion
 from incomeapp.roles import staff_require
 from rentaccounts.constants import AccountKind
-from rentaccounts.statements import account_statement
+from rentaccounts.services.statements import account_statement
 
 from .models import GateConfirmation, LegalApproval, LegalCase, Notice
 from .protocol import gate_passes, protocol_gate

@@ -23,7 +23,7 @@ from documents.services import document_store
 from incomeapp.money import ZERO, format_money
 from incomeapp.roles import staff_require
 from rentaccounts.constants import AccountKind
-from rentaccounts.statements import account_statement
+from rentaccounts.services.statements import account_statement
 
 from .claims import ROLE_RANK, claim_bar_check, rank
 from .constants import ENDS_THE_CLAIM, OUTRIGHT, WITH_TERMS, CourtOutcome, EvictionOutcome, GroundKind, WarrantStatus

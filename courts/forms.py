@@ -1,8 +1,7 @@
 from crispy_forms_gds.fields import DateInputField
 from django import forms
 
-from incomeapp.forms import GdsFormMixin
-from rentaccounts.forms import MoneyField
+from incomeapp.forms import GdsFormMixin, MoneyField
 from tenancies.models import Tenancy
 from tenancies.references import PaymentReferenceField
 

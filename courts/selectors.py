@@ -55,9 +55,7 @@ class RentPosition:
 
 def rent_per_period(*, tenancy: Tenancy, on: date) -> Decimal:
     """The rent lawfully due each period on a date: the charges in effect that count as rent."""
-    charges = Charge.objects.filter(tenancy=tenancy, counts_as_rent=True, effective_from__lte=on).exclude(
-        effective_to__lt=on
-    )
+    charges = Charge.objects.in_effect(on).counting_as_rent().filter(tenancy=tenancy)
     return sum((charge.amount for charge in charges), ZERO)
 
 

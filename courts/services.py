@@ -16,7 +16,7 @@ from documents.rendering import letter_pdf
 from documents.services import document_store
 from incomeapp.roles import staff_require
 from rentaccounts.constants import AccountKind
-from rentaccounts.statements import account_statement
+from rentaccounts.services.statements import account_statement
 from tenancies.models import Tenancy
 
 from .constants import ServiceMethod

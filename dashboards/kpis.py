@@ -90,7 +90,8 @@ KPIS: tuple[Kpi, ...] = (
     ),
     Kpi(
         "over_7_weeks_pct", "More than 7 weeks' arrears", "tenancies owing > 7 × weekly rent ÷ current tenancies",
-        "Weekly rent: the weekly equivalent of the charges that count as rent on the date.",
+        "Weekly rent: the weekly equivalent of the charges in effect on the date, on the weeks basis of the tenancy's "
+        "arrears policy (rent only, or rent and all charges), as on the worklist.",
         "Tenancies with no rent charged.", "legal-spec §8 K8 (BVPI 66b [B])", PERCENT, LOWER_IS_BETTER,
         Decimal("3.00"),
     ),

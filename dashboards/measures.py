@@ -24,15 +24,16 @@ from arrears.models import (
     Recommendation,
     ReviewRun,
 )
+from arrears.selectors import tenancy_weeks_basis
 from courts.constants import OUTRIGHT, CourtOutcome, EvictionOutcome
 from courts.models import Eviction, Hearing, Notice
 from incomeapp.constants import Role
 from incomeapp.models import User
-from incomeapp.money import ZERO, to_money
-from rentaccounts.charging import weekly_equivalent
+from incomeapp.money import ZERO, money_from_sum
 from rentaccounts.constants import RECEIPT_TYPES, AccountKind, TransactionType
 from rentaccounts.models import Account, DirectDebitMandate, Transaction
-from tenancies.models import Charge
+from tenancies.constants import WeeksBasis
+from tenancies.selectors import WeeklyRent, weekly_rent
 
 from .kpis import KPIS
 from .models import KpiAccountWeek, KpiWeek
@@ -45,13 +46,6 @@ def financial_year_start(day: date) -> date:
     return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
 
 
-def _money(value) -> Decimal:
-    """A database sum as exact money (SQLite sums as floating point; PostgreSQL returns NUMERIC)."""
-    if value is None:
-        return ZERO
-    return value if isinstance(value, Decimal) else to_money(f"{value:.2f}")
-
-
 @dataclass
 class AccountFacts:
     account_id: int
@@ -59,7 +53,8 @@ class AccountFacts:
     payment_reference: str
     current: bool
     balance: Decimal
-    weekly_rent: Decimal
+    weekly_rent: Decimal  # on the tenancy's weeks basis
+    weeks_basis: str
     rent_debit_52w: Decimal
     due_this_year: Decimal
     received_this_year: Decimal
@@ -125,7 +120,12 @@ def _sums_fetch(parts: str, params: list) -> tuple[dict[int, list[Decimal]], set
             params,
         )
         for account_id, rent_52w, due, received, written_off, in_previous in cursor.fetchall():
-            sums[account_id] = [_money(rent_52w), _money(due), _money(received), _money(written_off)]
+            sums[account_id] = [
+                money_from_sum(rent_52w),
+                money_from_sum(due),
+                money_from_sum(received),
+                money_from_sum(written_off),
+            ]
             if in_previous:
                 held.add(account_id)
     return sums, held
@@ -146,7 +146,7 @@ def _reversals_net(totals: dict[int, list[Decimal]], rows, on: date) -> None:
     )
     for row in reversals:
         column = 3 if row["reverses__transaction_type"] == TransactionType.WRITE_OFF else 2
-        totals.setdefault(row["account_id"], list(NO_SUMS))[column] -= _money(row["total"])
+        totals.setdefault(row["account_id"], list(NO_SUMS))[column] -= money_from_sum(row["total"])
 
 
 def _sums_in_full(on: date, account_ids: set[int] | None = None) -> dict[int, list[Decimal]]:
@@ -206,7 +206,7 @@ def _sums_from_previous(on: date, previous: KpiWeek, account_ids: set[int]) -> d
 def _later(on: date) -> dict[int, Decimal]:
     """What each account has posted dated after the date, to take its balance back to the date."""
     rows = Transaction.objects.filter(effective_date__gt=on).values("account_id").annotate(total=Sum("amount"))
-    return {row["account_id"]: _money(row["total"]) for row in rows}
+    return {row["account_id"]: money_from_sum(row["total"]) for row in rows}
 
 
 def account_facts(on: date, previous: KpiWeek | None = None) -> list[AccountFacts]:
@@ -228,13 +228,8 @@ def account_facts(on: date, previous: KpiWeek | None = None) -> list[AccountFact
     )
     sums = _sums_in_full(on) if previous is None else _sums_from_previous(on, previous, {row[0] for row in rows})
     later = _later(on)
-    weekly = {  # the charges in effect added up, then as a weekly figure, as on the account page and in the review
-        tenancy_id: weekly_equivalent(_money(total), rent_period)
-        for tenancy_id, rent_period, total in Charge.objects.filter(counts_as_rent=True, effective_from__lte=on)
-        .exclude(effective_to__lt=on)
-        .values_list("tenancy_id", "tenancy__rent_period")
-        .annotate(total=Sum("amount"))
-    }
+    weekly = weekly_rent(on=on)  # on each tenancy's weeks basis, as on the worklist, the account page and statements
+    basis = tenancy_weeks_basis()
     run = (
         ReviewRun.objects.filter(as_of__lte=on, scope="all", dry_run=False, status="completed")
         .order_by("-as_of", "-id")
@@ -278,7 +273,8 @@ def account_facts(on: date, previous: KpiWeek | None = None) -> list[AccountFact
                 payment_reference=reference,
                 current=ended is None or ended >= on,
                 balance=balance - later.get(account_id, ZERO),
-                weekly_rent=weekly.get(tenancy_id, ZERO),
+                weekly_rent=weekly.get(tenancy_id, WeeklyRent()).on_basis(basis.get(tenancy_id, WeeksBasis.RENT)),
+                weeks_basis=basis.get(tenancy_id, WeeksBasis.RENT),
                 rent_debit_52w=rent_52w,
                 due_this_year=due,
                 received_this_year=received,

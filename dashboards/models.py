@@ -1,8 +1,13 @@
 """Weekly KPI snapshots (so trends never re-aggregate the ledger on a page view) and the targets managers set."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
+
+from tenancies.constants import WeeksBasis
+from tenancies.selectors import weeks_of
 
 
 class KpiSnapshot(models.Model):
@@ -61,7 +66,8 @@ class KpiAccountWeek(models.Model):
     payment_reference = models.CharField(max_length=20)
     current = models.BooleanField()
     balance = models.DecimalField(max_digits=12, decimal_places=2)
-    weekly_rent = models.DecimalField(max_digits=12, decimal_places=2)
+    weekly_rent = models.DecimalField(max_digits=12, decimal_places=2, help_text="On the tenancy's weeks basis.")
+    weeks_basis = models.CharField(max_length=5, choices=WeeksBasis.choices, default=WeeksBasis.RENT)
     rent_debit_52w = models.DecimalField(max_digits=12, decimal_places=2)
     technical_arrears = models.DecimalField(max_digits=12, decimal_places=2)
     due_this_year = models.DecimalField(max_digits=12, decimal_places=2)
@@ -78,3 +84,8 @@ class KpiAccountWeek(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["week_ending", "-balance"], name="kpi_account_week_balance")]
+
+    @property
+    def weeks_in_arrears(self) -> Decimal | None:
+        """The balance in weeks on the tenancy's basis, as the worklist and the account page show it."""
+        return weeks_of(self.balance, self.weekly_rent) if self.balance > 0 else None

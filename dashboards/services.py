@@ -100,9 +100,9 @@ def kpi_target_set(*, kpi: str, target: Decimal, set_by) -> KpiTarget:
 
 
 ACCOUNT_WEEK_COLUMNS = (
-    "week_ending", "account_id", "payment_reference", "current", "balance", "weekly_rent", "rent_debit_52w",
-    "technical_arrears", "due_this_year", "received_this_year", "written_off_this_year", "direct_debit", "on_uc",
-    "uc_apa", *DIMENSIONS,
+    "week_ending", "account_id", "payment_reference", "current", "balance", "weekly_rent", "weeks_basis",
+    "rent_debit_52w", "technical_arrears", "due_this_year", "received_this_year", "written_off_this_year",
+    "direct_debit", "on_uc", "uc_apa", *DIMENSIONS,
 )  # fmt: skip
 
 
@@ -113,7 +113,7 @@ def _account_weeks_write(week_ending: date, facts) -> None:
     def values(fact):
         return [
             week_ending, fact.account_id, fact.payment_reference, fact.current, fact.balance, fact.weekly_rent,
-            fact.rent_debit_52w, fact.technical_arrears, fact.due_this_year, fact.received_this_year,
+            fact.weeks_basis, fact.rent_debit_52w, fact.technical_arrears, fact.due_this_year, fact.received_this_year,
             fact.written_off_this_year, fact.direct_debit, fact.on_uc, fact.uc_apa,
             *(str(fact.groups[d])[:200] for d in DIMENSIONS),
         ]  # fmt: skip

@@ -98,9 +98,11 @@ def drill(request, kpi):
     if request.GET.get("format") == "csv":
         return _csv(
             f"{kpi}-{week}-accounts.csv",
-            ["payment_reference", "current", "balance", "weekly_rent", "technical_arrears", *DIMENSIONS],
+            ["payment_reference", "current", "balance", "weekly_rent", "weeks_in_arrears", "weeks_basis",
+             "technical_arrears", *DIMENSIONS],
             (
-                [r.payment_reference, r.current, r.balance, r.weekly_rent, r.technical_arrears,
+                [r.payment_reference, r.current, r.balance, r.weekly_rent, r.weeks_in_arrears, r.weeks_basis,
+                 r.technical_arrears,
                  *(getattr(r, d) for d in DIMENSIONS)]
                 for r in rows.iterator()
             ),

@@ -17,14 +17,14 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from arrears.constants import CaseStatus, ContactKind, ContactOutcome
-from arrears.letters import BATCH, preview_context
+from arrears.constants import LETTER_BATCH, CaseStatus, ContactKind, ContactOutcome
 from arrears.models import ArrearsCase, Contact, LetterRequest
+from arrears.selectors import case_letter_preview
 from arrears.tasks import render_letters
 from documents.models import Document
 from documents.services import letter_make, template_version_current, templates_install_shipped
 from incomeapp.celery import app as celery_app
-from rentaccounts.statement_run import CHUNK, statement_run_accounts
+from rentaccounts.services.statement_run import CHUNK, statement_run_accounts
 from rentaccounts.tasks import make_statements
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -143,7 +143,7 @@ def _fresh_week() -> date:
 def one_letter(samples: int) -> dict:
     templates_install_shipped()
     case = ArrearsCase.objects.filter(status=CaseStatus.OPEN).select_related("account__tenancy").first()
-    values, recipient, landlord = preview_context(case.account.tenancy.payment_reference)
+    values, recipient, landlord = case_letter_preview(case.account.tenancy.payment_reference)
     version = template_version_current("reminder_1")
     times, pages = [], []
     with tempfile.TemporaryDirectory() as media:
@@ -202,8 +202,10 @@ def _letter_run(processes: int, letters: int, sample_memory: bool = False) -> tu
             watcher.start()
         started = time.perf_counter()
         results = [
-            render_letters.apply_async(kwargs={"request_ids": ids[i : i + BATCH], "run_label": label}, queue=queue)
-            for i in range(0, len(ids), BATCH)
+            render_letters.apply_async(
+                kwargs={"request_ids": ids[i : i + LETTER_BATCH], "run_label": label}, queue=queue
+            )
+            for i in range(0, len(ids), LETTER_BATCH)
         ]
         for result in results:
             result.get(timeout=3600)

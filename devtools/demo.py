@@ -29,7 +29,7 @@ from incomeapp.money import ZERO, apportion, to_money
 from lifecycle.charges import tenancy_charges_change
 from lifecycle.ending import tenancy_end
 from lifecycle.signup import sign_up_charges_default, tenancy_sign_up
-from rentaccounts.charging import monday_of, weekly_equivalent
+from rentaccounts.charging import monday_of
 from rentaccounts.constants import AccountKind, TransactionType
 from rentaccounts.models import Account
 from rentaccounts.services import Posting, rent_debits_post, transactions_post
@@ -48,6 +48,7 @@ from tenancies.constants import (
     TenureType,
 )
 from tenancies.models import Person, Property, Provider, StaffScope, Tenancy
+from tenancies.selectors import weekly_equivalent
 from tenancies.selectors_homes import rent_year_start
 from tenancies.services_homes import (
     patch_create,

@@ -1,9 +1,11 @@
 """Sign-in and password forms, rendered with the GOV.UK Design System pack of crispy-forms."""
 
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
 
 from incomeapp.money import MONEY_LIMIT, MoneyError, parse_money
 
@@ -53,9 +55,13 @@ class MoneyField(forms.CharField):
     product. Anything else ('1e308', '99999999999', '1,0,0', hidden characters) is a form error in plain English,
     shown in the page's error summary, never a server error."""
 
-    def __init__(self, *, limit=MONEY_LIMIT, **kwargs):
+    def __init__(self, *, limit=MONEY_LIMIT, width: int | None = None, **kwargs):
+        """`width`: a fixed GOV.UK input width in characters (5 for a weekly charge), else the full width."""
         self.limit = limit
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}))
+        attrs = {"inputmode": "decimal", "spellcheck": "false"}
+        if width:
+            attrs["class"] = f"govuk-input--width-{width}"
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -66,6 +72,21 @@ class MoneyField(forms.CharField):
             return parse_money(value, limit=self.limit)
         except MoneyError as error:
             raise forms.ValidationError(str(error), code="invalid") from error
+
+
+class DateField(DateInputField):
+    """The GOV.UK three-field date, with a plain message for a date that does not exist (31 2 2026)."""
+
+    def __init__(self, *, required_message: str = "Enter the date as a day, month and year", example="6 4 2026", **kw):
+        kw.setdefault("help_text", f"For example, {example}")
+        super().__init__(**kw)
+        self.error_messages["required"] = self.error_messages["incomplete"] = required_message
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except ValidationError as error:
+            raise ValidationError("Enter a real date, like 6 4 2026") from error
 
 
 class SignInForm(GdsFormMixin, auth_forms.AuthenticationForm):

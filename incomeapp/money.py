@@ -160,6 +160,14 @@ def to_money(value: Decimal | int | str) -> Decimal:
     return amount.quantize(PENNY)
 
 
+def money_from_sum(value) -> Decimal:
+    """A database SUM as exact money: PostgreSQL sums NUMERIC exactly; SQLite (the demo) sums as floating point, whose
+    error on pounds and pence is far below half a penny, so it is rounded to the penny here and nowhere else."""
+    if value is None:
+        return ZERO
+    return value if isinstance(value, Decimal) else to_money(f"{value:.2f}")
+
+
 def parse_percentage(text: str, *, places: int = 3, limit: Decimal = Decimal("1000")) -> Decimal:
     """A percentage as a person writes it ('2.7', '-1', '2.7%'), with the same strictness as `parse_money`: the
     digits 0 to 9, no scientific notation or hidden characters, at most `places` decimal places, no more than

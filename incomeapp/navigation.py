@@ -61,3 +61,25 @@ def navigation_for(user, current_path: str = "") -> list[dict]:
         href = reverse(item.url_name)
         items.append({"label": item.label, "href": href, "current": current_path.startswith(href)})
     return items
+
+
+# The sub-navigation of Homes: (label, url name, permission). Rent changes and data loads belong to `lifecycle`.
+HOMES_SECTIONS = (
+    ("Homes", "homes:index", "tenancies.change_property"),
+    ("Schemes", "homes:schemes", "tenancies.change_property"),
+    ("Patches", "homes:patches", "tenancies.change_property"),
+    ("Providers", "homes:providers", "tenancies.change_property"),
+    ("Voids", "homes:voids", "tenancies.change_property"),
+    ("Rent changes", "lifecycle:rent_changes", "lifecycle.view_rentchangerun"),
+    ("Data loads", "lifecycle:loads", "lifecycle.view_tenancyload"),
+)
+
+
+def homes_sections(user, current: str) -> list[dict]:
+    """The Homes sub-navigation for `user`, `current` (a label: "Rent changes", say) marked. A page of another app
+    shows it by extending `tenancies/homes/base.html` (block `homes_content`) with `sections` set to this."""
+    return [
+        {"label": label, "href": reverse(name), "current": label == current}
+        for label, name, permission in HOMES_SECTIONS
+        if user.has_perm(permission)
+    ]

@@ -21,9 +21,9 @@ class LifecycleConfig(AppConfig):
         # ready first: it comes before lifecycle in INSTALLED_APPS).
         from functools import partial
 
-        from arrears.letters import preview_context as case_preview_context
+        from arrears.selectors import case_letter_preview
         from documents.preview import provider_register
 
         from .preview import lifecycle_preview_context
 
-        provider_register(partial(lifecycle_preview_context, case_context=case_preview_context))
+        provider_register(partial(lifecycle_preview_context, case_context=case_letter_preview))

@@ -6,7 +6,7 @@ rent change run's April rows, say): those are kept, never silently dropped, and 
 change them too. The rows in effect that day are ended the day before; rows starting that same day are replaced. A
 date in a week the rent run has already posted is allowed (never earlier than that week's Monday), and the difference
 for the periods already charged is posted at once, by day, through
-`rentaccounts.tenancy_charges.tenancy_charges_true_up`. An unchanged set writes nothing.
+`rentaccounts.services.tenancy_charges.tenancy_charges_true_up`. An unchanged set writes nothing.
 """
 
 from dataclasses import dataclass, field
@@ -18,11 +18,13 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from arrears import services as arrears
 from incomeapp.money import ZERO, MoneyError, format_money, to_money
 from incomeapp.roles import staff_require
-from rentaccounts.tenancy_charges import ChargeDifference, rent_run_reached, tenancy_charges_true_up
+from rentaccounts.services.tenancy_charges import ChargeDifference, rent_run_reached, tenancy_charges_true_up
 from tenancies.constants import CHARGE_LABELS, ChargeType, RentPeriod, TenancyEventKind
 from tenancies.models import Charge, Tenancy, TenancyEvent
+from tenancies.selectors import charges_in_effect
 from tenancies.specs import ChargeSpec
 
 from .models import RentChangeLine
@@ -140,10 +142,6 @@ def charge_line_changes(before: list[ChargeSpec], after: list[ChargeSpec]) -> li
     new = {spec.charge_type: spec.amount for spec in after}
     types = sorted(set(old) | set(new), key=lambda t: CHARGE_ORDER.get(t, 99))
     return [ChargeLineChange(t, old.get(t), new.get(t)) for t in types]
-
-
-def charges_in_effect(charges: list[Charge], on: date) -> list[Charge]:
-    return [c for c in charges if c.effective_from <= on and (c.effective_to is None or c.effective_to >= on)]
 
 
 def _specs(charges: list[Charge]) -> list[ChargeSpec]:
@@ -457,6 +455,8 @@ def _change(*, by, tenancy, effective_from, build, reason, dry_run, event_kind, 
             dry_run=dry_run,
         )
         result.differences = true_up.differences
+        if true_up.differences and not dry_run:
+            arrears.tenancy_re_review(tenancy, "charges changed")
 
     period = PERIOD_PHRASES.get(tenancy.rent_period, "a period")
     detail = {

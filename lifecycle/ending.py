@@ -1,18 +1,17 @@
-"""Ending a tenancy, and the moves that end one tenancy or change who holds it: transfers, mutual exchanges,
-successions and assignments. Each is recorded as what it is (a TenancyEvent of its own kind) and the decisions are
-written down in docs/ending-tenancies.md.
+"""Ending a tenancy, and the moves that end one tenancy or change who holds it: transfers, mutual exchanges, successions
+and assignments. Each is recorded as what it is (a TenancyEvent of its own kind) and the decisions are written down in
+docs/ending-tenancies.md.
 
 Ending (`tenancy_end`): the tenancy gets its last day, reason and forwarding address and becomes former; its charges
-stop on the last day; the last part period is apportioned by day and anything already posted for later days is
-reversed (`rentaccounts.tenancy_charges.tenancy_charges_true_up`); active direct debits are cancelled; the open arrears
+stop on the last day; the last part period is apportioned by day and anything already posted for later days is reversed
+(`rentaccounts.services.tenancy_charges.tenancy_charges_true_up`); active direct debits are cancelled; the open arrears
 case is closed, so a debit balance is now former-tenant arrears and a credit is offered for refund or transfer (a
 request someone else approves). Ending again with the same details changes nothing; with different details it is
 refused: that is `tenancy_end_correct`.
 
 Every service here is keyword-only, one transaction, checks `tenancies.end_tenancy` (`by=None` is the system: the
 nightly load), and `dry_run=True` works everything out, postings included, and keeps nothing (the check-your-answers
-pages).
-"""
+pages)."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -25,7 +24,6 @@ from django.utils import timezone
 from arrears.services import case_close_for_account
 from incomeapp.money import ZERO, apportion, format_money
 from incomeapp.roles import staff_require
-from rentaccounts.approvals import adjustment_request_create
 from rentaccounts.charging import (
     ChargeLine,
     TenancyTerms,
@@ -34,10 +32,11 @@ from rentaccounts.charging import (
     periods_starting_in_week,
 )
 from rentaccounts.constants import MandateStatus, RequestKind, RequestStatus
-from rentaccounts.direct_debits import direct_debit_mandate_cancel
 from rentaccounts.models import Account, AdjustmentRequest
 from rentaccounts.services import account_get_or_create
-from rentaccounts.tenancy_charges import ChargeDifference, rent_run_reached, tenancy_charges_true_up
+from rentaccounts.services.approvals import adjustment_request_create
+from rentaccounts.services.direct_debits import direct_debit_mandate_cancel
+from rentaccounts.services.tenancy_charges import ChargeDifference, rent_run_reached, tenancy_charges_true_up
 from tenancies.constants import (
     LICENCE_TENURES,
     EndReason,
@@ -48,10 +47,11 @@ from tenancies.constants import (
 )
 from tenancies.history import DATA_LOAD_REASON
 from tenancies.models import Person, Property, RentFreeWeek, Tenancy, TenancyEvent, TenancyTenant
+from tenancies.selectors import charges_in_effect
 from tenancies.services_people import person_update
 from tenancies.specs import ChargeSpec
 
-from .charges import CHARGE_LABELS, _opening_balance_date, charges_in_effect
+from .charges import CHARGE_LABELS, _opening_balance_date
 from .signup import sign_up_charges_default, tenancy_sign_up
 
 END_PERMISSION = "tenancies.end_tenancy"

@@ -3,9 +3,8 @@
 from crispy_forms_gds.fields import DateInputField
 from django import forms
 
-from incomeapp.forms import GdsFormMixin
+from incomeapp.forms import GdsFormMixin, MoneyField
 from incomeapp.money import MoneyError, parse_percentage
-from rentaccounts.forms import MoneyField
 from tenancies.constants import ChargeType
 from tenancies.models import Scheme
 from tenancies.specs import ChargeSpec

@@ -9,9 +9,8 @@ from django import forms
 from django.utils import timezone
 
 from arrears.constants import ClaimStatus
-from incomeapp.forms import GdsFormMixin
+from incomeapp.forms import DateField, GdsFormMixin, MoneyField
 from tenancies.constants import ChargeType, LicenceBasis, PaymentMethod, RentPeriod, TenureType
-from tenancies.forms_homes import DateField, MoneyField
 from tenancies.specs import ChargeSpec
 
 from .charges import COUNTS_AS_RENT_BY_DEFAULT, PERIOD_PHRASES
@@ -175,7 +174,7 @@ class ChargesForm(forms.Form):
         self.phrase = PERIOD_PHRASES.get(rent_period, "a period")
         for value, label in ChargeType.choices:
             # The page writes these inputs itself, with the £ prefix and the period as a suffix (GOV.UK input).
-            self.fields[value] = MoneyField(label=label, required=False)
+            self.fields[value] = MoneyField(width=5, label=label, required=False)
 
     def rows(self):
         return [self[value] for value in ChargeType.values]
@@ -231,6 +230,7 @@ class MandateForm(GdsFormMixin, forms.Form):
         error_messages={"required": "Enter a collection day from 1 to 28"},
     )
     amount = MoneyField(
+        width=5,
         label="Amount collected each time, in pounds (optional)",
         required=False,
         help_text="Leave blank if the amount follows the rent.",
@@ -298,6 +298,7 @@ class BenefitDetailsForm(GdsFormMixin, forms.Form):
         error_messages={"required": "Choose where the claim is now"},
     )
     weekly_amount = MoneyField(
+        width=5,
         label="Housing costs expected each week, in pounds",
         help_text="For Universal Credit: the monthly housing element × 12 ÷ 52.",
         error_messages={"required": "Enter the housing costs expected each week, like 95.00"},
@@ -342,6 +343,7 @@ class OpeningBalanceForm(GdsFormMixin, forms.Form):
     title = "Does the tenancy bring a balance from another system?"
 
     balance = MoneyField(
+        width=5,
         label="Balance brought forward, in pounds",
         required=False,
         help_text="What the tenant owed on the day below. For a credit, put a minus sign, like -25.00.",

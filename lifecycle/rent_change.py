@@ -31,9 +31,10 @@ from documents.models import Document
 from documents.services import template_version_current
 from incomeapp.money import ZERO, MoneyError, apportion, format_money, parse_money
 from incomeapp.roles import staff_require
-from rentaccounts.charging import weekly_equivalent, weekly_to_period
+from rentaccounts.charging import weekly_to_period
 from tenancies.constants import ChargeType, TenancyEventKind, TenancyStatus
 from tenancies.models import Charge, Property, PropertyCharge, Scheme, Tenancy, TenancyTenant
+from tenancies.selectors import weekly_equivalent
 from tenancies.selectors_homes import rent_year_end, rent_year_start
 from tenancies.services_homes import property_charges_set
 from tenancies.specs import ChargeSpec
@@ -120,12 +121,6 @@ def _live_on(day: date) -> Q:
     return Q(status=TenancyStatus.CURRENT, start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
 
 
-def _in_effect(day: date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}effective_from__lte": day}) & (
-        Q(**{f"{prefix}effective_to__isnull": True}) | Q(**{f"{prefix}effective_to__gte": day})
-    )
-
-
 def _run_create(*, by, name, effective_from, notice_weeks, basis, **fields) -> RentChangeRun:
     run = RentChangeRun(
         name=name,
@@ -194,7 +189,8 @@ def rent_change_run_prepare_rule(
     run.schemes.set(schemes)
     day = effective_from
     tenancy_rows = (
-        Charge.objects.filter(_in_effect(day), charge_type__in=types)
+        Charge.objects.in_effect(day)
+        .filter(charge_type__in=types)
         .filter(tenancy__in=Tenancy.objects.filter(_live_on(day), property__scheme__in=schemes))
         .values_list("tenancy_id", "tenancy__property_id", "charge_type", "amount", "tenancy__rent_period")
     )
@@ -210,7 +206,8 @@ def rent_change_run_prepare_rule(
         if new != amount:
             lines.append(_line(run, tenancy_id, property_id, charge_type, amount, new))
     home_rows = (
-        PropertyCharge.objects.filter(_in_effect(day), charge_type__in=types, property__scheme__in=schemes)
+        PropertyCharge.objects.in_effect(day)
+        .filter(charge_type__in=types, property__scheme__in=schemes)
         .filter(Q(property__retired_on__isnull=True) | Q(property__retired_on__gt=day))
         .values_list("property_id", "charge_type", "amount")
     )
@@ -471,15 +468,19 @@ def rent_change_run_prepare_csv(
     )
     tenancy_old: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
     for chunk in _chunks(sorted({tenancy_id for tenancy_id, _ in tenancy_new})):
-        for tenancy_id, charge_type, amount in Charge.objects.filter(_in_effect(day), tenancy_id__in=chunk).values_list(
-            "tenancy_id", "charge_type", "amount"
+        for tenancy_id, charge_type, amount in (
+            Charge.objects.in_effect(day)
+            .filter(tenancy_id__in=chunk)
+            .values_list("tenancy_id", "charge_type", "amount")
         ):
             tenancy_old[(tenancy_id, charge_type)] += amount
     home_old: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
     for chunk in _chunks(sorted({property_id for property_id, _ in home_new})):
-        for property_id, charge_type, amount in PropertyCharge.objects.filter(
-            _in_effect(day), property_id__in=chunk
-        ).values_list("property_id", "charge_type", "amount"):
+        for property_id, charge_type, amount in (
+            PropertyCharge.objects.in_effect(day)
+            .filter(property_id__in=chunk)
+            .values_list("property_id", "charge_type", "amount")
+        ):
             home_old[(property_id, charge_type)] += amount
     lines = []
     for (tenancy_id, charge_type), (weekly, _) in tenancy_new.items():

@@ -10,9 +10,9 @@ What a sign-up does, in one transaction:
 - for a migrated tenancy, posts the opening balance once (key `opening-balance:tenancy:<id>`) dated its day, and
   charges only the rent periods that start after that day (the balance covers the rest);
 - posts at once the charges of any week the rent run has already run (the first part period by day), through
-  `rentaccounts.tenancy_charges.tenancy_charges_true_up`; later weeks come from the rent run as usual;
-- sets up the direct debit (rentaccounts.direct_debits) and records the benefit claim (arrears), so a claim in payment
-  to us makes the first weeks technical arrears, not real ones;
+  `rentaccounts.services.tenancy_charges.tenancy_charges_true_up`; later weeks come from the rent run as usual;
+- sets up the direct debit (rentaccounts.services.direct_debits) and records the benefit claim (arrears), so a claim
+  in payment to us makes the first weeks technical arrears, not real ones;
 - records a TenancyEvent (sign_up) with the figures, and makes the sign-up letter, one per named tenant.
 """
 
@@ -39,14 +39,13 @@ from rentaccounts.charging import (
     charges_due_in_week,
     monday_of,
     periods_starting_in_week,
-    weekly_equivalent,
     weekly_to_period,
 )
 from rentaccounts.constants import TransactionType
-from rentaccounts.direct_debits import direct_debit_mandate_create
 from rentaccounts.models import RentRun, Transaction
 from rentaccounts.services import Posting, account_get_or_create, transaction_post
-from rentaccounts.tenancy_charges import tenancy_charges_true_up
+from rentaccounts.services.direct_debits import direct_debit_mandate_create
+from rentaccounts.services.tenancy_charges import tenancy_charges_true_up
 from tenancies.constants import (
     LICENCE_TENURES,
     LicenceBasis,
@@ -67,6 +66,7 @@ from tenancies.models import (
     TenancyTenant,
 )
 from tenancies.references import payment_reference_check, payment_reference_next, payment_reference_normalise
+from tenancies.selectors import weekly_equivalent
 from tenancies.selectors_homes import property_search
 from tenancies.specs import ChargeSpec
 
@@ -587,7 +587,7 @@ def tenancy_sign_up(
                 description=f"Opening balance brought forward on {opening_balance_date:%d/%m/%Y}",
             ),
             posted_by=by,
-            flag_for_review=True,
+            review_reason="sign-up",
         )
     true_up = tenancy_charges_true_up(
         tenancy=tenancy,

@@ -15,13 +15,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from documents.models import Document
-from rentaccounts.tenancy_charges import rent_run_reached
+from rentaccounts.services.tenancy_charges import rent_run_reached
 from tenancies.constants import ChargeType
 from tenancies.models import Tenancy
 from tenancies.scoping import assert_can_see_tenancy, is_scoped, scoped, scoped_homes, tenancies_visible_to
+from tenancies.selectors import charges_in_effect
 from tenancies.specs import ChargeSpec
 
-from .charges import PERIOD_PHRASES, charges_in_effect, earliest_change_date, tenancy_charges_change
+from .charges import PERIOD_PHRASES, earliest_change_date, tenancy_charges_change
 from .constants import RentChangeStatus
 from .forms_changes import ChargesChangeForm, RentChangeCsvForm, RentChangeDecisionForm, RentChangeRuleForm
 from .models import RentChangeRun

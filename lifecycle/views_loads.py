@@ -8,10 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from tenancies.views_homes import SECTIONS
+from incomeapp.navigation import homes_sections
 
 from .constants import LoadStatus
 from .forms_loads import TenancyLoadForm
@@ -29,11 +28,7 @@ SECTION = "Data loads"
 
 def _render(request, template: str, context: dict):
     """A page of Homes' "Data loads" section, under the Homes sub-navigation."""
-    context["sections"] = [
-        {"label": label, "href": reverse(name), "current": label == SECTION}
-        for label, name, permission in SECTIONS
-        if request.user.has_perm(permission)
-    ]
+    context["sections"] = homes_sections(request.user, SECTION)
     return render(request, f"lifecycle/loads/{template}", context)
 
 

@@ -118,14 +118,6 @@ def charges_due_in_week(
     return due
 
 
-def weekly_equivalent(amount: Decimal, rent_period: str) -> Decimal:
-    """A period's charge as a weekly figure, for 'weeks of rent' arithmetic (monthly × 12 ÷ 52)."""
-    if rent_period == RentPeriod.MONTHLY:
-        return apportion(amount, 12, 52)
-    weeks = WEEKS_IN_PERIOD[rent_period]
-    return amount if weeks == 1 else apportion(amount, 1, weeks)
-
-
 def weekly_to_period(weekly: Decimal, rent_period: str) -> Decimal:
     """A weekly amount (a home's charges are weekly) as the charge for one rent period: monthly is × 52 ÷ 12, rounded
     half up; the others a whole number of weeks."""

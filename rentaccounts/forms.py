@@ -11,7 +11,7 @@ from .imports.formats import FORMATS
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
-__all__ = ["MoneyField", "PaymentFileForm", "SuspenseAllocateForm", "SuspenseRejectForm", "tenancy_for_reference"]
+__all__ = ["PaymentFileForm", "SuspenseAllocateForm", "SuspenseRejectForm", "tenancy_for_reference"]
 
 
 def tenancy_for_reference(reference: str) -> Tenancy:

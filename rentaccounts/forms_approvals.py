@@ -8,11 +8,11 @@ from incomeapp.forms import GdsFormMixin
 from tenancies.constants import PaymentMethod
 from tenancies.references import PaymentReferenceField
 
-from .account_checks import OUTCOME_CORRECTED, OUTCOME_GENUINE
-from .approvals import transfer_destinations
 from .constants import AccountKind, RequestKind
 from .forms import MoneyField, tenancy_for_reference
 from .models import Account
+from .services.account_checks import OUTCOME_CORRECTED, OUTCOME_GENUINE
+from .services.approvals import transfer_destinations
 
 MAX_RETURN_FILE_BYTES = 5 * 1024 * 1024
 

@@ -22,19 +22,24 @@ from .constants import (
 )
 
 
+class AccountQuerySet(models.QuerySet):
+    def rent(self) -> "AccountQuerySet":
+        """Rent accounts only: the account arrears work, notices and weeks of rent are about."""
+        return self.filter(kind=AccountKind.RENT)
+
+
 class Account(models.Model):
     """One of a tenancy's accounts. `balance` is a cache of the sum of its transactions, kept in the same database
     transaction as every posting; `reconcile_balances` proves it. Positive balance = owed; negative = in credit."""
 
     # Balances change with every posting, so the table keeps few indexes and spare room in each page (fillfactor, set
     # in migration 0004): an update then rewrites the row in place (a HOT update) instead of touching every index.
-    # The unique (tenancy, kind) constraint serves lookups by tenancy; the review flag is read by a scan of this table.
+    # The unique (tenancy, kind) constraint serves lookups by tenancy.
     tenancy = models.ForeignKey(Tenancy, on_delete=models.PROTECT, related_name="accounts", db_index=False)
     kind = models.CharField(max_length=30, choices=AccountKind.choices, default=AccountKind.RENT)
     balance = MoneyField(default=0)
-    review_requested_at = models.DateTimeField(
-        null=True, blank=True, help_text="Set when new money arrives; the arrears review clears it."
-    )
+
+    objects = AccountQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenancy", "kind"], name="one_account_of_each_kind")]

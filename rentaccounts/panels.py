@@ -7,6 +7,4 @@ def account_panel(request, tenancy) -> Panel | None:
     """The rent account summary at the top of the tenancy page."""
     if not request.user.has_perm("rentaccounts.view_account"):
         return None
-    return Panel(
-        "rentaccounts/tenancy_panel_account.html", account_summary(tenancy=tenancy, charges=tenancy.charges.all())
-    )
+    return Panel("rentaccounts/tenancy_panel_account.html", account_summary(tenancy=tenancy))

@@ -9,9 +9,10 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from incomeapp.money import ZERO
-from tenancies.models import Charge, Tenancy
+from tenancies.constants import WeeksBasis
+from tenancies.models import Tenancy
+from tenancies.selectors import WeeklyRent, weekly_rent, weeks_basis, weeks_of
 
-from .charging import weekly_equivalent
 from .constants import RECEIPT_TYPES, AccountKind
 from .models import Account, Transaction
 
@@ -47,17 +48,26 @@ def balance_differences() -> list[tuple[int, Decimal, Decimal]]:
         return [(row[0], Decimal(row[1]), Decimal(row[2])) for row in cursor.fetchall()]
 
 
+def rent_account_ids(*, tenancy_ids: list[int]) -> list[int]:
+    """The rent account of each tenancy given (the account arrears work is done on)."""
+    return list(Account.objects.rent().filter(tenancy_id__in=tenancy_ids).values_list("pk", flat=True))
+
+
 def account_balance_from_ledger(*, account: Account) -> Decimal:
     return sum_amounts(account.transactions.all())
 
 
-def weekly_rent(*, tenancy: Tenancy, on: date) -> Decimal:
-    """The weekly equivalent of the charges in effect that count as rent (for 'weeks of rent' arithmetic)."""
-    charges = Charge.objects.filter(tenancy=tenancy, counts_as_rent=True, effective_from__lte=on).exclude(
-        effective_to__lt=on
-    )
-    period_total = sum((charge.amount for charge in charges), ZERO)
-    return weekly_equivalent(period_total, tenancy.rent_period)
+def weeks_in_arrears(*, tenancy: Tenancy, balance: Decimal, on: date) -> dict:
+    """A balance as weeks on the tenancy's weeks basis (its arrears policy's), with the weekly figure and the basis's
+    label, for the account page and the rent statement: {"weekly_rent", "weeks", "basis", "basis_label"}."""
+    basis = weeks_basis([tenancy.pk])[tenancy.pk]
+    weekly = weekly_rent(tenancy_ids=[tenancy.pk], on=on).get(tenancy.pk, WeeklyRent()).on_basis(basis)
+    return {
+        "weekly_rent": weekly,
+        "weeks": weeks_of(balance, weekly) if balance > 0 else None,
+        "basis": basis,
+        "basis_label": WeeksBasis(basis).label,
+    }
 
 
 def sum_amounts(transactions) -> Decimal:
@@ -67,24 +77,11 @@ def sum_amounts(transactions) -> Decimal:
     return sum(transactions.values_list("amount", flat=True), ZERO)
 
 
-def weeks_of_rent(balance: Decimal, weekly: Decimal) -> Decimal | None:
-    """Arrears as weeks of rent, to one decimal place (None when no rent is charged)."""
-    if weekly <= 0:
-        return None
-    return (balance / weekly).quantize(Decimal("0.1"))
-
-
-def account_summary(*, tenancy: Tenancy, charges=None) -> dict:
-    """The tenancy page's account panel: balances by account, weeks of rent in arrears, the last payment. 2 queries."""
+def account_summary(*, tenancy: Tenancy) -> dict:
+    """The tenancy page's account panel: balances by account, weeks in arrears on the tenancy's basis, the last
+    payment."""
     accounts = list(Account.objects.filter(tenancy=tenancy).order_by("kind"))
     rent = next((a for a in accounts if a.kind == AccountKind.RENT), None)
-    today = timezone.localdate()
-    in_effect = [
-        c
-        for c in (charges if charges is not None else tenancy.charges.all())
-        if c.counts_as_rent and c.effective_from <= today and (c.effective_to is None or c.effective_to >= today)
-    ]
-    weekly = weekly_equivalent(sum((c.amount for c in in_effect), ZERO), tenancy.rent_period)
     last_payment = (
         Transaction.objects.filter(account__tenancy=tenancy, transaction_type__in=RECEIPT_TYPES, amount__lt=0)
         .order_by("-effective_date", "-id")
@@ -95,8 +92,7 @@ def account_summary(*, tenancy: Tenancy, charges=None) -> dict:
         "rent_account": rent,
         "other_accounts": [a for a in accounts if a.kind != AccountKind.RENT],
         "balance": balance,
-        "weekly_rent": weekly,
-        "weeks_in_arrears": weeks_of_rent(balance, weekly) if balance > 0 else None,
+        "weeks": weeks_in_arrears(tenancy=tenancy, balance=balance, on=timezone.localdate()),
         "last_payment": last_payment,
     }
 

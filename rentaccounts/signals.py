@@ -5,3 +5,8 @@ from django.dispatch import Signal
 # Sent after a payment import finishes, inside its transaction, with `batch_id` and `account_ids` (the accounts it
 # posted to). The arrears app re-reviews those accounts once the transaction commits, so no worklist is stale.
 payments_imported = Signal()
+
+# Sent by transactions_post when money is posted that can change an arrears recommendation (a reversal, an approved
+# adjustment, a payment allocated from suspense, a charge true-up, a sign-up's first charges), with `account_ids` and
+# `reason`. The arrears app re-reviews those accounts (arrears.services.re_review).
+ledger_changed = Signal()

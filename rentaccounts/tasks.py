@@ -35,7 +35,7 @@ def find_account_checks() -> int:
     """Nightly: suspected duplicate or overlapping payments of the last 90 days, raised once each."""
     from datetime import timedelta
 
-    from .account_checks import account_checks_find
+    from .services.account_checks import account_checks_find
 
     return account_checks_find(since=timezone.localdate() - timedelta(days=90))
 
@@ -45,7 +45,7 @@ def make_statements(account_ids: list[int], period_end: str) -> dict:
     """A chunk of the quarterly rent statements (about 50). Safe to retry: a statement is made once per quarter."""
     from datetime import date
 
-    from .statement_run import statements_make
+    from .services.statement_run import statements_make
 
     return statements_make(account_ids=account_ids, period_end=date.fromisoformat(period_end))
 
@@ -56,7 +56,7 @@ def quarterly_rent_statements() -> dict:
     tenancy with a balance, handed to the workers in chunks."""
     from datetime import timedelta
 
-    from .statement_run import CHUNK, statement_run_accounts
+    from .services.statement_run import CHUNK, statement_run_accounts
 
     period_end = timezone.localdate() - timedelta(days=1)
     account_ids = statement_run_accounts(period_end)

@@ -1,7 +1,6 @@
 """The account page (transactions with running balance, filters, statement figures) and its CSV export."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 from crispy_forms_gds.fields import DateInputField
 from django import forms
@@ -17,13 +16,13 @@ from django.views.decorators.http import require_POST
 
 from incomeapp.csvsafe import SafeCsvWriter
 from incomeapp.forms import GdsFormMixin
-from incomeapp.money import to_money
+from incomeapp.money import money_from_sum
 from tenancies.scoping import scoped
 
 from .constants import AccountKind, TransactionType
 from .models import Account, Transaction
 from .selectors import account_summary
-from .statements import SEND_BY, account_statement, statement_send
+from .services.statements import SEND_BY, account_statement, statement_send
 
 PAGE_SIZE = 50
 
@@ -100,7 +99,7 @@ def _running_rows(account: Account, filters: dict, limit: int | None, offset: in
         outer_params += [limit, offset]
     for row in Transaction.objects.raw(sql, params + outer_params):
         # SQLite sums as floating point: round back to pence (PostgreSQL returns exact NUMERIC).
-        row.running = row.running if isinstance(row.running, Decimal) else to_money(f"{row.running:.2f}")
+        row.running = money_from_sum(row.running)
         yield row
 
 

@@ -10,8 +10,11 @@ from django.views.decorators.http import require_POST
 from incomeapp.staff_changes import staff_changes_pending
 from tenancies.scoping import form_tenancy_check, scoped
 
-from .account_checks import account_check_resolve
-from .approvals import (
+from .constants import AccountKind, CheckStatus, RequestStatus
+from .forms_approvals import AdjustmentRequestForm, CheckResolveForm, DecisionForm
+from .models import AccountCheck, AdjustmentRequest
+from .services.account_checks import account_check_resolve
+from .services.approvals import (
     EXCEPTIONAL_TRANSFER,
     SELF_DECISION,
     adjustment_request_approve,
@@ -20,9 +23,6 @@ from .approvals import (
     approval_problem,
     transfer_exceptions,
 )
-from .constants import AccountKind, CheckStatus, RequestStatus
-from .forms_approvals import AdjustmentRequestForm, CheckResolveForm, DecisionForm
-from .models import AccountCheck, AdjustmentRequest
 
 REQUESTS = AdjustmentRequest.objects.select_related(
     "account__tenancy", "to_account__tenancy", "requested_by", "decided_by"

@@ -9,9 +9,13 @@ from django.views.decorators.http import require_POST
 from tenancies.scoping import form_tenancy_check, scoped
 
 from .constants import MandateStatus
-from .direct_debits import direct_debit_mandate_cancel, direct_debit_mandate_create, direct_debit_returns_import
 from .forms_approvals import MandateCancelForm, MandateForm, ReturnFileForm
 from .models import DirectDebitMandate
+from .services.direct_debits import (
+    direct_debit_mandate_cancel,
+    direct_debit_mandate_create,
+    direct_debit_returns_import,
+)
 
 
 @permission_required("incomeapp.use_payments", raise_exception=True)

@@ -39,6 +39,17 @@ class RentPeriod(models.TextChoices):
 WEEKS_IN_PERIOD = {RentPeriod.WEEKLY: 1, RentPeriod.FORTNIGHTLY: 2, RentPeriod.FOUR_WEEKLY: 4}
 
 
+class WeeksBasis(models.TextChoices):
+    """What "a week's rent" means when arrears are counted in weeks: a named setting of each arrears policy.
+
+    Ground 8 and a possession claim count only rent lawfully due (the charges that count as rent); Hackney's published
+    ladder divides by the gross weekly charges (rent plus service, support and other charges). Every screen says which.
+    """
+
+    RENT = "rent", "weeks of rent"
+    GROSS = "gross", "weeks of rent and all charges"
+
+
 class TenancyStatus(models.TextChoices):
     CURRENT = "current", "Current"
     FORMER = "former", "Former"

@@ -4,42 +4,17 @@ GOV.UK layout, keep what was typed when something is wrong, and put a service's 
 from datetime import date
 
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.core.exceptions import ValidationError
 
 from incomeapp.constants import Jurisdiction
-from incomeapp.forms import GdsFormMixin
-from incomeapp.forms import MoneyField as BaseMoneyField
+from incomeapp.forms import DateField, GdsFormMixin, MoneyField
 
 from .constants import ChargeType, LandlordType, SchemeType
 from .models import Patch, Property, Provider, Scheme
 from .selectors_homes import officers_for_patches
 from .services_homes import COUNTS_AS_RENT_BY_DEFAULT
 from .specs import ChargeSpec
-
-
-class DateField(DateInputField):
-    """The GOV.UK three-field date, with a plain message for a date that does not exist (31 2 2026)."""
-
-    def __init__(self, *, required_message: str = "Enter the date as a day, month and year", example="6 4 2026", **kw):
-        kw.setdefault("help_text", f"For example, {example}")
-        super().__init__(**kw)
-        self.error_messages["required"] = self.error_messages["incomplete"] = required_message
-
-    def compress(self, data_list):
-        try:
-            return super().compress(data_list)
-        except ValidationError as error:
-            raise ValidationError("Enter a real date, like 6 4 2026") from error
-
-
-class MoneyField(BaseMoneyField):
-    """The product's one money field (strict, bounded: incomeapp.forms.MoneyField), in a narrow GOV.UK input."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-5"}))
-        super().__init__(**kwargs)
 
 
 class ServiceErrorsMixin:
@@ -282,7 +257,7 @@ class ChargesForm(ServiceErrorsMixin, GdsFormMixin, forms.Form):
         current = current or {}
         for kind, label in ChargeType.choices:
             self.fields[f"amount_{kind}"] = MoneyField(
-                label=f"{label}, in pounds a week", required=False, initial=current.get(kind, (None,))[0]
+                width=5, label=f"{label}, in pounds a week", required=False, initial=current.get(kind, (None,))[0]
             )
         self.fields["counts_as_rent"] = forms.MultipleChoiceField(
             label="Which of these count as rent?",

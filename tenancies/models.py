@@ -297,7 +297,25 @@ class TenancyTenant(models.Model):
         constraints = [models.UniqueConstraint(fields=["tenancy", "person"], name="one_tenant_row_per_person")]
 
 
-class Charge(TimeStampedModel):
+class EffectiveDatedQuerySet(models.QuerySet):
+    """Rows in effect from `effective_from` to `effective_to` inclusive (an open end runs on): charges of tenancies and
+    of homes."""
+
+    def in_effect(self, on: date) -> "EffectiveDatedQuerySet":
+        return self.filter(Q(effective_from__lte=on) & (Q(effective_to__isnull=True) | Q(effective_to__gte=on)))
+
+    def counting_as_rent(self) -> "EffectiveDatedQuerySet":
+        return self.filter(counts_as_rent=True)
+
+
+class EffectiveDated:
+    """The same test for a row already loaded (the tenancy page's prefetched charges, a rent change in memory)."""
+
+    def in_effect_on(self, on: date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or self.effective_to >= on)
+
+
+class Charge(EffectiveDated, TimeStampedModel):
     """One line of a tenancy's effective-dated charge schedule: the amount due each rent period.
 
     `counts_as_rent` marks the charges that are rent for arrears and possession purposes (rent and eligible service
@@ -311,6 +329,8 @@ class Charge(TimeStampedModel):
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True, help_text="The last day this amount applies.")
     history = HistoricalRecords()
+
+    objects = EffectiveDatedQuerySet.as_manager()
 
     class Meta:
         ordering = ["tenancy", "charge_type", "effective_from"]
@@ -327,7 +347,7 @@ class Charge(TimeStampedModel):
         return f"{self.get_charge_type_display()} {self.amount} from {self.effective_from:%d/%m/%Y}"
 
 
-class PropertyCharge(TimeStampedModel):
+class PropertyCharge(EffectiveDated, TimeStampedModel):
     """A home's own charge schedule: what a new tenancy is offered at sign-up, what a void costs in lost rent, and
     what a rent change run moves each April. A tenancy's charges (`Charge`) start as a copy of these."""
 
@@ -338,6 +358,8 @@ class PropertyCharge(TimeStampedModel):
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True, help_text="The last day this amount applies.")
     history = HistoricalRecords()
+
+    objects = EffectiveDatedQuerySet.as_manager()
 
     class Meta:
         ordering = ["property", "charge_type", "effective_from"]

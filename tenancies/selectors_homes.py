@@ -129,10 +129,6 @@ def property_tenancies(*, home: Property) -> list[Tenancy]:
     )
 
 
-def charges_in_effect(charges: list[PropertyCharge], on: date) -> list[PropertyCharge]:
-    return [c for c in charges if c.effective_from <= on and (c.effective_to is None or c.effective_to >= on)]
-
-
 def officers_for_patches():
     """Staff who can work a patch: active, with the arrears worklist (by role or given to them)."""
     from django.contrib.auth import get_user_model

@@ -27,6 +27,7 @@ from incomeapp.roles import staff_require
 
 from .constants import ChargeType, LandlordType, SchemeType
 from .models import Patch, Property, PropertyCharge, Provider, RentFreeWeek, Scheme, Tenancy
+from .selectors import charges_in_effect
 from .selectors_homes import rent_year_end, rent_year_start
 from .specs import ChargeSpec
 
@@ -664,10 +665,6 @@ def _charge_specs_checked(charges: list[ChargeSpec]) -> list[tuple[str, object, 
     return specs
 
 
-def _in_effect(row: PropertyCharge, day: date) -> bool:
-    return row.effective_from <= day and (row.effective_to is None or row.effective_to >= day)
-
-
 def _protected_from_deletion(rows: list[PropertyCharge]) -> bool:
     """Whether anything (a rent change line, say) points at one of these rows and so stops it being removed."""
     for relation in PropertyCharge._meta.related_objects:
@@ -695,7 +692,7 @@ def property_charges_set(*, by, property: Property, effective_from: date, charge
             }
         )
     rows = list(PropertyCharge.objects.filter(property=property))
-    in_effect = [row for row in rows if _in_effect(row, effective_from)]
+    in_effect = charges_in_effect(rows, effective_from)
     if sorted((r.charge_type, r.amount, r.counts_as_rent) for r in in_effect) == sorted(specs):
         return False
     later = [row.effective_from for row in rows if row.effective_from > effective_from]

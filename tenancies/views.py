@@ -1,4 +1,3 @@
-from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import permission_required
@@ -16,7 +15,7 @@ from .history import history_entries
 from .models import Tenancy
 from .references import payment_reference_normalise, payment_reference_problem
 from .scoping import assert_can_see_tenancy, scope_description, scoped
-from .selectors import tenancy_detail, tenancy_search
+from .selectors import charges_in_effect, tenancy_detail, tenancy_search
 
 
 @permission_required("incomeapp.use_tenancies", raise_exception=True)
@@ -39,10 +38,6 @@ def index(request):
     return render(request, "tenancies/search.html", context)
 
 
-def _charges_in_effect(charges, on: date):
-    return [c for c in charges if c.effective_from <= on and (c.effective_to is None or c.effective_to >= on)]
-
-
 @permission_required("incomeapp.use_tenancies", raise_exception=True)
 def detail(request, payment_reference):
     try:
@@ -52,7 +47,7 @@ def detail(request, payment_reference):
     assert_can_see_tenancy(request.user, tenancy)
     today = timezone.localdate()
     charges = list(tenancy.charges.all())
-    current = _charges_in_effect(charges, today)
+    current = charges_in_effect(charges, today)
     context = {
         "tenancy": tenancy,
         "tenants": [row.person for row in tenancy.tenancy_tenants.all()],

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incomeapp.money import ZERO, format_money
+from incomeapp.navigation import homes_sections
 
 from .constants import ChargeType
 from .forms_homes import (
@@ -33,8 +34,8 @@ from .forms_homes import (
 from .history import history_entries
 from .models import Patch, Property, Provider, Scheme
 from .scoping import home_visible, scoped_homes
+from .selectors import charges_in_effect
 from .selectors_homes import (
-    charges_in_effect,
     financial_year_to_date,
     property_detail,
     property_search,
@@ -66,27 +67,6 @@ from .services_homes import (
 )
 
 VIEW = "tenancies.change_property"  # the Homes navigation item's permission: the area is the managers'
-
-# The sub-navigation of Homes: (label, url name, permission). Rent changes and data loads belong to `lifecycle`.
-SECTIONS = (
-    ("Homes", "homes:index", VIEW),
-    ("Schemes", "homes:schemes", VIEW),
-    ("Patches", "homes:patches", VIEW),
-    ("Providers", "homes:providers", VIEW),
-    ("Voids", "homes:voids", VIEW),
-    ("Rent changes", "lifecycle:rent_changes", "lifecycle.view_rentchangerun"),
-    ("Data loads", "lifecycle:loads", "lifecycle.view_tenancyload"),
-)
-
-
-def homes_sections(user, current: str) -> list[dict]:
-    """The Homes sub-navigation for `user`, `current` (a label: "Rent changes", say) marked. A page of another app
-    shows it by extending `tenancies/homes/base.html` (block `homes_content`) with `sections` set to this."""
-    return [
-        {"label": label, "href": reverse(name), "current": label == current}
-        for label, name, permission in SECTIONS
-        if user.has_perm(permission)
-    ]
 
 
 def _render(request, template: str, section: str, context: dict):

@@ -1,5 +1,6 @@
 """The one place tests make records."""
 
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -131,3 +132,18 @@ class TenancyFactory(DjangoModelFactory[Tenancy]):
                 amount=extracted or Decimal("100.00"),
                 effective_from=self.start_date,
             )
+
+
+@contextmanager
+def signals_caught(signal):
+    """Every sending of `signal` inside the block, as its keyword arguments."""
+    sent: list[dict] = []
+
+    def receiver(sender, **kwargs):
+        sent.append(kwargs)
+
+    signal.connect(receiver, weak=False)
+    try:
+        yield sent
+    finally:
+        signal.disconnect(receiver)

@@ -23,6 +23,7 @@ from .casework import (
     contact_record,
     letter_send,
     letters_queue,
+    letters_render_after_commit,
     pause_create,
     referral_record,
     vulnerability_review_record,
@@ -37,6 +38,7 @@ from .policies import (
     policy_read,
     policy_version_publish,
 )
+from .rereview import case_re_review, re_review, tenancy_re_review
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -56,6 +58,7 @@ __all__ = [
     "breathing_space_review_request_record",
     "breathing_space_treatment_end_record",
     "case_close_for_account",
+    "case_re_review",
     "cases_close_tenancy_ended",
     "cases_reassign",
     "contact_record",
@@ -64,6 +67,7 @@ __all__ = [
     "legal_milestone_record",
     "letter_send",
     "letters_queue",
+    "letters_render_after_commit",
     "moratorium_hold",
     "moratorium_position",
     "pause_create",
@@ -71,6 +75,8 @@ __all__ = [
     "policy_import",
     "policy_read",
     "policy_version_publish",
+    "re_review",
     "referral_record",
+    "tenancy_re_review",
     "vulnerability_review_record",
 ]

@@ -15,6 +15,8 @@ from incomeapp.money import ZERO, apportion, format_money
 from incomeapp.roles import staff_require
 from rentaccounts.models import Account
 
+from .rereview import case_re_review
+
 PER_YEAR = {"weekly": 52, "fortnightly": 26, "four_weekly": 13, "monthly": 12}
 
 
@@ -93,6 +95,7 @@ def agreement_create(
         note=f"Started: {format_money(amount)} {agreement.get_frequency_display().lower()} "
         f"towards {format_money(balance)}{first}",
     )
+    case_re_review(case)
     return agreement
 
 

@@ -13,6 +13,8 @@ from arrears.models import (
 from incomeapp.law import threshold
 from incomeapp.roles import staff_require
 
+from .rereview import tenancy_re_review
+
 # ---- benefits -------------------------------------------------------------------------------------------------------
 
 
@@ -43,6 +45,7 @@ def benefit_claim_record(
             "updated_by": updated_by,
         },
     )
+    tenancy_re_review(tenancy, "benefit claim")
     return claim
 
 

@@ -35,6 +35,8 @@ from rentaccounts.constants import AccountKind
 from rentaccounts.models import Account
 from rentaccounts.selectors import sum_amounts
 
+from .rereview import tenancy_re_review
+
 
 @dataclass(frozen=True)
 class BreathingSpaceRecorded:
@@ -86,6 +88,7 @@ def _save(space: BreathingSpace, reason: str) -> BreathingSpace:
     space._change_reason = reason[:100]
     space.save()
     breathing_space_changed.send(sender=BreathingSpace, breathing_space=space)
+    tenancy_re_review(space.tenancy, "breathing space")
     return space
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from arrears.constants import (
+    LETTER_BATCH,
     ContactKind,
     ContactOutcome,
 )
@@ -22,6 +23,8 @@ from arrears.models import (
 )
 from incomeapp.roles import staff_require
 from rentaccounts.charging import monday_of
+
+from .rereview import case_re_review
 
 # ---- casework: contacts, agreements, pauses, Breathing Space ---------------------------------------------------------
 
@@ -46,7 +49,7 @@ def contact_record(
         raise ValidationError("The contact date is in the future. Enter the date it happened.")
     if (promise_amount is None) != (promise_on is None):
         raise ValidationError("A promise to pay needs both an amount and a date.")
-    return Contact.objects.create(
+    contact = Contact.objects.create(
         case=case,
         kind=kind,
         outcome=outcome,
@@ -59,6 +62,8 @@ def contact_record(
         promise_on=promise_on,
         non_payment_reason=non_payment_reason,
     )
+    case_re_review(case)
+    return contact
 
 
 def pause_create(*, case: ArrearsCase, reason: str, ends_on: date, comment: str, created_by) -> Pause:
@@ -68,9 +73,11 @@ def pause_create(*, case: ArrearsCase, reason: str, ends_on: date, comment: str,
         raise ValidationError("The pause must end after today. Choose the date the case should be looked at again.")
     if not comment.strip():
         raise ValidationError("Say why the case is paused, so whoever picks it up knows.")
-    return Pause.objects.create(
+    pause = Pause.objects.create(
         case=case, reason=reason, ends_on=ends_on, comment=comment.strip(), created_by=created_by
     )
+    case_re_review(case)
+    return pause
 
 
 def referral_record(*, case: ArrearsCase, kind: str, made_on: date, made_by, to_whom: str = "", notes: str = ""):
@@ -101,6 +108,7 @@ def vulnerability_review_record(
     if case.vulnerability_reviewed_on is None or reviewed_on > case.vulnerability_reviewed_on:
         case.vulnerability_reviewed_on = reviewed_on
         case.save(update_fields=["vulnerability_reviewed_on", "updated_at"])
+    case_re_review(case)
     return review
 
 
@@ -123,11 +131,12 @@ def cases_reassign(*, cases, officer, reassigned_by) -> int:
 
 
 def letters_queue(
-    *, recommendations: list, case_ids: dict[int, int], on: date, recorded_by=None
+    *, recommendations: list, case_ids: dict[int, int], on: date, run_label: str, recorded_by=None
 ) -> list[LetterRequest]:
-    """Queues each recommendation's letter once per case, letter and week (a database constraint backs this up) and
-    records it as a contact at the same time, so the ladder moves on. A letter already queued that week is left out;
-    returns the requests made. Used by the weekly review (its automatic letters) and by an officer sending one.
+    """The one way a letter is asked for: queues each recommendation's letter once per case, letter and week (a
+    database constraint backs this up), records it as a contact at the same time, so the ladder moves on, and hands it
+    to Celery to render, store and send once this commits. A letter already queued that week is left out; returns the
+    requests made. Used by the review (its automatic letters) and by an officer sending one.
     A letter for a tenancy under a Breathing Space with no new arrears since it began is never queued (R-BS-11),
     whatever the policy recommended."""
     from arrears.services.breathing_space import cases_held_by_moratorium
@@ -160,7 +169,7 @@ def letters_queue(
         ],
         batch_size=1000,
     )
-    return LetterRequest.objects.bulk_create(
+    requests = LetterRequest.objects.bulk_create(
         [
             LetterRequest(
                 case_id=contact.case_id, letter=r.letter, week_commencing=week, recommendation=r, contact=contact
@@ -169,6 +178,24 @@ def letters_queue(
         ],
         batch_size=1000,
     )
+    letters_render_after_commit([request.pk for request in requests], run_label)
+    return requests
+
+
+def letters_render_after_commit(request_ids: list[int], run_label: str) -> None:
+    """Queued letters go to Celery in batches once the transaction that queued them commits (the only way a letter
+    reaches the renderer). A broker that fails here stops nothing: the letters stay queued and the sweeper
+    (arrears.letters.letters_sweep) or a resumed review hands them on."""
+    from arrears.tasks import render_letters
+
+    if not request_ids:
+        return
+
+    def hand_on():
+        for start in range(0, len(request_ids), LETTER_BATCH):
+            render_letters.delay(request_ids=request_ids[start : start + LETTER_BATCH], run_label=run_label)
+
+    transaction.on_commit(hand_on, robust=True)
 
 
 @transaction.atomic
@@ -195,12 +222,10 @@ def letter_send(*, case: ArrearsCase, sent_by) -> LetterRequest:
         recommendations=[recommendation],
         case_ids={recommendation.account_id: case.pk},
         on=timezone.localdate(),
+        run_label="officer",
         recorded_by=sent_by,
     )
     if not queued:
         raise ValidationError("This letter has already been sent this week.")
-    request = queued[0]
-    from arrears.tasks import render_letters
-
-    transaction.on_commit(lambda: render_letters.delay(request_ids=[request.pk], run_label="officer"))
-    return request
+    case_re_review(case)
+    return queued[0]

@@ -11,6 +11,8 @@ from arrears.constants import CaseStatus, ContactKind, ContactOutcome
 from arrears.models import ArrearsCase, Contact
 from incomeapp.roles import staff_require
 
+from .rereview import case_re_review
+
 MILESTONES = ("nosp_served_on", "nosp_expires_on", "court_date", "court_outcome", "eviction_date")
 
 
@@ -38,4 +40,5 @@ def legal_milestone_record(*, account, recorded_by, note: str, code: str = "", o
         notes=note,
         recorded_by=recorded_by,
     )
+    case_re_review(case)
     return case

@@ -1,13 +1,12 @@
 """Applying a plan: everything in one database transaction (the caller's), so an error anywhere loads nothing.
 
 Changed rows go through the same services as the screens (tenancies.services_homes, tenancies.services_people,
-lifecycle.charges.tenancy_charges_change, lifecycle.ending.tenancy_end, rentaccounts.direct_debits); a tenancy new in a
-sync is signed up through lifecycle.signup.tenancy_sign_up (no letters) and recorded as loaded. Many new rows at once
-(a first load) take the set-based path in `load_bulk.py`, which writes the same rows.
+lifecycle.charges.tenancy_charges_change, lifecycle.ending.tenancy_end, rentaccounts.services.direct_debits); a tenancy
+new in a sync is signed up through lifecycle.signup.tenancy_sign_up (no letters) and recorded as loaded. Many new rows
+at once (a first load) take the set-based path in `load_bulk.py`, which writes the same rows.
 
 A service that refuses a row (a ValidationError) stops the load: `LoadRefused` carries the row's file, line and the
-service's plain-English message, and the caller's transaction rolls everything back.
-"""
+service's plain-English message, and the caller's transaction rolls everything back."""
 
 import time
 from collections import defaultdict
@@ -20,8 +19,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from rentaccounts.constants import AccountKind, MandateStatus
-from rentaccounts.direct_debits import direct_debit_mandate_cancel, direct_debit_mandate_create
 from rentaccounts.models import Account, DirectDebitMandate
+from rentaccounts.services.direct_debits import direct_debit_mandate_cancel, direct_debit_mandate_create
 from tenancies.constants import TenancyEventKind
 from tenancies.history import DATA_LOAD_REASON
 from tenancies.models import (
@@ -77,7 +76,6 @@ class Applied:
     """What the load did (or, rolled back, would have done)."""
 
     account_ids: set[int] = field(default_factory=set)
-    flagged: set[int] = field(default_factory=set)  # accounts already flagged for review as they were written
     opening_balances: int = 0
     opening_balances_total: object = 0
     bulk: bool = False
@@ -147,7 +145,6 @@ class Loader:
             ("changed tenancies", self._tenancies_changed),
             ("new tenancies", self._tenancies_new),
             ("retirements", self._retirements),
-            ("accounts to review", self._review_flags),
         )
         keys, indexes = nullcontext(), nullcontext()
         if self.initial:
@@ -567,14 +564,6 @@ class Loader:
                 obj = objects[item.id or plan.ids[kind][item.key]]
                 with self.row(kind, item.line, "retired_on"):
                     retire(by=self.by, **{attribute: obj}, on=item.row["retired_on"])
-
-    def _review_flags(self) -> None:
-        """Every account the load touched is flagged for the arrears review (as transactions_post does)."""
-        ids = self.applied.account_ids - self.applied.flagged
-        if ids:
-            ids_list = list(ids)
-            for start in range(0, len(ids_list), 20000):
-                Account.objects.filter(id__in=ids_list[start : start + 20000]).update(review_requested_at=self.now)
 
 
 def _messages(error: ValidationError) -> list[str]:

@@ -330,12 +330,12 @@ def tenancies_insert(loader, news: list[NewTenancy]) -> None:
             p.charge_ids = [by_type[(p.id, spec.charge_type)] for spec in p.new.charges]
 
     lap("charges")
-    # Rent accounts, flagged for the arrears review.
+    # Rent accounts (the load's re-review covers them: onboarding.services).
     accounts = dict(
         rows_insert(
             Account,
-            ("tenancy_id", "kind", "balance", "review_requested_at"),
-            ((p.id, AccountKind.RENT, ZERO, now) for p in prepared),
+            ("tenancy_id", "kind", "balance"),
+            ((p.id, AccountKind.RENT, ZERO) for p in prepared),
             now=now,
             history=False,
             returning=("tenancy_id", "id"),
@@ -344,7 +344,6 @@ def tenancies_insert(loader, news: list[NewTenancy]) -> None:
     for p in prepared:
         p.account_id = accounts[p.id]
     loader.applied.account_ids.update(accounts.values())
-    loader.applied.flagged.update(accounts.values())
 
     lap("rent accounts")
     # Direct debits.
@@ -402,12 +401,12 @@ def tenancies_insert(loader, news: list[NewTenancy]) -> None:
         if p.new.opening_balance
     ]
     if postings:
-        result = transactions_post(postings=postings, posted_by=loader.by, flag_for_review=True)
+        result = transactions_post(postings=postings, posted_by=loader.by)
         loader.applied.opening_balances += result.posted
         loader.applied.opening_balances_total += result.total
     charged = _weeks_already_run(prepared, runs)
     if charged:
-        transactions_post(postings=charged, posted_by=loader.by, flag_for_review=True)
+        transactions_post(postings=charged, posted_by=loader.by)
 
     lap("opening balances and charges run")
 

@@ -9,7 +9,7 @@ from operator import itemgetter
 
 from django.utils import timezone
 
-from rentaccounts.tenancy_charges import rent_run_reached
+from rentaccounts.services.tenancy_charges import rent_run_reached
 from tenancies.specs import ChargeSpec
 
 from .formats import (

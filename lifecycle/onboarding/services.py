@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from arrears import services as arrears
 from incomeapp.money import ZERO
 from incomeapp.roles import staff_require
 from lifecycle.constants import LoadStatus
@@ -44,7 +45,6 @@ from .plan import Plan, plan_make
 
 LOAD_LOCK = 7_340_201  # advisory lock key: one load at a time
 LOAD_PERMISSION = "lifecycle.add_tenancyload"
-REVIEW_CHUNK = 20_000
 
 
 @dataclass
@@ -143,7 +143,7 @@ def onboarding_load(
 
     `bulk`: None chooses (set-based writing from BULK_FROM new rows; the services below it); True or False forces
     one (tests compare them). `re_review`: queue the arrears re-review of the accounts touched once the load commits
-    (the accounts are flagged for review either way). `progress(stage=..., rows_done=..., rows_read=...)` is called
+    (False: the weekly review picks them up). `progress(stage=..., rows_done=..., rows_read=...)` is called
     as the work goes on. Returns the report; it never raises for a problem in the files."""
     staff_require(by, LOAD_PERMISSION, "load tenancies from a housing management system")
     with _no_cycle_collection():
@@ -201,7 +201,7 @@ def _onboarding_load(*, by, sources, path, dry_run, bulk, re_review, today, prog
                 if dry_run:
                     raise _DryRun
                 if re_review and applied.account_ids:
-                    _re_review_on_commit(sorted(applied.account_ids))
+                    arrears.re_review(account_ids=applied.account_ids, reason="data load", queue=True)
         except _DryRun:
             pass
         except LoadRefused as refused:
@@ -231,15 +231,6 @@ def _finish(report: LoadReport, status: str, started: float) -> LoadReport:
     report.status = status
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _re_review_on_commit(account_ids: list[int]) -> None:
-    """The arrears re-review of the accounts a load touched, as after a payment import (arrears/receivers.py)."""
-    from arrears.tasks import re_review_accounts
-
-    for start in range(0, len(account_ids), REVIEW_CHUNK):
-        chunk = account_ids[start : start + REVIEW_CHUNK]
-        transaction.on_commit(lambda chunk=chunk: re_review_accounts.delay(account_ids=chunk, scope="data load"))
 
 
 # ---- the browser upload: a TenancyLoad record and its background job ------------------------------------------------

@@ -13,7 +13,7 @@ from incomeapp.money import ZERO
 from rentaccounts.constants import AccountKind, TransactionType
 from rentaccounts.imports.formats import ParsedRow
 from rentaccounts.models import Account, Transaction
-from rentaccounts.services import POSTGRES, Posting, allocation_order, payment_split
+from rentaccounts.services import Posting, allocation_order, payment_split
 from tenancies.models import Tenancy
 
 _ORM_CHUNK = 2000  # SQLite's limit on query parameters
@@ -28,7 +28,7 @@ def _chunks(values: set[str]):
 def _rent_accounts(references: set[str]) -> dict[str, int]:
     if not references:
         return {}
-    if connection.vendor == POSTGRES:
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT t.payment_reference, a.id FROM {Tenancy._meta.db_table} AS t "  # noqa: S608 (model tables)

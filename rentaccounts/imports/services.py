@@ -328,7 +328,7 @@ def _post_in_chunks(batch, format_name, rows_read, to_post, to_suspense, account
                 continue
         with transaction.atomic():
             if chunk:
-                transactions_post(postings=chunk, posted_by=batch.uploaded_by, import_batch=batch, flag_for_review=True)
+                transactions_post(postings=chunk, posted_by=batch.uploaded_by, import_batch=batch)
             if suspense:
                 SuspenseItem.objects.bulk_create(suspense, batch_size=2000)
                 suspense = []

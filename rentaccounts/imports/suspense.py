@@ -71,7 +71,7 @@ def suspense_item_allocate(
         ),
         posted_by=user,
         import_batch=item.batch,
-        flag_for_review=True,
+        review_reason="from suspense",
     )
     item.status = SuspenseStatus.ALLOCATED
     item.resolved_by, item.resolved_at = user, timezone.now()

@@ -271,8 +271,8 @@ def test_r_bs_03_a_moratorium_for_one_joint_tenant_holds_the_tenancys_debt_for_b
         recorded_by=officer,
     ).breathing_space
     assert space.debtor == joint
-    _, summary = review_run(as_of=timezone.localdate())
-    recommendation = Recommendation.objects.get(account=account)
+    run, summary = review_run(as_of=timezone.localdate())
+    recommendation = Recommendation.objects.get(account=account, run=run)
     assert (recommendation.action, recommendation.mode, recommendation.letter) == ("breathing_space_hold", "none", "")
     assert summary.letters_queued == 0 and not LetterRequest.objects.exists()
 
@@ -447,7 +447,9 @@ def test_r_bs_11_the_letters_queue_never_queues_a_letter_on_held_debt_whatever_w
         tenancy=case.account.tenancy, kind=BreathingSpaceKind.STANDARD, starts_on=ago(1), recorded_by=officer
     )
     next_week = timezone.localdate() + timedelta(days=7)
-    made = letters_queue(recommendations=[queued.recommendation], case_ids={case.account_id: case.pk}, on=next_week)
+    made = letters_queue(
+        recommendations=[queued.recommendation], case_ids={case.account_id: case.pk}, on=next_week, run_label="officer"
+    )
     assert made == []
     assert LetterRequest.objects.filter(case=case).count() == 1
     assert Contact.objects.filter(case=case, kind=ContactKind.LETTER).count() == 1
@@ -455,11 +457,13 @@ def test_r_bs_11_the_letters_queue_never_queues_a_letter_on_held_debt_whatever_w
 
 def test_r_bs_11_an_officer_cannot_send_a_letter_on_held_debt_but_may_about_new_arrears(queued, officer):
     case = queued.case
-    Recommendation.objects.filter(pk=case.latest_recommendation_id).update(letter="final_warning", mode="officer")
     breathing_space_record(
         tenancy=case.account.tenancy, kind=BreathingSpaceKind.STANDARD, starts_on=ago(1), recorded_by=officer
     )
     case = ArrearsCase.objects.select_related("latest_recommendation", "account__tenancy").get(pk=case.pk)
+    # Whatever the policy recommends, the service itself refuses a letter on the held debt.
+    Recommendation.objects.filter(pk=case.latest_recommendation_id).update(letter="final_warning", mode="officer")
+    case.refresh_from_db()
     with pytest.raises(ValidationError, match=r"an arrears letter is not allowed while it lasts \(R-BS-11\)"):
         letter_send(case=case, sent_by=officer)
     post(case.account, "100.00", timezone.localdate())  # rent due since the start, unpaid: new arrears

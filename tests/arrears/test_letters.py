@@ -241,7 +241,8 @@ def test_an_officer_sends_the_recommended_letter_once_a_week_recorded_as_their_c
     with pytest.raises(ValidationError, match="already been sent this week"):
         letter_send(case=case, sent_by=officer)
     assert LetterRequest.objects.filter(case=case).count() == 2
-    Recommendation.objects.filter(pk=recommendation.pk).update(letter="nosp_warning", mode="approval")
+    case.refresh_from_db()  # sending re-reviewed the case: it points at a new recommendation
+    Recommendation.objects.filter(pk=case.latest_recommendation_id).update(letter="nosp_warning", mode="approval")
     case.refresh_from_db()
     with pytest.raises(ValidationError, match="needs approval first"):
         letter_send(case=case, sent_by=officer)

@@ -6,10 +6,10 @@ import pytest
 from playwright.sync_api import expect
 
 from incomeapp.constants import Role
-from rentaccounts.approvals import adjustment_request_create
 from rentaccounts.constants import RequestKind, RequestStatus, TransactionType
 from rentaccounts.models import AdjustmentRequest, Transaction
 from rentaccounts.services import account_get_or_create
+from rentaccounts.services.approvals import adjustment_request_create
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import TenancyFactory, user_with_role
 

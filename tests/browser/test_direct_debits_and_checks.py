@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from incomeapp.constants import Role
-from rentaccounts.account_checks import account_checks_find
 from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
+from rentaccounts.services.account_checks import account_checks_find
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import TenancyFactory, user_with_role
 

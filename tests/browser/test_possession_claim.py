@@ -14,7 +14,7 @@ from courts.models import LegalCase
 from incomeapp.constants import Role
 from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from rentaccounts.statements import statement_send
+from rentaccounts.services.statements import statement_send
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import PersonFactory, TenancyFactory, user_with_role
 

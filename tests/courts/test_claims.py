@@ -30,7 +30,7 @@ from incomeapp.constants import Role
 from rentaccounts.constants import TransactionType
 from rentaccounts.selectors import sum_amounts
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from rentaccounts.statements import statement_send
+from rentaccounts.services.statements import statement_send
 from tenancies.constants import TenureType
 from tenancies.models import TenancyTenant
 from tests.factories import PersonFactory, TenancyFactory, user_with_role

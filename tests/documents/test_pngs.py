@@ -10,8 +10,8 @@ import pytest
 from documents.rendering import letter_pdf
 from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from rentaccounts.statement_run import statement_period
-from rentaccounts.statements import account_statement, statement_pdf
+from rentaccounts.services.statement_run import statement_period
+from rentaccounts.services.statements import account_statement, statement_pdf
 from tests.documents.pngs import DPI, ink, pdf_pages_as_png
 from tests.factories import TenancyFactory
 

@@ -24,12 +24,12 @@ from lifecycle.ending import (
     tenancy_end,
     tenancy_end_correct,
 )
-from rentaccounts.approvals import adjustment_request_approve
 from rentaccounts.constants import AccountKind, MandateStatus, RequestKind, RequestStatus, TransactionType
-from rentaccounts.direct_debits import direct_debit_mandate_create
 from rentaccounts.models import Account, Transaction
 from rentaccounts.selectors import balance_differences
 from rentaccounts.services import Posting, account_get_or_create, rent_debits_post, transactions_post
+from rentaccounts.services.approvals import adjustment_request_approve
+from rentaccounts.services.direct_debits import direct_debit_mandate_create
 from tenancies.constants import EndReason, PaymentMethod, TenancyEventKind, TenancyStatus
 from tenancies.models import Charge, TenancyEvent
 from tests.factories import PatchFactory, PersonFactory, PropertyFactory, TenancyFactory, user_with_role
@@ -357,7 +357,9 @@ def test_a_letter_queued_before_the_end_is_not_sent_to_the_former_tenant(officer
     case = ArrearsCase.objects.get(account__tenancy=tenancy, status=CaseStatus.OPEN)
     recommendation = case.latest_recommendation
     recommendation.letter = "reminder_1"  # as if an officer had made the call the policy asks for first
-    [queued] = letters_queue(recommendations=[recommendation], case_ids={case.account_id: case.pk}, on=today)
+    [queued] = letters_queue(
+        recommendations=[recommendation], case_ids={case.account_id: case.pk}, on=today, run_label="officer"
+    )
     tenancy_end(by=officer, tenancy=tenancy, last_day=TUESDAY, reason=EndReason.ABANDONMENT)
     assert letter_requests_render(request_ids=[queued.pk]) == {"not sent: tenancy ended": 1}
     queued.contact.refresh_from_db()

@@ -149,10 +149,8 @@ def snapshot() -> dict:
             )
         ),
         "accounts": _sorted(
-            (tenancy_ref[t], kind, balance, flagged is not None)
-            for t, kind, balance, flagged in Account.objects.values_list(
-                "tenancy_id", "kind", "balance", "review_requested_at"
-            )
+            (tenancy_ref[t], kind, balance)
+            for t, kind, balance in Account.objects.values_list("tenancy_id", "kind", "balance")
         ),
         "ledger": _sorted(
             (account_ref[a], kind, amount, day, key(k), description, start, end)
@@ -261,8 +259,6 @@ def test_the_sample_files_load_with_every_figure_as_worked_out_by_hand():
     loaded = TenancyEvent.objects.get(tenancy=joint)
     assert loaded.kind == TenancyEventKind.LOADED
     assert loaded.detail["opening_balance_date"] == "2026-11-29"
-    # Every account is flagged for the arrears review.
-    assert not Account.objects.filter(review_requested_at__isnull=True).exists()
     # The homes' own weekly charges, and the scheme's rent-free weeks.
     assert PropertyCharge.objects.filter(property__source_reference="H001").count() == 2
     assert RentFreeWeek.objects.filter(scheme__code="RIV-GN").count() == 2

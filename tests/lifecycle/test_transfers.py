@@ -19,10 +19,10 @@ from lifecycle.ending import (
     tenancy_succession,
     tenancy_transfer,
 )
-from rentaccounts.approvals import adjustment_request_approve
 from rentaccounts.constants import AccountKind, RequestKind, RequestStatus
 from rentaccounts.models import Account, AdjustmentRequest
 from rentaccounts.services import rent_debits_post
+from rentaccounts.services.approvals import adjustment_request_approve
 from tenancies.constants import EndReason, TenancyEventKind, TenancyStatus
 from tenancies.models import PropertyCharge, Tenancy, TenancyEvent, TenancyTenant
 from tenancies.selectors_people import person_tenancies

@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
 from incomeapp.constants import Role
-from rentaccounts.account_checks import account_check_resolve, account_checks_find
 from rentaccounts.constants import CheckKind, CheckStatus, TransactionType
 from rentaccounts.models import AccountCheck, Transaction
 from rentaccounts.selectors import balance_differences
 from rentaccounts.services import Posting, account_get_or_create, transaction_reverse, transactions_post
+from rentaccounts.services.account_checks import account_check_resolve, account_checks_find
 from rentaccounts.tasks import find_account_checks
 from tenancies.constants import PaymentMethod
 from tests.factories import TenancyFactory, user_with_role

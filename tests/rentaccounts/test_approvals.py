@@ -11,10 +11,14 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from incomeapp.constants import Role
-from rentaccounts.approvals import adjustment_request_approve, adjustment_request_create, adjustment_request_reject
 from rentaccounts.constants import AccountKind, RequestKind, RequestStatus, TransactionType
 from rentaccounts.models import Account, AdjustmentRequest, Transaction
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
+from rentaccounts.services.approvals import (
+    adjustment_request_approve,
+    adjustment_request_create,
+    adjustment_request_reject,
+)
 from tests.factories import TenancyFactory, user_with_role
 
 pytestmark = pytest.mark.django_db

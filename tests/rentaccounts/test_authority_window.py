@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from incomeapp.constants import Role
-from rentaccounts.approvals import adjustment_request_approve, adjustment_request_create
 from rentaccounts.constants import AccountKind, RequestKind, RequestStatus, TransactionType
 from rentaccounts.models import AdjustmentRequest
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
+from rentaccounts.services.approvals import adjustment_request_approve, adjustment_request_create
 from tests.factories import TenancyFactory, user_with_role
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rentaccounts.charging import ChargeLine, TenancyTerms, charges_due_in_week, weekly_equivalent
+from rentaccounts.charging import ChargeLine, TenancyTerms, charges_due_in_week
 from tenancies.constants import RentPeriod
+from tenancies.selectors import weekly_equivalent
 
 MON = date(2026, 11, 23)
 RENT = ChargeLine(1, Decimal("100.00"), date(2020, 1, 1), None)

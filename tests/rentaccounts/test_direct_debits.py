@@ -10,14 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from incomeapp.constants import Role
 from rentaccounts.constants import AccountKind, MandateStatus, TransactionType
-from rentaccounts.direct_debits import (
+from rentaccounts.models import Account, DirectDebitMandate, Transaction
+from rentaccounts.selectors import balance_differences
+from rentaccounts.services import Posting, account_get_or_create, transactions_post
+from rentaccounts.services.direct_debits import (
     direct_debit_mandate_cancel,
     direct_debit_mandate_create,
     direct_debit_returns_import,
 )
-from rentaccounts.models import Account, DirectDebitMandate, Transaction
-from rentaccounts.selectors import balance_differences
-from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from tenancies.constants import PaymentMethod
 from tests.factories import TenancyFactory, user_with_role
 

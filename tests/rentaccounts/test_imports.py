@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
+from arrears.services import policies_install_shipped
 from incomeapp.constants import Role
 from rentaccounts.constants import AccountKind, ImportStatus, SuspenseStatus, TransactionType
 from rentaccounts.imports import services
@@ -23,7 +24,8 @@ from rentaccounts.imports.services import (
 )
 from rentaccounts.models import Account, ImportBatch, SuspenseItem, Transaction
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from tests.factories import TenancyFactory, user_with_role
+from rentaccounts.signals import payments_imported
+from tests.factories import TenancyFactory, signals_caught, user_with_role
 
 pytestmark = pytest.mark.django_db
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
@@ -126,15 +128,15 @@ def test_a_file_with_bad_rows_posts_the_good_and_holds_the_bad_with_reasons(tena
     assert "0 differences" in _reconciles()
 
 
-def test_accounts_touched_are_flagged_for_review_and_no_others(tenancies, officer):
-    untouched = account_get_or_create(tenancy=tenancies["RW000005"])
-    _import(GENERIC, "generic-csv", officer)
-    flagged = set(
-        Account.objects.filter(review_requested_at__isnull=False).values_list("tenancy__payment_reference", flat=True)
+def test_accounts_touched_are_sent_for_re_review_and_no_others(tenancies, officer):
+    account_get_or_create(tenancy=tenancies["RW000005"])
+    with signals_caught(payments_imported) as sent:
+        _import(GENERIC, "generic-csv", officer)
+    (imported,) = sent
+    references = set(
+        Account.objects.filter(pk__in=imported["account_ids"]).values_list("tenancy__payment_reference", flat=True)
     )
-    assert flagged == {"RW000001", "RW000002", "RW000003"}
-    untouched.refresh_from_db()
-    assert untouched.review_requested_at is None
+    assert references == {"RW000001", "RW000002", "RW000003"}
 
 
 def test_the_same_file_twice_is_refused_and_posts_once(tenancies, officer):
@@ -335,6 +337,7 @@ def test_dry_run_of_a_file_already_imported_says_so(tenancies):
 
 
 def test_a_large_file_is_imported_in_the_background(tenancies, django_capture_on_commit_callbacks):
+    policies_install_shipped()  # with no live policy there is nothing to re-review with
     rows = b"".join(f"RW00000{n % 5 + 1},23/11/2026,1.00,card,T-{n}\n".encode() for n in range(2500))
     batch = import_batch_create(file_name="big.csv", content=HEADER + rows, format="generic-csv", uploaded_by=None)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -369,7 +372,6 @@ def test_allocating_a_suspense_item_posts_it_once(tenancies, officer):
     assert _balance("RW000003") == Decimal("-80.00")  # £20.00 from the file and £60.00 allocated
     with pytest.raises(ValidationError, match="already been allocated"):
         suspense_item_allocate(item=item, tenancy=tenancies["RW000003"], user=officer)
-    assert Account.objects.get(tenancy=tenancies["RW000003"], kind=AccountKind.RENT).review_requested_at
     assert "0 differences" in _reconciles()
 
 

@@ -23,9 +23,10 @@ from rentaccounts.services import (
     transaction_reverse,
     transactions_post,
 )
+from rentaccounts.signals import ledger_changed
 from tenancies.constants import RentPeriod
 from tenancies.models import RentFreeWeek
-from tests.factories import TenancyFactory
+from tests.factories import TenancyFactory, signals_caught
 
 MON = date(2026, 11, 23)
 
@@ -70,13 +71,14 @@ def test_a_reversal_restores_the_balance_and_points_at_what_it_reverses():
     payment = transaction_post(posting=_payment(account, "-45.00", "pay:1"))
     account.refresh_from_db()
     assert account.balance == Decimal("-45.00")
-    reversal = transaction_reverse(original=payment, reason="Card payment charged back")
+    with signals_caught(ledger_changed) as sent:
+        reversal = transaction_reverse(original=payment, reason="Card payment charged back")
     account.refresh_from_db()
     assert account.balance == Decimal("0.00")
     assert reversal.reverses == payment
     assert reversal.amount == Decimal("45.00")
     assert reversal.description == "Card payment charged back"
-    assert account.review_requested_at is not None
+    assert sent == [{"signal": ledger_changed, "account_ids": [account.pk], "reason": "reversal"}]
     with pytest.raises(ValidationError, match="already been reversed"):
         transaction_reverse(original=payment, reason="again")
     with pytest.raises(ValidationError, match="cannot itself be reversed"):
@@ -196,10 +198,11 @@ def test_a_large_batch_takes_the_bulk_path_and_still_reconciles():
         for i, account in enumerate(accounts)
         for n in range(2)
     ]
-    result = transactions_post(postings=postings, flag_for_review=True)
+    with signals_caught(ledger_changed) as sent:
+        result = transactions_post(postings=postings, review_reason="test")
     assert result.posted == 120
     assert result.total == sum((p.amount for p in postings), Decimal("0"))
     assert transactions_post(postings=postings).posted == 0
     assert Account.objects.get(pk=accounts[3].pk).balance == Decimal("-30.68")
-    assert Account.objects.filter(review_requested_at__isnull=False).count() == 60
+    assert sent[0]["account_ids"] == sorted(account.pk for account in accounts)
     assert balance_differences() == []

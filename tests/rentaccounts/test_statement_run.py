@@ -16,7 +16,7 @@ from rentaccounts.constants import TransactionType
 from rentaccounts.models import Account
 from rentaccounts.selectors import sum_amounts
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from rentaccounts.statement_run import statement_period, statement_run_accounts
+from rentaccounts.services.statement_run import statement_period, statement_run_accounts
 from tenancies.constants import ContactChannel
 from tests.factories import PersonFactory, TenancyFactory
 

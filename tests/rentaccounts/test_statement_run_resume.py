@@ -12,12 +12,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 import rentaccounts.management.commands.generate_statements as command_module
-import rentaccounts.statements as statements_module
+import rentaccounts.services.statements as statements_module
 from documents.models import Document
 from incomeapp.celery import app as celery_app
 from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from rentaccounts.statement_run import statements_make
+from rentaccounts.services.statement_run import statements_make
 from tenancies.constants import ContactChannel
 from tests.documents.workers import backends_waiting_for_a_lock, emails_in, stored_pdfs, wait_for, workers
 from tests.factories import PersonFactory, TenancyFactory

@@ -16,7 +16,7 @@ from rentaccounts.constants import TransactionType
 from rentaccounts.models import Transaction
 from rentaccounts.selectors import sum_amounts
 from rentaccounts.services import Posting, account_get_or_create, transaction_reverse, transactions_post
-from rentaccounts.statements import account_statement
+from rentaccounts.services.statements import account_statement
 from tests.factories import TenancyFactory, user_with_role
 
 pytestmark = pytest.mark.django_db

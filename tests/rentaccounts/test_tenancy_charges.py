@@ -9,7 +9,7 @@ from django.core.management import call_command
 from rentaccounts.constants import AccountKind, TransactionType
 from rentaccounts.models import Account, Transaction
 from rentaccounts.services import rent_debits_post
-from rentaccounts.tenancy_charges import tenancy_charges_true_up
+from rentaccounts.services.tenancy_charges import tenancy_charges_true_up
 from tenancies.models import Charge
 from tests.factories import TenancyFactory
 

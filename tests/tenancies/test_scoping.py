@@ -15,10 +15,10 @@ from courts.claims import legal_case_open
 from courts.services import notice_serve
 from dashboards.services import kpi_snapshot_take
 from incomeapp.constants import Role
-from rentaccounts.approvals import adjustment_request_create
-from rentaccounts.direct_debits import direct_debit_mandate_create
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from rentaccounts.statements import statement_send
+from rentaccounts.services.approvals import adjustment_request_create
+from rentaccounts.services.direct_debits import direct_debit_mandate_create
+from rentaccounts.services.statements import statement_send
 from tenancies.constants import TenureType
 from tenancies.models import StaffScope
 from tenancies.scoping import scope_forget, tenancies_visible_to
@@ -252,7 +252,6 @@ def _list_paths() -> list[tuple[str, dict]]:
         ("/people/", {"q": "Outscope"}),
         ("/people/duplicates/", {}),
         ("/worklist/", {"tab": "patch", "officer": ""}),
-        ("/worklist/", {"tab": "immediate", "officer": ""}),
         ("/legal/", {}),
         ("/legal/diary/", {"show": "all"}),
         ("/approvals/", {}),

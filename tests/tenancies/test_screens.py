@@ -64,7 +64,7 @@ def test_tenancy_page_shows_people_charges_and_the_account_summary(officer_clien
     html = officer_client.get("/tenancies/RW123456/").content.decode()
     assert "Amira Okonkwo" in html and "Dan Whitfield" in html
     assert "£250.00" in html
-    assert "2.5 weeks (weekly rent £100.00)" in html
+    assert "2.5 weeks of rent (£100.00 a week)" in html  # rent only: no arrears policy is live here
     assert "£100.00 on 9 November 2026 (Payment)" in html
     assert "Recent bereavement." in html
 

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from incomeapp.money import format_money
 from rentaccounts.constants import AccountKind
 from rentaccounts.models import Account
-from rentaccounts.statements import account_statement, statement_pdf
+from rentaccounts.services.statements import account_statement, statement_pdf
 from tenancies.references import payment_reference_normalise, payment_reference_problem
 
 

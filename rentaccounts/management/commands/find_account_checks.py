@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from rentaccounts.account_checks import account_checks_find
+from rentaccounts.services.account_checks import account_checks_find
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from incomeapp.celery import app
-from rentaccounts.statement_run import (
+from rentaccounts.services.statement_run import (
     CHUNK,
     statement_period,
     statement_results_add,

@@ -13,10 +13,9 @@ from documents.rendering import letter_pdf
 from documents.services import document_email, document_store
 from incomeapp.money import ZERO
 from incomeapp.roles import staff_require
-
-from .constants import TransactionType
-from .models import Account, Transaction
-from .selectors import sum_amounts, weekly_rent, weeks_of_rent
+from rentaccounts.constants import TransactionType
+from rentaccounts.models import Account, Transaction
+from rentaccounts.selectors import sum_amounts, weeks_in_arrears
 
 CHARGES, BENEFITS, PAYMENTS = "Charges", "Housing Benefit and Universal Credit", "Your payments"
 STATEMENT_GROUPS = {
@@ -87,8 +86,9 @@ class Statement:
     lines: list[StatementLine] = field(default_factory=list)
     totals: dict[str, Decimal] = field(default_factory=dict)
     closing_balance: Decimal = ZERO
-    weekly_rent: Decimal = ZERO
+    weekly_rent: Decimal = ZERO  # on the tenancy's weeks basis
     weeks_in_arrears: Decimal | None = None
+    weeks_basis_label: str = ""  # "weeks of rent" or "weeks of rent and all charges"
     weeks: list[StatementWeek] = field(default_factory=list)
 
     @property
@@ -131,6 +131,7 @@ class Statement:
             "status": self.status,
             "weekly_rent": str(self.weekly_rent),
             "weeks_in_arrears": str(self.weeks_in_arrears) if self.weeks_in_arrears is not None else None,
+            "weeks_basis": self.weeks_basis_label,
         }
 
 
@@ -151,9 +152,9 @@ def account_statement(*, account: Account, date_from: date, date_to: date) -> St
         statement.totals[group_of[transaction.transaction_type]] += transaction.amount
     statement.closing_balance = running
     statement.weeks = _weeks(statement, group_of)
-    statement.weekly_rent = weekly_rent(tenancy=account.tenancy, on=date_to)
-    if running > 0:
-        statement.weeks_in_arrears = weeks_of_rent(running, statement.weekly_rent)
+    weeks = weeks_in_arrears(tenancy=account.tenancy, balance=running, on=date_to)
+    statement.weekly_rent, statement.weeks_in_arrears = weeks["weekly_rent"], weeks["weeks"]
+    statement.weeks_basis_label = weeks["basis_label"]
     return statement
 
 

@@ -19,11 +19,11 @@ from django.utils import timezone
 
 from incomeapp.money import ZERO, format_money, to_money
 from incomeapp.roles import staff_require
+from rentaccounts.constants import RequestKind, RequestStatus, TransactionType
+from rentaccounts.models import Account, AdjustmentRequest, Transaction
 from tenancies.models import TenancyTenant
 
-from .constants import RequestKind, RequestStatus, TransactionType
-from .models import Account, AdjustmentRequest, Transaction
-from .services import Posting, transactions_post
+from .ledger import Posting, transactions_post
 
 LEG_TYPES = {
     RequestKind.ADJUSTMENT: TransactionType.ADJUSTMENT,
@@ -255,7 +255,7 @@ def adjustment_request_approve(*, request: AdjustmentRequest, approver, reason: 
     if problem:
         raise PermissionDenied(problem)
     legs = _legs(request)
-    transactions_post(postings=legs, posted_by=approver, flag_for_review=True)
+    transactions_post(postings=legs, posted_by=approver, review_reason="approved change")
     request.status = RequestStatus.APPROVED
     request.decided_by, request.decided_at, request.decision_reason = approver, timezone.now(), reason.strip()
     request.save()

@@ -13,9 +13,9 @@ from django.db.models import Q
 from documents.constants import DeliveryState
 from documents.models import Document
 from documents.services import document_email, document_key_lock
+from rentaccounts.constants import AccountKind
+from rentaccounts.models import Account
 
-from .constants import AccountKind
-from .models import Account
 from .statements import account_statement, statement_document_make
 
 STATEMENT_WEEKS = 13

@@ -24,13 +24,14 @@ from django.db.models import Max
 from django.utils import timezone
 
 from incomeapp.money import ZERO, format_money
+from rentaccounts.charging import ChargeLine, PeriodCharge, TenancyTerms, charges_due_in_week, monday_of
+from rentaccounts.constants import CHARGE_TYPES, AccountKind, TransactionType
+from rentaccounts.models import Account, RentRun, Transaction
 from tenancies.constants import CHARGE_LABELS, ChargeType
 from tenancies.models import RentFreeWeek, Tenancy
 
-from .charging import ChargeLine, PeriodCharge, TenancyTerms, charges_due_in_week, monday_of
-from .constants import CHARGE_TYPES, AccountKind, TransactionType
-from .models import Account, RentRun, Transaction
-from .services import Posting, PostingResult, rent_debit_key, transactions_post
+from .ledger import Posting, PostingResult, transactions_post
+from .rent_run import rent_debit_key
 
 # A monthly period can start up to a month before the first day a change touches.
 _LONGEST_PERIOD = timedelta(days=31)
@@ -209,5 +210,5 @@ def tenancy_charges_true_up(
             )
         result.differences.append(difference)
     if postings and not dry_run:
-        result.posting = transactions_post(postings=postings, posted_by=posted_by, flag_for_review=True)
+        result.posting = transactions_post(postings=postings, posted_by=posted_by)
     return result

@@ -4,7 +4,7 @@ the same database transaction and posts nothing twice (idempotency keys are uniq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -13,12 +13,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from incomeapp.money import ZERO, to_money
-from tenancies.constants import CHARGE_LABELS
-from tenancies.models import Charge, RentFreeWeek, Tenancy
-
-from .charging import ChargeLine, PeriodCharge, TenancyTerms, charges_due_in_week
-from .constants import AccountKind, TransactionType
-from .models import Account, PaymentAllocationOrder, RentRun, Transaction
+from rentaccounts.constants import AccountKind, TransactionType
+from rentaccounts.models import Account, PaymentAllocationOrder, Transaction
+from rentaccounts.signals import ledger_changed
+from tenancies.models import Tenancy
 
 POSTGRES = "postgresql"
 DEFAULT_ALLOCATION_ORDER = (
@@ -91,7 +89,7 @@ _COPY_COLUMNS = (
 
 
 def _post_postgres(
-    postings: list[Posting], posted_by_id, import_batch_id, rent_run_id, flag_for_review: bool
+    postings: list[Posting], posted_by_id, import_batch_id, rent_run_id
 ) -> list[tuple[int, int, Decimal]]:
     """COPY into a staging table, then one statement inserts the lines whose keys are new (ON CONFLICT DO NOTHING, so
     a concurrent run cannot double-post) and adds what was really inserted to each account's balance.
@@ -129,7 +127,6 @@ def _post_postgres(
                         p.period_end,
                     )
                 )
-        review = ", review_requested_at = %s" if flag_for_review else ""
         cursor.execute(
             f"""
             WITH inserted AS (
@@ -140,22 +137,19 @@ def _post_postgres(
             ), totals AS (
                 SELECT account_id, COUNT(*) AS lines, SUM(amount) AS total FROM inserted GROUP BY account_id
             ), updated AS (
-                UPDATE {account_table} AS a SET balance = a.balance + t.total{review}
+                UPDATE {account_table} AS a SET balance = a.balance + t.total
                 FROM totals AS t WHERE a.id = t.account_id
                 RETURNING a.id
             )
             SELECT account_id, lines, total FROM totals
             """,  # noqa: S608 (table and column names from the models; values are parameters)
-            [now] if flag_for_review else [],
         )
         touched = [(account_id, lines, Decimal(total)) for account_id, lines, total in cursor.fetchall()]
         cursor.execute("DROP TABLE posting_staging")
     return touched
 
 
-def _post_orm(
-    postings: list[Posting], posted_by_id, import_batch_id, rent_run_id, flag_for_review: bool
-) -> list[tuple[int, int, Decimal]]:
+def _post_orm(postings: list[Posting], posted_by_id, import_batch_id, rent_run_id) -> list[tuple[int, int, Decimal]]:
     """The same through the ORM, for SQLite (the demo database). The caller holds the database transaction."""
     existing = _existing_keys([p.idempotency_key for p in postings])
     new = [p for p in postings if p.idempotency_key not in existing]
@@ -185,12 +179,8 @@ def _post_orm(
     for p in new:
         totals[p.account_id][0] += 1
         totals[p.account_id][1] += p.amount
-    review_at = timezone.now()
     for account_id, (_, total) in totals.items():
-        updates = {"balance": F("balance") + total}
-        if flag_for_review:
-            updates["review_requested_at"] = review_at
-        Account.objects.filter(pk=account_id).update(**updates)
+        Account.objects.filter(pk=account_id).update(balance=F("balance") + total)
     return [(account_id, lines, total) for account_id, (lines, total) in totals.items()]
 
 
@@ -201,9 +191,11 @@ def transactions_post(
     posted_by=None,
     import_batch=None,
     rent_run=None,
-    flag_for_review: bool = False,
+    review_reason: str = "",
 ) -> PostingResult:
     """Posts every line whose idempotency key is new and moves each account's cached balance by the same amounts.
+    With `review_reason` (money that can change an arrears recommendation), `ledger_changed` is sent for the accounts
+    posted to, and the arrears app re-reviews them.
 
     On PostgreSQL the lines go in by COPY and one INSERT … ON CONFLICT DO NOTHING feeding an UPDATE … FROM; elsewhere
     through the ORM. Either way it is one database transaction: all of it or none.
@@ -221,22 +213,22 @@ def transactions_post(
         posted_by.pk if posted_by is not None else None,
         import_batch.pk if import_batch is not None else None,
         rent_run.pk if rent_run is not None else None,
-        flag_for_review,
     )
     posted = sum(lines for _, lines, _ in touched)
+    account_ids = {account_id for account_id, _, _ in touched}
+    if review_reason and account_ids:
+        ledger_changed.send(sender=Transaction, account_ids=sorted(account_ids), reason=review_reason)
     return PostingResult(
         posted=posted,
         total=sum((total for _, _, total in touched), ZERO),
         already_posted=len(postings) - posted,
-        account_ids={account_id for account_id, _, _ in touched},
+        account_ids=account_ids,
     )
 
 
-def transaction_post(*, posting: Posting, posted_by=None, import_batch=None, flag_for_review=False) -> Transaction:
+def transaction_post(*, posting: Posting, posted_by=None, import_batch=None, review_reason: str = "") -> Transaction:
     """One line (or the line already posted under its key)."""
-    transactions_post(
-        postings=[posting], posted_by=posted_by, import_batch=import_batch, flag_for_review=flag_for_review
-    )
+    transactions_post(postings=[posting], posted_by=posted_by, import_batch=import_batch, review_reason=review_reason)
     return Transaction.objects.get(idempotency_key=posting.idempotency_key)
 
 
@@ -260,7 +252,7 @@ def transaction_reverse(*, original: Transaction, reason: str, posted_by=None, o
             reverses_id=original.pk,
         ),
         posted_by=posted_by,
-        flag_for_review=True,
+        review_reason="reversal",
     )
 
 
@@ -287,101 +279,3 @@ def payment_split(*, amount: Decimal, balances: dict[str, Decimal], order: Itera
     if remaining > 0:
         lines[AccountKind.RENT] = lines.get(AccountKind.RENT, ZERO) - remaining
     return list(lines.items())
-
-
-def _rent_free_weeks_by_scheme(week_commencing: date, weeks_ahead: int = 5) -> dict[int, frozenset[date]]:
-    # Multi-week periods starting this week can contain later rent-free weeks (4-weekly: up to 3 more weeks).
-    by_scheme: dict[int, set[date]] = defaultdict(set)
-    rows = RentFreeWeek.objects.filter(
-        week_commencing__gte=week_commencing, week_commencing__lt=week_commencing + timedelta(weeks=weeks_ahead)
-    ).values_list("scheme_id", "week_commencing")
-    for scheme_id, monday in rows:
-        by_scheme[scheme_id].add(monday)
-    return {scheme_id: frozenset(days) for scheme_id, days in by_scheme.items()}
-
-
-def rent_debits_due(*, week_commencing: date) -> list[tuple[int, str, PeriodCharge]]:
-    """(rent account id, charge type, PeriodCharge) for every charge due for periods starting in the week.
-
-    One query for the charges (with the rent account joined), the charging rule applied in memory.
-    """
-    week_end = week_commencing + timedelta(days=6)
-    rent_free = _rent_free_weeks_by_scheme(week_commencing)
-    live = Tenancy.objects.filter(start_date__lte=week_end).exclude(end_date__lt=week_commencing)
-    _rent_accounts_create_missing(live)
-    charges = (
-        Charge.objects.filter(
-            tenancy__in=live,
-            tenancy__accounts__kind=AccountKind.RENT,
-            effective_from__lte=week_end + timedelta(days=31),
-        )
-        .exclude(effective_to__lt=week_commencing)
-        .order_by("tenancy_id", "id")
-        .values_list(
-            "id",
-            "tenancy__accounts__id",
-            "charge_type",
-            "amount",
-            "effective_from",
-            "effective_to",
-            "tenancy__rent_period",
-            "tenancy__start_date",
-            "tenancy__end_date",
-            "tenancy__property__scheme_id",
-        )
-    )
-    no_rent_free: frozenset[date] = frozenset()
-    due = []
-    for charge_id, account_id, charge_type, amount, eff_from, eff_to, period, start, end, scheme_id in charges.iterator(
-        chunk_size=20000
-    ):
-        terms = TenancyTerms(period, start, end)
-        line = ChargeLine(charge_id, amount, eff_from, eff_to)
-        for period_charge in charges_due_in_week(
-            terms, [line], week_commencing, rent_free.get(scheme_id, no_rent_free)
-        ):
-            due.append((account_id, charge_type, period_charge))
-    return due
-
-
-def rent_debit_key(charge_id: int, period_start: date) -> str:
-    """The period start comes first, so one week's keys sit together in the ledger's unique index: a rent run then
-    writes one run of index pages rather than touching pages all over it."""
-    return f"charge:{period_start.isoformat()}:{charge_id}"
-
-
-def rent_debits_post(*, week_commencing: date, started_by=None) -> RentRun:
-    """Posts every charge due for rent periods starting in the week, once. Running it again posts nothing more."""
-    if week_commencing.weekday() != 0:
-        raise ValidationError(f"{week_commencing:%d/%m/%Y} is not a Monday: rent weeks start on Mondays.")
-    due = rent_debits_due(week_commencing=week_commencing)
-    with transaction.atomic():
-        run = RentRun.objects.create(week_commencing=week_commencing, started_by=started_by)
-        postings = [
-            Posting(
-                account_id=account_id,
-                transaction_type=TransactionType.RENT_DEBIT if charge_type == "rent" else TransactionType.CHARGE_DEBIT,
-                amount=line.amount,
-                effective_date=line.effective_date,
-                idempotency_key=rent_debit_key(line.charge_id, line.period_start),
-                description=CHARGE_LABELS[charge_type],
-                period_start=line.period_start,
-                period_end=line.period_end,
-            )
-            for account_id, charge_type, line in due
-        ]
-        result = transactions_post(postings=postings, posted_by=started_by, rent_run=run)
-        run.posted_count = result.posted
-        run.posted_total = result.total
-        run.finished_at = timezone.now()
-        run.save(update_fields=["posted_count", "posted_total", "finished_at"])
-    return run
-
-
-def _rent_accounts_create_missing(tenancies) -> None:
-    missing = tenancies.exclude(accounts__kind=AccountKind.RENT).values_list("id", flat=True)
-    Account.objects.bulk_create(
-        [Account(tenancy_id=tenancy_id, kind=AccountKind.RENT) for tenancy_id in missing.iterator(chunk_size=10000)],
-        batch_size=5000,
-        ignore_conflicts=True,
-    )

@@ -18,13 +18,13 @@ from django.utils import timezone
 
 from incomeapp.money import MoneyError, parse_money, to_money
 from incomeapp.roles import staff_require
+from rentaccounts.constants import MandateStatus, TransactionType
+from rentaccounts.imports.formats import read_date
+from rentaccounts.models import DirectDebitMandate, Transaction
 from tenancies.constants import PaymentMethod
 from tenancies.models import Tenancy
 
-from .constants import MandateStatus, TransactionType
-from .imports.formats import read_date
-from .models import DirectDebitMandate, Transaction
-from .services import transaction_reverse
+from .ledger import transaction_reverse
 
 logger = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from incomeapp.roles import staff_require
+from rentaccounts.constants import RECEIPT_TYPES, CheckKind, CheckStatus, TransactionType
+from rentaccounts.models import AccountCheck, Transaction
 
-from .constants import RECEIPT_TYPES, CheckKind, CheckStatus, TransactionType
-from .models import AccountCheck, Transaction
-from .services import transaction_reverse
+from .ledger import transaction_reverse
 
 # Credits that pay for a stated period, so two for the same weeks means one too many.
 BENEFIT_TYPES = (TransactionType.HOUSING_BENEFIT, TransactionType.UC_MANAGED_PAYMENT, TransactionType.DHP)

@@ -1,0 +1,115 @@
+"""The weekly rent run: every charge due for rent periods starting in a week, posted once (idempotency keys name the
+charge and the period), with the accounts a tenancy lacks made first."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from rentaccounts.charging import ChargeLine, PeriodCharge, TenancyTerms, charges_due_in_week
+from rentaccounts.constants import AccountKind, TransactionType
+from rentaccounts.models import Account, RentRun
+from tenancies.constants import CHARGE_LABELS
+from tenancies.models import Charge, RentFreeWeek, Tenancy
+
+from .ledger import Posting, transactions_post
+
+
+def _rent_free_weeks_by_scheme(week_commencing: date, weeks_ahead: int = 5) -> dict[int, frozenset[date]]:
+    # Multi-week periods starting this week can contain later rent-free weeks (4-weekly: up to 3 more weeks).
+    by_scheme: dict[int, set[date]] = defaultdict(set)
+    rows = RentFreeWeek.objects.filter(
+        week_commencing__gte=week_commencing, week_commencing__lt=week_commencing + timedelta(weeks=weeks_ahead)
+    ).values_list("scheme_id", "week_commencing")
+    for scheme_id, monday in rows:
+        by_scheme[scheme_id].add(monday)
+    return {scheme_id: frozenset(days) for scheme_id, days in by_scheme.items()}
+
+
+def rent_debits_due(*, week_commencing: date) -> list[tuple[int, str, PeriodCharge]]:
+    """(rent account id, charge type, PeriodCharge) for every charge due for periods starting in the week.
+
+    One query for the charges (with the rent account joined), the charging rule applied in memory.
+    """
+    week_end = week_commencing + timedelta(days=6)
+    rent_free = _rent_free_weeks_by_scheme(week_commencing)
+    live = Tenancy.objects.filter(start_date__lte=week_end).exclude(end_date__lt=week_commencing)
+    _rent_accounts_create_missing(live)
+    charges = (
+        Charge.objects.filter(
+            tenancy__in=live,
+            tenancy__accounts__kind=AccountKind.RENT,
+            effective_from__lte=week_end + timedelta(days=31),
+        )
+        .exclude(effective_to__lt=week_commencing)
+        .order_by("tenancy_id", "id")
+        .values_list(
+            "id",
+            "tenancy__accounts__id",
+            "charge_type",
+            "amount",
+            "effective_from",
+            "effective_to",
+            "tenancy__rent_period",
+            "tenancy__start_date",
+            "tenancy__end_date",
+            "tenancy__property__scheme_id",
+        )
+    )
+    no_rent_free: frozenset[date] = frozenset()
+    due = []
+    for charge_id, account_id, charge_type, amount, eff_from, eff_to, period, start, end, scheme_id in charges.iterator(
+        chunk_size=20000
+    ):
+        terms = TenancyTerms(period, start, end)
+        line = ChargeLine(charge_id, amount, eff_from, eff_to)
+        for period_charge in charges_due_in_week(
+            terms, [line], week_commencing, rent_free.get(scheme_id, no_rent_free)
+        ):
+            due.append((account_id, charge_type, period_charge))
+    return due
+
+
+def rent_debit_key(charge_id: int, period_start: date) -> str:
+    """The period start comes first, so one week's keys sit together in the ledger's unique index: a rent run then
+    writes one run of index pages rather than touching pages all over it."""
+    return f"charge:{period_start.isoformat()}:{charge_id}"
+
+
+def rent_debits_post(*, week_commencing: date, started_by=None) -> RentRun:
+    """Posts every charge due for rent periods starting in the week, once. Running it again posts nothing more."""
+    if week_commencing.weekday() != 0:
+        raise ValidationError(f"{week_commencing:%d/%m/%Y} is not a Monday: rent weeks start on Mondays.")
+    due = rent_debits_due(week_commencing=week_commencing)
+    with transaction.atomic():
+        run = RentRun.objects.create(week_commencing=week_commencing, started_by=started_by)
+        postings = [
+            Posting(
+                account_id=account_id,
+                transaction_type=TransactionType.RENT_DEBIT if charge_type == "rent" else TransactionType.CHARGE_DEBIT,
+                amount=line.amount,
+                effective_date=line.effective_date,
+                idempotency_key=rent_debit_key(line.charge_id, line.period_start),
+                description=CHARGE_LABELS[charge_type],
+                period_start=line.period_start,
+                period_end=line.period_end,
+            )
+            for account_id, charge_type, line in due
+        ]
+        result = transactions_post(postings=postings, posted_by=started_by, rent_run=run)
+        run.posted_count = result.posted
+        run.posted_total = result.total
+        run.finished_at = timezone.now()
+        run.save(update_fields=["posted_count", "posted_total", "finished_at"])
+    return run
+
+
+def _rent_accounts_create_missing(tenancies) -> None:
+    missing = tenancies.exclude(accounts__kind=AccountKind.RENT).values_list("id", flat=True)
+    Account.objects.bulk_create(
+        [Account(tenancy_id=tenancy_id, kind=AccountKind.RENT) for tenancy_id in missing.iterator(chunk_size=10000)],
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
