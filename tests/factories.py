@@ -1,8 +1,9 @@
 """The one place tests make records."""
 
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import factory
 from django.contrib.auth.models import Group
@@ -147,3 +148,8 @@ def signals_caught(signal):
         yield sent
     finally:
         signal.disconnect(receiver)
+
+
+def london_noon(day: date) -> datetime:
+    """Midday in London on the day: where a test stops the clock (time-machine) so that day is `localdate()`."""
+    return datetime.combine(day, time(12), tzinfo=ZoneInfo("Europe/London"))

@@ -62,3 +62,24 @@ def test_gunicorn_with_debug_off_shows_no_debug_page(gunicorn_server):
     status, _, body = http_get(f"{gunicorn_server}/this-page-does-not-exist/")
     assert status == 404
     assert b"Django tried these URL patterns" not in body
+
+
+def test_production_settings_leave_the_developer_tools_out(tmp_path):
+    """Demo users (a published password), demo data and benchmarks are not in a landlord's service."""
+    import subprocess
+    import sys
+
+    from tests.production_server import production_environment
+
+    apps = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
+         "print(','.join(settings.INSTALLED_APPS))"],
+        cwd=ROOT, env=production_environment(tmp_path), capture_output=True, text=True, check=True,
+    ).stdout.strip().split(",")  # fmt: skip
+    assert "arrears" in apps and "devtools" not in apps
+    commands = subprocess.run(
+        [sys.executable, "manage.py", "help", "--commands"],
+        cwd=ROOT, env=production_environment(tmp_path), capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    assert "run_arrears_review" in commands
+    assert not {"create_demo_users", "seed_demo", "generate_dataset", "bench"} & set(commands)

@@ -34,6 +34,7 @@ prod_env=(
   CELERY_BROKER_URL="${CELERY_BROKER_URL:-}" DJANGO_CONN_MAX_AGE="$LOAD_CONN_MAX_AGE"
 )
 manage() { env "${prod_env[@]}" "$bin/python" manage.py "$@"; }
+manage_dev() { env "${prod_env[@]}" DJANGO_SETTINGS_MODULE=incomeapp.settings.base "$bin/python" manage.py "$@"; }
 
 if [ "$LOAD_PREPARE" = true ]; then
   echo "==> Preparing $BENCH_DATABASE_URL"
@@ -41,7 +42,8 @@ if [ "$LOAD_PREPARE" = true ]; then
   manage setup_roles -v 0
   manage arrears_policy install
   manage run_arrears_review
-  manage load_officers --officers "$LOAD_OFFICERS" --password "$LOAD_PASSWORD"
+  # devtools is not installed under production settings: its command runs under the base settings.
+  manage_dev load_officers --officers "$LOAD_OFFICERS" --password "$LOAD_PASSWORD"
 fi
 manage collectstatic --no-input -v 0
 

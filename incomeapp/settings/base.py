@@ -51,7 +51,7 @@ INSTALLED_APPS = [
     "documents",
     "dashboards",
     "privacy",  # personal data: subject access exports, retention, the special-category access log
-    "devtools",  # demo data and the benchmark dataset: production may leave it out (see devtools/apps.py)
+    "devtools",  # demo data, demo users, the benchmark dataset: production settings leave it out
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,9 @@ if DEBUG:
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set DJANGO_ALLOWED_HOSTS to the host names the service answers on.")  # noqa: F405
 
+# Demo data, the benchmark dataset, benchmarks and demo users are for developers: a landlord's service leaves them out.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "devtools"]  # noqa: F405
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 # Load balancers probe /healthz over plain HTTP inside the network.

@@ -15,7 +15,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from arrears.constants import BreathingSpaceKind
 from arrears.models import ArrearsCase, BreathingSpace, Contact
@@ -40,7 +39,7 @@ from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from tenancies.constants import TenureType
 from tenancies.models import TenancyTenant
-from tests.factories import PersonFactory, TenancyFactory, user_with_role
+from tests.factories import PersonFactory, TenancyFactory, london_noon, user_with_role
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("law")]
 
@@ -50,11 +49,11 @@ LAPSES = date(2027, 2, 9)  # Tuesday: 12 months after the date in the notice (Mo
 
 
 @pytest.fixture
-def today(monkeypatch):
-    """Sets the day every service sees as today, so the spec's dates can be used as they are."""
+def today(time_machine):
+    """Stops the clock on a day, so every service sees it as today and the spec's dates can be used as they are."""
 
     def set_today(day: date) -> date:
-        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+        time_machine.move_to(london_noon(day), tick=False)
         return day
 
     return set_today

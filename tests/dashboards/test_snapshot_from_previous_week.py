@@ -13,6 +13,7 @@ from dashboards.models import KpiAccountWeek, KpiSnapshot, KpiWeek
 from dashboards.services import kpi_snapshot_take
 from rentaccounts.models import Account, Transaction
 from rentaccounts.services import Posting, transaction_reverse, transactions_post
+from tests.factories import london_noon
 
 from .test_kpis import HB, PAID, RENT, WRITE_OFF, _tenancy
 
@@ -102,12 +103,11 @@ def test_a_week_without_the_one_before_is_built_from_the_ledger(estate):
     assert KpiWeek.objects.get(week_ending=date(2026, 11, 29)).built_from == KpiWeek.BuiltFrom.LEDGER
 
 
-def test_the_monday_task_builds_each_week_from_the_one_before(estate, monkeypatch):
-    from dashboards import services
+def test_the_monday_task_builds_each_week_from_the_one_before(estate, time_machine):
     from dashboards.tasks import weekly_kpi_snapshot
 
     for monday in (date(2026, 11, 23), date(2026, 11, 30)):
-        monkeypatch.setattr(services.timezone, "localdate", lambda monday=monday: monday)
+        time_machine.move_to(london_noon(monday), tick=False)
         assert weekly_kpi_snapshot()["week_ending"] == (monday - timedelta(days=1)).isoformat()
     weeks = dict(KpiWeek.objects.values_list("week_ending", "built_from"))
     assert weeks == {

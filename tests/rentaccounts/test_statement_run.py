@@ -18,7 +18,7 @@ from rentaccounts.selectors import sum_amounts
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from rentaccounts.services.statement_run import statement_period, statement_run_accounts
 from tenancies.constants import ContactChannel
-from tests.factories import PersonFactory, TenancyFactory
+from tests.factories import PersonFactory, TenancyFactory, london_noon
 
 pytestmark = pytest.mark.django_db
 
@@ -127,11 +127,9 @@ def test_a_bad_period_end_is_refused_in_plain_english():
         call_command("generate_statements", "--period-end", "30/09/2026")
 
 
-def test_the_beat_task_runs_the_quarter_that_ended_yesterday(estate, monkeypatch):
-    from django.utils import timezone
-
+def test_the_beat_task_runs_the_quarter_that_ended_yesterday(estate, time_machine):
     from rentaccounts.tasks import quarterly_rent_statements
 
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 9, 28))
+    time_machine.move_to(london_noon(date(2026, 9, 28)), tick=False)
     assert quarterly_rent_statements() == {"period_end": "2026-09-27", "accounts": 4}
     assert set(Document.objects.values_list("reference", flat=True)) == {"RW500001", "RW500002", "RW500003"}
