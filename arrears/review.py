@@ -8,7 +8,6 @@ running it again for the same date resumes the same run, does the rest and hands
 never handed to Celery. A dry run writes nothing and reports what would happen.
 """
 
-import json
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
@@ -18,18 +17,25 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F
 from django.utils import timezone
 
 from incomeapp.roles import staff_require
 
-from .constants import CaseStatus, ContactOutcome, ReviewStatus
+from .constants import CaseStatus, ReviewStatus
 from .engine import evaluate, weeks_basis
-from .models import ArrearsCase, ArrearsPolicyVersion, LetterRequest, Recommendation, ReviewRun
-from .priority import priority
+from .models import ArrearsCase, ArrearsPolicyVersion, Recommendation, ReviewRun
 from .review_facts import accounts_in_scope, facts_for_accounts
+from .review_writes import (
+    _cases_point_at_latest,
+    _jsonable,
+    _letters_hand_on,
+    _letters_queue,
+    _priority,
+    _recommendations_write,
+)
 from .selectors import PolicyChooser
-from .services import cases_close_tenancy_ended, letters_queue, letters_render_after_commit
+from .services import cases_close_tenancy_ended
 
 REVIEW_LOCK = 7_340_001  # advisory lock key: one review at a time
 CASES_LISTED = 1000  # a dry run's report lists this many cases (and counts them all)
@@ -257,92 +263,6 @@ def _inputs(case_facts: dict, version: ArrearsPolicyVersion) -> dict:
     return inputs
 
 
-def _priority(result, inputs: dict, as_of: date) -> dict:
-    score, parts = priority(
-        mode=result.mode,
-        severity=result.severity,
-        arrears_weeks=result.arrears_weeks,
-        last_contact=inputs["last_contact_date"],
-        agreement_state=inputs["agreement_state"],
-        as_of=as_of,
-    )
-    return {"priority": min(score, 32767), "priority_parts": parts}
-
-
-_RECOMMENDATION_COLUMNS = (
-    "run_id",
-    "account_id",
-    "case_id",
-    "policy_version_id",
-    "action",
-    "label",
-    "mode",
-    "letter",
-    "severity",
-    "rule",
-    "reasons",
-    "blocked_by",
-    "facts",
-    "balance",
-    "arrears_weeks",
-    "weeks_basis",
-    "priority",
-    "priority_parts",
-)
-
-
-def _recommendations_write(recommendations: list[Recommendation]) -> None:
-    """On PostgreSQL by COPY (bulk_create's arrays of long JSON texts cost more than the review itself), else bulk."""
-    if connection.vendor != "postgresql":
-        Recommendation.objects.bulk_create(recommendations, batch_size=500)
-        return
-    json_columns = {"reasons", "blocked_by", "facts", "priority_parts"}
-    columns = ", ".join(_RECOMMENDATION_COLUMNS)
-    with (
-        connection.cursor() as cursor,
-        cursor.copy(f"COPY {Recommendation._meta.db_table} ({columns}) FROM STDIN") as copy,
-    ):
-        for recommendation in recommendations:
-            copy.write_row(
-                [
-                    json.dumps(getattr(recommendation, column), ensure_ascii=False)
-                    if column in json_columns
-                    else getattr(recommendation, column)
-                    for column in _RECOMMENDATION_COLUMNS
-                ]
-            )
-
-
-def _letters_hand_on(run: ReviewRun) -> None:
-    """Resuming a run: the letters it queued that are still waiting (the process died before handing them to Celery,
-    or their render died) are handed on now rather than at the next sweep. A render already under way skips them."""
-    waiting = list(
-        LetterRequest.objects.filter(recommendation__run=run, contact__outcome=ContactOutcome.QUEUED)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-    letters_render_after_commit(waiting, f"review:{run.pk}")
-
-
-def _cases_point_at_latest(run: ReviewRun, account_ids: list[int]) -> None:
-    """Each case points at its newest recommendation, so the worklist is one query. On PostgreSQL one joined UPDATE
-    over the run's (run, account) index; elsewhere a subquery per case."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""UPDATE {ArrearsCase._meta.db_table} AS c SET latest_recommendation_id = r.id
-                    FROM {Recommendation._meta.db_table} AS r
-                    WHERE r.run_id = %s AND r.account_id = ANY(%s) AND r.case_id = c.id""",  # noqa: S608
-                [run.pk, account_ids],
-            )
-        return
-    ArrearsCase.objects.filter(account_id__in=account_ids, recommendations__run=run).update(
-        latest_recommendation=Subquery(
-            Recommendation.objects.filter(run_id=run.pk, case_id=OuterRef("pk")).values("id")[:1]
-        )
-    )
-
-
 def _cases_open_and_close(results, as_of: date, summary: ReviewSummary) -> dict[int, int]:
     """A case opens when an account owes and the policy recommends something; it closes when nothing is owed and no
     legal step is pending (no court date ahead, no eviction date). Returns the case id by account (open or just
@@ -373,30 +293,6 @@ def _cases_open_and_close(results, as_of: date, summary: ReviewSummary) -> dict[
     summary.cases_opened += len(to_open)
     summary.cases_closed += len(to_close)
     return cases
-
-
-def _letters_queue(recommendations: list[Recommendation], cases: dict[int, int], as_of: date, run_id: int) -> list[int]:
-    """The review's automatic letters, queued once per case, letter and week (`letters_queue`)."""
-    wanted = [r for r in recommendations if r.mode == "automatic" and r.letter and r.account_id in cases]
-    if not wanted:
-        return []
-    if wanted[0].pk is None:  # written by COPY: fetch the ids
-        ids = dict(
-            Recommendation.objects.filter(
-                run_id=wanted[0].run_id, account_id__in=[r.account_id for r in wanted]
-            ).values_list("account_id", "id")
-        )
-        for r in wanted:
-            r.pk = r.id = ids[r.account_id]
-    queued = letters_queue(recommendations=wanted, case_ids=cases, on=as_of, run_label=f"review:{run_id}")
-    return [request.pk for request in queued]
-
-
-def _jsonable(inputs: dict) -> dict:
-    return {
-        k: (v.isoformat() if isinstance(v, date) else str(v) if v is not None and not isinstance(v, bool) else v)
-        for k, v in inputs.items()
-    }
 
 
 def _finish(run: ReviewRun, summary: ReviewSummary) -> None:

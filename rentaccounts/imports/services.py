@@ -8,15 +8,15 @@ page, or uploading the same file again, resumes it), and a batch whose worker di
 time (a PostgreSQL advisory lock per batch).
 The hot path is set-based: one query matches every reference, postings go in by chunks of ~10,000 through
 `transactions_post` (COPY on PostgreSQL), suspense rows by bulk_create, and the summary is one aggregate.
+How each line is sorted (posted, suspense, rejected) is in `rentaccounts.imports.sorting`; a batch's life around the
+import (refusing a file again, finding a stalled batch, Try again, failing it, the sweeper) in
+`rentaccounts.imports.batches`. Their public names are importable from here.
 """
 
 import hashlib
 import logging
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import timedelta
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
@@ -26,131 +26,42 @@ from django.utils import timezone
 from incomeapp.money import ZERO, to_money
 from incomeapp.roles import staff_require
 from rentaccounts.constants import ImportStatus
+from rentaccounts.imports.batches import (
+    IMPORT_LOCK,
+    MOST_ATTEMPTS,
+    STALLED_AFTER,
+    _batch_fail,
+    _file_earlier,
+    _posted_lines,
+    _refusal,
+    _try_again,
+    import_batch_can_retry,
+    import_batch_retry,
+    import_batches_recover,
+)
 from rentaccounts.imports.formats import FileFormatError, ParsedRow, PaymentFormat, payment_format
 from rentaccounts.imports.matching import PaymentSplitter, rent_accounts_by_reference, tenancy_references_known
+from rentaccounts.imports.sorting import (
+    ALREADY_POSTED,
+    ImportSummary,
+    _classify,
+    idempotency_key,
+    import_summary,
+)
 from rentaccounts.imports.suspense import suspense_item_allocate, suspense_item_reject
 from rentaccounts.models import ImportBatch, SuspenseItem, Transaction
 from rentaccounts.services import transactions_post
 from rentaccounts.signals import payments_imported
 from rentaccounts.tasks import import_batch_process_task
-from tenancies.references import payment_reference_prefix, payment_reference_problem
 
 CHUNK_LINES = 10_000
 BACKGROUND_FROM_ROWS = 2_000
-ALREADY_POSTED = "Already posted from an earlier file (same transaction id)."
-TWICE_IN_FILE = "The same transaction id appears more than once in this file; only the first was posted."
-ZERO_AMOUNT = "The amount is £0.00, so there is nothing to post."
-UNMATCHED = "No tenancy has the payment reference '{reference}'."
-ID_TOO_LONG = "The transaction id is longer than 100 characters; check the file."
-IN_PROGRESS = ("queued", "running")
-IMPORT_LOCK = 7_340_301  # advisory lock class: (IMPORT_LOCK, batch id) is held while a process imports the batch
-STALLED_AFTER = timedelta(minutes=10)  # queued or importing with no progress this long, and no process on it: stalled
-MOST_ATTEMPTS = 3  # automatic resumes of a stalled batch before it is failed for a person to try again
 STOPPED = (
     "The import stopped part way because of a fault on our side, not in the file. Choose Try again: what was posted "
     "stays posted and nothing will be posted twice."
 )
-GAVE_UP = (
-    "The import stopped {attempts} times without finishing (the background worker stopped each time). Choose Try "
-    "again to resume it; if it stops again, split the file into smaller files and tell your system administrator."
-)
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class ImportSummary:
-    """What an import did (or, for a dry run, would do). `as_dict` is the command's --json output."""
-
-    rows_read: int = 0
-    posted: int = 0
-    posted_total: Decimal = ZERO
-    suspense: Counter = field(default_factory=Counter)
-    rejected: Counter = field(default_factory=Counter)
-    already_imported: str = ""
-
-    def as_dict(self) -> dict:
-        summary = {
-            "rows_read": self.rows_read,
-            "posted": {"count": self.posted, "total": str(self.posted_total)},
-            "suspense": {"count": sum(self.suspense.values()), "reasons": dict(self.suspense)},
-            "rejected": {"count": sum(self.rejected.values()), "reasons": dict(self.rejected)},
-            "already_imported": bool(self.already_imported),
-        }
-        if self.already_imported:
-            summary["error"] = self.already_imported
-        return summary
-
-
-def import_summary(batch: ImportBatch) -> ImportSummary:
-    return ImportSummary(
-        rows_read=batch.rows_read,
-        posted=batch.rows_posted,
-        posted_total=batch.total_posted,
-        suspense=Counter(batch.report.get("suspense_reasons", {})),
-        rejected=Counter(batch.report.get("rejected_reasons", {})),
-    )
-
-
-def idempotency_key(format_name: str, row: ParsedRow) -> str:
-    return f"import:{format_name}:{row.external_id}"
-
-
-def _classify(rows: list[ParsedRow], format_name: str, matched: set[str] | dict[str, int]):
-    """Splits lines into (to post, to hold in suspense with reason, rejected with reason). Pure: no queries."""
-    to_post, to_suspense, rejected = [], [], []
-    seen: set[str] = set()
-    prefix = payment_reference_prefix()
-    for row in rows:
-        if row.problem:
-            to_suspense.append((row, row.problem))
-        elif len(row.external_id) > 100:
-            to_suspense.append((row, ID_TOO_LONG))
-        elif row.amount == 0:
-            rejected.append((row, ZERO_AMOUNT))
-        elif reference_problem := payment_reference_problem(row.payment_reference, prefix=prefix):
-            # One of our references with a wrong check digit: a slip by the payer, never another tenant's account.
-            to_suspense.append((row, reference_problem))
-        elif row.payment_reference not in matched:
-            to_suspense.append((row, UNMATCHED.format(reference=row.payment_reference or "(blank)")))
-        elif row.external_id in seen:
-            rejected.append((row, TWICE_IN_FILE))
-        else:
-            seen.add(row.external_id)
-            to_post.append(row)
-    return to_post, to_suspense, rejected
-
-
-def _file_earlier(digest: str) -> ImportBatch | None:
-    return ImportBatch.objects.defer("content").filter(sha256=digest).first()
-
-
-def _refusal(earlier: ImportBatch) -> str:
-    when = f"{timezone.localtime(earlier.created_at):%d/%m/%Y at %H:%M}"
-    if earlier.status in IN_PROGRESS:
-        return (
-            f"This file is being imported now (uploaded on {when} as '{earlier.file_name}'). Open it under Recent "
-            f"imports to see its progress; there is no need to upload it again."
-        )
-    return f"This file was already imported on {when} as '{earlier.file_name}'. Nothing has been posted again."
-
-
-def _stalled(batch: ImportBatch, now=None) -> bool:
-    """Queued or importing, no progress for STALLED_AFTER, and (on PostgreSQL) no process holding the batch's lock."""
-    if batch.status not in IN_PROGRESS or batch.updated_at > (now or timezone.now()) - STALLED_AFTER:
-        return False
-    return not _being_imported(batch.pk)
-
-
-def _being_imported(batch_id: int) -> bool:
-    if connection.vendor != "postgresql":
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [IMPORT_LOCK, batch_id])
-        if not cursor.fetchone()[0]:
-            return True
-        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [IMPORT_LOCK, batch_id])
-    return False
 
 
 @contextmanager
@@ -172,40 +83,6 @@ def _batch_lock(batch_id: int):
                     cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [IMPORT_LOCK, batch_id])
             except DatabaseError:  # the connection is gone, and the lock with it
                 logger.warning("Could not release the import lock of batch %s; the connection had closed.", batch_id)
-
-
-def _try_again(earlier: ImportBatch, *, format_name: str, by) -> ImportBatch:
-    """The same file uploaded again, or "Try again" on its page: a failed (or stalled) batch is queued once more and
-    resumes where it stopped. A batch imported, or being imported, is refused with what to do."""
-    with transaction.atomic():
-        batch = ImportBatch.objects.defer("content").select_for_update().get(pk=earlier.pk)
-        if batch.status == ImportStatus.COMPLETED or (batch.status in IN_PROGRESS and not _stalled(batch)):
-            code = "already_imported" if batch.status == ImportStatus.COMPLETED else "in_progress"
-            raise ValidationError(_refusal(batch), code=code)
-        if format_name != batch.format:
-            if _posted_lines(batch).exists() or batch.suspense_items.exists():
-                raise ValidationError(
-                    f"This file was partly imported as '{payment_format(batch.format).label}' before it stopped. "
-                    f"Open it under Recent imports and choose Try again.",
-                    code="format_changed",
-                )
-            batch.format = format_name
-        tried = batch.report.get("tried_again", [])
-        tried.append({"by": by.pk if by is not None else None, "at": timezone.now().isoformat()})
-        batch.report = {**batch.report, "tried_again": tried}
-        batch.status, batch.error, batch.finished_at = ImportStatus.QUEUED, "", None
-        batch.save(update_fields=["format", "report", "status", "error", "finished_at", "updated_at"])
-    return batch
-
-
-def import_batch_retry(*, batch: ImportBatch, user) -> ImportBatch:
-    """Try again, on a failed (or stalled) batch's page: queues it to resume; start it with import_batch_start."""
-    staff_require(user, "rentaccounts.add_importbatch", "import payment files")
-    return _try_again(batch, format_name=batch.format, by=user)
-
-
-def import_batch_can_retry(batch: ImportBatch) -> bool:
-    return batch.status == ImportStatus.FAILED or _stalled(batch)
 
 
 def _format_or_refuse(name: str) -> PaymentFormat:
@@ -357,49 +234,6 @@ def _suspense_item(batch: ImportBatch, row: ParsedRow, reason: str) -> SuspenseI
     )
 
 
-def _posted_lines(batch: ImportBatch):
-    """The ledger lines this batch's file posted (not the suspense allocations, which also name the batch)."""
-    return Transaction.objects.filter(import_batch=batch, idempotency_key__startswith=f"import:{batch.format}:")
-
-
-def _batch_fail(batch: ImportBatch, error: str) -> ImportBatch:
-    """Failed, with what is already posted counted from the ledger, so the page can say what trying again will do."""
-    posted = _posted_lines(batch).aggregate(lines=Count("id"), total=Sum("amount"))
-    ImportBatch.objects.filter(pk=batch.pk).update(
-        status=ImportStatus.FAILED,
-        error=error,
-        rows_posted=posted["lines"],
-        total_posted=-to_money(posted["total"] or ZERO),
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
-    )
-    batch.refresh_from_db()
-    return batch
-
-
-def import_batches_recover(*, now=None) -> dict:
-    """Finds batches queued or importing with no progress for STALLED_AFTER and no process working on them (the worker
-    died, or the queued task was lost) and hands each to Celery again: the import resumes where it stopped, posting
-    nothing twice. A batch that has stopped MOST_ATTEMPTS times is failed instead, with a plain message, for a person
-    to try again. Celery beat runs it every few minutes."""
-    now = now or timezone.now()
-    resumed, failed = [], []
-    candidates = ImportBatch.objects.defer("content").filter(status__in=IN_PROGRESS, updated_at__lt=now - STALLED_AFTER)
-    for batch in candidates.order_by("pk"):
-        if not _stalled(batch, now):
-            continue
-        if batch.attempts >= MOST_ATTEMPTS:
-            _batch_fail(batch, GAVE_UP.format(attempts=batch.attempts))
-            failed.append(batch.pk)
-            continue
-        # Touched, so the next sweep gives the resumed import its time before looking again.
-        ImportBatch.objects.filter(pk=batch.pk).update(updated_at=now)
-        batch_id = batch.pk
-        transaction.on_commit(lambda batch_id=batch_id: import_batch_process_task.delay(batch_id=batch_id))
-        resumed.append(batch.pk)
-    return {"resumed": resumed, "failed": failed}
-
-
 def _batch_finish(batch: ImportBatch, format_name: str, rows_read: int, offered: int, rejected: Counter):
     """Counts from the ledger itself (one aggregate), so a batch processed in two goes reports the whole.
 
@@ -445,6 +279,9 @@ def import_batch_start(*, batch: ImportBatch) -> bool:
 
 
 __all__ = [
+    "IMPORT_LOCK",
+    "MOST_ATTEMPTS",
+    "STALLED_AFTER",
     "ImportSummary",
     "import_batch_can_retry",
     "import_batch_create",
