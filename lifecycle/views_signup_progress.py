@@ -14,8 +14,6 @@ from tenancies.models import Property
 
 PERMISSION = "tenancies.sign_up_tenancy"
 SESSION_KEY = "sign_up"
-PERSON_FIELDS = ("title", "first_name", "last_name", "date_of_birth", "phone", "email", "preferred_contact")
-PERSON_FIELDS_MORE = ("correspondence_address", "preferred_language", "communication_adjustments", "support_worker")
 
 
 def _state(request) -> dict:
@@ -83,7 +81,6 @@ STEPS = [
     Step("benefit-details", "Benefit claim details"),
     Step("opening-balance", "Opening balance"),
 ]
-BY_SLUG = {step.slug: step for step in STEPS}
 
 
 def _first_incomplete(state: dict) -> Step | None:

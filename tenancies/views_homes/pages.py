@@ -2,7 +2,6 @@
 a change."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 
 from incomeapp.navigation import homes_sections
@@ -19,12 +18,6 @@ def _render(request, template: str, section: str, context: dict):
 def _form_page(request, form, *, section: str, title: str, back: str, caption: str = "", intro: str = "", **extra):
     context = {"form": form, "title": title, "back": back, "caption": caption, "intro": intro, **extra}
     return _render(request, "form.html", section, context)
-
-
-def _refused(form, error: ValidationError | PermissionDenied) -> None:
-    if isinstance(error, PermissionDenied):
-        raise error
-    form.add_service_errors(error)
 
 
 def _changed_or_not(request, changed: bool, what: str) -> None:
