@@ -126,13 +126,13 @@ def backends_waiting_for_a_lock() -> int:
         return cursor.fetchone()[0]
 
 
-def other_backends() -> int:
-    """Other sessions on this database (a killed worker's session ends once PostgreSQL notices it is gone)."""
+def other_backends() -> set[int]:
+    """The process ids of the other sessions on this database. A test compares them before and after it starts a
+    worker: a killed worker's session ends once PostgreSQL notices it is gone, while sessions an earlier test left open
+    (in any order of tests) are not the worker's."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return cursor.fetchone()[0]
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        return {pid for (pid,) in cursor.fetchall()}
 
 
 @contextmanager
