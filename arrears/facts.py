@@ -86,51 +86,37 @@ WARRANT_OUTCOMES = frozenset(
 )
 OUTCOMES_WITH_TERMS = WARRANT_OUTCOMES | {"adjourned_on_terms"}
 
+# Computed by `facts_derive` from the inputs, never given.
 _DERIVED = [
-    FactSpec(
-        "collectable_arrears",
-        MONEY,
-        "balance − |net_since_monday| (Hackney's definition, taken as written).",
-        derived=True,
-    ),
-    FactSpec(
-        "grace",
-        MONEY,
-        "max(0, the policy's grace_weeks (default 1) × weekly_rent − paid_this_week).",
-        derived=True,
-    ),
-    FactSpec("arrears_after_grace", MONEY, "collectable_arrears − grace.", derived=True),
-    FactSpec(
-        "technical_arrears",
-        MONEY,
-        "The part of the balance that expected HB or UC will clear: min(max(balance, 0), expected_benefit).",
-        derived=True,
-    ),
-    FactSpec("real_arrears", MONEY, "balance − technical_arrears: arrears not explained by benefit timing.", True),
-    FactSpec("arrears_weeks", NUMBER, "real_arrears ÷ weekly_rent, to 1 decimal place.", derived=True),
-    FactSpec("nosp_ever_served", BOOL, "A NOSP has been served (even if it has lapsed).", derived=True),
-    FactSpec("nosp_valid", BOOL, "Served, and the review date is on or before it lapses.", derived=True),
-    FactSpec(
-        "nosp_active",
-        BOOL,
-        "Valid and past its cool-off (3 calendar months after service).",
-        derived=True,
-    ),
-    FactSpec("active_agreement", BOOL, "The most recent agreement is live or breached.", derived=True),
-    FactSpec(
-        "court_breach",
-        BOOL,
-        "The most recent agreement is a breached court agreement that started on or after the court date.",
-        derived=True,
-    ),
-    FactSpec(
-        "active_court_warrant",
-        BOOL,
-        "A court outcome that keeps a warrant possible, with a court date less than 6 years ago.",
-        derived=True,
-    ),
-    FactSpec("outcome_with_terms", BOOL, "The court outcome carries terms.", derived=True),
-    FactSpec("paused", BOOL, "The pause ends after the review date.", derived=True),
+    FactSpec(name, kind, meaning, derived=True)
+    for name, kind, meaning in (
+        ("collectable_arrears", MONEY, "balance − |net_since_monday| (Hackney's definition, taken as written)."),
+        ("grace", MONEY, "max(0, the policy's grace_weeks (default 1) × weekly_rent − paid_this_week)."),
+        ("arrears_after_grace", MONEY, "collectable_arrears − grace."),
+        (
+            "technical_arrears",
+            MONEY,
+            "The part of the balance that expected HB or UC will clear: min(max(balance, 0), expected_benefit).",
+        ),
+        ("real_arrears", MONEY, "balance − technical_arrears: arrears not explained by benefit timing."),
+        ("arrears_weeks", NUMBER, "real_arrears ÷ weekly_rent, to 1 decimal place."),
+        ("nosp_ever_served", BOOL, "A NOSP has been served (even if it has lapsed)."),
+        ("nosp_valid", BOOL, "Served, and the review date is on or before it lapses."),
+        ("nosp_active", BOOL, "Valid and past its cool-off (3 calendar months after service)."),
+        ("active_agreement", BOOL, "The most recent agreement is live or breached."),
+        (
+            "court_breach",
+            BOOL,
+            "The most recent agreement is a breached court agreement that started on or after the court date.",
+        ),
+        (
+            "active_court_warrant",
+            BOOL,
+            "A court outcome that keeps a warrant possible, with a court date less than 6 years ago.",
+        ),
+        ("outcome_with_terms", BOOL, "The court outcome carries terms."),
+        ("paused", BOOL, "The pause ends after the review date."),
+    )
 ]
 
 FACTS: dict[str, FactSpec] = {spec.name: spec for spec in _INPUTS + _DERIVED}

@@ -21,19 +21,50 @@ from .constants import (
 
 
 class CaseForm(GdsFormMixin, forms.Form):
-    """The case page holds several forms: each gets its own id prefix, so no two inputs share an id."""
+    """The case page holds several forms: each gets its own id prefix, so no two inputs share an id.
+
+    A field named apart from its service's keyword only so that no two forms' inputs share a name is listed in
+    `service_names`; `service_arguments` gives the cleaned data under the service's keywords. A form with a choice of
+    the tenancy's named tenants names that field `tenant_field`: it offers the `people` given, and its cleaned value
+    is the chosen person (or None). The case page fills `dated_today` with today's date."""
 
     id_prefix = "case"
+    service_names: dict[str, str] = {}
+    tenant_field = ""
+    no_tenant_label = ""
+    dated_today = ""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, people=(), **kwargs):
         kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
+        self.people = {str(p.pk): p for p in people}
+        if self.tenant_field:
+            self.fields[self.tenant_field].choices = [
+                ("", self.no_tenant_label),
+                *((pk, person.full_name) for pk, person in self.people.items()),
+            ]
+
+    @classmethod
+    def page_initial(cls, today) -> dict:
+        return {cls.dated_today: today} if cls.dated_today else {}
+
+    def clean(self):
+        data = super().clean()
+        if self.tenant_field in data:
+            data[self.tenant_field] = self.people.get(data[self.tenant_field])
+        return data
+
+    def service_arguments(self) -> dict:
+        return {self.service_names.get(name, name): value for name, value in self.cleaned_data.items()}
 
 
 class ContactForm(CaseForm):
     id_prefix = "contact"
     submit_label = "Record contact"
     submit_name = "record_contact"
+    tenant_field = "person"
+    no_tenant_label = "Not with a named tenant"
+    dated_today = "occurred_on"
 
     kind = forms.ChoiceField(
         label="How", choices=ContactKind.choices, widget=forms.RadioSelect, error_messages={"required": "Choose how"}
@@ -53,10 +84,6 @@ class ContactForm(CaseForm):
     promise_on = DateInputField(label="Promised by", required=False)
     notes = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    def __init__(self, *args, people=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [("", "Not with a named tenant"), *((str(p.pk), p.full_name) for p in people)]
-
     def clean(self):
         data = super().clean()
         if data.get("outcome") == ContactOutcome.RETURNED and data.get("kind") != ContactKind.LETTER:
@@ -69,19 +96,17 @@ class AgreementForm(CaseForm):
     submit_label = "Make agreement"
     submit_name = "make_agreement"
 
-    amount = MoneyField(label="Amount towards the arrears (£)", help_text="Paid on top of the rent each time.")
+    amount = MoneyField(
+        label="Amount towards the arrears (£)",
+        help_text="Paid on top of the rent each time.",
+        error_messages={"required": "Enter the amount to pay towards the arrears"},
+    )
     frequency = forms.ChoiceField(
         label="How often", choices=AgreementFrequency.choices, error_messages={"required": "Choose how often"}
     )
     starts_on = DateInputField(label="First payment date", help_text="For example, 4 12 2026")
     monthly_income = MoneyField(label="Monthly income (£), from the income and expenditure record", required=False)
     monthly_expenditure = MoneyField(label="Monthly spending (£), from the same record", required=False)
-
-    def clean_amount(self):
-        amount = self.cleaned_data["amount"]
-        if amount is None:
-            raise forms.ValidationError("Enter the amount to pay towards the arrears")
-        return amount
 
 
 class PauseForm(CaseForm):
@@ -100,6 +125,10 @@ class BreathingSpaceForm(CaseForm):
     id_prefix = "space"
     submit_label = "Record Breathing Space"
     submit_name = "record_breathing_space"
+    service_names = {"moratorium_type": "kind"}
+    tenant_field = "debtor"
+    no_tenant_label = "Not known"
+    dated_today = "notified_on"
 
     # Not "kind": the contact form on the same page has one, and the radios' ids come from the field's name.
     moratorium_type = forms.ChoiceField(
@@ -129,15 +158,12 @@ class BreathingSpaceForm(CaseForm):
         help_text="Contact about the debt goes here.",
     )
 
-    def __init__(self, *args, people=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["debtor"].choices = [("", "Not known"), *((str(p.pk), p.full_name) for p in people)]
-
 
 class BreathingSpaceEndForm(CaseForm):
     id_prefix = "space_end"
     submit_label = "Record the end"
     submit_name = "record_breathing_space_end"
+    service_names = {"end_reason": "reason"}
 
     end_reason = forms.ChoiceField(
         label="How it ended",
@@ -165,6 +191,8 @@ class BreathingSpaceReviewRequestForm(CaseForm):
     id_prefix = "space_review"
     submit_label = "Record the review request"
     submit_name = "record_review_request"
+    service_names = {"review_requested_on": "requested_on", "review_grounds": "grounds"}
+    dated_today = "review_requested_on"
 
     review_requested_on = DateInputField(label="Date we asked the debt adviser", help_text="For example, 4 12 2026")
     review_grounds = forms.CharField(
@@ -179,6 +207,7 @@ class BreathingSpaceReviewOutcomeForm(CaseForm):
     id_prefix = "space_outcome"
     submit_label = "Record the outcome"
     submit_name = "record_review_outcome"
+    service_names = {"review_outcome": "outcome"}
 
     review_outcome = forms.ChoiceField(
         label="The debt adviser's answer",
@@ -195,6 +224,7 @@ class BreathingSpaceAgentForm(CaseForm):
     id_prefix = "space_agent"
     submit_label = "Record the agent told"
     submit_name = "record_agent_told"
+    dated_today = "told_on"
 
     agent_kind = forms.ChoiceField(
         label="Kind of agent", choices=AgentKind.choices, error_messages={"required": "Choose the kind of agent"}
@@ -255,6 +285,8 @@ class ReferralForm(CaseForm):
     id_prefix = "referral"
     submit_label = "Record referral"
     submit_name = "record_referral"
+    service_names = {"referral_kind": "kind"}
+    dated_today = "made_on"
 
     referral_kind = forms.ChoiceField(
         label="Referred to", choices=ReferralKind.choices, error_messages={"required": "Choose where to"}
@@ -268,6 +300,8 @@ class VulnerabilityReviewForm(CaseForm):
     id_prefix = "vulnerability"
     submit_label = "Record review"
     submit_name = "record_vulnerability_review"
+    service_names = {"vulnerability_notes": "notes"}
+    dated_today = "reviewed_on"
 
     vulnerable = forms.TypedChoiceField(
         label="Is the tenant particularly vulnerable?",
@@ -309,29 +343,46 @@ class BenefitClaimForm(CaseForm):
     id_prefix = "claim"
     submit_label = "Save benefit claim"
     submit_name = "save_claim"
+    service_names = {"claim_status": "status", "claim_started_on": "started_on"}
 
     benefit = forms.ChoiceField(
         label="Benefit", choices=Benefit.choices, error_messages={"required": "Choose the benefit"}
     )
     claim_status = forms.ChoiceField(label="Status", choices=ClaimStatus.choices)
     weekly_amount = MoneyField(
-        label="Housing costs a week (£)", help_text="For UC: the monthly housing element × 12 ÷ 52."
+        label="Housing costs a week (£)",
+        help_text="For UC: the monthly housing element × 12 ÷ 52.",
+        error_messages={"required": "Enter the housing costs a week"},
     )
     claim_started_on = DateInputField(label="Claim started", help_text="For example, 6 4 2026")
-    paid_to_landlord = forms.BooleanField(label="Paid to us (the landlord)", required=False)
+    paid_to_landlord = forms.BooleanField(label="Paid to us (the landlord)", required=False, initial=True)
     evidence_complete = forms.BooleanField(label="The tenant has given all the evidence asked for", required=False)
-
-    def clean_weekly_amount(self):
-        amount = self.cleaned_data["weekly_amount"]
-        if amount is None:
-            raise forms.ValidationError("Enter the housing costs a week")
-        return amount
 
 
 class DirectPaymentRequestForm(CaseForm):
     id_prefix = "direct"
     submit_label = "Record request"
     submit_name = "record_direct_payment"
+    service_names = {"request_kind": "kind"}
+    dated_today = "requested_on"
 
     request_kind = forms.ChoiceField(label="What was asked for", choices=DirectPaymentKind.choices)
     requested_on = DateInputField(label="Date sent", help_text="For example, 27 11 2026")
+
+
+# The case page's forms, by the name its template gives each.
+CASE_PAGE_FORMS: dict[str, type[CaseForm]] = {
+    "contact_form": ContactForm,
+    "agreement_form": AgreementForm,
+    "pause_form": PauseForm,
+    "referral_form": ReferralForm,
+    "vulnerability_form": VulnerabilityReviewForm,
+    "claim_form": BenefitClaimForm,
+    "direct_form": DirectPaymentRequestForm,
+    "breathing_space_form": BreathingSpaceForm,
+    "space_end_form": BreathingSpaceEndForm,
+    "space_treatment_form": BreathingSpaceTreatmentEndForm,
+    "space_review_form": BreathingSpaceReviewRequestForm,
+    "space_outcome_form": BreathingSpaceReviewOutcomeForm,
+    "space_agent_form": BreathingSpaceAgentForm,
+}

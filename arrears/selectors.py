@@ -8,9 +8,16 @@ from django.core.exceptions import ValidationError
 from incomeapp.law import threshold
 from tenancies.models import Tenancy
 
-from .constants import PolicyVersionStatus
+from .constants import Benefit, ClaimStatus, DirectPaymentKind, DirectPaymentStatus, PolicyVersionStatus, ReviewStatus
 from .engine import weeks_basis
-from .models import ArrearsPolicy, ArrearsPolicyVersion, BreathingSpace
+from .models import (
+    ArrearsPolicy,
+    ArrearsPolicyVersion,
+    BenefitClaim,
+    BreathingSpace,
+    DirectPaymentRequest,
+    ReviewRun,
+)
 from .moratorium import Moratorium, MoratoriumLaw
 
 
@@ -68,6 +75,15 @@ WORKLIST_TABS = {
 }
 
 
+def _in_patch_and_scheme(rows, property_path: str, *, patch_id, scheme_id):
+    """`rows` whose home (at `property_path`, such as "tenancy__property__") is in the patch and scheme, when given."""
+    if patch_id:
+        rows = rows.filter(**{f"{property_path}patch_id": patch_id})
+    if scheme_id:
+        rows = rows.filter(**{f"{property_path}scheme_id": scheme_id})
+    return rows
+
+
 def worklist(*, tab: str, as_of, officer=None, patch_id=None, scheme_id=None, action: str = ""):
     """Open cases for a worklist tab, each with its newest recommendation, highest priority first. One query (plus
     the paginator's count)."""
@@ -86,10 +102,7 @@ def worklist(*, tab: str, as_of, officer=None, patch_id=None, scheme_id=None, ac
     )
     if officer is not None:
         cases = cases.filter(officer=officer)
-    if patch_id:
-        cases = cases.filter(account__tenancy__property__patch_id=patch_id)
-    if scheme_id:
-        cases = cases.filter(account__tenancy__property__scheme_id=scheme_id)
+    cases = _in_patch_and_scheme(cases, "account__tenancy__property__", patch_id=patch_id, scheme_id=scheme_id)
     if action:
         cases = cases.filter(latest_recommendation__action=action)
     paused = Exists(Pause.objects.filter(case=OuterRef("pk"), ends_on__gt=as_of))
@@ -143,10 +156,7 @@ def former_tenancy_accounts(*, tab: str, officer=None, patch_id=None, scheme_id=
     )
     if officer is not None:
         accounts = accounts.filter(tenancy__property__patch__officer=officer)
-    if patch_id:
-        accounts = accounts.filter(tenancy__property__patch_id=patch_id)
-    if scheme_id:
-        accounts = accounts.filter(tenancy__property__scheme_id=scheme_id)
+    accounts = _in_patch_and_scheme(accounts, "tenancy__property__", patch_id=patch_id, scheme_id=scheme_id)
     pending = AdjustmentRequest.objects.filter(
         status=RequestStatus.PENDING, kind__in=[RequestKind.REFUND, RequestKind.TRANSFER]
     )
@@ -283,3 +293,37 @@ def case_letter_preview(payment_reference: str):
     values["tenant_name"] = people[0].full_name if people else "the tenant"
     recipient = {"name": values["tenant_name"], "address_lines": tenancy.property.address_lines}
     return values, recipient, tenancy.property.scheme.provider.letterhead
+
+
+WHOLE_BOOK = "all"  # ReviewRun.scope of a review of every account (a re-review is "import:<batch id>")
+
+
+def full_reviews(*, on_or_before: date | None = None):
+    """Completed reviews of the whole book (not previews, not re-reviews of an import), newest first."""
+    runs = ReviewRun.objects.filter(scope=WHOLE_BOOK, dry_run=False, status=ReviewStatus.COMPLETED)
+    if on_or_before is not None:
+        runs = runs.filter(as_of__lte=on_or_before)
+    return runs.order_by("-as_of", "-id")
+
+
+def universal_credit_tenancy_ids(*, on: date) -> set[int]:
+    """Tenancies with a Universal Credit housing costs claim started by `on` that is pending or in payment."""
+    return set(
+        BenefitClaim.objects.filter(
+            benefit=Benefit.UNIVERSAL_CREDIT,
+            started_on__lte=on,
+            status__in=[ClaimStatus.PENDING, ClaimStatus.IN_PAYMENT],
+        ).values_list("tenancy_id", flat=True)
+    )
+
+
+def direct_payment_tenancy_ids(*, on: date) -> set[int]:
+    """Tenancies whose Universal Credit is paid to the landlord (a managed payment, APA, or a third-party deduction for
+    arrears) under a request made by `on` and approved or active."""
+    return set(
+        DirectPaymentRequest.objects.filter(
+            kind__in=[DirectPaymentKind.MANAGED_PAYMENT, DirectPaymentKind.THIRD_PARTY_DEDUCTION],
+            status__in=[DirectPaymentStatus.APPROVED, DirectPaymentStatus.ACTIVE],
+            requested_on__lte=on,
+        ).values_list("tenancy_id", flat=True)
+    )

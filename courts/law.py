@@ -17,6 +17,7 @@ from tenancies.constants import LandlordType
 from .constants import DateRule, GroundKind, LapseRule, NoticeType, Sector
 from .models import GroundRule, NoticeRule
 from .notice_rules import GroundSpec, NoticeSpec
+from .prescribed.wording import NTQ_PRESCRIBED_1, NTQ_PRESCRIBED_2
 
 HELD_FROM = date(2021, 10, 1)
 RRA_PHASE_1 = date(2026, 5, 1)  # SI 2026/421: non-social assured tenancies only
@@ -50,15 +51,8 @@ HA1988_GROUND_11 = (
     "Whether or not any rent is in arrears on the date on which proceedings for possession are begun, the tenant has "
     "persistently delayed paying rent which has become lawfully due."
 )
-NTQ_PRESCRIBED_INFORMATION = (
-    "1. If the tenant or licensee does not leave the dwelling, the landlord or licensor must get an order for "
-    "possession from the court before the tenant or licensee can lawfully be evicted. The landlord or licensor cannot "
-    "apply for such an order before the notice to quit or notice to determine has run out.\n"
-    "2. A tenant or licensee who does not know if he has any right to remain in possession after a notice to quit or "
-    "a notice to determine runs out can obtain advice from a solicitor. Help with all or part of the cost of legal "
-    "advice and assistance may be available under the Legal Aid Scheme. He should also be able to obtain information "
-    "from a Citizens' Advice Bureau, a Housing Aid Centre or a rent officer."
-)
+# SI 1988/2201's two paragraphs, held word for word once, with the licence notice's prescribed form.
+NTQ_PRESCRIBED_INFORMATION = f"{NTQ_PRESCRIBED_1}\n{NTQ_PRESCRIBED_2}"
 
 S8_SOURCE = (
     "legal-spec §2.3: HA 1988 s8 and Sch 2; s8(4B) two weeks (HA 1996 s151); s8(3)(c) 12 months; gov.uk 'Assured "
@@ -265,6 +259,21 @@ def sector_of(landlord_type: str) -> str:
     return Sector.NON_SOCIAL
 
 
+def ground_spec(ground: GroundRule) -> GroundSpec:
+    """A held ground as the pure rules take it."""
+    return GroundSpec(
+        code=ground.code,
+        title=ground.title,
+        text=ground.text,
+        kind=ground.kind,
+        notice_days=ground.notice_days,
+        threshold_weeks=ground.threshold_weeks,
+        threshold_months=ground.threshold_months,
+        uc_disregard=ground.uc_disregard,
+        source=ground.source,
+    )
+
+
 def _spec(rule: NoticeRule) -> NoticeSpec:
     return NoticeSpec(
         code=rule.code,
@@ -285,20 +294,7 @@ def _spec(rule: NoticeRule) -> NoticeSpec:
         effective_from=rule.effective_from,
         effective_to=rule.effective_to,
         rule_id=rule.pk,
-        grounds=tuple(
-            GroundSpec(
-                code=g.code,
-                title=g.title,
-                text=g.text,
-                kind=g.kind,
-                notice_days=g.notice_days,
-                threshold_weeks=g.threshold_weeks,
-                threshold_months=g.threshold_months,
-                uc_disregard=g.uc_disregard,
-                source=g.source,
-            )
-            for g in rule.grounds.all()
-        ),
+        grounds=tuple(ground_spec(ground) for ground in rule.grounds.all()),
     )
 
 

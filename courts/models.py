@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from incomeapp.constants import Jurisdiction
 from incomeapp.models import MoneyField
+from tenancies.models import ends_after_it_starts
 
 from .constants import (
     CourtOutcome,
@@ -55,10 +56,7 @@ class NoticeRule(models.Model):
             models.UniqueConstraint(
                 fields=["code", "jurisdiction", "sector", "effective_from"], name="one_notice_rule_version"
             ),
-            models.CheckConstraint(
-                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
-                name="notice_rule_ends_after_it_starts",
-            ),
+            ends_after_it_starts("notice_rule"),
         ]
 
     def __str__(self) -> str:
@@ -113,10 +111,7 @@ class PrescribedForm(models.Model):
         ordering = ["code", "-effective_from"]
         constraints = [
             models.UniqueConstraint(fields=["code", "effective_from"], name="one_prescribed_form_version"),
-            models.CheckConstraint(
-                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
-                name="prescribed_form_ends_after_it_starts",
-            ),
+            ends_after_it_starts("prescribed_form"),
         ]
 
     def __str__(self) -> str:

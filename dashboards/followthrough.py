@@ -9,7 +9,8 @@ from datetime import date, timedelta
 from django.db.models import Max
 
 from arrears.constants import AgreementState, CaseStatus
-from arrears.models import Agreement, ArrearsCase, Contact, Pause, Recommendation, ReviewRun
+from arrears.models import Agreement, ArrearsCase, Contact, Pause, Recommendation
+from arrears.selectors import full_reviews
 from incomeapp.workingdays import add_working_days
 
 from .kpis import BY_KEY
@@ -54,7 +55,7 @@ def follow_through(today: date) -> list[OfficerFollowThrough]:
     agreements with no contact since the breach."""
     rows: dict[str, OfficerFollowThrough] = defaultdict(lambda: OfficerFollowThrough(officer=""))
     cutoff = today
-    runs = ReviewRun.objects.filter(scope="all", dry_run=False, status="completed").order_by("-as_of", "-id")
+    runs = full_reviews()
     run = next((r for r in runs[:10] if add_working_days(r.as_of, FOLLOW_UP_WORKING_DAYS) <= cutoff), None)
     if run is not None:
         due = add_working_days(run.as_of, FOLLOW_UP_WORKING_DAYS)

@@ -18,13 +18,15 @@ from arrears.models import (
     Agreement,
     AgreementStateChange,
     ArrearsCase,
-    BenefitClaim,
     BreathingSpace,
-    DirectPaymentRequest,
     Recommendation,
-    ReviewRun,
 )
-from arrears.selectors import tenancy_weeks_basis
+from arrears.selectors import (
+    direct_payment_tenancy_ids,
+    full_reviews,
+    tenancy_weeks_basis,
+    universal_credit_tenancy_ids,
+)
 from courts.constants import OUTRIGHT, CourtOutcome, EvictionOutcome
 from courts.models import Eviction, Hearing, Notice
 from incomeapp.constants import Role
@@ -94,11 +96,7 @@ def account_facts(on: date, previous: KpiWeek | None = None) -> list[AccountFact
     later = _later(on)
     weekly = weekly_rent(on=on)  # on each tenancy's weeks basis, as on the worklist, the account page and statements
     basis = tenancy_weeks_basis()
-    run = (
-        ReviewRun.objects.filter(as_of__lte=on, scope="all", dry_run=False, status="completed")
-        .order_by("-as_of", "-id")
-        .first()
-    )
+    run = full_reviews(on_or_before=on).first()
     technical = {}
     if run is not None:
         for account_id, amount in Recommendation.objects.filter(run=run).values_list(
@@ -110,18 +108,8 @@ def account_facts(on: date, previous: KpiWeek | None = None) -> list[AccountFact
         .filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=on))
         .values_list("tenancy_id", flat=True)
     )
-    uc = set(
-        BenefitClaim.objects.filter(benefit="uc", started_on__lte=on, status__in=["pending", "in_payment"]).values_list(
-            "tenancy_id", flat=True
-        )
-    )
-    apa = set(
-        DirectPaymentRequest.objects.filter(
-            kind__in=["managed_payment", "third_party_deduction"],
-            status__in=["approved", "active"],
-            requested_on__lte=on,
-        ).values_list("tenancy_id", flat=True)
-    )
+    uc = universal_credit_tenancy_ids(on=on)
+    apa = direct_payment_tenancy_ids(on=on)
     officers = dict(
         ArrearsCase.objects.filter(opened_on__lte=on)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on))

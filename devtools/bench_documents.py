@@ -21,6 +21,7 @@ from arrears.constants import LETTER_BATCH, CaseStatus, ContactKind, ContactOutc
 from arrears.models import ArrearsCase, Contact, LetterRequest
 from arrears.selectors import case_letter_preview
 from arrears.tasks import render_letters
+from devtools.bench_rows import one_run_row, p95, timings_row
 from documents.models import Document
 from documents.services import letter_make, template_version_current, templates_install_shipped
 from incomeapp.celery import app as celery_app
@@ -29,11 +30,6 @@ from rentaccounts.tasks import make_statements
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 BENCH_BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/13")
-
-
-def _p95(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def _database_url() -> str:
@@ -163,14 +159,13 @@ def one_letter(samples: int) -> dict:
                 times.append(time.perf_counter() - started)
                 pages.append(document.pages)
     Document.objects.filter(made_by_run="bench:one-letter").delete()
-    return {
-        "name": f"one letter, in process ({samples} letters, {max(pages)} page)",
-        "median": f"{statistics.median(times) * 1000:.0f} ms",
-        "best": f"{min(times) * 1000:.0f} ms",
-        "worst": f"{max(times) * 1000:.0f} ms",
-        "throughput": f"p95 {_p95(times) * 1000:.0f} ms, {1 / statistics.median(times):.1f} letters/s",
-        "target": ">= 7 letters/s per process, p95 <= 250 ms",
-    }
+    return timings_row(
+        f"one letter, in process ({samples} letters, {max(pages)} page)",
+        times,
+        throughput=f"p95 {p95(times) * 1000:.0f} ms, {1 / statistics.median(times):.1f} letters/s",
+        target=">= 7 letters/s per process, p95 <= 250 ms",
+        ms=True,
+    )
 
 
 def _letter_run(processes: int, letters: int, sample_memory: bool = False) -> tuple[float, int, dict]:
@@ -223,22 +218,18 @@ def letter_batches(letters: int) -> list[dict]:
     two, made_two, _ = _letter_run(2, letters)
     rate_one, rate_two = made_one / one, made_two / two
     return [
-        {
-            "name": f"batch of {letters:,} letters, 1 worker process",
-            "median": f"{one:.1f} s",
-            "best": "",
-            "worst": "",
-            "throughput": f"{rate_one:.1f} letters/s",
-            "target": ">= 7 letters/s per process",
-        },
-        {
-            "name": f"batch of {letters:,} letters, 2 worker processes",
-            "median": f"{two:.1f} s",
-            "best": "",
-            "worst": "",
-            "throughput": f"{rate_two:.1f} letters/s ({rate_two / rate_one:.2f}x)",
-            "target": "a second process adds >= 1.4x",
-        },
+        one_run_row(
+            f"batch of {letters:,} letters, 1 worker process",
+            one,
+            throughput=f"{rate_one:.1f} letters/s",
+            target=">= 7 letters/s per process",
+        ),
+        one_run_row(
+            f"batch of {letters:,} letters, 2 worker processes",
+            two,
+            throughput=f"{rate_two:.1f} letters/s ({rate_two / rate_one:.2f}x)",
+            target="a second process adds >= 1.4x",
+        ),
     ]
 
 
@@ -275,14 +266,12 @@ def statement_run(sample: int) -> list[dict]:
         Document.objects.filter(made_by_run=f"statements:{period_end.isoformat()}").delete()
         rates[processes] = pages / elapsed
         rows.append(
-            {
-                "name": f"quarterly statements, {made:,} accounts, {processes} worker process(es)",
-                "median": f"{elapsed:.1f} s",
-                "best": "",
-                "worst": "",
-                "throughput": f"{pages / elapsed:.1f} pages/s ({pages / elapsed / processes:.1f} per process, "
+            one_run_row(
+                f"quarterly statements, {made:,} accounts, {processes} worker process(es)",
+                elapsed,
+                throughput=f"{pages / elapsed:.1f} pages/s ({pages / elapsed / processes:.1f} per process, "
                 f"{pages / max(1, made):.1f} pages each)" + (f", {rates[2] / rates[1]:.2f}x" if processes == 2 else ""),
-                "target": ">= 10 pages/s per core; grows with worker processes",
-            }
+                target=">= 10 pages/s per core; grows with worker processes",
+            )
         )
     return rows

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
+from devtools.bench_rows import one_run_row
 from devtools.onboarding_files import files_change, files_write
 from lifecycle.onboarding.services import onboarding_load
 from rentaccounts.models import Account, DirectDebitMandate, Transaction
@@ -168,46 +169,38 @@ def run(tenancies: int) -> list[dict]:
     changed = sum(v for k, v in changes.items() if k != "new tenancies")
     stages = {name: seconds for name, seconds in first.stage_seconds.items() if seconds >= 0.1}
     return [
-        {
-            "name": f"onboarding: first load of {tenancies:,} tenancies",
-            "median": f"{first_seconds:.1f} s",
-            "best": "",
-            "worst": "",
-            "throughput": f"{file_rows:,} file rows, {db_rows:,} table rows; {db_rows / first_seconds:,.0f} rows/s",
-            "target": "<= 60 s (floor 5 min)",
-            "detail": {
+        one_run_row(
+            f"onboarding: first load of {tenancies:,} tenancies",
+            first_seconds,
+            throughput=f"{file_rows:,} file rows, {db_rows:,} table rows; {db_rows / first_seconds:,.0f} rows/s",
+            target="<= 60 s (floor 5 min)",
+            detail={
                 "stages": stages,
                 "files_written_seconds": round(written, 1),
                 "files_bytes": size,
                 "bulk": first.bulk,
                 "counts": first.counts,
             },
-        },
-        {
-            "name": f"onboarding: nightly sync, {changed:,} rows changed, {changes['new tenancies']} new",
-            "median": f"{sync_seconds:.1f} s",
-            "best": "",
-            "worst": "",
-            "throughput": f"{file_rows:,} rows checked; "
+        ),
+        one_run_row(
+            f"onboarding: nightly sync, {changed:,} rows changed, {changes['new tenancies']} new",
+            sync_seconds,
+            throughput=f"{file_rows:,} rows checked; "
             + ", ".join(f"{kind} {c['updated']}" for kind, c in sync.counts.items() if c["updated"]),
-            "target": "<= 10 s",
-            "detail": {"stages": sync.stage_seconds, "changes": changes, "warnings": sync.warnings.count},
-        },
-        {
-            "name": "onboarding: the same files again (nothing changed)",
-            "median": f"{again_seconds:.1f} s",
-            "best": "",
-            "worst": "",
-            "throughput": f"{again.rows_read:,} rows checked",
-            "target": "",
-        },
-        {
-            "name": "onboarding: plain COPY of the first load's table rows",
-            "median": f"{copy_seconds:.1f} s",
-            "best": "",
-            "worst": "",
-            "throughput": f"{copied:,} rows; {copied / copy_seconds:,.0f} rows/s "
+            target="<= 10 s",
+            detail={"stages": sync.stage_seconds, "changes": changes, "warnings": sync.warnings.count},
+        ),
+        one_run_row(
+            "onboarding: the same files again (nothing changed)",
+            again_seconds,
+            throughput=f"{again.rows_read:,} rows checked",
+            target="",
+        ),
+        one_run_row(
+            "onboarding: plain COPY of the first load's table rows",
+            copy_seconds,
+            throughput=f"{copied:,} rows; {copied / copy_seconds:,.0f} rows/s "
             f"(the load took {first_seconds / copy_seconds:.1f}× as long)",
-            "target": "comparison",
-        },
+            target="comparison",
+        ),
     ]

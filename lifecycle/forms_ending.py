@@ -6,6 +6,7 @@ from crispy_forms_gds.fields import DateInputField
 from django import forms
 
 from incomeapp.forms import GdsFormMixin
+from lifecycle.signup import homes_find
 from tenancies.constants import EndReason, TenureType
 from tenancies.models import Person, Tenancy
 
@@ -43,13 +44,42 @@ def _radios():
     )
 
 
+def _date(label: str, *, required_message: str, help_text: str = DATE_HINT) -> DateInputField:
+    """The GOV.UK three-field date, with its own message for a date left blank."""
+    field = DateInputField(label=label, help_text=help_text)
+    field.error_messages["required"] = required_message  # DateInputField takes no error_messages of its own
+    return field
+
+
+def _optional_note(help_text: str = "", label: str = "Note (optional)") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=help_text,
+    )
+
+
+def _written_reason(label: str, *, help_text: str, required_message: str) -> forms.CharField:
+    """A required few lines of why, kept in the tenancy's history."""
+    return forms.CharField(
+        label=label,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=help_text,
+        error_messages={"required": required_message},
+    )
+
+
 class EndForm(GdsFormMixin, forms.Form):
     submit_label = "Continue"
 
     reason = _radios()
-    last_day = DateInputField(
-        label="Last day of the tenancy",
+    last_day = _date(
+        "Last day of the tenancy",
         help_text=f"The last day rent is due for. {DATE_HINT}",
+        required_message="Enter the last day of the tenancy",
     )
     forwarding_address = forms.CharField(
         label="Forwarding address (optional)",
@@ -58,28 +88,18 @@ class EndForm(GdsFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
         help_text="Where to write to the former tenants. One line of the address on each row.",
     )
-    note = forms.CharField(
-        label="Note (optional)",
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example, how notice was given or who returned the keys. It stays in the tenancy's history.",
+    note = _optional_note(
+        "For example, how notice was given or who returned the keys. It stays in the tenancy's history."
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["last_day"].error_messages["required"] = "Enter the last day of the tenancy"
 
 
 class EndCorrectForm(EndForm):
     submit_label = "Continue"
 
-    note = forms.CharField(
-        label="Why are you correcting the end?",
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say why you are correcting the end"},
+    note = _written_reason(
+        "Why are you correcting the end?",
         help_text="It stays in the tenancy's history.",
+        required_message="Say why you are correcting the end",
     )
 
 
@@ -93,12 +113,8 @@ class CreditTransferForm(GdsFormMixin, forms.Form):
         error_messages={"required": "Enter the payment reference of the account to move the credit to"},
         widget=forms.TextInput(attrs={"spellcheck": "false", "class": "govuk-input--width-10"}),
     )
-    reason = forms.CharField(
-        label="Reason (optional)",
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Leave blank to use: “Credit left when the tenancy ended, moved to …”.",
+    reason = _optional_note(
+        "Leave blank to use: “Credit left when the tenancy ended, moved to …”.", label="Reason (optional)"
     )
 
     def clean_to_payment_reference(self):
@@ -117,8 +133,10 @@ class TransferForm(GdsFormMixin, forms.Form):
         error_messages={"required": "Enter the new home's UPRN or address"},
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
-    start_date = DateInputField(
-        label="First day at the new home", help_text=f"The old tenancy ends the day before. {DATE_HINT}"
+    start_date = _date(
+        "First day at the new home",
+        help_text=f"The old tenancy ends the day before. {DATE_HINT}",
+        required_message="Enter the first day at the new home",
     )
     carry_balance = forms.ChoiceField(
         label="What happens to the old tenancy's balance?",
@@ -134,17 +152,29 @@ class TransferForm(GdsFormMixin, forms.Form):
         required=False,
         choices=[("", "The same as now"), *TenureType.choices],
     )
-    note = forms.CharField(
-        label="Note (optional)",
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example, why they are moving.",
-    )
+    note = _optional_note("For example, why they are moving.")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["start_date"].error_messages["required"] = "Enter the first day at the new home"
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:  # the home is looked for once the rest of the answers are right
+            cleaned["to_property"] = self._home()
+        return cleaned
+
+    def _home(self):
+        """The one home the search names (an exact UPRN wins), or a form error saying what to type instead."""
+        query = self.cleaned_data["home"].strip()
+        found = homes_find(query=query, limit=6)
+        exact = [home for home in found if home.uprn and home.uprn == query]
+        if exact:
+            return exact[0]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            self.add_error("home", f"No home matches “{query}”. Check the UPRN or address in Homes.")
+        else:
+            listed = "; ".join(f"{home} (UPRN {home.uprn or 'none'})" for home in found[:5])
+            self.add_error("home", f"More than one home matches: {listed}. Type the UPRN of the one you mean.")
+        return None
 
 
 class _PersonFields(forms.Form):
@@ -203,7 +233,11 @@ def _record_number(label: str) -> forms.IntegerField:
 class ExchangeForm(GdsFormMixin, forms.Form):
     submit_label = "Continue"
 
-    on = DateInputField(label="Date of the exchange", help_text=f"The incoming tenants' first day. {DATE_HINT}")
+    on = _date(
+        "Date of the exchange",
+        help_text=f"The incoming tenants' first day. {DATE_HINT}",
+        required_message="Enter the date of the exchange",
+    )
     partner_reference = forms.CharField(
         label="Payment reference of the other tenancy, if the incoming tenants are our tenants (optional)",
         required=False,
@@ -217,13 +251,10 @@ class ExchangeForm(GdsFormMixin, forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    note = forms.CharField(
-        label="Note (optional)", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    note = _optional_note()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["on"].error_messages["required"] = "Enter the date of the exchange"
         _PersonFields.add(self, "first", "Incoming tenant")
         _PersonFields.add(self, "second", "Second incoming tenant (optional)")
         order = ["on", "partner_reference"]
@@ -253,33 +284,41 @@ class ExchangeForm(GdsFormMixin, forms.Form):
         return cleaned
 
 
-class SuccessionForm(GdsFormMixin, forms.Form):
+class _TenantChangeForm(GdsFormMixin, forms.Form):
+    """A change of who holds the tenancy from a date (`on`), chosen among its named tenants (`tenants`)."""
+
     submit_label = "Continue"
 
+    def __init__(self, *args, tenants=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tenants = {str(p.pk): p for p in tenants}
+
+
+class SuccessionForm(_TenantChangeForm):
     deceased = forms.ChoiceField(
         label="Which tenant has died?",
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the tenant who died"},
     )
-    on = DateInputField(label="Date of the succession", help_text=f"Usually the date of death. {DATE_HINT}")
+    on = _date(
+        "Date of the succession",
+        help_text=f"Usually the date of death. {DATE_HINT}",
+        required_message="Enter the date of the succession",
+    )
     successor = forms.ChoiceField(
         label="Who succeeds to the tenancy?",
         widget=forms.RadioSelect,
         error_messages={"required": "Choose who succeeds to the tenancy"},
     )
     existing_person = _record_number("Their record number, if they are already on Rentwise")
-    reason = forms.CharField(
-        label="Basis of the succession",
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    reason = _written_reason(
+        "Basis of the succession",
         help_text="For example: spouse living at the home at the time of death; joint tenant (survivorship).",
-        error_messages={"required": "Give the basis of the succession"},
+        required_message="Give the basis of the succession",
     )
 
-    def __init__(self, *args, tenants=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.tenants = {str(p.pk): p for p in tenants}
-        self.fields["on"].error_messages["required"] = "Enter the date of the succession"
         self.fields["deceased"].choices = [(pk, p.full_name) for pk, p in self.tenants.items()]
         self.fields["successor"].choices = [
             *((pk, f"{p.full_name} (a named tenant now)") for pk, p in self.tenants.items()),
@@ -319,10 +358,8 @@ class SuccessionForm(GdsFormMixin, forms.Form):
         return cleaned
 
 
-class AssignmentForm(GdsFormMixin, forms.Form):
-    submit_label = "Continue"
-
-    on = DateInputField(label="Date of the assignment", help_text=DATE_HINT)
+class AssignmentForm(_TenantChangeForm):
+    on = _date("Date of the assignment", required_message="Enter the date of the assignment")
     keep = forms.MultipleChoiceField(
         label="Which named tenants stay on the tenancy?",
         required=False,
@@ -330,18 +367,14 @@ class AssignmentForm(GdsFormMixin, forms.Form):
         help_text="Leave them all unticked if the tenancy passes wholly to someone new.",
     )
     existing_person = _record_number("New tenant already on Rentwise: their record number (optional)")
-    reason = forms.CharField(
-        label="Reason for the assignment",
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    reason = _written_reason(
+        "Reason for the assignment",
         help_text="For example: court order in family proceedings; to someone who could succeed.",
-        error_messages={"required": "Give the reason for the assignment"},
+        required_message="Give the reason for the assignment",
     )
 
-    def __init__(self, *args, tenants=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.tenants = {str(p.pk): p for p in tenants}
-        self.fields["on"].error_messages["required"] = "Enter the date of the assignment"
         self.fields["keep"].choices = [(pk, p.full_name) for pk, p in self.tenants.items()]
         _PersonFields.add(self, "first", "New tenant (optional)")
         self.order_fields(

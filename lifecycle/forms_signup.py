@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from arrears.constants import ClaimStatus
 from incomeapp.forms import DateField, GdsFormMixin, MoneyField
+from rentaccounts.direct_debit_fields import CollectionDayField, MandateAmountField
 from tenancies.constants import ChargeType, LicenceBasis, PaymentMethod, RentPeriod, TenureType
 from tenancies.specs import ChargeSpec
 
@@ -221,20 +222,8 @@ class MandateForm(GdsFormMixin, forms.Form):
         help_text="The reference on the direct debit instruction the tenant signed.",
         error_messages={"required": "Enter the direct debit mandate reference"},
     )
-    # A text box with a numeric keypad, as the GOV.UK Design System advises, rather than <input type=number>.
-    collection_day = forms.CharField(
-        label="Collection day of the month",
-        max_length=2,
-        help_text="From 1 to 28.",
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
-        error_messages={"required": "Enter a collection day from 1 to 28"},
-    )
-    amount = MoneyField(
-        width=5,
-        label="Amount collected each time, in pounds (optional)",
-        required=False,
-        help_text="Leave blank if the amount follows the rent.",
-    )
+    collection_day = CollectionDayField(help_text="From 1 to 28.")
+    amount = MandateAmountField(width=5, help_text="Leave blank if the amount follows the rent.")
     start_date = DateField(
         label="First collection",
         required_message="Enter the date of the first collection",
@@ -254,18 +243,6 @@ class MandateForm(GdsFormMixin, forms.Form):
                 legend_tag="h1",
             )
         )
-
-    def clean_collection_day(self):
-        day = self.cleaned_data["collection_day"].strip()
-        if not day.isdigit() or not 1 <= int(day) <= 28:
-            raise forms.ValidationError("Enter a collection day from 1 to 28")
-        return int(day)
-
-    def clean_amount(self):
-        amount = self.cleaned_data.get("amount")
-        if amount is not None and amount <= 0:
-            raise forms.ValidationError("Enter the amount collected as a positive sum, like 95.50, or leave it blank")
-        return amount
 
 
 NO_CLAIM = "none"

@@ -322,34 +322,32 @@ def rent_change_detail(request, pk, decision_form=None):
     return render(request, "lifecycle/rent_changes/detail.html", context)
 
 
-@require_POST
-@permission_required("lifecycle.add_rentchangerun", raise_exception=True)
-def rent_change_submit(request, pk):
+def _run_button(request, pk, service, done: str):
+    """A button on the run's page that hands the run to `service`; back to the page with `done` or the refusal."""
     run = get_object_or_404(RentChangeRun, pk=pk)
     try:
-        rent_change_run_submit(by=request.user, run=run)
+        service(by=request.user, run=run)
     except ValidationError as error:
         messages.error(request, _message(error))
     else:
-        messages.success(
-            request,
-            "Sent for approval. Someone else who may approve rent changes must check and approve it; nothing changes "
-            "until then.",
-        )
+        messages.success(request, done)
     return redirect("lifecycle:rent_change", pk=run.pk)
+
+
+@require_POST
+@permission_required("lifecycle.add_rentchangerun", raise_exception=True)
+def rent_change_submit(request, pk):
+    done = (
+        "Sent for approval. Someone else who may approve rent changes must check and approve it; nothing changes "
+        "until then."
+    )
+    return _run_button(request, pk, rent_change_run_submit, done)
 
 
 @require_POST
 @permission_required("lifecycle.change_rentchangerun", raise_exception=True)
 def rent_change_cancel(request, pk):
-    run = get_object_or_404(RentChangeRun, pk=pk)
-    try:
-        rent_change_run_cancel(by=request.user, run=run)
-    except ValidationError as error:
-        messages.error(request, _message(error))
-    else:
-        messages.success(request, "Cancelled. Nothing was changed and no letter was sent.")
-    return redirect("lifecycle:rent_change", pk=run.pk)
+    return _run_button(request, pk, rent_change_run_cancel, "Cancelled. Nothing was changed and no letter was sent.")
 
 
 @require_POST

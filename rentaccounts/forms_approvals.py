@@ -9,6 +9,7 @@ from tenancies.constants import PaymentMethod
 from tenancies.references import PaymentReferenceField
 
 from .constants import AccountKind, RequestKind
+from .direct_debit_fields import CollectionDayField, MandateAmountField
 from .forms import MoneyField, tenancy_for_reference
 from .models import Account
 from .services.account_checks import OUTCOME_CORRECTED, OUTCOME_GENUINE
@@ -143,35 +144,13 @@ class MandateForm(GdsFormMixin, forms.Form):
     reference = forms.CharField(
         label="Mandate reference", max_length=40, error_messages={"required": "Enter the bank's mandate reference"}
     )
-    # A text box with a numeric keypad, as the GOV.UK Design System advises, rather than <input type=number>.
-    collection_day = forms.CharField(
-        label="Collection day of the month",
-        max_length=2,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
-        error_messages={"required": "Enter a collection day from 1 to 28"},
-    )
-    amount = MoneyField(
-        label="Amount collected each time, in pounds (optional)",
-        required=False,
-        help_text="Leave blank if the amount changes with the rent.",
-    )
+    collection_day = CollectionDayField()
+    amount = MandateAmountField(help_text="Leave blank if the amount changes with the rent.")
     start_date = DateInputField(label="First collection", help_text="For example, 1 12 2026.")
 
     def clean_payment_reference(self):
         self.cleaned_data["tenancy"] = tenancy_for_reference(self.cleaned_data["payment_reference"])
         return self.cleaned_data["tenancy"].payment_reference
-
-    def clean_collection_day(self):
-        day = self.cleaned_data["collection_day"].strip()
-        if not day.isdigit() or not 1 <= int(day) <= 28:
-            raise forms.ValidationError("Enter a collection day from 1 to 28")
-        return int(day)
-
-    def clean_amount(self):
-        amount = self.cleaned_data.get("amount")
-        if amount is not None and amount <= 0:
-            raise forms.ValidationError("Enter the amount collected as a positive sum, like 95.50, or leave it blank")
-        return amount
 
 
 class MandateCancelForm(forms.Form):

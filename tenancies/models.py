@@ -315,6 +315,14 @@ class EffectiveDated:
         return self.effective_from <= on and (self.effective_to is None or self.effective_to >= on)
 
 
+def ends_after_it_starts(prefix: str) -> models.CheckConstraint:
+    """An effective-dated table's check that a row's end, when it has one, is not before its start."""
+    return models.CheckConstraint(
+        condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
+        name=f"{prefix}_ends_after_it_starts",
+    )
+
+
 class Charge(EffectiveDated, TimeStampedModel):
     """One line of a tenancy's effective-dated charge schedule: the amount due each rent period.
 
@@ -337,10 +345,7 @@ class Charge(EffectiveDated, TimeStampedModel):
         indexes = [models.Index(fields=["effective_from", "effective_to"])]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="charge_amount_not_negative"),
-            models.CheckConstraint(
-                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
-                name="charge_ends_after_it_starts",
-            ),
+            ends_after_it_starts("charge"),
         ]
 
     def __str__(self) -> str:
@@ -365,10 +370,7 @@ class PropertyCharge(EffectiveDated, TimeStampedModel):
         ordering = ["property", "charge_type", "effective_from"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="property_charge_amount_not_negative"),
-            models.CheckConstraint(
-                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
-                name="property_charge_ends_after_it_starts",
-            ),
+            ends_after_it_starts("property_charge"),
         ]
 
     def __str__(self) -> str:

@@ -13,6 +13,15 @@ from .constants import WEEKS_IN_PERIOD, RentPeriod, WeeksBasis
 from .models import Charge, Tenancy, TenancyTenant
 
 
+def address_has(word: str, *, via: str = "") -> Q:
+    """A home whose address lines, unit, town or postcode contain the word (or whose postcode it is); `via` reaches the
+    home from another model, like "property__"."""
+    in_address = Q()
+    for name in ("address_line_1", "address_line_2", "unit_label", "town", "postcode"):
+        in_address |= Q(**{f"{via}{name}__icontains": word})
+    return in_address | Q(**{f"{via}postcode__iexact": word})
+
+
 def tenancy_search(*, query: str) -> QuerySet[Tenancy]:
     """Tenancies whose payment reference starts with, or whose tenant's name or address contains, every word given."""
     tenancies = Tenancy.objects.select_related("property").prefetch_related(
@@ -26,12 +35,7 @@ def tenancy_search(*, query: str) -> QuerySet[Tenancy]:
             Q(payment_reference__istartswith=word)
             | Q(tenants__first_name__icontains=word)
             | Q(tenants__last_name__icontains=word)
-            | Q(property__address_line_1__icontains=word)
-            | Q(property__address_line_2__icontains=word)
-            | Q(property__unit_label__icontains=word)
-            | Q(property__town__icontains=word)
-            | Q(property__postcode__icontains=word)
-            | Q(property__postcode__iexact=word)
+            | address_has(word, via="property__")
         )
     return tenancies.distinct().order_by("status", "payment_reference")
 

@@ -1,7 +1,9 @@
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,23 +20,29 @@ from .scoping import assert_can_see_tenancy, scope_description, scoped
 from .selectors import charges_in_effect, tenancy_detail, tenancy_search
 
 
-@permission_required("incomeapp.use_tenancies", raise_exception=True)
-def index(request):
-    form = TenancySearchForm(request.GET or None)
+def search_context(request, form, find: Callable[[str], QuerySet]) -> dict:
+    """A search page's context (tenancies, people): the words searched for, what is wrong with them when they are one
+    of our payment references with a wrong check digit (said, rather than "nothing matches"), and the page asked for
+    of what `find(query)` finds, or None when there is nothing to search for."""
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    # One of our payment references with a wrong check digit: say so, rather than "no tenancy matches".
     reference_problem = payment_reference_problem(payment_reference_normalise(query)) if query else None
-    searching = query and not reference_problem
-    found = scoped(tenancy_search(query=query), request.user)
-    page = Paginator(found, 25).get_page(request.GET.get("page")) if searching else None
-    context = {
+    page = None
+    if query and not reference_problem:
+        page = Paginator(find(query), 25).get_page(request.GET.get("page"))
+    return {
         "form": form,
         "query": query,
         "page": page,
         "query_string": urlencode({"q": query}),
         "reference_problem": reference_problem,
-        "scope": scope_description(request.user),
     }
+
+
+@permission_required("incomeapp.use_tenancies", raise_exception=True)
+def index(request):
+    form = TenancySearchForm(request.GET or None)
+    context = search_context(request, form, lambda query: scoped(tenancy_search(query=query), request.user))
+    context["scope"] = scope_description(request.user)
     return render(request, "tenancies/search.html", context)
 
 

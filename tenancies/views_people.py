@@ -1,8 +1,6 @@
 """People: find, add, change, see every tenancy held, likely duplicates, and merge two records. Thin views: the
 services (`services_people`) decide and check; the selectors (`selectors_people`) read."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +21,6 @@ from .forms_people import (
 )
 from .history import history_entries
 from .models import Person
-from .references import payment_reference_normalise, payment_reference_problem
 from .scoping import assert_can_see_person, is_scoped, people_visible_to, person_visible, visible_tenancy_rows
 from .selectors_people import (
     duplicate_pairs_with_people,
@@ -35,6 +32,7 @@ from .selectors_people import (
     person_tenancies,
 )
 from .services_people import SENSITIVE_FIELDS, SENSITIVE_PERMISSION, person_create, person_merge, person_update
+from .views import search_context
 
 
 def _may_see_sensitive(user) -> bool:
@@ -49,23 +47,12 @@ def _listed(labels: list[str]) -> str:
 @permission_required("tenancies.view_person", raise_exception=True)
 def index(request):
     form = PersonSearchForm(request.GET or None)
-    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    # One of our payment references with a wrong check digit: say so, rather than "no one matches".
-    reference_problem = payment_reference_problem(payment_reference_normalise(query)) if query else None
-    page = None
-    if query and not reference_problem:
-        people = people_visible_to(request.user, person_search(query=query))
-        page = Paginator(people, 25).get_page(request.GET.get("page"))
+    context = search_context(request, form, lambda query: people_visible_to(request.user, person_search(query=query)))
+    page = context["page"]
+    if page is not None:
         page.object_list = person_search_rows(page.object_list)
         for person in page.object_list:
             person.tenancy_rows = visible_tenancy_rows(request.user, person.tenancy_rows)
-    context = {
-        "form": form,
-        "query": query,
-        "page": page,
-        "query_string": urlencode({"q": query}),
-        "reference_problem": reference_problem,
-    }
     return render(request, "tenancies/people/index.html", context)
 
 

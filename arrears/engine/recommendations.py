@@ -159,37 +159,29 @@ def _with_weeks(recommendation: Recommendation, facts: dict) -> Recommendation:
 
 def _recommend(policy, version, outcome, rule_key, reasons, blockers, stopped, not_fired, facts) -> Recommendation:
     blocked = [f"{name}: {'; '.join(why)}" for name, why in blockers.items()] + stopped
+    action, label, mode, letter = outcome.action, outcome.label, outcome.mode, outcome.letter
     if outcome.letter and outcome.contact_first_days:
         attempt = facts.get("last_contact_attempt_date")
         window_start = facts["as_of"] - timedelta(days=outcome.contact_first_days)
         if attempt is None or attempt < window_start:
             shown = "none recorded" if attempt is None else f"the last was on {attempt:%d/%m/%Y}"
-            return _with_weeks(
-                Recommendation(
-                    action=f"contact_before_{outcome.action}",
-                    label=f"Call or visit before: {outcome.label}",
-                    mode="officer",
-                    letter="",
-                    severity=outcome.severity,
-                    rule=rule_key,
-                    reasons=[
-                        *reasons,
-                        f"this policy wants a call or visit attempt in the {outcome.contact_first_days} days "
-                        f"before the letter ({shown})",
-                    ],
-                    blocked_by=blocked,
-                    not_fired=not_fired,
-                    policy=policy["name"],
-                    version=version,
-                ),
-                facts,
+            action, label, mode, letter = (
+                f"contact_before_{outcome.action}",
+                f"Call or visit before: {label}",
+                "officer",
+                "",
             )
+            reasons = [
+                *reasons,
+                f"this policy wants a call or visit attempt in the {outcome.contact_first_days} days "
+                f"before the letter ({shown})",
+            ]
     return _with_weeks(
         Recommendation(
-            action=outcome.action,
-            label=outcome.label,
-            mode=outcome.mode,
-            letter=outcome.letter,
+            action=action,
+            label=label,
+            mode=mode,
+            letter=letter,
             severity=outcome.severity,
             rule=rule_key,
             reasons=reasons,

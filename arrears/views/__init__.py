@@ -5,7 +5,8 @@ The views are in four parts:
 - `worklist`: "My cases this week" (open cases by priority, with tabs and filters, and the ended tenancies' accounts)
   and reassigning the cases it shows.
 - `case_page`: the case page (the recommendation and what held it back, contacts, agreements, benefits, the balance
-  chart, the Breathing Space panel and the notice's moved lapse date) and `_act`, which runs each of its forms.
+  chart, the Breathing Space panel and the notice's moved lapse date) and `case_form_view`, which makes the view of
+  each of its forms.
 - `case_forms`: the case page's forms for contacts, agreements, pauses, referrals, vulnerability reviews, benefit
   claims and direct payment requests, and sending the recommended letter.
 - `breathing_space`: recording a Breathing Space and what happens to it (its end, the end of crisis treatment, a

@@ -1,6 +1,6 @@
 """The case page: the recommendation and what held it back, contacts, agreements, pauses, benefits, the balance
-chart, the Breathing Space panel and the notice's lapse date as a Breathing Space moved it; `_act` runs each of its
-forms and shows the page again with the form's errors."""
+chart, the Breathing Space panel and the notice's lapse date as a Breathing Space moved it; `case_form_view` makes
+the view of each of its forms, which shows the page again with the form's errors."""
 
 import re
 
@@ -10,24 +10,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from arrears.chart import balance_bars
 from arrears.constants import BreathingSpaceKind
-from arrears.forms import (
-    AgreementForm,
-    BenefitClaimForm,
-    BreathingSpaceAgentForm,
-    BreathingSpaceEndForm,
-    BreathingSpaceForm,
-    BreathingSpaceReviewOutcomeForm,
-    BreathingSpaceReviewRequestForm,
-    BreathingSpaceTreatmentEndForm,
-    ContactForm,
-    DirectPaymentRequestForm,
-    PauseForm,
-    ReferralForm,
-    VulnerabilityReviewForm,
-)
+from arrears.forms import CASE_PAGE_FORMS
 from arrears.models import ArrearsCase
 from arrears.moratorium import (
     Moratorium,
@@ -141,36 +128,25 @@ def _special_categories_shown(request, context) -> None:
 def _case_page(request, case, status=200, **forms):
     today = timezone.localdate()
     can_see_breathing_space = request.user.has_perm("arrears.view_breathingspace")
+    people = _people(case)
     context = {
         "case": case,
         "tenancy": case.account.tenancy,
-        "people": _people(case),
+        "people": people,
         "recommendation": case.latest_recommendation,
         "held_back": held_back_lines(case.latest_recommendation),
         "contacts": case.contacts.all(),
         "agreements": case.agreements.all(),
         "pauses": [pause for pause in case.pauses.all() if pause.ends_on > today],
-        "contact_form": forms.get("contact_form") or ContactForm(people=_people(case), initial={"occurred_on": today}),
-        "agreement_form": forms.get("agreement_form") or AgreementForm(),
-        "pause_form": forms.get("pause_form") or PauseForm(),
-        "referral_form": forms.get("referral_form") or ReferralForm(initial={"made_on": today}),
-        "vulnerability_form": forms.get("vulnerability_form")
-        or VulnerabilityReviewForm(initial={"reviewed_on": today}),
-        "claim_form": forms.get("claim_form") or BenefitClaimForm(initial={"paid_to_landlord": True}),
-        "direct_form": forms.get("direct_form") or DirectPaymentRequestForm(initial={"requested_on": today}),
+        **{
+            key: forms.get(key) or form_class(people=people, initial=form_class.page_initial(today))
+            for key, form_class in CASE_PAGE_FORMS.items()
+        },
         **case_benefits(case=case, today=today),
         **_balance_chart(case, today),
         "referrals": case.referrals.all(),
         "vulnerability_reviews": case.vulnerability_reviews.all(),
         "can_see_sensitive": request.user.has_perm("incomeapp.view_sensitive_notes"),
-        "breathing_space_form": forms.get("breathing_space_form")
-        or BreathingSpaceForm(people=_people(case), initial={"notified_on": today}),
-        "space_end_form": forms.get("space_end_form") or BreathingSpaceEndForm(),
-        "space_treatment_form": forms.get("space_treatment_form") or BreathingSpaceTreatmentEndForm(),
-        "space_review_form": forms.get("space_review_form")
-        or BreathingSpaceReviewRequestForm(initial={"review_requested_on": today}),
-        "space_outcome_form": forms.get("space_outcome_form") or BreathingSpaceReviewOutcomeForm(),
-        "space_agent_form": forms.get("space_agent_form") or BreathingSpaceAgentForm(initial={"told_on": today}),
         **(breathing_space_panel(case=case, today=today) if can_see_breathing_space else {"breathing_space": None}),
         "nosp_lapse": nosp_lapse_moved(case=case),
         "can_see_breathing_space": can_see_breathing_space,
@@ -185,18 +161,51 @@ def case(request, pk):
     return _case_page(request, _case_or_404(pk, request.user))
 
 
-def _act(request, case, form, action, success, form_key: str):
-    """Runs `action` on a valid form; `success` is the banner, or a function of what `action` returned that gives it
-    (and may add its own warnings). The service re-reviews the case, so the page shows the new recommendation."""
-    if form.is_valid():
-        try:
-            result = action(form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error.messages[0])
-        else:
-            messages.success(request, success(result) if callable(success) else success)
-            return redirect("arrears:case", pk=case.pk)
-    return _case_page(request, case, status=400, **{form_key: form})
+def _current_space_or_404(case):
+    space = breathing_space_panel(case=case, today=timezone.localdate())["breathing_space"]
+    if space is None:
+        raise Http404("There is no current Breathing Space on this case.")
+    return space
+
+
+# What a form's service is about: the case, its tenancy, or the tenancy's current Breathing Space.
+_SUBJECTS = {
+    "case": lambda case: case,
+    "tenancy": lambda case: case.account.tenancy,
+    "space": _current_space_or_404,
+}
+
+
+def case_form_view(form_key: str, permission: str, service, *, about: str, officer: str, success, warning=None):
+    """The view of one of the case page's forms (`CASE_PAGE_FORMS[form_key]`), for officers with `permission`.
+
+    A valid form goes to `service` with `about` (the case, its tenancy or its current Breathing Space, see
+    `_SUBJECTS`), the form's `service_arguments` and the officer under the keyword `officer`. `success` is the banner,
+    or a function of what the service returned that gives it; `warning` may give a warning from it too. The service
+    re-reviews the case, so the page shows the new recommendation; an invalid form or a refusal shows the page again
+    with the form's errors."""
+    form_class = CASE_PAGE_FORMS[form_key]
+
+    @require_POST
+    @permission_required(("incomeapp.use_worklist", permission), raise_exception=True)
+    def view(request, pk):
+        case = _case_or_404(pk, request.user)
+        subject = _SUBJECTS[about](case)
+        form = form_class(request.POST, people=_people(case) if form_class.tenant_field else ())
+        if form.is_valid():
+            try:
+                result = service(**{about: subject}, **form.service_arguments(), **{officer: request.user})
+            except ValidationError as error:
+                form.add_error(None, error.messages[0])
+            else:
+                warned = warning(result) if warning else ""
+                if warned:
+                    messages.warning(request, warned)
+                messages.success(request, success(result) if callable(success) else success)
+                return redirect("arrears:case", pk=case.pk)
+        return _case_page(request, case, status=400, **{form_key: form})
+
+    return view
 
 
 _BLOCKER_KEY = re.compile(r"^([a-z][a-z0-9_]*): ")

@@ -6,8 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 from courts.constants import GroundKind
+from courts.law import ground_spec
 from courts.models import Notice
-from courts.notice_rules import GroundSpec, serious_arrears_test
+from courts.notice_rules import serious_arrears_test
 from courts.selectors import rent_position, uc_awaited
 from incomeapp.money import ZERO, format_money
 
@@ -32,16 +33,7 @@ def serious_arrears_at(notice: Notice, on: date) -> dict:
     if position.rent_per_period <= 0:
         return {}
     test = serious_arrears_test(
-        GroundSpec(
-            code=rule.code,
-            title=rule.title,
-            text=rule.text,
-            kind=rule.kind,
-            notice_days=rule.notice_days,
-            threshold_weeks=rule.threshold_weeks,
-            threshold_months=rule.threshold_months,
-            uc_disregard=rule.uc_disregard,
-        ),
+        ground_spec(rule),
         rent_arrears=position.rent_arrears,
         rent_per_period=position.rent_per_period,
         rent_period=tenancy.rent_period,

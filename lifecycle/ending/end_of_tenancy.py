@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from arrears.services import case_close_for_account
-from incomeapp.money import ZERO, format_money
+from incomeapp.money import format_money
 from incomeapp.roles import staff_require
 from lifecycle.charges.checks import _opening_balance_date
 from rentaccounts.constants import MandateStatus
@@ -18,7 +18,7 @@ from tenancies.constants import TenancyEventKind, TenancyStatus
 from tenancies.models import Tenancy, TenancyEvent, TenancyTenant
 from tenancies.services_people import person_update
 
-from .figures import EndResult, _rent_balance, final_charges
+from .figures import EndResult, _rent_balance, balance_left_is, final_charges
 from .rules import (
     ADDRESS_REASON,
     AFTER_DIRECT_DEBIT,
@@ -114,6 +114,23 @@ def _addresses_follow(
     return set_for, kept_for
 
 
+def _recorded(result: EndResult, by, kind: str, reason: str, detail: dict, *, forwarding: str, stopped) -> EndResult:
+    """The end's event (`kind`: ended, or end corrected) with its figures, the forwarding address on one line, and the
+    charges it stopped (for a later correction to give the days back)."""
+    if forwarding:
+        detail["forwarding_address"] = forwarding.replace("\n", ", ")
+    detail[_CHARGE_RECORD] = stopped
+    result.event = TenancyEvent.objects.create(
+        tenancy=result.tenancy,
+        kind=kind,
+        effective_date=result.last_day,
+        reason=reason,
+        detail=detail,
+        recorded_by=by,
+    )
+    return result
+
+
 def _figures_detail(result: EndResult) -> dict:
     detail = {
         "last_day": f"{result.last_day:%d/%m/%Y}",
@@ -122,11 +139,7 @@ def _figures_detail(result: EndResult) -> dict:
         "charges_reversed": format_money(result.reversed_total),
         "charges_added": format_money(result.added_total) if result.added_total else "",
         "balance_after": format_money(result.balance),
-        "balance_is": "former-tenant arrears"
-        if result.balance > ZERO
-        else "a credit to refund or transfer"
-        if result.balance < ZERO
-        else "nothing owed",
+        "balance_is": balance_left_is(result.balance),
         "direct_debits_cancelled": result.mandates_cancelled,
         "arrears_case_closed": bool(result.case_closed),
         "correspondence_address_set_for": result.addresses_set,
@@ -246,19 +259,9 @@ def _end(*, by, tenancy, last_day, reason, forwarding, note, follow_addresses) -
     if follow_addresses:
         result.addresses_set, result.addresses_kept = _addresses_follow(by, tenancy, forwarding, reason_note=note)
     result.final_charges = final_charges(tenancy=tenancy, last_day=last_day)
+    event_reason = note or REASON_LABELS[reason]
     detail = _figures_detail(result)
-    if forwarding:
-        detail["forwarding_address"] = forwarding.replace("\n", ", ")
-    detail[_CHARGE_RECORD] = stopped
-    result.event = TenancyEvent.objects.create(
-        tenancy=tenancy,
-        kind=TenancyEventKind.ENDED,
-        effective_date=last_day,
-        reason=note or REASON_LABELS[reason],
-        detail=detail,
-        recorded_by=by,
-    )
-    return result
+    return _recorded(result, by, TenancyEventKind.ENDED, event_reason, detail, forwarding=forwarding, stopped=stopped)
 
 
 def tenancy_end_correct(
@@ -333,18 +336,7 @@ def _correct(*, by, tenancy, last_day, note, reason, forwarding) -> EndResult:
         + (f", forwarding address {old_forwarding.replace(chr(10), ', ')}" if old_forwarding else ""),
         **_figures_detail(result),
     }
-    if forwarding:
-        detail["forwarding_address"] = forwarding.replace("\n", ", ")
-    detail[_CHARGE_RECORD] = stopped
-    result.event = TenancyEvent.objects.create(
-        tenancy=tenancy,
-        kind=TenancyEventKind.END_CORRECTED,
-        effective_date=last_day,
-        reason=note,
-        detail=detail,
-        recorded_by=by,
-    )
-    return result
+    return _recorded(result, by, TenancyEventKind.END_CORRECTED, note, detail, forwarding=forwarding, stopped=stopped)
 
 
 def tenancy_end_latest(*, tenancy: Tenancy) -> TenancyEvent | None:

@@ -41,6 +41,15 @@ class FinalCharge:
         return self.days_charged != self.days_in_period
 
 
+def balance_left_is(balance: Decimal) -> str:
+    """What the balance an ended tenancy leaves behind is, in the words its history records."""
+    if balance > ZERO:
+        return "former-tenant arrears"
+    if balance < ZERO:
+        return "a credit to refund or transfer"
+    return "nothing owed"
+
+
 def _period_containing(terms: TenancyTerms, day: date) -> tuple[date, date] | None:
     for weeks_back in range(6):  # a monthly period starts at most 31 days before any of its days
         for start, end in periods_starting_in_week(terms, monday_of(day) - timedelta(weeks=weeks_back)):

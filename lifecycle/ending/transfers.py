@@ -18,7 +18,7 @@ from tenancies.specs import ChargeSpec
 
 from .credit import balance_carry_request
 from .end_of_tenancy import _end
-from .figures import EndResult, _rent_balance
+from .figures import EndResult, _rent_balance, balance_left_is
 from .rules import AFTER_DIRECT_DEBIT, END_PERMISSION, _address, _dry_runnable, _names, _require_current
 
 # ---- transfers and mutual exchanges: one tenancy ends, another starts ------------------------------------------------
@@ -56,6 +56,21 @@ class MoveResult:
         self.signed_up.append(
             SignedUp(tenancy, tenancy.named_tenants(), _tenancy_charges(tenancy, start), _rent_balance(tenancy))
         )
+
+    def _record_events(self, *, by, old: Tenancy, new: Tenancy, on: date, reason: str, detail: dict) -> None:
+        """The move's event (of this result's kind) on the old tenancy and on the new one, each naming the other."""
+        for this, other in ((old, new), (new, old)):
+            self.events.append(
+                TenancyEvent.objects.create(
+                    tenancy=this,
+                    kind=self.kind,
+                    effective_date=on,
+                    reason=reason,
+                    detail=detail,
+                    related_tenancy=other,
+                    recorded_by=by,
+                )
+            )
 
 
 def _tenancy_charges(tenancy: Tenancy, on: date) -> list[ChargeSpec]:
@@ -167,27 +182,13 @@ def tenancy_transfer(
             "old_balance_is": (
                 f"carried to {new.payment_reference} when request {request.pk} is approved"
                 if request
-                else "former-tenant arrears"
-                if ended.balance > ZERO
-                else "a credit to refund or transfer"
-                if ended.balance < ZERO
-                else "nothing owed"
+                else balance_left_is(ended.balance)
             ),
         }
         if request:
             detail["balance_request"] = request.pk
-        for this, other in ((old, new), (new, old)):
-            result.events.append(
-                TenancyEvent.objects.create(
-                    tenancy=this,
-                    kind=TenancyEventKind.TRANSFER,
-                    effective_date=start_date,
-                    reason=(note or "").strip() or "Transfer to another of our homes",
-                    detail=detail,
-                    related_tenancy=other,
-                    recorded_by=by,
-                )
-            )
+        reason = (note or "").strip() or "Transfer to another of our homes"
+        result._record_events(by=by, old=old, new=new, on=start_date, reason=reason, detail=detail)
         return result
 
     return _dry_runnable(work, dry_run)
@@ -279,18 +280,8 @@ def tenancy_mutual_exchange(
             }
             if partner:
                 detail["exchanged_with"] = (partner if old.pk == ours.pk else ours).payment_reference
-            for this, other in ((old, new), (new, old)):
-                result.events.append(
-                    TenancyEvent.objects.create(
-                        tenancy=this,
-                        kind=TenancyEventKind.MUTUAL_EXCHANGE,
-                        effective_date=on,
-                        reason=(note or "").strip() or "Mutual exchange",
-                        detail=detail,
-                        related_tenancy=other,
-                        recorded_by=by,
-                    )
-                )
+            reason = (note or "").strip() or "Mutual exchange"
+            result._record_events(by=by, old=old, new=new, on=on, reason=reason, detail=detail)
         return result
 
     return _dry_runnable(work, dry_run)

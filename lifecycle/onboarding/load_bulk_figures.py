@@ -7,10 +7,10 @@ from datetime import timedelta
 from django.db.models import Q
 
 from incomeapp.money import ZERO, format_money
+from lifecycle.ending.figures import balance_left_is
 from rentaccounts.charging import ChargeLine, TenancyTerms, charges_due_in_week, monday_of
-from rentaccounts.constants import TransactionType
-from rentaccounts.services import Posting, rent_debit_key
-from tenancies.constants import CHARGE_LABELS, ChargeType, EndReason, PaymentMethod
+from rentaccounts.services import Posting, rent_debit_posting
+from tenancies.constants import EndReason, PaymentMethod
 from tenancies.models import (
     Property,
     RentFreeWeek,
@@ -39,8 +39,9 @@ class _Prepared:
 
 
 def _loaded_detail(p: _Prepared, ids) -> dict:
-    """The figures the sign-up event keeps (lifecycle.signup._event_detail), less the letters and first period a load
-    has no use for. `opening_balance_date` is read by charge changes: periods up to it are never charged again."""
+    """The figures the sign-up event keeps (lifecycle.signup.new_tenancy._event_detail), less the letters and first
+    period a load has no use for. `opening_balance_date` is read by charge changes: periods up to it are never
+    charged again."""
     row, new = p.new.item.row, p.new
     person_ids = ids[PEOPLE]
     detail = {
@@ -75,11 +76,7 @@ def _ended_detail(p: _Prepared) -> dict:
         "last_day": f"{end:%d/%m/%Y}",
         "reason": _END_LABELS[reason],
         "balance_after": format_money(p.balance),
-        "balance_is": "former-tenant arrears"
-        if p.balance > ZERO
-        else "a credit to refund or transfer"
-        if p.balance < ZERO
-        else "nothing owed",
+        "balance_is": balance_left_is(p.balance),
         "charges_stopped": [
             {"charge": pk, "effective_to_before": None} for pk in p.charge_ids if p.charges_from <= end
         ],
@@ -126,20 +123,8 @@ def _weeks_already_run(prepared: list[_Prepared], runs: list) -> list[Posting]:
             for line in charges_due_in_week(terms, lines, week, weeks_free):
                 if not_before is not None and line.period_start <= not_before:
                     continue
-                charge_type = types[line.charge_id]
                 postings.append(
-                    Posting(
-                        account_id=p.account_id,
-                        transaction_type=TransactionType.RENT_DEBIT
-                        if charge_type == ChargeType.RENT
-                        else TransactionType.CHARGE_DEBIT,
-                        amount=line.amount,
-                        effective_date=line.effective_date,
-                        idempotency_key=rent_debit_key(line.charge_id, line.period_start),
-                        description=CHARGE_LABELS[charge_type],
-                        period_start=line.period_start,
-                        period_end=line.period_end,
-                    )
+                    rent_debit_posting(account_id=p.account_id, charge_type=types[line.charge_id], line=line)
                 )
                 p.balance += line.amount
     return postings

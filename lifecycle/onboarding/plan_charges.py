@@ -27,20 +27,21 @@ def _charged(now: list[tuple], charge_type: str, day: date) -> tuple | None:
     return None
 
 
+def charge_specs(rows: list[dict]) -> list[ChargeSpec]:
+    """The file's charges of one owner as the services take them (a charge of 0.00 is no charge)."""
+    specs = []
+    for row in rows:
+        counts = row["counts_as_rent"]
+        if counts is None:
+            counts = row["charge_type"] in COUNTS_AS_RENT_BY_DEFAULT
+        row["_counts_as_rent"] = counts
+        if row["amount"] != ZERO:
+            specs.append(ChargeSpec(row["charge_type"], row["amount"], counts))
+    return specs
+
+
 class ChargesPlanning:
     # -- charges -------------------------------------------------------------------------------------------------
-
-    def _charge_rows(self, rows: list[dict]) -> list[ChargeSpec]:
-        """The file's charges of one owner as the services take them (a charge of 0.00 is no charge)."""
-        specs = []
-        for row in rows:
-            counts = row["counts_as_rent"]
-            if counts is None:
-                counts = row["charge_type"] in COUNTS_AS_RENT_BY_DEFAULT
-            row["_counts_as_rent"] = counts
-            if row["amount"] != ZERO:
-                specs.append(ChargeSpec(row["charge_type"], row["amount"], counts))
-        return specs
 
     def _charges_compare(self, kind: str, owner: str, rows: list[dict], now: list[tuple]) -> ChargeSet | None:
         """One owner's charges in the file against Rentwise's (`now`: type, amount, counts as rent, from, to).
@@ -85,7 +86,7 @@ class ChargesPlanning:
             if start <= date_from and (end is None or end >= date_from) and amount != ZERO
         ]
         line = min(row["_line"] for row in differing)
-        return ChargeSet(owner, line, None, date_from, self._charge_rows(rows), before)
+        return ChargeSet(owner, line, None, date_from, charge_specs(rows), before)
 
     def _charges_now(self, model, owner_field: str, owners: str) -> dict[int, list[tuple]]:
         """Every charge row of the owners chosen by the SQL condition `owners` (on the owner's table)."""
@@ -136,7 +137,7 @@ class ChargesPlanning:
         for home, home_rows in by_home.items():
             home_id = ids.get(home)
             if home_id is None:
-                specs = self._charge_rows(home_rows)
+                specs = charge_specs(home_rows)
                 date_from = max(row["effective_from"] for row in home_rows)
                 line = min(row["_line"] for row in home_rows)
                 self.plan.property_charges.append(ChargeSet(home, line, None, date_from, specs))

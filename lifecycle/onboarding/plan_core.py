@@ -12,32 +12,15 @@ from django.utils import timezone
 from rentaccounts.services.tenancy_charges import rent_run_reached
 from tenancies.specs import ChargeSpec
 
-from .formats import (
-    ErrorList,
-    LoadError,
-    ParsedFile,
-)
+from .formats import PEOPLE, SPEC_BY_KIND, ErrorList, LoadError, ParsedFile
 
 # The model fields each file sets, by column (references are resolved to ids separately).
 PROVIDER_FIELDS = ("name", "landlord_type", "address", "jurisdiction", "phone", "email")
 SCHEME_FIELDS = ("code", "name", "scheme_type")
 PATCH_FIELDS = ("name",)
 PROPERTY_FIELDS = ("uprn", "unit_label", "address_line_1", "address_line_2", "town", "postcode", "bedrooms")
-PERSON_FIELDS = (
-    "title",
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "email",
-    "phone",
-    "preferred_contact",
-    "correspondence_address",
-    "preferred_language",
-    "communication_adjustments",
-    "support_worker",
-    "vulnerability_notes",
-    "health_notes",
-)
+# people.csv has no reference to resolve: its columns but its key (source_reference) are all fields of the person.
+PERSON_FIELDS = tuple(c.name for c in SPEC_BY_KIND[PEOPLE].columns if c.name not in SPEC_BY_KIND[PEOPLE].key)
 MULTILINE_FIELDS = {"address", "correspondence_address", "vulnerability_notes", "health_notes", "forwarding_address"}
 
 
@@ -191,6 +174,16 @@ class PlannerCore:
 
     def fields_present(self, kind: str, fields: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(name for name in fields if self.has(kind, name))
+
+    def item_for(self, kind: str, reference: str, row: dict, existing: dict[str, dict]) -> tuple[Item, dict | None]:
+        """The row's item of the plan, and Rentwise's record of it (`existing`, by reference). With no record, the
+        item is planned (and counted) as a record to create."""
+        current = existing.get(reference)
+        item = Item(kind, reference, row["_line"], row, current["id"] if current else None)
+        if current is None:
+            self.plan.creates[kind].append(item)
+            self.plan.counts[kind]["created"] += 1
+        return item, current
 
     def compare(self, kind: str, row: dict, current: dict, fields: tuple[str, ...]) -> dict:
         """The fields (of those the file sends) whose value in the file differs from Rentwise's: field → (now, new).

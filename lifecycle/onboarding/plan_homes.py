@@ -33,7 +33,6 @@ from .plan_core import (
     PROPERTY_FIELDS,
     PROVIDER_FIELDS,
     SCHEME_FIELDS,
-    Item,
     _tidied,
 )
 
@@ -109,12 +108,9 @@ class HomesPlanning(ChargesPlanning):
             extra = resolve(row) if resolve else {}
             if extra is None:
                 continue
-            current = existing.get(reference)
-            item = Item(kind, reference, row["_line"], row, current["id"] if current else None)
+            item, current = self.item_for(kind, reference, row, existing)
             item.row.update({f"_{name}": value for name, value in extra.items()})
             if current is None:
-                self.plan.creates[kind].append(item)
-                self.plan.counts[kind]["created"] += 1
                 continue
             self.plan.ids[kind][reference] = current["id"]
             changes = self.compare(kind, row, current, present)
@@ -322,11 +318,8 @@ class HomesPlanning(ChargesPlanning):
                 parents[reference] = parent
             if bad or scheme is None:
                 continue
-            current = existing.get(reference)
-            item = Item(PROPERTIES, reference, row["_line"], row, current["id"] if current else None)
+            item, current = self.item_for(PROPERTIES, reference, row, existing)
             if current is None:
-                self.plan.creates[PROPERTIES].append(item)
-                self.plan.counts[PROPERTIES]["created"] += 1
                 continue
             changes = self.compare(PROPERTIES, row, current, present)
             if schemes.get(scheme) != current["scheme_id"]:

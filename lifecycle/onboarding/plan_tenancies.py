@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from django.db import connection
 
-from incomeapp.money import ZERO
 from tenancies.constants import LICENCE_TENURES, EndReason
 from tenancies.models import (
     Person,
@@ -14,16 +13,8 @@ from tenancies.models import (
 )
 from tenancies.specs import ChargeSpec
 
-from .formats import (
-    CHARGES,
-    COUNTS_AS_RENT_BY_DEFAULT,
-    DIRECT_DEBITS,
-    OPENING_BALANCES,
-    PEOPLE,
-    PROPERTIES,
-    TENANCIES,
-    TENANTS,
-)
+from .formats import CHARGES, DIRECT_DEBITS, OPENING_BALANCES, PEOPLE, PROPERTIES, TENANCIES, TENANTS
+from .plan_charges import charge_specs
 from .plan_core import (
     PERSON_FIELDS,
     Item,
@@ -59,11 +50,8 @@ class TenancyPlanning(TenancyChecks, TenancySyncPlanning):
             if birth is not None and birth > self.today:
                 self.error(PEOPLE, row, "date_of_birth", "This date of birth is in the future; check it.")
                 continue
-            current = existing.get(reference)
-            item = Item(PEOPLE, reference, row["_line"], row, current["id"] if current else None)
+            item, current = self.item_for(PEOPLE, reference, row, existing)
             if current is None:
-                self.plan.creates[PEOPLE].append(item)
-                self.plan.counts[PEOPLE]["created"] += 1
                 continue
             changes = self.compare(PEOPLE, row, current, present)
             if changes and current["merged_into_id"]:
@@ -268,17 +256,7 @@ class TenancyPlanning(TenancyChecks, TenancySyncPlanning):
         return ok
 
     def _specs_for(self, charge_rows: list[dict]) -> list[ChargeSpec]:
-        specs = []
-        for row in charge_rows:
-            if not self.ok(row, "charge_type", "amount", "effective_from"):
-                continue
-            counts = row["counts_as_rent"]
-            if counts is None:
-                counts = row["charge_type"] in COUNTS_AS_RENT_BY_DEFAULT
-            row["_counts_as_rent"] = counts
-            if row["amount"] != ZERO:
-                specs.append(ChargeSpec(row["charge_type"], row["amount"], counts))
-        return specs
+        return charge_specs([row for row in charge_rows if self.ok(row, "charge_type", "amount", "effective_from")])
 
     def _new_tenancy(self, item: Item, tenants, charges, openings, mandates) -> None:
         row, reference = item.row, item.key

@@ -17,15 +17,7 @@ from tenancies.models import (
     TenancyTenant,
 )
 
-from .formats import (
-    CHARGES,
-    DIRECT_DEBITS,
-    OPENING_BALANCES,
-    PEOPLE,
-    PROPERTIES,
-    TENANCIES,
-    TENANTS,
-)
+from .formats import CHARGES, DIRECT_DEBITS, OPENING_BALANCES, PEOPLE, PROPERTIES, TENANCIES, TENANTS
 from .plan_core import (
     Item,
     _multiline,
@@ -240,10 +232,7 @@ class TenancySyncPlanning:
                 item.row["_tenancy_id"] = tenancy_id
                 cancelled = row.get("cancelled_on")
                 if found is None:
-                    if cancelled:
-                        counts["created"] += 1
-                    else:
-                        counts["created"] += 1
+                    counts["created"] += 1
                     self.plan.mandates_new.append(item)
                     continue
                 if found["status"] == MandateStatus.CANCELLED and not cancelled:

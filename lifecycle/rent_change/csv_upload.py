@@ -132,6 +132,20 @@ def _lookup(model, field: str, values: set[str], extra: Q | None = None) -> dict
     return found
 
 
+def _charged_on(model, owner_field: str, owner_ids: set[int], day: date) -> dict[tuple[int, str], Decimal]:
+    """What each owner (a tenancy's or a home's charges, by `owner_field`) is charged of each type on `day`:
+    (owner id, charge type) → the amounts summed; £0.00 for one not charged."""
+    charged: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+    for chunk in _chunks(sorted(owner_ids)):
+        for owner_id, charge_type, amount in (
+            model.objects.in_effect(day)
+            .filter(**{f"{owner_field}__in": chunk})
+            .values_list(owner_field, "charge_type", "amount")
+        ):
+            charged[(owner_id, charge_type)] += amount
+    return charged
+
+
 @transaction.atomic
 def rent_change_run_prepare_csv(
     *,
@@ -262,22 +276,8 @@ def rent_change_run_prepare_csv(
         basis=RentChangeBasis.CSV,
         source_file_name=(file_name or "")[:255],
     )
-    tenancy_old: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
-    for chunk in _chunks(sorted({tenancy_id for tenancy_id, _ in tenancy_new})):
-        for tenancy_id, charge_type, amount in (
-            Charge.objects.in_effect(day)
-            .filter(tenancy_id__in=chunk)
-            .values_list("tenancy_id", "charge_type", "amount")
-        ):
-            tenancy_old[(tenancy_id, charge_type)] += amount
-    home_old: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
-    for chunk in _chunks(sorted({property_id for property_id, _ in home_new})):
-        for property_id, charge_type, amount in (
-            PropertyCharge.objects.in_effect(day)
-            .filter(property_id__in=chunk)
-            .values_list("property_id", "charge_type", "amount")
-        ):
-            home_old[(property_id, charge_type)] += amount
+    tenancy_old = _charged_on(Charge, "tenancy_id", {tenancy_id for tenancy_id, _ in tenancy_new}, day)
+    home_old = _charged_on(PropertyCharge, "property_id", {property_id for property_id, _ in home_new}, day)
     lines = []
     for (tenancy_id, charge_type), (weekly, _) in tenancy_new.items():
         property_id, period, _, _ = tenancy_info[tenancy_id]

@@ -23,7 +23,18 @@ from tenancies.constants import TenancyEventKind, TenancyStatus
 from tenancies.models import TenancyEvent
 from tenancies.scoping import form_tenancy_check
 
-from .steps import ASK, END, TEMPLATES, _answers, _service_errors, _stage, _tenancy
+from .steps import (
+    ASK,
+    END,
+    TEMPLATES,
+    _check_page,
+    _ended_redirect,
+    _posted,
+    _service_errors,
+    _service_result,
+    _stage,
+    _tenancy,
+)
 
 # ---- ending ----------------------------------------------------------------------------------------------------------
 
@@ -31,37 +42,15 @@ from .steps import ASK, END, TEMPLATES, _answers, _service_errors, _stage, _tena
 @permission_required(END, raise_exception=True)
 def end(request, payment_reference):
     tenancy = _tenancy(payment_reference, request.user)
-    if tenancy.status != TenancyStatus.CURRENT:
-        messages.info(request, f"{tenancy.payment_reference} has already ended. To change the end, correct it here.")
-        return redirect("lifecycle:end_correct", tenancy.payment_reference)
-    stage = _stage(request)
-    form = EndForm(request.POST if request.method == "POST" else None)
-    if stage != "form" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            result = tenancy_end(
-                by=request.user,
-                tenancy=tenancy,
-                last_day=data["last_day"],
-                reason=data["reason"],
-                forwarding_address=data["forwarding_address"],
-                note=data["note"],
-                dry_run=stage == "check",
-            )
-        except ValidationError as error:
-            _service_errors(form, error)
-        else:
-            if stage == "confirm":
-                messages.success(request, result.summary)
-                return redirect("lifecycle:end_done", tenancy.payment_reference)
-            context = {
-                "tenancy": tenancy,
-                "result": result,
-                "answers": _answers(request),
-                "note": data["note"],
-                "preview": True,
-            }
-            return render(request, f"{TEMPLATES}/check_end.html", context)
+    message = f"{tenancy.payment_reference} has already ended. To change the end, correct it here."
+    if ended := _ended_redirect(request, tenancy, message, to="lifecycle:end_correct"):
+        return ended
+    form = EndForm(_posted(request))
+    if (result := _service_result(request, form, _end_work(tenancy_end, request.user, tenancy))) is not None:
+        if _stage(request) == "confirm":
+            messages.success(request, result.summary)
+            return redirect("lifecycle:end_done", tenancy.payment_reference)
+        return _check_page(request, tenancy, "check_end.html", result, note=form.cleaned_data["note"], preview=True)
     return render(request, f"{TEMPLATES}/end.html", {"tenancy": tenancy, "form": form, "correcting": False})
 
 
@@ -70,44 +59,39 @@ def end_correct(request, payment_reference):
     tenancy = _tenancy(payment_reference, request.user)
     if tenancy.status != TenancyStatus.FORMER:
         return redirect("lifecycle:end", tenancy.payment_reference)
-    stage = _stage(request)
     initial = {
         "reason": tenancy.end_reason,
         "last_day": tenancy.end_date,
         "forwarding_address": tenancy.forwarding_address,
     }
-    form = EndCorrectForm(request.POST if request.method == "POST" else None, initial=initial)
-    if stage != "form" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            result = tenancy_end_correct(
-                by=request.user,
-                tenancy=tenancy,
-                last_day=data["last_day"],
-                reason=data["reason"],
-                forwarding_address=data["forwarding_address"],
-                note=data["note"],
-                dry_run=stage == "check",
-            )
-        except ValidationError as error:
-            _service_errors(form, error)
-        else:
-            if not result.changed:
-                messages.info(request, result.summary)
-                return redirect("lifecycle:end_done", tenancy.payment_reference)
-            if stage == "confirm":
-                messages.success(request, result.summary)
-                return redirect("lifecycle:end_done", tenancy.payment_reference)
-            context = {
-                "tenancy": tenancy,
-                "result": result,
-                "answers": _answers(request),
-                "note": data["note"],
-                "correcting": True,
-                "preview": True,
-            }
-            return render(request, f"{TEMPLATES}/check_end.html", context)
+    form = EndCorrectForm(_posted(request), initial=initial)
+    if (result := _service_result(request, form, _end_work(tenancy_end_correct, request.user, tenancy))) is not None:
+        if not result.changed:
+            messages.info(request, result.summary)
+            return redirect("lifecycle:end_done", tenancy.payment_reference)
+        if _stage(request) == "confirm":
+            messages.success(request, result.summary)
+            return redirect("lifecycle:end_done", tenancy.payment_reference)
+        note = form.cleaned_data["note"]
+        return _check_page(request, tenancy, "check_end.html", result, note=note, correcting=True, preview=True)
     return render(request, f"{TEMPLATES}/end.html", {"tenancy": tenancy, "form": form, "correcting": True})
+
+
+def _end_work(service, by, tenancy):
+    """The work of ending the tenancy, or of correcting its end (`service`), with the end form's answers."""
+
+    def work(data, *, dry_run):
+        return service(
+            by=by,
+            tenancy=tenancy,
+            last_day=data["last_day"],
+            reason=data["reason"],
+            forwarding_address=data["forwarding_address"],
+            note=data["note"],
+            dry_run=dry_run,
+        )
+
+    return work
 
 
 @permission_required(END, raise_exception=True)

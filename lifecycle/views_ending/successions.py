@@ -2,54 +2,39 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from lifecycle.ending import tenancy_assignment, tenancy_succession
 from lifecycle.forms_ending import AssignmentForm, SuccessionForm
-from tenancies.constants import TenancyStatus
 
-from .steps import END, TEMPLATES, _answers, _new_people, _rolled_back, _service_errors, _stage, _tenancy
+from .steps import END, TEMPLATES, _check_page, _ended_redirect, _new_people, _posted, _service_result, _stage, _tenancy
 
 # ---- successions and assignments -------------------------------------------------------------------------------------
 
 
 def _named_tenants_view(request, payment_reference, *, form_class, template, what, run):
     tenancy = _tenancy(payment_reference, request.user)
-    if tenancy.status != TenancyStatus.CURRENT:
-        messages.info(request, f"{tenancy.payment_reference} has ended, so its named tenants cannot change.")
-        return redirect("tenancies:detail", tenancy.payment_reference)
+    message = f"{tenancy.payment_reference} has ended, so its named tenants cannot change."
+    if ended := _ended_redirect(request, tenancy, message):
+        return ended
     tenants = tenancy.named_tenants()
-    stage = _stage(request)
-    form = form_class(request.POST if request.method == "POST" else None, tenants=tenants)
-    if stage != "form" and form.is_valid():
+    form = form_class(_posted(request), tenants=tenants)
 
-        def work():
-            return run(tenancy, form.cleaned_data)
+    def work(data, *, dry_run):
+        return run(tenancy, data)
 
-        try:
-            result = work() if stage == "confirm" else _rolled_back(work)
-        except ValidationError as error:
-            _service_errors(form, error)
-        else:
-            if stage == "confirm":
-                if result.changed:
-                    messages.success(
-                        request,
-                        f"{what.capitalize()} recorded: the named tenants are now {_names(result.after)}. The "
-                        "tenancy, its payment reference and its balance continue.",
-                    )
-                else:
-                    messages.info(request, "Nothing changed: those are already the named tenants.")
-                return redirect("tenancies:detail", tenancy.payment_reference)
-            context = {
-                "tenancy": tenancy,
-                "result": result,
-                "answers": _answers(request),
-                "what": what,
-                "data": form.cleaned_data,
-            }
-            return render(request, f"{TEMPLATES}/check_named.html", context)
+    if (result := _service_result(request, form, work, rolled_back=True)) is not None:
+        if _stage(request) == "confirm":
+            if result.changed:
+                messages.success(
+                    request,
+                    f"{what.capitalize()} recorded: the named tenants are now {_names(result.after)}. The "
+                    "tenancy, its payment reference and its balance continue.",
+                )
+            else:
+                messages.info(request, "Nothing changed: those are already the named tenants.")
+            return redirect("tenancies:detail", tenancy.payment_reference)
+        return _check_page(request, tenancy, "check_named.html", result, what=what, data=form.cleaned_data)
     return render(request, f"{TEMPLATES}/{template}", {"tenancy": tenancy, "form": form, "tenants": tenants})
 
 

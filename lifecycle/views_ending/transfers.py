@@ -2,119 +2,78 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
 from incomeapp.money import format_money
 from lifecycle.ending import tenancy_end_latest, tenancy_mutual_exchange, tenancy_transfer
 from lifecycle.forms_ending import ExchangeForm, TransferForm
-from lifecycle.signup import homes_find
 from rentaccounts.models import AdjustmentRequest
 from rentaccounts.services import account_get_or_create
-from tenancies.constants import TenancyEventKind, TenancyStatus
+from tenancies.constants import TenancyEventKind
 from tenancies.models import TenancyEvent
 
-from .steps import END, TEMPLATES, _answers, _new_people, _rolled_back, _service_errors, _stage, _tenancy
+from .steps import END, TEMPLATES, _check_page, _ended_redirect, _new_people, _posted, _service_result, _stage, _tenancy
 
 # ---- transfers and mutual exchanges ----------------------------------------------------------------------------------
-
-
-def _home(form: TransferForm):
-    """The one home the search names (an exact UPRN wins), or a form error saying what to type instead."""
-    query = form.cleaned_data["home"].strip()
-    found = homes_find(query=query, limit=6)
-    exact = [home for home in found if home.uprn and home.uprn == query]
-    if exact:
-        return exact[0]
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        form.add_error("home", f"No home matches “{query}”. Check the UPRN or address in Homes.")
-    else:
-        listed = "; ".join(f"{home} (UPRN {home.uprn or 'none'})" for home in found[:5])
-        form.add_error("home", f"More than one home matches: {listed}. Type the UPRN of the one you mean.")
-    return None
 
 
 @permission_required(END, raise_exception=True)
 def transfer(request, payment_reference):
     tenancy = _tenancy(payment_reference, request.user)
-    if tenancy.status != TenancyStatus.CURRENT:
-        messages.info(request, f"{tenancy.payment_reference} has already ended.")
-        return redirect("tenancies:detail", tenancy.payment_reference)
-    stage = _stage(request)
-    form = TransferForm(request.POST if request.method == "POST" else None)
-    if stage != "form" and form.is_valid() and (home := _home(form)) is not None:
-        data = form.cleaned_data
-        try:
-            result = tenancy_transfer(
-                by=request.user,
-                tenancy=tenancy,
-                to_property=home,
-                start_date=data["start_date"],
-                carry_balance=data["carry_balance"] == "carry",
-                tenure_type=data["tenure_type"],
-                note=data["note"],
-                dry_run=stage == "check",
-            )
-        except ValidationError as error:
-            _service_errors(form, error)
-        else:
-            if stage == "confirm":
-                new = result.new_tenancies[0]
-                text = f"Transfer recorded: {tenancy.payment_reference} ended and {new.payment_reference} signed up."
-                if result.requests:
-                    text += f" The balance of {format_money(result.ended[0].balance)} waits for approval to move."
-                messages.success(request, text)
-                return redirect("lifecycle:moved", tenancy.payment_reference)
-            context = {"tenancy": tenancy, "result": result, "answers": _answers(request), "preview": True}
-            return render(request, f"{TEMPLATES}/check_move.html", context)
+    if ended := _ended_redirect(request, tenancy, f"{tenancy.payment_reference} has already ended."):
+        return ended
+    form = TransferForm(_posted(request))
+
+    def work(data, *, dry_run):
+        return tenancy_transfer(
+            by=request.user,
+            tenancy=tenancy,
+            to_property=data["to_property"],
+            start_date=data["start_date"],
+            carry_balance=data["carry_balance"] == "carry",
+            tenure_type=data["tenure_type"],
+            note=data["note"],
+            dry_run=dry_run,
+        )
+
+    if (result := _service_result(request, form, work)) is not None:
+        if _stage(request) == "confirm":
+            new = result.new_tenancies[0]
+            text = f"Transfer recorded: {tenancy.payment_reference} ended and {new.payment_reference} signed up."
+            if result.requests:
+                text += f" The balance of {format_money(result.ended[0].balance)} waits for approval to move."
+            messages.success(request, text)
+            return redirect("lifecycle:moved", tenancy.payment_reference)
+        return _check_page(request, tenancy, "check_move.html", result, preview=True)
     return render(request, f"{TEMPLATES}/transfer.html", {"tenancy": tenancy, "form": form})
 
 
 @permission_required(END, raise_exception=True)
 def mutual_exchange(request, payment_reference):
     tenancy = _tenancy(payment_reference, request.user)
-    if tenancy.status != TenancyStatus.CURRENT:
-        messages.info(request, f"{tenancy.payment_reference} has already ended.")
-        return redirect("tenancies:detail", tenancy.payment_reference)
-    stage = _stage(request)
-    form = ExchangeForm(request.POST if request.method == "POST" else None)
-    if stage != "form" and form.is_valid():
-        data = form.cleaned_data
+    if ended := _ended_redirect(request, tenancy, f"{tenancy.payment_reference} has already ended."):
+        return ended
+    form = ExchangeForm(_posted(request))
 
-        def work():
-            return tenancy_mutual_exchange(
-                by=request.user,
-                tenancy=tenancy,
-                on=data["on"],
-                incoming_tenants=_new_people(request.user, data["new_people"]) or None,
-                partner_tenancy=data["partner"],
-                forwarding_address=data["forwarding_address"],
-                note=data["note"],
-                send_letters=stage == "confirm",
-            )
+    def work(data, *, dry_run):
+        return tenancy_mutual_exchange(
+            by=request.user,
+            tenancy=tenancy,
+            on=data["on"],
+            incoming_tenants=_new_people(request.user, data["new_people"]) or None,
+            partner_tenancy=data["partner"],
+            forwarding_address=data["forwarding_address"],
+            note=data["note"],
+            send_letters=not dry_run,
+        )
 
-        try:
-            result = work() if stage == "confirm" else _rolled_back(work)
-        except ValidationError as error:
-            _service_errors(form, error)
-        else:
-            if stage == "confirm":
-                made = ", ".join(t.payment_reference for t in result.new_tenancies)
-                messages.success(
-                    request, f"Mutual exchange recorded: {tenancy.payment_reference} ended; {made} signed up."
-                )
-                return redirect("lifecycle:moved", tenancy.payment_reference)
-            context = {
-                "tenancy": tenancy,
-                "result": result,
-                "answers": _answers(request),
-                "exchange": True,
-                "preview": True,
-            }
-            return render(request, f"{TEMPLATES}/check_move.html", context)
+    if (result := _service_result(request, form, work, rolled_back=True)) is not None:
+        if _stage(request) == "confirm":
+            made = ", ".join(t.payment_reference for t in result.new_tenancies)
+            messages.success(request, f"Mutual exchange recorded: {tenancy.payment_reference} ended; {made} signed up.")
+            return redirect("lifecycle:moved", tenancy.payment_reference)
+        return _check_page(request, tenancy, "check_move.html", result, exchange=True, preview=True)
     return render(request, f"{TEMPLATES}/exchange.html", {"tenancy": tenancy, "form": form})
 
 

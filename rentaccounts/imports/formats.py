@@ -190,6 +190,25 @@ def _date(row: ParsedRow, text: str, what: str) -> date | None:
         return None
 
 
+def _row(row_number: int, raw: dict, **values) -> ParsedRow:
+    """The ledger line for a file line, for its payment reference, starting from the line's own problem."""
+    return ParsedRow(
+        row_number=row_number,
+        raw=raw,
+        payment_reference=raw["payment_reference"].upper(),
+        problem=line_problem(raw),
+        **values,
+    )
+
+
+def _period(row: ParsedRow, start: str, end: str, *, dates: str, period: str) -> None:
+    """The period a payment covers; a problem names its dates as `dates` ("period start") and it as `period`."""
+    row.period_start = _date(row, start, f"{dates} start")
+    row.period_end = _date(row, end, f"{dates} end")
+    if row.period_start and row.period_end and row.period_end < row.period_start:
+        row.problem = row.problem or f"The {period} ends before it starts."
+
+
 class GenericCsv(PaymentFormat):
     name = "generic-csv"
     label = "Payments (generic CSV)"
@@ -201,12 +220,7 @@ class GenericCsv(PaymentFormat):
 
     def parse(self, content: bytes) -> Iterator[ParsedRow]:
         for row_number, raw in self.rows(content):
-            row = ParsedRow(
-                row_number=row_number,
-                raw=raw,
-                payment_reference=raw["payment_reference"].upper(),
-                problem=line_problem(raw),
-            )
+            row = _row(row_number, raw)
             row.external_id = raw["transaction_id"]
             if not row.external_id:
                 row.problem = row.problem or (
@@ -234,20 +248,15 @@ class HousingBenefitSchedule(PaymentFormat):
 
     def parse(self, content: bytes) -> Iterator[ParsedRow]:
         for row_number, raw in self.rows(content):
-            row = ParsedRow(
-                row_number=row_number,
-                raw=raw,
-                payment_reference=raw["payment_reference"].upper(),
+            row = _row(
+                row_number,
+                raw,
                 transaction_type=TransactionType.HOUSING_BENEFIT,
                 payment_method=PaymentMethod.HOUSING_BENEFIT,
-                problem=line_problem(raw),
             )
             _credit(row, raw["amount"], allow_negative=True)
             row.effective_date = _date(row, raw["payment_date"], "payment date")
-            row.period_start = _date(row, raw["period_from"], "period start")
-            row.period_end = _date(row, raw["period_to"], "period end")
-            if row.period_start and row.period_end and row.period_end < row.period_start:
-                row.problem = row.problem or "The benefit period ends before it starts."
+            _period(row, raw["period_from"], raw["period_to"], dates="period", period="benefit period")
             if not raw["claim_reference"]:
                 row.problem = row.problem or "The claim_reference is missing."
             # No line id in a schedule: claim, period and sum identify a payment, however its dates are written.
@@ -288,20 +297,18 @@ class UniversalCreditSchedule(PaymentFormat):
             for column, transaction_type in self._parts:
                 if column == "arrears_deduction" and _is_nothing(raw.get(column, "")):
                     continue  # most claims have no deduction: no line rather than a £0.00 one
-                row = ParsedRow(
-                    row_number=row_number,
-                    raw=raw,
-                    payment_reference=raw["payment_reference"].upper(),
-                    transaction_type=transaction_type,
-                    payment_method=PaymentMethod.UNIVERSAL_CREDIT,
-                    problem=line_problem(raw),
+                row = _row(
+                    row_number, raw, transaction_type=transaction_type, payment_method=PaymentMethod.UNIVERSAL_CREDIT
                 )
                 _credit(row, raw[column])
                 row.effective_date = _date(row, raw["payment_date"], "payment date")
-                row.period_start = _date(row, raw["assessment_period_start"], "assessment period start")
-                row.period_end = _date(row, raw["assessment_period_end"], "assessment period end")
-                if row.period_start and row.period_end and row.period_end < row.period_start:
-                    row.problem = row.problem or "The assessment period ends before it starts."
+                _period(
+                    row,
+                    raw["assessment_period_start"],
+                    raw["assessment_period_end"],
+                    dates="assessment period",
+                    period="assessment period",
+                )
                 if not raw["uc_reference"]:
                     row.problem = row.problem or "The uc_reference is missing."
                 period = row.period_start.isoformat() if row.period_start else raw["assessment_period_start"]

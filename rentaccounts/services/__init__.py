@@ -15,7 +15,7 @@ from .ledger import (
     transaction_reverse,
     transactions_post,
 )
-from .rent_run import rent_debit_key, rent_debits_due, rent_debits_post
+from .rent_run import rent_debit_key, rent_debit_posting, rent_debit_type, rent_debits_due, rent_debits_post
 
 __all__ = [
     "DEFAULT_ALLOCATION_ORDER",
@@ -25,6 +25,8 @@ __all__ = [
     "allocation_order",
     "payment_split",
     "rent_debit_key",
+    "rent_debit_posting",
+    "rent_debit_type",
     "rent_debits_due",
     "rent_debits_post",
     "transaction_post",

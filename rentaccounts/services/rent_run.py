@@ -11,7 +11,7 @@ from django.utils import timezone
 from rentaccounts.charging import ChargeLine, PeriodCharge, TenancyTerms, charges_due_in_week
 from rentaccounts.constants import AccountKind, TransactionType
 from rentaccounts.models import Account, RentRun
-from tenancies.constants import CHARGE_LABELS
+from tenancies.constants import CHARGE_LABELS, ChargeType
 from tenancies.models import Charge, RentFreeWeek, Tenancy
 
 from .ledger import Posting, transactions_post
@@ -78,6 +78,25 @@ def rent_debit_key(charge_id: int, period_start: date) -> str:
     return f"charge:{period_start.isoformat()}:{charge_id}"
 
 
+def rent_debit_type(charge_type: str | None) -> str:
+    """Rent is posted as a rent debit; every other charge (service, support, other) as a charge debit."""
+    return TransactionType.RENT_DEBIT if charge_type == ChargeType.RENT else TransactionType.CHARGE_DEBIT
+
+
+def rent_debit_posting(*, account_id: int, charge_type: str, line: ChargeLine) -> Posting:
+    """The debit of one charge for one rent period, keyed (`rent_debit_key`) so that it is posted once."""
+    return Posting(
+        account_id=account_id,
+        transaction_type=rent_debit_type(charge_type),
+        amount=line.amount,
+        effective_date=line.effective_date,
+        idempotency_key=rent_debit_key(line.charge_id, line.period_start),
+        description=CHARGE_LABELS[charge_type],
+        period_start=line.period_start,
+        period_end=line.period_end,
+    )
+
+
 def rent_debits_post(*, week_commencing: date, started_by=None) -> RentRun:
     """Posts every charge due for rent periods starting in the week, once. Running it again posts nothing more."""
     if week_commencing.weekday() != 0:
@@ -86,16 +105,7 @@ def rent_debits_post(*, week_commencing: date, started_by=None) -> RentRun:
     with transaction.atomic():
         run = RentRun.objects.create(week_commencing=week_commencing, started_by=started_by)
         postings = [
-            Posting(
-                account_id=account_id,
-                transaction_type=TransactionType.RENT_DEBIT if charge_type == "rent" else TransactionType.CHARGE_DEBIT,
-                amount=line.amount,
-                effective_date=line.effective_date,
-                idempotency_key=rent_debit_key(line.charge_id, line.period_start),
-                description=CHARGE_LABELS[charge_type],
-                period_start=line.period_start,
-                period_end=line.period_end,
-            )
+            rent_debit_posting(account_id=account_id, charge_type=charge_type, line=line)
             for account_id, charge_type, line in due
         ]
         result = transactions_post(postings=postings, posted_by=started_by, rent_run=run)

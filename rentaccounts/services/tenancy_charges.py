@@ -25,13 +25,13 @@ from django.utils import timezone
 
 from incomeapp.money import ZERO, format_money
 from rentaccounts.charging import ChargeLine, PeriodCharge, TenancyTerms, charges_due_in_week, monday_of
-from rentaccounts.constants import CHARGE_TYPES, AccountKind, TransactionType
+from rentaccounts.constants import CHARGE_TYPES, AccountKind
 from rentaccounts.models import Account, RentRun, Transaction
-from tenancies.constants import CHARGE_LABELS, ChargeType
+from tenancies.constants import CHARGE_LABELS
 from tenancies.models import RentFreeWeek, Tenancy
 
 from .ledger import Posting, PostingResult, transactions_post
-from .rent_run import rent_debit_key
+from .rent_run import rent_debit_key, rent_debit_type
 
 # A monthly period can start up to a month before the first day a change touches.
 _LONGEST_PERIOD = timedelta(days=31)
@@ -166,9 +166,7 @@ def tenancy_charges_true_up(
         already = posted.get(key, ZERO)
         if amount_due == already:
             continue
-        transaction_type = types.get(key) or (
-            TransactionType.RENT_DEBIT if charge_type == ChargeType.RENT else TransactionType.CHARGE_DEBIT
-        )
+        transaction_type = types.get(key) or rent_debit_type(charge_type)
         label = CHARGE_LABELS.get(charge_type or "", "Charge")
         period_end = line.period_end if line else ends[key]
         difference = ChargeDifference(charge_id, charge_type or "", period_start, period_end, already, amount_due)

@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from tenancies.models import Property, Scheme, Tenancy
+from tenancies.selectors import address_has
 
 
 def live_tenancy_on(day: date, ref: str = "pk") -> QuerySet[Tenancy]:
@@ -27,16 +28,7 @@ def property_search(
     if scheme is not None:
         homes = homes.filter(scheme=scheme)
     for word in query.split():
-        homes = homes.filter(
-            Q(address_line_1__icontains=word)
-            | Q(address_line_2__icontains=word)
-            | Q(unit_label__icontains=word)
-            | Q(town__icontains=word)
-            | Q(postcode__icontains=word)
-            | Q(postcode__iexact=word)
-            | Q(uprn=word)
-            | Q(source_reference=word)
-        )
+        homes = homes.filter(address_has(word) | Q(uprn=word) | Q(source_reference=word))
     live = live_tenancy_on(today).order_by("-start_date")
     return homes.annotate(
         is_let=Exists(live), current_reference=Subquery(live.values("payment_reference")[:1])

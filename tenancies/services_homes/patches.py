@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from incomeapp.roles import staff_require
 from tenancies.models import Patch
 
-from .records import _by, _Checks, _record_retire, _record_update, _writing
+from .records import _Checks, _record_create, _record_retire, _record_update
 
 WORKLIST_PERMISSION = "incomeapp.use_worklist"
 
@@ -19,12 +19,7 @@ PATCH_FIELDS = set(PATCH_LABELS)
 def _patch_checked(values: dict, patch: Patch | None) -> dict:
     checks = _Checks(Patch, PATCH_LABELS)
     if "name" in values:
-        name = checks.text(values, "name", required=True)
-        clash = Patch.objects.filter(name__iexact=name)
-        if patch is not None:
-            clash = clash.exclude(pk=patch.pk)
-        if name and (patch is None or name != patch.name) and clash.exists():
-            checks.add("name", f"There is already a patch called {name}. Give this one a different name.")
+        checks.unique_text(values, "name", patch, "There is already a patch called {}. Give this one a different name.")
     if "source_reference" in values:
         checks.text(values, "source_reference")
     officer = values.get("officer")
@@ -43,11 +38,7 @@ def patch_create(*, by, name: str, officer=None, source_reference: str = "") -> 
     """A group of homes worked by one income officer (who must be active and hold the arrears worklist)."""
     staff_require(by, "tenancies.add_patch", "add a patch")
     values = _patch_checked({"name": name, "officer": officer, "source_reference": source_reference}, None)
-    patch = Patch(**values)
-    _by(patch, by)
-    with _writing():
-        patch.save()
-    return patch
+    return _record_create(Patch, values, by=by)
 
 
 def patch_update(*, by, patch: Patch, **changes) -> bool:

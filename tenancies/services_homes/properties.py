@@ -9,7 +9,7 @@ from django.db.models import Q
 from incomeapp.roles import staff_require
 from tenancies.models import Patch, Property, Scheme
 
-from .records import _by, _Checks, _day, _not_retired, _record_retire, _record_update, _writing
+from .records import _Checks, _day, _not_retired, _record_create, _record_retire, _record_update
 
 POSTCODE = re.compile(r"^(GIR 0AA|[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2})$")
 MAX_BEDROOMS = 30
@@ -120,11 +120,7 @@ def property_create(
         },
         None,
     )
-    home = Property(**values)
-    _by(home, by)
-    with _writing():
-        home.save()
-    return home
+    return _record_create(Property, values, by=by)
 
 
 def property_update(*, by, property: Property, **changes) -> bool:

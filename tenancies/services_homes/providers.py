@@ -10,7 +10,7 @@ from incomeapp.roles import staff_require
 from tenancies.constants import LandlordType
 from tenancies.models import Provider
 
-from .records import _by, _Checks, _record_retire, _record_update, _writing
+from .records import _Checks, _record_create, _record_retire, _record_update
 
 PROVIDER_LABELS = {
     "name": "provider's name",
@@ -27,12 +27,9 @@ PROVIDER_FIELDS = set(PROVIDER_LABELS)
 def _provider_checked(values: dict, provider: Provider | None) -> dict:
     checks = _Checks(Provider, PROVIDER_LABELS)
     if "name" in values:
-        name = checks.text(values, "name", required=True)
-        clash = Provider.objects.filter(name__iexact=name)
-        if provider is not None:
-            clash = clash.exclude(pk=provider.pk)
-        if name and (provider is None or name != provider.name) and clash.exists():
-            checks.add("name", f"There is already a provider called {name}. Give this one a different name.")
+        checks.unique_text(
+            values, "name", provider, "There is already a provider called {}. Give this one a different name."
+        )
     if "address" in values:
         address = values["address"] if values["address"] is not None else ""
         values["address"] = "\n".join(line.strip() for line in address.strip().splitlines() if line.strip())
@@ -81,11 +78,7 @@ def provider_create(
         },
         None,
     )
-    provider = Provider(**values)
-    _by(provider, by)
-    with _writing():
-        provider.save()
-    return provider
+    return _record_create(Provider, values, by=by)
 
 
 def provider_update(*, by, provider: Provider, **changes) -> bool:

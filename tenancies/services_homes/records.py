@@ -1,6 +1,6 @@
 """What every homes write shares: checking input into plain-English problems by field, the one transaction each
-write runs in, and changing or retiring a provider, scheme, patch or home (`_record_update`, `_record_retire`:
-each kind's service checks its permission, then hands over its own checks)."""
+write runs in, and adding, changing or retiring a provider, scheme, patch or home (`_record_create`, `_record_update`,
+`_record_retire`: each kind's service checks its permission, then hands over its own checks)."""
 
 from collections.abc import Callable
 from datetime import date
@@ -59,6 +59,16 @@ class _Checks:
         values[field] = value
         return value
 
+    def unique_text(self, values: dict, field: str, record: models.Model | None, clash: str) -> None:
+        """A required text field (a name, a code) that no other record has, in any case; `clash` is the problem when
+        one does, with {} for the value."""
+        value = self.text(values, field, required=True)
+        others = self.model.objects.filter(**{f"{field}__iexact": value})
+        if record is not None:
+            others = others.exclude(pk=record.pk)
+        if value and (record is None or value != getattr(record, field)) and others.exists():
+            self.add(field, clash.format(value))
+
     def choice(self, values: dict, field: str, choices: type[models.TextChoices]) -> None:
         value = values[field]
         if value not in choices.values:
@@ -108,7 +118,16 @@ def _retired_on_change(changes: dict) -> date | bool | None:
     return changes.pop("retired_on", False)
 
 
-# --- changing and retiring a record -------------------------------------------------------------------------------
+# --- adding, changing and retiring a record -------------------------------------------------------------------------
+
+
+def _record_create(model: type[models.Model], values: dict, *, by) -> models.Model:
+    """A new provider, scheme, patch or home from its checked values, once the caller's permission is checked."""
+    record = model(**values)
+    _by(record, by)
+    with _writing():
+        record.save()
+    return record
 
 
 def _record_update(

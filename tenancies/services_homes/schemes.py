@@ -11,7 +11,7 @@ from tenancies.constants import SchemeType
 from tenancies.models import Provider, RentFreeWeek, Scheme, Tenancy
 from tenancies.selectors_homes import rent_year_end, rent_year_start
 
-from .records import _by, _Checks, _day, _not_retired, _record_retire, _record_update, _writing
+from .records import _by, _Checks, _day, _not_retired, _record_create, _record_retire, _record_update, _writing
 
 SCHEME_LABELS = {
     "code": "scheme code",
@@ -26,12 +26,9 @@ SCHEME_FIELDS = set(SCHEME_LABELS)
 def _scheme_checked(values: dict, scheme: Scheme | None) -> dict:
     checks = _Checks(Scheme, SCHEME_LABELS)
     if "code" in values:
-        code = checks.text(values, "code", required=True)
-        clash = Scheme.objects.filter(code__iexact=code)
-        if scheme is not None:
-            clash = clash.exclude(pk=scheme.pk)
-        if code and (scheme is None or code != scheme.code) and clash.exists():
-            checks.add("code", f"Another scheme already has the code {code}. Give this one a different code.")
+        checks.unique_text(
+            values, "code", scheme, "Another scheme already has the code {}. Give this one a different code."
+        )
     if "name" in values:
         checks.text(values, "name", required=True)
     if "source_reference" in values:
@@ -62,11 +59,7 @@ def scheme_create(
         },
         None,
     )
-    scheme = Scheme(**values)
-    _by(scheme, by)
-    with _writing():
-        scheme.save()
-    return scheme
+    return _record_create(Scheme, values, by=by)
 
 
 def scheme_update(*, by, scheme: Scheme, **changes) -> bool:

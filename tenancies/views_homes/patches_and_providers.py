@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -11,7 +10,7 @@ from tenancies.forms_homes import PatchForm, ProviderForm
 from tenancies.models import Patch, Provider
 from tenancies.services_homes import patch_create, patch_update, provider_create, provider_update
 
-from .pages import VIEW, _changed_or_not, _form_page, _render
+from .pages import VIEW, _change_page, _form_page, _render, _saved
 
 
 @permission_required(VIEW, raise_exception=True)
@@ -31,15 +30,11 @@ def patches(request):
 def patch_add(request):
     form = PatchForm(request.POST or None)
     form.helper.inputs[0].value = "Add patch"
-    if request.method == "POST" and form.is_valid():
-        try:
-            patch = patch_create(by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            who = f", worked by {patch.officer}" if patch.officer else " with no officer yet"
-            messages.success(request, f"Patch added: {patch.name}{who}. Choose it on each home in the patch.")
-            return redirect("homes:patches")
+    saved, patch = _saved(request, form, lambda: patch_create(by=request.user, **form.cleaned_data))
+    if saved:
+        who = f", worked by {patch.officer}" if patch.officer else " with no officer yet"
+        messages.success(request, f"Patch added: {patch.name}{who}. Choose it on each home in the patch.")
+        return redirect("homes:patches")
     return _form_page(request, form, section="Patches", title="Add a patch", back=reverse("homes:patches"))
 
 
@@ -47,17 +42,16 @@ def patch_add(request):
 def patch_change(request, pk):
     patch = get_object_or_404(Patch, pk=pk)
     form = PatchForm(request.POST or None, initial={"name": patch.name, "officer": patch.officer_id})
-    form.helper.inputs[0].value = "Save changes"
-    if request.method == "POST" and form.is_valid():
-        try:
-            changed = patch_update(by=request.user, patch=patch, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            _changed_or_not(request, changed, "The patch")
-            return redirect("homes:patches")
-    back = reverse("homes:patches")
-    return _form_page(request, form, section="Patches", title="Change the patch", caption=str(patch), back=back)
+    return _change_page(
+        request,
+        form,
+        lambda: patch_update(by=request.user, patch=patch, **form.cleaned_data),
+        what="The patch",
+        section="Patches",
+        title="Change the patch",
+        caption=str(patch),
+        back=reverse("homes:patches"),
+    )
 
 
 @permission_required(VIEW, raise_exception=True)
@@ -80,14 +74,10 @@ def _provider_initial(provider: Provider) -> dict:
 def provider_add(request):
     form = ProviderForm(request.POST or None)
     form.helper.inputs[0].value = "Add provider"
-    if request.method == "POST" and form.is_valid():
-        try:
-            provider = provider_create(by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, f"Provider added: {provider.name}. Add its schemes next.")
-            return redirect("homes:providers")
+    saved, provider = _saved(request, form, lambda: provider_create(by=request.user, **form.cleaned_data))
+    if saved:
+        messages.success(request, f"Provider added: {provider.name}. Add its schemes next.")
+        return redirect("homes:providers")
     return _form_page(request, form, section="Providers", title="Add a provider", back=reverse("homes:providers"))
 
 
@@ -95,14 +85,13 @@ def provider_add(request):
 def provider_change(request, pk):
     provider = get_object_or_404(Provider, pk=pk)
     form = ProviderForm(request.POST or None, initial=_provider_initial(provider))
-    form.helper.inputs[0].value = "Save changes"
-    if request.method == "POST" and form.is_valid():
-        try:
-            changed = provider_update(by=request.user, provider=provider, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            _changed_or_not(request, changed, "The provider")
-            return redirect("homes:providers")
-    back = reverse("homes:providers")
-    return _form_page(request, form, section="Providers", title="Change the provider", caption=str(provider), back=back)
+    return _change_page(
+        request,
+        form,
+        lambda: provider_update(by=request.user, provider=provider, **form.cleaned_data),
+        what="The provider",
+        section="Providers",
+        title="Change the provider",
+        caption=str(provider),
+        back=reverse("homes:providers"),
+    )

@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -26,7 +25,7 @@ from tenancies.selectors_homes import (
 )
 from tenancies.services_homes import property_charges_set, property_create, property_update
 
-from .pages import VIEW, _changed_or_not, _form_page, _render
+from .pages import VIEW, _change_page, _form_page, _render, _saved
 
 
 @permission_required(VIEW, raise_exception=True)
@@ -110,16 +109,10 @@ def property_add(request):
         initial["building"] = f"H{building.pk}"
     form = PropertyForm(request.POST or None, initial=initial)
     form.helper.inputs[0].value = "Add home"
-    if request.method == "POST" and form.is_valid():
-        try:
-            home = property_create(by=request.user, **form.service_values())
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(
-                request, f"Home added: {home}. Set its weekly charges next, so voids and sign-ups use them."
-            )
-            return redirect("homes:property", pk=home.pk)
+    saved, home = _saved(request, form, lambda: property_create(by=request.user, **form.service_values()))
+    if saved:
+        messages.success(request, f"Home added: {home}. Set its weekly charges next, so voids and sign-ups use them.")
+        return redirect("homes:property", pk=home.pk)
     return _form_page(request, form, section="Homes", title="Add a home", back=reverse("homes:index"))
 
 
@@ -127,17 +120,16 @@ def property_add(request):
 def property_change(request, pk):
     home = get_object_or_404(Property, pk=pk)
     form = PropertyForm(request.POST or None, initial=initial_for_property(home), home=home)
-    form.helper.inputs[0].value = "Save changes"
-    if request.method == "POST" and form.is_valid():
-        try:
-            changed = property_update(by=request.user, property=home, **form.service_values())
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            _changed_or_not(request, changed, "The home's details")
-            return redirect("homes:property", pk=home.pk)
-    back = reverse("homes:property", args=[home.pk])
-    return _form_page(request, form, section="Homes", title="Change the home's details", caption=str(home), back=back)
+    return _change_page(
+        request,
+        form,
+        lambda: property_update(by=request.user, property=home, **form.service_values()),
+        what="The home's details",
+        section="Homes",
+        title="Change the home's details",
+        caption=str(home),
+        back=reverse("homes:property", args=[home.pk]),
+    )
 
 
 @permission_required("tenancies.add_propertycharge", raise_exception=True)
@@ -146,27 +138,31 @@ def property_charges(request, pk):
     today = timezone.localdate()
     current = {c.charge_type: (c.amount, c.counts_as_rent) for c in charges_in_effect(list(home.charges.all()), today)}
     form = ChargesForm(request.POST or None, current=current, initial={"effective_from": today})
-    if request.method == "POST" and form.is_valid():
-        specs = form.charge_specs()
+    saved, changed = _saved(
+        request,
+        form,
+        lambda: property_charges_set(
+            by=request.user,
+            property=home,
+            effective_from=form.cleaned_data["effective_from"],
+            charges=form.charge_specs(),
+        ),
+    )
+    if saved:
         effective_from = form.cleaned_data["effective_from"]
-        try:
-            changed = property_charges_set(by=request.user, property=home, effective_from=effective_from, charges=specs)
-        except ValidationError as error:
-            form.add_service_errors(error)
+        if changed:
+            total = format_money(sum((spec.amount for spec in form.charge_specs()), ZERO))
+            messages.success(
+                request,
+                f"Charges set from {effective_from:%d/%m/%Y}: {total} a week. The charges before then end on the day "
+                "before. New tenancies of this home are offered these charges at sign-up; a current tenancy's own "
+                "charges are changed from the tenancy's page.",
+            )
         else:
-            if changed:
-                total = format_money(sum((spec.amount for spec in specs), ZERO))
-                messages.success(
-                    request,
-                    f"Charges set from {effective_from:%d/%m/%Y}: {total} a week. The charges before then end on "
-                    "the day before. New tenancies of this home are offered these charges at sign-up; a current "
-                    "tenancy's own charges are changed from the tenancy's page.",
-                )
-            else:
-                messages.info(
-                    request, f"Nothing was changed: those charges were already in effect on {effective_from:%d/%m/%Y}."
-                )
-            return redirect("homes:property", pk=home.pk)
+            messages.info(
+                request, f"Nothing was changed: those charges were already in effect on {effective_from:%d/%m/%Y}."
+            )
+        return redirect("homes:property", pk=home.pk)
     return _form_page(
         request,
         form,

@@ -1,7 +1,7 @@
 """Retiring a home, scheme, patch or provider from a date, or bringing a retired one back into use."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from tenancies.services_homes import (
     scheme_update,
 )
 
-from .pages import _form_page, _render
+from .pages import _form_page, _render, _saved
 
 RETIRING = {
     "property": (Property, property_retire, property_update, "tenancies.change_property", "Homes", "home"),
@@ -53,19 +53,14 @@ def retire(request, kind, pk):
         return _render(request, "restore.html", section, context)
     form = RetireForm(request.POST or None, initial={"on": timezone.localdate()})
     form.helper.inputs[0].value = f"Retire this {noun}"
-    if request.method == "POST" and form.is_valid():
-        on = form.cleaned_data["on"]
-        try:
-            retire_service(by=request.user, **{kind: obj}, on=on)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(
-                request,
-                f"{obj} is retired from {on:%d/%m/%Y}. It is kept, with its history, and no longer offered for new "
-                "work.",
-            )
-            return redirect(back)
+    saved, _ = _saved(request, form, lambda: retire_service(by=request.user, **{kind: obj}, on=form.cleaned_data["on"]))
+    if saved:
+        messages.success(
+            request,
+            f"{obj} is retired from {form.cleaned_data['on']:%d/%m/%Y}. It is kept, with its history, and no longer "
+            "offered for new work.",
+        )
+        return redirect(back)
     intro = {
         "property": "A retired home is kept, with its tenancies and history, but is not offered for sign-ups and stops "
         "counting as void. A home with a current tenancy cannot be retired.",

@@ -4,7 +4,6 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -25,7 +24,7 @@ from tenancies.selectors_homes import (
 )
 from tenancies.services_homes import scheme_create, scheme_rent_free_weeks_set, scheme_update
 
-from .pages import VIEW, _changed_or_not, _form_page, _render
+from .pages import VIEW, _change_page, _form_page, _render, _saved
 
 
 @permission_required(VIEW, raise_exception=True)
@@ -37,6 +36,11 @@ def schemes(request):
     year_start, _ = financial_year_to_date()
     context = {"schemes": rows, "year_start": year_start, "can_add": request.user.has_perm("tenancies.add_scheme")}
     return _render(request, "schemes.html", "Schemes", context)
+
+
+def _year_label(start: date) -> str:
+    """A rent year by its start, as the schemes pages write it: 2026/27."""
+    return f"{start.year}/{str(start.year + 1)[2:]}"
 
 
 def _rent_years(scheme: Scheme, today: date) -> list[dict]:
@@ -53,7 +57,7 @@ def _rent_years(scheme: Scheme, today: date) -> list[dict]:
             {
                 "start": start,
                 "end": end,
-                "label": f"{start.year}/{str(start.year + 1)[2:]}",
+                "label": _year_label(start),
                 "weeks": total,
                 "rent_free": free,
                 "rent_weeks": total - len(free),
@@ -85,14 +89,10 @@ def scheme_page(request, pk):
 def scheme_add(request):
     form = SchemeForm(request.POST or None)
     form.helper.inputs[0].value = "Add scheme"
-    if request.method == "POST" and form.is_valid():
-        try:
-            scheme = scheme_create(by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, f"Scheme added: {scheme.name} ({scheme.code}). Set its rent-free weeks below.")
-            return redirect("homes:scheme", pk=scheme.pk)
+    saved, scheme = _saved(request, form, lambda: scheme_create(by=request.user, **form.cleaned_data))
+    if saved:
+        messages.success(request, f"Scheme added: {scheme.name} ({scheme.code}). Set its rent-free weeks below.")
+        return redirect("homes:scheme", pk=scheme.pk)
     return _form_page(request, form, section="Schemes", title="Add a scheme", back=reverse("homes:schemes"))
 
 
@@ -106,17 +106,16 @@ def scheme_change(request, pk):
         "provider": scheme.provider_id,
     }
     form = SchemeForm(request.POST or None, initial=initial, current_provider=scheme.provider_id)
-    form.helper.inputs[0].value = "Save changes"
-    if request.method == "POST" and form.is_valid():
-        try:
-            changed = scheme_update(by=request.user, scheme=scheme, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            _changed_or_not(request, changed, "The scheme's details")
-            return redirect("homes:scheme", pk=scheme.pk)
-    back = reverse("homes:scheme", args=[scheme.pk])
-    return _form_page(request, form, section="Schemes", title="Change the scheme", caption=str(scheme), back=back)
+    return _change_page(
+        request,
+        form,
+        lambda: scheme_update(by=request.user, scheme=scheme, **form.cleaned_data),
+        what="The scheme's details",
+        section="Schemes",
+        title="Change the scheme",
+        caption=str(scheme),
+        back=reverse("homes:scheme", args=[scheme.pk]),
+    )
 
 
 @permission_required("tenancies.change_scheme", raise_exception=True)
@@ -130,30 +129,29 @@ def scheme_rent_free_weeks(request, pk, year):
         scheme.rent_free_weeks.filter(week_commencing__range=(start, end)).values_list("week_commencing", flat=True)
     )
     form = RentFreeWeeksForm(request.POST or None, weeks=current)
-    if request.method == "POST" and form.is_valid():
-        weeks = form.weeks()
-        try:
-            changed = scheme_rent_free_weeks_set(by=request.user, scheme=scheme, year_starting=start, weeks=weeks)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            total = rent_year_weeks(start)
-            label = f"{start.year}/{str(start.year + 1)[2:]}"
-            if changed:
-                messages.success(
-                    request,
-                    f"Rent-free weeks for {label} saved: {len(set(weeks))} rent-free, so {total - len(set(weeks))} "
-                    f"rent weeks of {total}. The weekly rent run follows them.",
-                )
-            else:
-                messages.info(request, f"Nothing was changed: {label} already had those rent-free weeks.")
-            return redirect("homes:scheme", pk=scheme.pk)
+    saved, changed = _saved(
+        request,
+        form,
+        lambda: scheme_rent_free_weeks_set(by=request.user, scheme=scheme, year_starting=start, weeks=form.weeks()),
+    )
     total = rent_year_weeks(start)
+    if saved:
+        label = _year_label(start)
+        if changed:
+            rent_free = len(set(form.weeks()))
+            messages.success(
+                request,
+                f"Rent-free weeks for {label} saved: {rent_free} rent-free, so {total - rent_free} rent weeks of "
+                f"{total}. The weekly rent run follows them.",
+            )
+        else:
+            messages.info(request, f"Nothing was changed: {label} already had those rent-free weeks.")
+        return redirect("homes:scheme", pk=scheme.pk)
     return _form_page(
         request,
         form,
         section="Schemes",
-        title=f"Rent-free weeks {start.year}/{str(start.year + 1)[2:]}",
+        title=f"Rent-free weeks {_year_label(start)}",
         caption=str(scheme),
         back=reverse("homes:scheme", args=[scheme.pk]),
         intro=f"The rent year runs from Monday {start:%-d %B %Y} to Sunday {end:%-d %B %Y}: {total} weeks. Enter the "

@@ -131,7 +131,9 @@ def other_backends() -> set[int]:
     worker: a killed worker's session ends once PostgreSQL notices it is gone, while sessions an earlier test left open
     (in any order of tests) are not the worker's."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
         return {pid for (pid,) in cursor.fetchall()}
 
 

@@ -1,0 +1,38 @@
+"""A row of `make bench`'s table: the benchmark's name, the median, best and worst of its timings, its throughput and
+its target (docs/benchmarks.md)."""
+
+import statistics
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def timings_row(name: str, times: list[float], *, throughput: str, target: str, places: int = 1, ms=False) -> dict:
+    """The median, best and worst of `times` (seconds): in seconds to `places` decimals, or in whole milliseconds."""
+
+    def shown(seconds: float) -> str:
+        return f"{seconds * 1000:.0f} ms" if ms else f"{seconds:.{places}f} s"
+
+    return {
+        "name": name,
+        "median": shown(statistics.median(times)),
+        "best": shown(min(times)),
+        "worst": shown(max(times)),
+        "throughput": throughput,
+        "target": target,
+    }
+
+
+def one_run_row(name: str, seconds: float, *, throughput: str, target: str, **extra) -> dict:
+    """A benchmark timed once: its seconds stand as the median, with no best or worst."""
+    return {
+        "name": name,
+        "median": f"{seconds:.1f} s",
+        "best": "",
+        "worst": "",
+        "throughput": throughput,
+        "target": target,
+        **extra,
+    }
