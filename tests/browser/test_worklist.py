@@ -70,6 +70,12 @@ def test_worklist_top_case_call_and_agreement(page, live_server, settings, tmp_p
     assert_accessible(page)
 
     page.get_by_text("Make an agreement").click()
+    page.get_by_role("button", name="Make agreement").click()  # nothing filled in: each field says what to enter
+    summary = page.locator(".govuk-error-summary")
+    expect(summary.get_by_role("link", name="Enter the amount to pay towards the arrears")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "agreement-errors.png"), full_page=True)
+    assert_accessible(page)
+
     agreement = page.locator("form", has=page.get_by_role("button", name="Make agreement"))
     agreement.get_by_label("Amount towards the arrears (£)").fill("ten")
     agreement.get_by_label("How often").select_option("weekly")
