@@ -85,7 +85,7 @@ def expected_balance(terms: AgreementTerms, on: date) -> Decimal:
 def agreement_check(terms: AgreementTerms, *, balance: Decimal, on: date) -> AgreementCheck:
     expected = expected_balance(terms, on)
     if balance <= 0:
-        return AgreementCheck("completed", expected, balance, f"Completed on {on:%d/%m/%Y}")
+        return AgreementCheck("completed", expected, balance, f"Completed on {on:%-d %B %Y}")
     if balance > expected:
         return AgreementCheck("breached", expected, balance, f"Breached by {format_money(balance - expected)}")
     ahead = expected - balance
@@ -111,8 +111,8 @@ def change_reason(
     "Instalment of £10.00 due on 07/11/2026 not paid: breached by £10.00"."""
     if check.state == "completed":
         if terms.court_order:
-            return f"Arrears cleared on {on:%d/%m/%Y}: the court order's payment terms are complete"
-        return f"Arrears cleared on {on:%d/%m/%Y}: the agreement is complete"
+            return f"Arrears cleared on {on:%-d %B %Y}: the court order's payment terms are complete"
+        return f"Arrears cleared on {on:%-d %B %Y}: the agreement is complete"
     difference = check.balance - check.expected_balance
     position = (
         f"breached by {format_money(difference)}"
@@ -130,7 +130,110 @@ def change_reason(
     if check.expected_balance != expected_was and due is not None:
         what, amount, due_on = due
         unpaid = " not paid" if check.state == "breached" and check.balance >= balance_was else ""
-        parts.append(f"{what} of {format_money(amount)} due on {due_on:%d/%m/%Y}{unpaid}")
+        parts.append(f"{what} of {format_money(amount)} due on {due_on:%-d %B %Y}{unpaid}")
     if not parts:
         parts.append("Checked")
     return f"{'; '.join(parts)}: balance now {format_money(check.balance)}, {position}"[:200]
+
+
+# ---- how long an agreement takes to clear the arrears (shown before it is saved) -------------------------------------
+
+DEFAULT_AGREEMENT_MAX_WEEKS = 104  # a policy that names no limit (arrears policy `agreement_max_weeks`)
+
+
+@dataclass(frozen=True)
+class ClearingTime:
+    """How the terms clear `arrears`: `payments` instalments, the last one on `last_payment_on`, over `weeks` weeks
+    (from the first payment to the end of the period the last one pays for). `left_owing` is what a one-off payment
+    leaves unpaid (then `last_payment_on` is its date and nothing more is planned)."""
+
+    arrears: Decimal
+    payments: int
+    last_payment_on: date
+    weeks: int
+    left_owing: Decimal = ZERO
+
+    @property
+    def clears(self) -> bool:
+        return self.left_owing <= 0
+
+
+def payment_on(*, first_payment_on: date, frequency: str, number: int) -> date:
+    """The date of payment `number` (1 for the first) of a plan whose first payment is on `first_payment_on`."""
+    if frequency in CYCLE_DAYS:
+        return first_payment_on + timedelta(days=CYCLE_DAYS[frequency] * (number - 1))
+    return first_payment_on + relativedelta(months=number - 1)
+
+
+def clearing_time(
+    *,
+    arrears: Decimal,
+    amount: Decimal,
+    frequency: str,
+    first_payment_on: date,
+    initial_payment: Decimal = ZERO,
+) -> ClearingTime:
+    """Exact Decimal arithmetic: the instalments needed are the arrears left after any lump sum divided by the amount,
+    rounded up (£1,234.56 at £20.00 a week is 62 payments, the last one £14.56). The weeks run from the first payment
+    to the end of the last payment's period (62 weekly payments: 62 weeks; 5 monthly payments from 31 January: to
+    30 June, 22 weeks), rounded up to whole weeks."""
+    if amount <= 0:
+        raise ValueError("An agreement pays a positive amount each time.")
+    remaining = max(arrears - initial_payment, ZERO)
+    if frequency == "one_off":
+        payments = 1
+        left = max(remaining - amount, ZERO)
+    else:
+        whole, part = divmod(remaining, amount)  # exact on Decimals; rounded up: a part payment is still a payment
+        payments = max(int(whole) + (1 if part else 0), 1)
+        left = ZERO
+    last = payment_on(first_payment_on=first_payment_on, frequency=frequency, number=payments)
+    period_end = payment_on(first_payment_on=first_payment_on, frequency=frequency, number=payments + 1)
+    if frequency == "one_off":
+        period_end = first_payment_on + timedelta(days=1)
+    weeks = ((period_end - first_payment_on).days + 6) // 7
+    return ClearingTime(arrears=arrears, payments=payments, last_payment_on=last, weeks=weeks, left_owing=left)
+
+
+HOW_OFTEN = {"weekly": "a week", "fortnightly": "a fortnight", "four_weekly": "every 4 weeks", "monthly": "a month"}
+
+
+def clearing_sentence(*, clearing: ClearingTime, amount: Decimal, frequency: str) -> str:
+    """ "At £20.00 a week on top of the rent, £1,234.56 of arrears clears in 62 weeks, by 3 February 2028"."""
+    if frequency == "one_off":
+        if not clearing.clears:
+            return (
+                f"A one-off payment of {format_money(amount)} on {clearing.last_payment_on:%-d %B %Y} towards "
+                f"{format_money(clearing.arrears)} of arrears leaves {format_money(clearing.left_owing)} owing"
+            )
+        return (
+            f"A one-off payment of {format_money(amount)} on {clearing.last_payment_on:%-d %B %Y} clears "
+            f"{format_money(clearing.arrears)} of arrears"
+        )
+    weeks = f"{clearing.weeks} week{'s' if clearing.weeks != 1 else ''}"
+    return (
+        f"At {format_money(amount)} {HOW_OFTEN[frequency]} on top of the rent, {format_money(clearing.arrears)} of "
+        f"arrears clears in {weeks}, by {clearing.last_payment_on:%-d %B %Y}"
+    )
+
+
+def over_limit_warning(*, clearing: ClearingTime, limit_weeks: int, policy_title: str) -> str:
+    """The warning when the agreement runs past the policy's limit, or leaves arrears unpaid; "" when it does not."""
+    if not clearing.clears:
+        return (
+            f"This does not clear the arrears: {format_money(clearing.left_owing)} is left owing. Agree regular "
+            "payments for the rest, or a larger payment."
+        )
+    if clearing.weeks > limit_weeks:
+        return (
+            f"This takes {clearing.weeks} weeks, longer than the {limit_weeks} weeks the policy “{policy_title}” "
+            "allows for an agreement. Check whether the tenant can afford more; if this is what they can afford, "
+            "record why in the diary."
+        )
+    return ""
+
+
+def pending_first_payment(terms: AgreementTerms, on: date) -> bool:
+    """Before the first instalment falls due (the first payment date plus the days of grace, or the terms' own first
+    date) nothing can have been kept or broken yet: the agreement is pending its first payment."""
+    return on < first_due(terms)

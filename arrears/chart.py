@@ -26,7 +26,7 @@ def balance_bars(points: list[tuple]) -> dict:
                 "width": round(bar_width, 1),
                 "height": round(max(size, Decimal("0.5")), 1),
                 "owed": balance > 0,
-                "label": f"week ending {week_end:%d/%m/%Y}: {format_money(balance)}",
+                "label": f"week ending {week_end:%-d %B %Y}: {format_money(balance)}",
             }
         )
     first, last = points[0][1], points[-1][1]

@@ -42,6 +42,15 @@ class ContactOutcome(models.TextChoices):
 # as an unanswered call, a visit with no answer or a returned letter, is not contact).
 REACHED_OUTCOMES = (ContactOutcome.SPOKE, ContactOutcome.SENT)
 
+# What a person can record as a contact's outcome. Queued, sent, failed and withheld are the system's statuses for its
+# own letters, and a "note only" is not a contact with anyone, so none of these is offered.
+RECORDABLE_OUTCOMES = (
+    ContactOutcome.SPOKE,
+    ContactOutcome.NO_ANSWER,
+    ContactOutcome.LEFT_MESSAGE,
+    ContactOutcome.RETURNED,
+)
+
 
 class NonPaymentReason(models.TextChoices):
     BENEFIT_DELAY = "benefit_delay", "Benefit delay or change"
@@ -117,6 +126,17 @@ class AgreementState(models.TextChoices):
     BREACHED = "breached", "Breached"
     COMPLETED = "completed", "Completed"
     CANCELLED = "cancelled", "Cancelled"
+
+
+class AgreementChangeKind(models.TextChoices):
+    """What an officer did to an agreement (its append-only history of terms: arrears.models.AgreementChange)."""
+
+    MADE = "made", "Made"
+    CHANGED = "changed", "Changed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+AGREEMENT_LETTER = "agreement_letter"  # the letter template confirming an agreement's terms to each named tenant
 
 
 class ReferralKind(models.TextChoices):

@@ -64,7 +64,7 @@ _INPUTS = [
         "moratorium_debt",
         MONEY,
         "That moratorium's debt: what was owed when it began, frozen (£0.00 when none). The engine holds it whatever "
-        "the policy says, and the policy sees only the arrears above it (R-BS-21).",
+        "the policy says, and the policy sees only the arrears above it.",
     ),
     FactSpec("moratorium_start_date", DATE, "The day that moratorium began."),
     FactSpec("moratorium_end_date", DATE, "The last day it protects (not recorded while a crisis one is open)."),

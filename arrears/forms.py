@@ -4,6 +4,7 @@ from django import forms
 from incomeapp.forms import GdsFormMixin, MoneyField
 
 from .constants import (
+    RECORDABLE_OUTCOMES,
     AgentKind,
     AgreementFrequency,
     Benefit,
@@ -65,15 +66,21 @@ class ContactForm(CaseForm):
     tenant_field = "person"
     no_tenant_label = "Not with a named tenant"
     dated_today = "occurred_on"
+    SOMEONE_ELSE = "someone_else"
 
     kind = forms.ChoiceField(
         label="How", choices=ContactKind.choices, widget=forms.RadioSelect, error_messages={"required": "Choose how"}
     )
-    person = forms.ChoiceField(label="Who with", required=False)
+    person = forms.ChoiceField(
+        label="Who you spoke to, or tried to reach",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who you spoke to, or tried to reach"},
+    )
     outcome = forms.ChoiceField(
         label="What happened",
-        # Queued and withheld are the system's statuses for its own letters, not something a person records.
-        choices=[c for c in ContactOutcome.choices if c[0] not in (ContactOutcome.QUEUED, ContactOutcome.WITHHELD)],
+        # Only what a person can record: the letters' statuses (queued, sent, failed, withheld) are the system's.
+        choices=[c for c in ContactOutcome.choices if c[0] in RECORDABLE_OUTCOMES],
+        widget=forms.RadioSelect,
         error_messages={"required": "Choose what happened"},
     )
     occurred_on = DateInputField(label="When", help_text="For example, 27 11 2026")
@@ -84,16 +91,27 @@ class ContactForm(CaseForm):
     promise_on = DateInputField(label="Promised by", required=False)
     notes = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Who is required: a named tenant, or someone else the notes name (a partner, an adviser, a support worker).
+        self.fields["person"].choices = [
+            *self.fields["person"].choices[1:],
+            (self.SOMEONE_ELSE, "Someone else: say who below"),
+        ]
+
     def clean(self):
+        someone_else = self.data.get(self.add_prefix("person")) == self.SOMEONE_ELSE
         data = super().clean()
         if data.get("outcome") == ContactOutcome.RETURNED and data.get("kind") != ContactKind.LETTER:
             self.add_error("outcome", "Only a letter can come back undelivered: choose Letter under How")
+        if someone_else and not (data.get("notes") or "").strip():
+            self.add_error("notes", "Say who you spoke to, or tried to reach, and how they know the tenant")
         return data
 
 
 class AgreementForm(CaseForm):
     id_prefix = "agreement"
-    submit_label = "Make agreement"
+    submit_label = "Check the agreement"  # the check page shows how long it takes to clear the arrears, then saves
     submit_name = "make_agreement"
 
     amount = MoneyField(

@@ -78,8 +78,8 @@ def moratorium_withheld(request, on) -> str:
     if position is None or position.new_arrears > 0:
         return ""
     return (
-        f"Not sent: a Breathing Space began on {position.moratorium.starts_on:%d/%m/%Y} and the balance of "
-        f"{format_money(position.balance)} is all moratorium debt, so no arrears letter may go (R-BS-11)."
+        f"Not sent: a Breathing Space began on {position.moratorium.starts_on:%-d %B %Y} and the balance of "
+        f"{format_money(position.balance)} is all moratorium debt, so no arrears letter may go."
     )
 
 
@@ -252,3 +252,94 @@ def letters_sweep() -> Counter:
             letters_render_after_commit(ids, run_label)
         counts["handed on"], counts["failed"] = len(handed), len(given_up)
     return counts
+
+
+# ---- letters on demand: which letters fit a case, what stops one, and each letter's state for the diary -------------
+
+
+def letters_fitting(case) -> list[dict]:
+    """The letters an officer may send this case now, in the policy's order: each arrears letter the case's policy
+    names (not one that needs approval first, and the agreement letter too), whose template is published and whose
+    merge fields this case can all fill (an agreement letter needs an agreement). [{key, title}]."""
+    from documents.services import TemplateError, fields_used  # the merge fields check documents itself uses
+
+    from .constants import AGREEMENT_LETTER
+
+    recommendation = case.latest_recommendation
+    if recommendation is None:
+        return []
+    document = recommendation.policy_version.document
+    outcomes = [rule["outcome"] for rule in document.get("rules", [])] + [document.get("otherwise") or {}]
+    keys = list(dict.fromkeys(o["letter"] for o in outcomes if o.get("letter") and o.get("mode") != "approval"))
+    keys.append(AGREEMENT_LETTER)
+    values = case_letter_values(case, case.account.tenancy.named_tenants(), recommendation)
+    fitting = []
+    for key in keys:
+        version = template_version_current(key)
+        if version is None:
+            continue
+        try:
+            used = fields_used(f"{version.subject}\n{version.body}")
+        except TemplateError:
+            continue
+        if all(name == "tenant_name" or name in values for name in used):
+            fitting.append({"key": key, "title": version.template.title or version.subject})
+    return fitting
+
+
+def letter_refusal(case, on) -> str:
+    """Why no arrears letter may go to this case on `on`, in plain words ("" when one may): a Breathing Space
+    covering the whole balance, a pause, or a tenancy that has ended. `letter_send` checks the legal hold again."""
+    tenancy = case.account.tenancy
+    if tenancy.status == TenancyStatus.FORMER:
+        return "No arrears letter can be sent: this tenancy has ended. Former tenant letters go with the statements."
+    position = moratorium_position(tenancy=tenancy, on=on, balance=case.account.balance)
+    if position is not None and position.new_arrears <= 0:
+        return (
+            f"No letter can be sent while the Breathing Space that began on {position.moratorium.starts_on:%-d %B %Y} "
+            f"lasts: it covers all of the {format_money(position.balance)} owed, so there is nothing the tenant may "
+            "be asked to pay. Talk to their debt adviser instead."
+        )
+    pause = case.pauses.filter(ends_on__gt=on).order_by("-ends_on").first()
+    if pause is not None:
+        return (
+            f"No letter can be sent while the case is paused (until {pause.ends_on:%-d %B %Y}: "
+            f"{pause.get_reason_display().lower()}). Wait until then, or ask a manager to end the pause."
+        )
+    return ""
+
+
+def letters_in_diary(case) -> dict[int, dict]:
+    """Each letter contact of the case with its state and its documents (one PDF per named tenant): {contact id:
+    {"state", "tag" (a govuk-tag colour), "documents": [Document]}}. Once the documents are made the state is theirs,
+    in the words the tenancy's documents list uses (To print, Printed, To email, Emailed, Failed); before that, the
+    contact's (queued, withheld, failed)."""
+    requests = {
+        request.pk: request.contact_id for request in LetterRequest.objects.filter(case=case).only("pk", "contact_id")
+    }
+    documents: dict[int, list] = {}
+    letters = Document.objects.filter(reference=case.account.tenancy.payment_reference).filter(
+        Q(subject_key__startswith="letter-request:") | Q(subject_key__startswith="agreement-letter:")
+    )
+    for document in letters.order_by("id"):
+        kind, number = document.subject_key.split(":")[:2]
+        if kind == "letter-request" and int(number) in requests:
+            documents.setdefault(requests[int(number)], []).append(document)
+        elif kind == "agreement-letter":  # "agreement-letter:<contact id>:person:<id>" (arrears.services.agreements)
+            documents.setdefault(int(number), []).append(document)
+    shown = {}
+    for contact in case.contacts.filter(pk__in={*requests.values(), *documents}):
+        made = documents.get(contact.pk, [])
+        if made:
+            states = {document.delivery_state for document in made}
+            state = made[0].get_delivery_state_display() if len(states) == 1 else "Made: see each letter"
+            tag = "red" if DeliveryState.FAILED in states else "green" if states <= _DONE else "blue"
+        elif contact.outcome == ContactOutcome.QUEUED:
+            state, tag = "Queued", "grey"
+        else:
+            state, tag = contact.get_outcome_display(), "red" if contact.outcome == ContactOutcome.FAILED else "grey"
+        shown[contact.pk] = {"state": state, "tag": tag, "documents": made}
+    return shown
+
+
+_DONE = {DeliveryState.PRINTED, DeliveryState.EMAILED}

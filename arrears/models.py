@@ -16,6 +16,7 @@ from tenancies.models import Scheme
 
 from .constants import (
     AgentKind,
+    AgreementChangeKind,
     AgreementFrequency,
     AgreementState,
     AgreementType,
@@ -143,7 +144,7 @@ class Contact(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.occurred_on:%d/%m/%Y}"
+        return f"{self.get_kind_display()} on {self.occurred_on:%-d %B %Y}"
 
 
 class Pause(models.Model):
@@ -173,7 +174,7 @@ class BreathingSpace(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="breathing_spaces",
-        help_text="The named tenant in the moratorium; joint tenants are protected for the same debt (R-BS-03).",
+        help_text="The named tenant in the moratorium; joint tenants are protected for the same debt.",
     )
     kind = models.CharField(max_length=30, choices=BreathingSpaceKind.choices)
     reference = models.CharField(max_length=50, blank=True, help_text="The Insolvency Service reference.")
@@ -203,7 +204,7 @@ class BreathingSpace(models.Model):
         ordering = ["starts_on", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} from {self.starts_on:%d/%m/%Y}"
+        return f"{self.get_kind_display()} from {self.starts_on:%-d %B %Y}"
 
     def covers(self, day) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
@@ -225,7 +226,7 @@ class BreathingSpaceAgentNotice(models.Model):
         ordering = ["told_on", "id"]
 
     def __str__(self) -> str:
-        return f"{self.agent_name} told on {self.told_on:%d/%m/%Y}"
+        return f"{self.agent_name} told on {self.told_on:%-d %B %Y}"
 
 
 class ReviewRun(models.Model):
@@ -257,7 +258,7 @@ class ReviewRun(models.Model):
     error = models.TextField(blank=True)
 
     def __str__(self) -> str:
-        return f"Review as of {self.as_of:%d/%m/%Y} ({self.get_status_display()})"
+        return f"Review as of {self.as_of:%-d %B %Y} ({self.get_status_display()})"
 
 
 class Recommendation(models.Model):
@@ -346,7 +347,54 @@ class Agreement(models.Model):
         indexes = [models.Index(fields=["case", "-starts_on", "-id"], name="agreement_case_latest")]
 
     def __str__(self) -> str:
-        return f"{self.get_agreement_type_display()} agreement from {self.starts_on:%d/%m/%Y}"
+        return f"{self.get_agreement_type_display()} agreement from {self.starts_on:%-d %B %Y}"
+
+    @property
+    def first_payment_due_on(self):
+        """When the first instalment falls due for the breach check: the terms' own date, else the start plus the
+        days of grace. Before it the agreement is pending its first payment."""
+        from datetime import timedelta
+
+        return self.first_due_on or self.starts_on + timedelta(days=self.tolerance_days)
+
+    def pending_on(self, day) -> bool:
+        """Live, and its first instalment not yet due: nothing can have been kept or broken."""
+        return self.state == AgreementState.LIVE and day < self.first_payment_due_on
+
+
+class AgreementChange(models.Model):
+    """The append-only history of an agreement's terms: made, changed (with the terms it had before) or cancelled, by
+    whom, when and why. `submission_key` is the check page's token, so a form sent twice changes nothing twice and
+    makes no second letter."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(max_length=10, choices=AgreementChangeKind.choices)
+    reason = models.TextField(blank=True)
+    previous_amount = MoneyField(null=True, blank=True)
+    previous_frequency = models.CharField(max_length=12, choices=AgreementFrequency.choices, blank=True)
+    previous_starts_on = models.DateField(null=True, blank=True)
+    previous_starting_balance = MoneyField(null=True, blank=True)
+    amount = MoneyField(null=True, blank=True)
+    frequency = models.CharField(max_length=12, choices=AgreementFrequency.choices, blank=True)
+    starts_on = models.DateField(null=True, blank=True)
+    balance = MoneyField(help_text="The account balance when the change was made.")
+    weeks_to_clear = models.PositiveIntegerField(null=True, blank=True)
+    clears_on = models.DateField(null=True, blank=True)
+    limit_weeks = models.PositiveIntegerField(null=True, blank=True, help_text="The policy's limit at the time.")
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    made_at = models.DateTimeField(auto_now_add=True)
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # The diary's record of the agreement letter these terms were confirmed in; its documents' subject key is
+    # "agreement-letter:<contact id>:person:<person id>".
+    letter_contact = models.OneToOneField(
+        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="agreement_change"
+    )
+
+    class Meta:
+        ordering = ["made_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.made_at:%-d %B %Y}"
 
 
 class AgreementStateChange(models.Model):

@@ -83,7 +83,7 @@ def repeat_standard_warning(starts_on: date, earlier: list[Moratorium], law: Mor
     for other in earlier:
         if other.kind == "standard" and since <= other.starts_on < starts_on:
             return (
-                f"A standard Breathing Space already began on {other.starts_on:%d/%m/%Y}, less than "
+                f"A standard Breathing Space already began on {other.starts_on:%-d %B %Y}, less than "
                 f"{law.standard_repeat_months} months before this one (R-BS-01 allows one a year): check the "
                 "reference with the debt adviser or the Insolvency Service register."
             )
@@ -110,23 +110,23 @@ def deadline_moved(deadline: date | None, moratoria: list[Moratorium], law: Mora
         if moratorium.covers(deadline):
             if moratorium.ends_on is None:
                 return None, (
-                    f"{original:%d/%m/%Y} falls inside the Breathing Space that began on "
-                    f"{moratorium.starts_on:%d/%m/%Y}: it moves to {law.deadline_extension_weeks} weeks after that "
-                    "ends, which is not yet known (R-BS-14)"
+                    f"{original:%-d %B %Y} falls inside the Breathing Space that began on "
+                    f"{moratorium.starts_on:%-d %B %Y}: it moves to {law.deadline_extension_weeks} weeks after that "
+                    "ends, which is not yet known"
                 )
             deadline = moratorium.ends_on + extension
             note = (
-                f"moved from {original:%d/%m/%Y}: it fell inside the Breathing Space of "
-                f"{moratorium.starts_on:%d/%m/%Y} to {moratorium.ends_on:%d/%m/%Y}, so it is "
-                f"{law.deadline_extension_weeks} weeks after that ends (R-BS-14)"
+                f"moved from {original:%-d %B %Y}: it fell inside the Breathing Space of "
+                f"{moratorium.starts_on:%-d %B %Y} to {moratorium.ends_on:%-d %B %Y}, so it is "
+                f"{law.deadline_extension_weeks} weeks after that ends"
             )
     return deadline, note
 
 
 def hold_reason(step: str, moratorium: Moratorium, *, rule: str) -> str:
     """The plain-English refusal every service gives, naming the rule."""
-    until = f"{moratorium.ends_on:%d/%m/%Y}" if moratorium.ends_on else "30 days after the crisis treatment ends"
+    until = f"{moratorium.ends_on:%-d %B %Y}" if moratorium.ends_on else "30 days after the crisis treatment ends"
     return (
-        f"A Breathing Space (debt moratorium) began on {moratorium.starts_on:%d/%m/%Y} and protects the moratorium "
+        f"A Breathing Space (debt moratorium) began on {moratorium.starts_on:%-d %B %Y} and protects the moratorium "
         f"debt of {format_money(moratorium.debt)} until {until}: {step} is not allowed while it lasts ({rule})."
     )

@@ -84,27 +84,74 @@ def _in_patch_and_scheme(rows, property_path: str, *, patch_id, scheme_id):
     return rows
 
 
-def worklist(*, tab: str, as_of, officer=None, patch_id=None, scheme_id=None, action: str = ""):
-    """Open cases for a worklist tab, each with its newest recommendation, highest priority first. One query (plus
-    the paginator's count)."""
-    from django.db.models import Exists, OuterRef, Q
+# The worklist's sortable columns: what each sorts by (the annotations `worklist` adds, or fields of the case).
+WORKLIST_SORTS = {
+    "priority": ("-latest_recommendation__priority", "-latest_recommendation__balance"),
+    "tenant": ("tenant_sort",),
+    "stage": ("stage_rank",),
+    "last_contact": ("last_contact_on",),
+    "balance": ("account__balance",),
+    "action": ("latest_recommendation__label",),
+    "officer": ("officer__first_name", "officer__last_name", "officer__username"),
+}
+
+
+def worklist(
+    *,
+    tab: str,
+    as_of,
+    officer=None,
+    patch_id=None,
+    scheme_id=None,
+    action: str = "",
+    stage: str = "",
+    search: str = "",
+    sort: str = "priority",
+    ascending: bool = False,
+):
+    """Open cases for a worklist tab, each with its newest recommendation, its lead tenant's name (`tenant_name`), its
+    stage (`stage_rank`, see arrears.stages) and last contact (`last_contact_on`), highest priority first or sorted by
+    any column (WORKLIST_SORTS). `search` finds a tenant's name, a payment reference or an address, every word. One
+    query (plus the paginator's count); the sort is in the query, so a page of 250,000 tenancies' cases is one
+    top-N sort."""
+    from django.db.models import DateField, Exists, F, OuterRef, Q, Subquery, Value
+    from django.db.models.fields.json import KeyTextTransform
+    from django.db.models.functions import Cast, Concat
+
+    from tenancies.models import TenancyTenant
 
     from .constants import AgreementState, CaseStatus
     from .models import Agreement, ArrearsCase, Pause
     from .review_facts import tenancy_ended
+    from .stages import STAGE_BY_KEY, stage_rank
 
     # Current tenants only: an ended tenancy's case is closed by the review, and its balance is on the former tenant
     # arrears tab instead.
+    lead = TenancyTenant.objects.filter(tenancy=OuterRef("account__tenancy_id")).order_by("-is_lead", "id")
     cases = (
         ArrearsCase.objects.filter(status=CaseStatus.OPEN)
         .exclude(tenancy_ended(as_of, prefix="account__tenancy__"))
         .select_related("latest_recommendation", "account__tenancy__property", "officer")
+        .annotate(
+            tenant_name=Subquery(
+                lead.annotate(name=Concat("person__first_name", Value(" "), "person__last_name")).values("name")[:1]
+            ),
+            tenant_sort=Subquery(
+                lead.annotate(name=Concat("person__last_name", Value(" "), "person__first_name")).values("name")[:1]
+            ),
+            stage_rank=stage_rank(),
+            last_contact_on=Cast(KeyTextTransform("last_contact_date", "latest_recommendation__facts"), DateField()),
+        )
     )
     if officer is not None:
         cases = cases.filter(officer=officer)
     cases = _in_patch_and_scheme(cases, "account__tenancy__property__", patch_id=patch_id, scheme_id=scheme_id)
     if action:
         cases = cases.filter(latest_recommendation__action=action)
+    if stage in STAGE_BY_KEY:
+        cases = cases.filter(stage_rank=STAGE_BY_KEY[stage].rank)
+    for word in search.split()[:6]:
+        cases = cases.filter(_case_has_word(word))
     paused = Exists(Pause.objects.filter(case=OuterRef("pk"), ends_on__gt=as_of))
     agreement = Exists(
         Agreement.objects.filter(case=OuterRef("pk"), state__in=[AgreementState.LIVE, AgreementState.BREACHED])
@@ -117,7 +164,90 @@ def worklist(*, tab: str, as_of, officer=None, patch_id=None, scheme_id=None, ac
         cases = cases.filter(paused)
     elif tab == "court":
         cases = cases.filter(Q(court_date__gte=as_of) | Q(eviction_date__gte=as_of))
-    return cases.order_by("-latest_recommendation__priority", "-latest_recommendation__balance", "id")
+    if sort not in WORKLIST_SORTS or sort == "priority":
+        if ascending:  # lowest priority first: the exact reverse
+            return cases.order_by("latest_recommendation__priority", "latest_recommendation__balance", "-id")
+        return cases.order_by(*WORKLIST_SORTS["priority"], "id")
+    columns = [F(name.lstrip("-")) for name in WORKLIST_SORTS[sort]]
+    ordered = [c.asc(nulls_last=True) if ascending else c.desc(nulls_last=True) for c in columns]
+    # Ties keep the priority order, so a sorted page still puts the urgent case first among equals.
+    return cases.order_by(*ordered, *WORKLIST_SORTS["priority"], "id")
+
+
+def _case_has_word(word: str):
+    """A case whose payment reference starts with the word, or whose named tenant's name or home's address has it."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from tenancies.models import TenancyTenant
+    from tenancies.selectors import address_has
+
+    named = TenancyTenant.objects.filter(tenancy=OuterRef("account__tenancy_id")).filter(
+        Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word)
+    )
+    return (
+        Q(account__tenancy__payment_reference__istartswith=word)
+        | Exists(named)
+        | address_has(word, via="account__tenancy__property__")
+    )
+
+
+def case_search(*, query: str):
+    """Arrears cases, open or closed, whose tenancy's payment reference, named tenant or address has every word
+    typed: open cases first, then the newest. Each with its lead tenant's name (`tenant_name`) and stage."""
+    from django.db.models import Case, OuterRef, Subquery, Value, When
+    from django.db.models.functions import Concat
+
+    from tenancies.models import TenancyTenant
+
+    from .constants import CaseStatus
+    from .models import ArrearsCase
+    from .stages import stage_rank
+
+    words = query.split()[:6]
+    if not words:
+        return ArrearsCase.objects.none()
+    lead = TenancyTenant.objects.filter(tenancy=OuterRef("account__tenancy_id")).order_by("-is_lead", "id")
+    cases = ArrearsCase.objects.select_related("account__tenancy__property", "officer").annotate(
+        tenant_name=Subquery(
+            lead.annotate(name=Concat("person__first_name", Value(" "), "person__last_name")).values("name")[:1]
+        ),
+        stage_rank=stage_rank(),
+        open_first=Case(When(status=CaseStatus.OPEN, then=Value(0)), default=Value(1)),
+    )
+    for word in words:
+        cases = cases.filter(_case_has_word(word))
+    return cases.order_by("open_first", "-opened_on", "-id")
+
+
+def worklist_action_choices() -> list[tuple[str, str]]:
+    """The recommended actions the live policies can give, as (action, label) by label, for the worklist's filter."""
+    documents = ArrearsPolicyVersion.objects.filter(status=PolicyVersionStatus.LIVE).values_list("document", flat=True)
+    return sorted(action_labels(documents).items(), key=lambda item: item[1].lower())
+
+
+def action_labels(documents) -> dict[str, str]:
+    """Each recommended action the policy documents can give, with its plain label. A letter step that wants a call
+    first has its "Call or visit before" form too (arrears.engine.recommendations)."""
+    labels: dict[str, str] = {}
+    for document in documents:
+        outcomes = [rule.get("outcome") or {} for rule in document.get("rules", [])] + [document.get("otherwise") or {}]
+        for outcome in outcomes:
+            action, label = outcome.get("action"), outcome.get("label")
+            if not action or not label:
+                continue
+            labels.setdefault(action, label)
+            if outcome.get("letter") and outcome.get("contact_first_days"):
+                labels.setdefault(f"contact_before_{action}", f"Call or visit before: {label}")
+    return labels
+
+
+def tenancy_case_latest(*, tenancy):
+    """The tenancy's arrears case to open from its other pages: the open one, else the latest closed; None if never."""
+    from .constants import CaseStatus
+    from .models import ArrearsCase
+
+    cases = ArrearsCase.objects.filter(account__tenancy=tenancy)
+    return cases.filter(status=CaseStatus.OPEN).first() or cases.order_by("-opened_on", "-id").first()
 
 
 def officers_with_open_cases():

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views, views_reviews
+from . import views, views_policies, views_reviews
+from .views import agreements as agreement_views
 
 app_name = "arrears"
 
@@ -8,7 +9,17 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("cases/<int:pk>/", views.case, name="case"),
     path("cases/<int:pk>/contacts/", views.contact_add, name="contact_add"),
-    path("cases/<int:pk>/agreements/", views.agreement_add, name="agreement_add"),
+    path("cases/<int:pk>/agreements/", agreement_views.agreement_add, name="agreement_add"),
+    path(
+        "cases/<int:pk>/agreements/<int:agreement_pk>/change/",
+        agreement_views.agreement_change,
+        name="agreement_change",
+    ),
+    path(
+        "cases/<int:pk>/agreements/<int:agreement_pk>/cancel/",
+        agreement_views.agreement_cancel,
+        name="agreement_cancel",
+    ),
     path("cases/<int:pk>/pauses/", views.pause_add, name="pause_add"),
     path("cases/<int:pk>/breathing-space/", views.breathing_space_add, name="breathing_space_add"),
     path("cases/<int:pk>/breathing-space/end/", views.breathing_space_end, name="breathing_space_end"),
@@ -34,11 +45,21 @@ urlpatterns = [
     path("cases/<int:pk>/direct-payments/", views.direct_payment_request_add, name="direct_payment_request_add"),
     path("cases/<int:pk>/letters/", views.letter_send_view, name="letter_send"),
     path("reassign/", views.reassign, name="reassign"),
+    path("tenancies/<str:payment_reference>/case/", views.worklist.tenancy_case, name="tenancy_case"),
     path("reviews/", views_reviews.reviews, name="reviews"),
     path("reviews/<int:pk>/", views_reviews.review_detail, name="review_detail"),
+    path("reviews/<int:pk>/progress/", views_reviews.review_progress, name="review_progress"),
+    path("reviews/progress/", views_reviews.review_runs_fragment, name="review_runs_progress"),
     path("reviews/preview/", views_reviews.review_preview_start, name="review_preview"),
     path("reviews/start/", views_reviews.review_start_view, name="review_start"),
     path("policies/upload/", views_reviews.policy_upload, name="policy_upload"),
     path("policies/versions/<int:pk>/publish/", views_reviews.policy_publish, name="policy_publish"),
     path("policies/versions/<int:pk>/download/", views_reviews.policy_download, name="policy_download"),
+    path("policies/", views_policies.policies, name="policies"),
+    path("policies/versions/<int:pk>/", views_policies.policy_version, name="policy_version"),
+    path("policies/versions/<int:pk>/steps/<slug:key>/", views_policies.policy_step_edit, name="policy_step_edit"),
+    path("policies/versions/<int:pk>/preview/", views_policies.policy_version_preview, name="policy_version_preview"),
+    path(
+        "policies/versions/<int:pk>/go-live/", views_policies.policy_version_publish_view, name="policy_version_publish"
+    ),
 ]

@@ -63,32 +63,32 @@ def claim_bar(notice: Notice, *, on: date, review: bool = True) -> str:
     if not notice.notice_rule.court_order_needed:
         return (
             f"{notice.label} ends the licence by itself: no court order is needed, so no possession claim can be "
-            "prepared or issued on it (R-LIC-02). Once the notice has run out, book the eviction from the notice."
+            "prepared or issued on it. Once the notice has run out, book the eviction from the notice."
         )
     if not review or notice.review_by is None:
         return ""
-    date_in_notice = f"{notice.earliest_proceedings_on:%d/%m/%Y}"
+    date_in_notice = f"{notice.earliest_proceedings_on:%-d %B %Y}"
     if notice.review_requested_on is None or notice.review_requested_on > notice.review_by:
         if on <= notice.review_by:
             return (
-                f"The tenant may ask for a review of the decision to seek possession until {notice.review_by:%d/%m/%Y}"
-                ": no claim can go ahead before then (R-INT-03). Record any request on the notice's page."
+                f"The tenant may ask for a review of the decision to seek possession until {notice.review_by:%-d %B %Y}"
+                ": no claim can go ahead before then. Record any request on the notice's page."
             )
         return ""  # no review asked for in time: nothing to wait for
     if notice.review_decision_on is None:
         return (
-            f"The tenant asked for a review on {notice.review_requested_on:%d/%m/%Y}: no claim can go ahead until it "
-            f"is decided, upheld and the decision notified before {date_in_notice}, the date in the notice "
-            "(R-INT-03). Record the decision on the notice's page."
+            f"The tenant asked for a review on {notice.review_requested_on:%-d %B %Y}: no claim can go ahead until it "
+            f"is decided, upheld and the decision notified before {date_in_notice}, the date in the notice. "
+            "Record the decision on the notice's page."
         )
     if notice.review_decision_on >= notice.earliest_proceedings_on:
         return (
-            f"The review decision was notified on {notice.review_decision_on:%d/%m/%Y}, not before {date_in_notice}, "
+            f"The review decision was notified on {notice.review_decision_on:%-d %B %Y}, not before {date_in_notice}, "
             "the date in the notice: no claim can follow on this notice (R-INT-03, HA 1996 s129(6)). Serve a new "
             "notice."
         )
     if not notice.review_upheld:
-        return "The review did not uphold the decision to seek possession: no claim can follow on it (R-INT-03)."
+        return "The review did not uphold the decision to seek possession: no claim can follow on it."
     return ""
 
 

@@ -92,7 +92,7 @@ def warrant_check(
         form = WarrantForm.N325
         effective = possession_on or made_on
         if today <= effective and outcome == CourtOutcome.OUTRIGHT_ON_DATE:
-            reasons.append(f"A warrant cannot be issued before the date for possession ({effective:%d/%m/%Y}).")
+            reasons.append(f"A warrant cannot be issued before the date for possession ({effective:%-d %B %Y}).")
     elif outcome == CourtOutcome.SUSPENDED:
         form = WarrantForm.N325A
         if not terms_broken:
@@ -105,7 +105,7 @@ def warrant_check(
                 "the protocol steps); a warrant can be asked for once the date is fixed and has passed."
             )
         elif today <= date_fixed_after_postponement:
-            reasons.append(f"The date fixed for possession ({date_fixed_after_postponement:%d/%m/%Y}) has not passed.")
+            reasons.append(f"The date fixed for possession ({date_fixed_after_postponement:%-d %B %Y}) has not passed.")
     else:
         reasons.append("This outcome gives no possession order to enforce.")
     if today >= made_on + relativedelta(years=PERMISSION_AFTER_YEARS):
@@ -115,5 +115,5 @@ def warrant_check(
     if isinstance(breathing_space, Moratorium):
         reasons.append(hold_reason("a warrant of possession", breathing_space, rule="R-BS-13"))
     elif breathing_space:
-        reasons.append("A Breathing Space is active: no warrant for the moratorium debt may be asked for (R-BS-13).")
+        reasons.append("A Breathing Space is active: no warrant for the moratorium debt may be asked for.")
     return WarrantCheck(allowed=not reasons, form=form, reasons=reasons)

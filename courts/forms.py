@@ -1,7 +1,7 @@
 from crispy_forms_gds.fields import DateInputField
 from django import forms
 
-from incomeapp.forms import GdsFormMixin, MoneyField
+from incomeapp.forms import DateField, GdsFormMixin, MoneyField
 from tenancies.models import Tenancy
 from tenancies.references import PaymentReferenceField
 
@@ -15,8 +15,11 @@ class NoticePlanForm(GdsFormMixin, forms.Form):
         label="Payment reference of the tenancy",
         error_messages={"required": "Enter the payment reference of the tenancy, like RW000123"},
     )
-    served_on = DateInputField(
-        label="Date the notice will be served", help_text="For example, 23 11 2026.", require_all_fields=False
+    served_on = DateField(
+        label="Date the notice will be served",
+        required_message="Enter the date the notice will be served, as a day, month and year",
+        help_text="Today, or the day you expect to serve it. For example, 23 11 2026.",
+        require_all_fields=False,
     )
     method = forms.ChoiceField(
         label="How it will be served",
@@ -36,27 +39,88 @@ class NoticePlanForm(GdsFormMixin, forms.Form):
         self.cleaned_data["tenancy"] = tenancy
         return reference
 
+    def clean(self):
+        from .serving import service_window
+
+        cleaned = super().clean()
+        tenancy, served_on = cleaned.get("tenancy"), cleaned.get("served_on")
+        if tenancy is not None and served_on is not None:
+            window = service_window(tenancy=tenancy)
+            if served_on < window.earliest:
+                self.add_error(
+                    "served_on",
+                    f"Plan a notice for {window.earliest:%-d %B %Y} or later ({window.earliest_is} for "
+                    f"{tenancy.payment_reference})",
+                )
+        return cleaned
+
 
 class NoticeServeForm(GdsFormMixin, forms.Form):
-    """Records the notice on the plan as served (the date and method come from the plan)."""
+    """Records a notice as served: which notice (from the plan), the date and how it was served, who signed it and the
+    proof. Only a date of service the notice can be recorded with is accepted (`courts.serving.service_window`)."""
 
-    submit_label = "Record the notice as served"
+    submit_label = "Continue"
     submit_name = "serve"
 
-    notice_code = forms.CharField(widget=forms.HiddenInput)
-    served_on = forms.DateField(widget=forms.HiddenInput)
-    method = forms.ChoiceField(choices=ServiceMethod.choices, widget=forms.HiddenInput)
+    notice_code = forms.ChoiceField(
+        label="Notice served",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the notice that was served"},
+    )
+    served_on = DateField(
+        label="Date the notice was served",
+        required_message="Enter the date the notice was served, as a day, month and year",
+        require_all_fields=False,
+    )
+    method = forms.ChoiceField(
+        label="How it was served",
+        choices=ServiceMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the notice was served"},
+    )
     signatory = forms.CharField(
         label="Signed for the landlord by",
         max_length=200,
         help_text="Name and role, for example Priya Shah, Income Manager.",
-        error_messages={"required": "Enter the name and role of the person signing the notice"},
+        error_messages={"required": "Enter the name and role of the person who signed the notice"},
     )
     proof_of_service = forms.CharField(
         label="Proof of service",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Who served it, how and at what time, and any witness.",
         error_messages={"required": "Say who served the notice, how and when"},
+    )
+
+    def __init__(self, *args, tenancy: Tenancy, notices: list[tuple[str, str]], **kwargs):
+        from .serving import service_window
+
+        super().__init__(*args, **kwargs)
+        self.tenancy = tenancy
+        self.window = service_window(tenancy=tenancy)
+        self.fields["notice_code"].choices = notices
+        if len(notices) == 1:
+            self.fields["notice_code"].initial = notices[0][0]
+        self.fields["served_on"].help_text = (
+            f"A date from {self.window.earliest:%-d %B %Y} ({self.window.earliest_is}) to today, "
+            f"{self.window.latest:%-d %B %Y}. For example, {self.window.latest:%-d %-m %Y}."
+        )
+
+    def clean_served_on(self):
+        served_on = self.cleaned_data["served_on"]
+        if problem := self.window.problem(served_on):
+            raise forms.ValidationError(problem)
+        return served_on
+
+
+class ServeAcknowledgeForm(GdsFormMixin, forms.Form):
+    """On the check page: the officer has read why serving now may be out of step with the case, and serves anyway."""
+
+    submit_label = "Record the notice as served"
+    submit_name = "confirm"
+
+    acknowledged = forms.BooleanField(
+        label="I have read the warning above and the notice should still be recorded as served",
+        error_messages={"required": "Confirm you have read the warning, or go back and do not serve the notice"},
     )
 
 

@@ -316,10 +316,10 @@ def notice_specs(*, jurisdiction: str, landlord_type: str, tenure_type: str, ser
         if served_on < HELD_FROM:
             raise NoNoticeRule(
                 f"Notice rules are held for notices served from {HELD_FROM:%-d %B %Y}; check a notice served on "
-                f"{served_on:%d/%m/%Y} by hand (the coronavirus notice periods applied until 30 September 2021)."
+                f"{served_on:%-d %B %Y} by hand (the coronavirus notice periods applied until 30 September 2021)."
             )
         raise NoNoticeRule(
             f"No notice rule is held for a {tenure_type.replace('_', ' ').lower()} tenancy in "
-            f"{jurisdiction.title()} on {served_on:%d/%m/%Y}. Take legal advice, and add the rule under Admin."
+            f"{jurisdiction.title()} on {served_on:%-d %B %Y}. Take legal advice, and add the rule under Admin."
         )
     return [_spec(rule) for rule in chosen.values()]

@@ -60,7 +60,7 @@ class NoticeRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.label} ({self.get_jurisdiction_display()}, from {self.effective_from:%d/%m/%Y})"
+        return f"{self.label} ({self.get_jurisdiction_display()}, from {self.effective_from:%-d %B %Y})"
 
 
 class GroundRule(models.Model):
@@ -115,7 +115,7 @@ class PrescribedForm(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.version}, from {self.effective_from:%d/%m/%Y})"
+        return f"{self.title} ({self.version}, from {self.effective_from:%-d %B %Y})"
 
 
 class Notice(models.Model):
@@ -142,7 +142,7 @@ class Notice(models.Model):
     signatory = models.CharField(max_length=200, help_text="Who signs the notice for the landlord, and their role.")
     proof_of_service = models.TextField(help_text="Who served it, how, when, and any witness.")
     protocol_copy_sent_on = models.DateField(
-        null=True, blank=True, help_text="When a copy of the pre-action protocol was sent after service (R-PAP-17)."
+        null=True, blank=True, help_text="When a copy of the pre-action protocol was sent after service."
     )
     review_by = models.DateField(
         null=True, blank=True, help_text="Introductory tenancies: the last day to ask for a review."
@@ -168,7 +168,7 @@ class Notice(models.Model):
         ordering = ["-served_on", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.label} served {self.served_on:%d/%m/%Y} ({self.tenancy.payment_reference})"
+        return f"{self.label} served {self.served_on:%-d %B %Y} ({self.tenancy.payment_reference})"
 
 
 class LegalCase(models.Model):
@@ -288,7 +288,7 @@ class Hearing(models.Model):
         ordering = ["hearing_on", "id"]
 
     def __str__(self) -> str:
-        return f"Hearing {self.hearing_on:%d/%m/%Y} ({self.legal_case.tenancy.payment_reference})"
+        return f"Hearing {self.hearing_on:%-d %B %Y} ({self.legal_case.tenancy.payment_reference})"
 
 
 class Warrant(models.Model):

@@ -147,8 +147,8 @@ def notice_plan(*, tenancy: Tenancy, served_on: date, method: str = ServiceMetho
     for space in spaces:
         if space.covers(served_on) or space.covers(deemed):
             plan.blocked.append(
-                f"A Breathing Space began on {space.starts_on:%d/%m/%Y}"
-                + (f" and runs to {space.ends_on:%d/%m/%Y}" if space.ends_on else " and has no end date yet")
+                f"A Breathing Space began on {space.starts_on:%-d %B %Y}"
+                + (f" and runs to {space.ends_on:%-d %B %Y}" if space.ends_on else " and has no end date yet")
                 + ": a notice on rent-arrears grounds served now would be void (SI 2020/1311, R-BS-12). "
                 "Wait until it ends."
             )

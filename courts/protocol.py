@@ -55,7 +55,7 @@ class GateFacts:
 
 def _confirmable(key, label, rule, found_on: date | None, found: str, facts: GateFacts, missing: str) -> GateItem:
     if found_on is not None:
-        return GateItem(key, label, rule, MET, f"{found} on {found_on:%d/%m/%Y}.", True)
+        return GateItem(key, label, rule, MET, f"{found} on {found_on:%-d %B %Y}.", True)
     if key in facts.confirmations:
         return GateItem(key, label, rule, MET, f"Confirmed by an officer: {facts.confirmations[key]}", True)
     return GateItem(key, label, rule, NOT_MET, missing, True)
@@ -165,7 +165,7 @@ def protocol_gate(facts: GateFacts) -> list[GateItem]:
                 "Vulnerability and capacity reviewed",
                 "R-PAP-04",
                 MET,
-                f"Reviewed on {facts.vulnerability_reviewed_on:%d/%m/%Y}.",
+                f"Reviewed on {facts.vulnerability_reviewed_on:%-d %B %Y}.",
             )
         )
     else:
@@ -194,7 +194,7 @@ def protocol_gate(facts: GateFacts) -> list[GateItem]:
                 "Part 3 letter inviting representations (mandatory ground)",
                 "R-PAP-30",
                 MET if facts.part3_letter_on else NOT_MET,
-                f"Sent on {facts.part3_letter_on:%d/%m/%Y}."
+                f"Sent on {facts.part3_letter_on:%-d %B %Y}."
                 if facts.part3_letter_on
                 else "Write to the tenant explaining why, and inviting representations, before issuing.",
             )
@@ -225,7 +225,7 @@ def protocol_gate(facts: GateFacts) -> list[GateItem]:
         GateItem(
             "breathing_space",
             "No Breathing Space",
-            "SI 2020/1311 (R-BS-13)",
+            "SI 2020/1311",
             NOT_MET if facts.breathing_space else MET,
             "A Breathing Space is active: no claim on the moratorium debt."
             if facts.breathing_space
@@ -248,7 +248,7 @@ def _review_item(facts: GateFacts) -> GateItem:
                 label,
                 rule,
                 NOT_MET,
-                f"The tenant may still ask for a review until {facts.review_by:%d/%m/%Y}.",
+                f"The tenant may still ask for a review until {facts.review_by:%-d %B %Y}.",
             )
         return GateItem("intro_review", label, rule, NOT_APPLICABLE, "No review was asked for in time.")
     if facts.review_requested_on > facts.review_by:
@@ -257,7 +257,7 @@ def _review_item(facts: GateFacts) -> GateItem:
             label,
             rule,
             NOT_APPLICABLE,
-            f"The review was asked for late ({facts.review_requested_on:%d/%m/%Y}).",
+            f"The review was asked for late ({facts.review_requested_on:%-d %B %Y}).",
         )
     if facts.review_decision_on is None:
         return GateItem(
@@ -278,7 +278,7 @@ def _review_item(facts: GateFacts) -> GateItem:
     if not facts.review_upheld:
         return GateItem("intro_review", label, rule, NOT_MET, "The review did not uphold the decision.")
     return GateItem("intro_review", label, rule, MET,
-                    f"Upheld, notified on {facts.review_decision_on:%d/%m/%Y}.")  # fmt: skip
+                    f"Upheld, notified on {facts.review_decision_on:%-d %B %Y}.")  # fmt: skip
 
 
 def _notice_item(facts: GateFacts) -> GateItem:
@@ -293,15 +293,15 @@ def _notice_item(facts: GateFacts) -> GateItem:
             label,
             rule,
             NOT_MET,
-            f"Proceedings may not begin until after {facts.notice_proceedings_after:%d/%m/%Y}.",
+            f"Proceedings may not begin until after {facts.notice_proceedings_after:%-d %B %Y}.",
         )
     moved = f" ({facts.notice_lapse_note})" if facts.notice_lapse_note else ""
     if facts.notice_lapses_on is not None and facts.today > facts.notice_lapses_on:
         return GateItem("notice", label, rule, NOT_MET,
-                        f"The notice lapsed on {facts.notice_lapses_on:%d/%m/%Y}{moved}.")  # fmt: skip
-    lapses = f"; the last day for proceedings is {facts.notice_lapses_on:%d/%m/%Y}" if facts.notice_lapses_on else ""
+                        f"The notice lapsed on {facts.notice_lapses_on:%-d %B %Y}{moved}.")  # fmt: skip
+    lapses = f"; the last day for proceedings is {facts.notice_lapses_on:%-d %B %Y}" if facts.notice_lapses_on else ""
     return GateItem("notice", label, rule, MET, f"{facts.notice_label}: proceedings may begin after "
-                    f"{facts.notice_proceedings_after:%d/%m/%Y}{lapses}{moved}.")  # fmt: skip
+                    f"{facts.notice_proceedings_after:%-d %B %Y}{lapses}{moved}.")  # fmt: skip
 
 
 def gate_passes(items: list[GateItem]) -> bool:

@@ -22,7 +22,7 @@ def notices_void_for_moratorium(*, breathing_space: BreathingSpace, recorded_by=
     being prepared on it (not yet issued) is closed with the reason. Returns the notices marked void."""
     space = breathing_space
     today = timezone.localdate()
-    until = f"{space.ends_on:%d/%m/%Y}" if space.ends_on else "an end not yet known"
+    until = f"{space.ends_on:%-d %B %Y}" if space.ends_on else "an end not yet known"
     voided = []
     notices = Notice.objects.filter(tenancy_id=space.tenancy_id, voided_on__isnull=True).select_for_update()
     for notice in notices.order_by("served_on", "id"):
@@ -32,13 +32,13 @@ def notices_void_for_moratorium(*, breathing_space: BreathingSpace, recorded_by=
             continue
         notice.voided_on = today
         notice.void_reason = (
-            f"it was served on {notice.served_on:%d/%m/%Y}"
+            f"it was served on {notice.served_on:%-d %B %Y}"
             + (
-                f" (counting as served on {notice.deemed_served_on:%d/%m/%Y})"
+                f" (counting as served on {notice.deemed_served_on:%-d %B %Y})"
                 if notice.deemed_served_on != notice.served_on
                 else ""
             )
-            + f", during the {space.get_kind_display().lower()} Breathing Space from {space.starts_on:%d/%m/%Y} to "
+            + f", during the {space.get_kind_display().lower()} Breathing Space from {space.starts_on:%-d %B %Y} to "
             f"{until}: a notice on rent-arrears grounds served during a moratorium is void (SI 2020/1311, R-BS-12)."
         )
         notice.save(update_fields=["voided_on", "void_reason"])
@@ -49,7 +49,7 @@ def notices_void_for_moratorium(*, breathing_space: BreathingSpace, recorded_by=
             status=LegalCase.Status.CLOSED
         ):
             legal_case.status, legal_case.closed_on = LegalCase.Status.CLOSED, today
-            legal_case.closed_reason = f"The notice of {notice.served_on:%d/%m/%Y} is void (R-BS-12)"
+            legal_case.closed_reason = f"The notice of {notice.served_on:%-d %B %Y} is void"
             legal_case._change_reason = legal_case.closed_reason
             legal_case.save(update_fields=["status", "closed_on", "closed_reason"])
         case = ArrearsCase.objects.filter(
@@ -59,7 +59,7 @@ def notices_void_for_moratorium(*, breathing_space: BreathingSpace, recorded_by=
             legal_milestone_record(
                 account=case.account,
                 recorded_by=recorded_by,
-                note=f"{notice.label} of {notice.served_on:%d/%m/%Y} is void: {notice.void_reason} The notice "
+                note=f"{notice.label} of {notice.served_on:%-d %B %Y} is void: {notice.void_reason} The notice "
                 "milestone is cleared; serve a new notice once the Breathing Space has ended.",
                 nosp_served_on=None,
                 nosp_expires_on=None,

@@ -50,7 +50,7 @@ def notice_serve(
     if option is None:
         available = ", ".join(option.spec.label for option in plan.options) or "none"
         raise ValidationError(
-            f"That notice is not one this tenancy can be given on {served_on:%d/%m/%Y} (available: {available})."
+            f"That notice is not one this tenancy can be given on {served_on:%-d %B %Y} (available: {available})."
         )
     if option.for_arrears:  # R-BS-12: void if served during a moratorium (either date); a section 21 is not barred
         try:
@@ -95,9 +95,9 @@ def notice_serve(
         account=tenancy.accounts.get(kind=AccountKind.RENT),
         recorded_by=served_by,
         note=(
-            f"{notice.label} served ({ServiceMethod(method).label.lower()}) on {served_on:%d/%m/%Y}; proceedings may "
-            f"begin after {notice.earliest_proceedings_on:%d/%m/%Y}"
-            + (f"; it lapses on {notice.lapses_on:%d/%m/%Y}." if notice.lapses_on else ".")
+            f"{notice.label} served ({ServiceMethod(method).label.lower()}) on {served_on:%-d %B %Y}; proceedings may "
+            f"begin after {notice.earliest_proceedings_on:%-d %B %Y}"
+            + (f"; it lapses on {notice.lapses_on:%-d %B %Y}." if notice.lapses_on else ".")
         ),
         on=served_on,
         nosp_served_on=notice.deemed_served_on,

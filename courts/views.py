@@ -25,6 +25,7 @@ from .claims import (
     legal_case_open,
     legal_case_update,
 )
+from .constants import ServiceMethod
 from .forms import (
     AssessmentForm,
     DecisionForm,
@@ -34,12 +35,14 @@ from .forms import (
     NoticeServeForm,
     OverrideForm,
     ProtocolCopyForm,
+    ServeAcknowledgeForm,
 )
 from .models import Eviction, Hearing, LegalCase, Notice
 from .planner import notice_plan
 from .protocol import gate_passes
 from .selectors import notice_lapse
 from .services import intro_review_record, notice_protocol_copy_record, notice_serve
+from .serving import serve_cautions
 from .views_court import _court_action, _court_context
 
 
@@ -56,7 +59,8 @@ def index(request):
     # A link from a case brings only ?reference=: show the form filled in, not errors.
     submitted = "served_on_0" in request.GET
     form = NoticePlanForm(
-        request.GET if submitted else None, initial={"payment_reference": request.GET.get("reference", "")}
+        request.GET if submitted else None,
+        initial={"payment_reference": request.GET.get("reference", ""), "served_on": timezone.localdate()},
     )
     context = {
         "form": form,
@@ -78,53 +82,78 @@ def index(request):
             method=form.cleaned_data["method"],
         )
         context["plan"] = plan
-        context["serve_forms"] = {
-            option.spec.code: NoticeServeForm(
-                initial={"notice_code": option.spec.code, "served_on": plan.served_on, "method": plan.method},
-                auto_id=f"serve-{option.spec.code}-%s",
-            )
-            for option in plan.options
-            if not option.barred
-        }
     status = 400 if submitted and form.errors else 200
     return render(request, "courts/index.html", context, status=status)
 
 
-@require_POST
 @permission_required(("incomeapp.use_legal", "courts.add_notice"), raise_exception=True)
 def serve(request, payment_reference):
+    """Record a notice as served: the form (filled in from the plan), check your answers with the plan's dates and
+    any warning to acknowledge, then the notice is made. Nothing is saved before the last step."""
     tenancy = get_object_or_404(
         scoped(Tenancy.objects.select_related("property__scheme__provider"), request.user),
         payment_reference=payment_reference.upper(),
     )
-    form = NoticeServeForm(request.POST)
-    if not form.is_valid():
-        problems = "; ".join(error for errors in form.errors.values() for error in errors)
-        messages.error(request, f"The notice was not recorded: {problems}.")
-        return redirect(_plan_url(tenancy.payment_reference, request.POST))
+    today = timezone.localdate()
+    plan_today = notice_plan(tenancy=tenancy, served_on=today)
+    notices = [(option.spec.code, f"{option.spec.label}: {option.spec.notice_name}") for option in plan_today.options]
+    posted = request.POST if request.method == "POST" else None
+    form = NoticeServeForm(
+        posted, tenancy=tenancy, notices=notices, initial=_serve_initial(request.GET, form_today=today)
+    )
+    context = {"tenancy": tenancy, "form": form, "problems": plan_today.blocked + plan_today.problems}
+    if posted is None or "edit" in posted or not form.is_valid():
+        return render(request, "courts/serve.html", context, status=400 if posted and form.errors else 200)
+    data = form.cleaned_data
+    plan = notice_plan(tenancy=tenancy, served_on=data["served_on"], method=data["method"])
+    option = next((option for option in plan.options if option.spec.code == data["notice_code"]), None)
+    if option is None:
+        form.add_error(
+            "served_on",
+            f"No {dict(notices)[data['notice_code']].split(':')[0]} could be served on "
+            f"{data['served_on']:%-d %B %Y} for this tenancy: check the date of service",
+        )
+        return render(request, "courts/serve.html", context, status=400)
+    cautions = serve_cautions(tenancy=tenancy)
+    acknowledge = ServeAcknowledgeForm(posted if "confirm" in posted else None, auto_id="ack-%s")
+    check = {
+        **context,
+        "plan": plan,
+        "option": option,
+        "cautions": cautions,
+        "acknowledge": acknowledge,
+        "method_label": ServiceMethod(data["method"]).label,
+        "answers": [(name, value) for name, values in posted.lists() if name not in _NOT_ANSWERS for value in values],
+    }
+    if "confirm" not in posted or (cautions and not acknowledge.is_valid()):
+        return render(request, "courts/serve_check.html", check, status=400 if acknowledge.errors else 200)
     try:
-        notice = notice_serve(tenancy=tenancy, served_by=request.user, **form.cleaned_data)
+        notice = notice_serve(tenancy=tenancy, served_by=request.user, **data)
     except ValidationError as error:
-        messages.error(request, f"The notice was not recorded. {error.messages[0]}")
-        return redirect(_plan_url(tenancy.payment_reference, request.POST))
+        form.add_error(None, f"The notice was not recorded: {error.messages[0]}")
+        return render(request, "courts/serve.html", context, status=400)
     messages.success(
         request,
-        f"{notice.label} recorded as served. The notice is on the arrears case; send the tenants a copy of the "
-        "pre-action protocol and record it below.",
+        f"{notice.label} recorded as served on {notice.served_on:%-d %B %Y}: a copy for each named tenant is below "
+        "and the arrears case records it. Next, send the tenants a copy of the pre-action protocol and record it.",
     )
     return redirect("courts:notice", pk=notice.pk)
 
 
-def _plan_url(reference: str, post) -> str:
-    """Back to the plan the form was on."""
+_NOT_ANSWERS = {"csrfmiddlewaretoken", "confirm", "edit", "serve", "acknowledged"}
+
+
+def _serve_initial(query, *, form_today: date) -> dict:
+    """The form filled in from the plan's link: its notice, date (today if the plan was for a later day), method."""
     try:
-        served = date.fromisoformat(post.get("served_on", ""))
+        served_on = min(date.fromisoformat(query.get("served_on", "")), form_today)
     except ValueError:
-        return f"/legal/?reference={reference}"
-    return (
-        f"/legal/?payment_reference={reference}&served_on_0={served.day}&served_on_1={served.month}"
-        f"&served_on_2={served.year}&method={post.get('method', 'hand')}#plan"
-    )
+        served_on = form_today
+    return {
+        "served_on": served_on,
+        **({"notice_code": query["notice"]} if query.get("notice") else {}),
+        **({"method": query["method"]} if query.get("method") in ServiceMethod.values else {}),
+    }
 
 
 @permission_required(("incomeapp.use_legal", "courts.view_notice"), raise_exception=True)
@@ -228,6 +257,8 @@ def legal_case(request, pk):
     }
     context["can_make_pack"] = (context["passes"] or bool(record.override_reason)) and not context["outstanding"]
     context |= _court_context(record, forms_bound)
+    # The one form just sent back with errors: its summary goes at the top of the page and "Error: " in the title.
+    context["error_form"] = next((form for form in forms_bound.values() if form is not None and form.errors), None)
     status = 400 if forms_bound else 200
     return render(request, "courts/legal_case.html", context, status=status)
 

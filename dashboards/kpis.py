@@ -33,7 +33,7 @@ KPIS: tuple[Kpi, ...] = (
         "The rent accounts of tenancies live on the date, each balance that is owed (over £0). " + RENT_DEBIT,
         "Credits (payments in advance are not netted off), former tenants, court costs, recharges and sundry debts "
         "(their own accounts).",
-        "legal-spec §8 K1 (StatsWales 'Social housing rent arrears'; Gateshead; Scotland HSN1)",
+        "StatsWales 'Social housing rent arrears'; Gateshead; Scotland HSN1",
         PERCENT, LOWER_IS_BETTER, Decimal("3.00"),
     ),
     Kpi(
@@ -41,7 +41,7 @@ KPIS: tuple[Kpi, ...] = (
         "(current tenants' arrears − technical arrears) ÷ annual rent debit × 100",
         "As current tenant arrears, less the Housing Benefit and Universal Credit due and not yet paid that the latest "
         "arrears review found on each account (its technical_arrears fact).",
-        "As current tenant arrears.", "legal-spec §8 K1 (optional net figure)", PERCENT, LOWER_IS_BETTER,
+        "As current tenant arrears.", "optional net figure", PERCENT, LOWER_IS_BETTER,
         Decimal("2.50"),
     ),
     Kpi(
@@ -49,82 +49,82 @@ KPIS: tuple[Kpi, ...] = (
         "Receipts: tenants' payments, Housing Benefit, UC housing costs and deductions, DHP, less returned payments, "
         "posted from 1 April to the date. Rent due: rent and charges that count as rent debited in the same period.",
         "Arrears brought forward from earlier years (not in rent due): collecting old arrears can take it over 100%.",
-        "legal-spec §8 K2 (Gateshead: 'excluding arrears brought forward')", PERCENT, HIGHER_IS_BETTER,
+        "Gateshead Council: 'excluding arrears brought forward'", PERCENT, HIGHER_IS_BETTER,
         Decimal("99.00"),
     ),
     Kpi(
         "former_arrears_pct", "Former tenant arrears", "former tenants' arrears ÷ annual rent debit × 100",
         "The rent accounts of tenancies ended on or before the date, each balance owed.",
         "Former tenants in credit; amounts written off (they are no longer owed).",
-        "legal-spec §8 K3 (Gateshead)", PERCENT, LOWER_IS_BETTER, Decimal("1.00"),
+        "Gateshead Council's published income KPIs", PERCENT, LOWER_IS_BETTER, Decimal("1.00"),
     ),
     Kpi(
         "write_offs_pct", "Write-offs", "amounts written off this financial year ÷ annual rent debit × 100",
         "Write-off postings on rent accounts from 1 April to the date.", "Reversed write-offs.",
-        "legal-spec §8 K4 (Gateshead)", PERCENT, LOWER_IS_BETTER, Decimal("0.50"),
+        "Gateshead Council's published income KPIs", PERCENT, LOWER_IS_BETTER, Decimal("0.50"),
     ),
     Kpi(
         "nosps_served", "Notices served (this week)", "count of possession notices served in the week",
         "Every possession notice recorded as served (NOSP, section 8, s128, notices to quit).", "Notices withdrawn.",
-        "legal-spec §8 K6", COUNT, None,
+        "", COUNT, None,
     ),
     Kpi(
         "possession_orders", "Possession orders (this week)", "count of outright, suspended and postponed orders",
         "Hearings in the week whose outcome was an outright, suspended or postponed possession order.",
-        "Adjournments, dismissals, stays.", "legal-spec §4.3", COUNT, None,
+        "Adjournments, dismissals, stays.", "", COUNT, None,
     ),
     Kpi(
         "evictions", "Evictions (this week)", "count of evictions where possession was taken",
         "Evictions in the week where possession was taken or the tenant left before it.",
-        "Evictions suspended or cancelled.", "legal-spec §8 K7", COUNT, LOWER_IS_BETTER,
+        "Evictions suspended or cancelled.", "", COUNT, LOWER_IS_BETTER,
     ),
     Kpi(
         "direct_debit_pct", "Paying by direct debit", "current tenancies with an active mandate ÷ current tenancies",
         "Tenancies live on the date with a direct debit mandate active on it.", "Cancelled mandates.",
-        "legal-spec §8 K9 [B]", PERCENT, HIGHER_IS_BETTER, Decimal("40.00"),
+        "", PERCENT, HIGHER_IS_BETTER, Decimal("40.00"),
     ),
     Kpi(
         "average_arrears", "Average arrears per case", "current tenants' arrears ÷ current accounts in arrears",
         "Current tenancies' rent accounts with a balance owed.", "Accounts clear or in credit.",
-        "legal-spec §8 K10 (Gateshead)", MONEY, LOWER_IS_BETTER,
+        "Gateshead Council's published income KPIs", MONEY, LOWER_IS_BETTER,
     ),
     Kpi(
         "over_7_weeks_pct", "More than 7 weeks' arrears", "tenancies owing > 7 × weekly rent ÷ current tenancies",
         "Weekly rent: the weekly equivalent of the charges in effect on the date, on the weeks basis of the tenancy's "
         "arrears policy (rent only, or rent and all charges), as on the worklist.",
-        "Tenancies with no rent charged.", "legal-spec §8 K8 (BVPI 66b [B])", PERCENT, LOWER_IS_BETTER,
+        "Tenancies with no rent charged.", "BVPI 66b [B]", PERCENT, LOWER_IS_BETTER,
         Decimal("3.00"),
     ),
     Kpi(
         "cases_per_officer", "Cases per officer", "open arrears cases ÷ active Income Officers",
         "Open arrears cases on the date; active staff in the Income Officer role.", "Cases with no officer count too.",
-        "legal-spec §8 K11 [B]", RATIO, None,
+        "", RATIO, None,
     ),
     Kpi(
         "uc_tenants", "Tenants on Universal Credit", "current tenancies with a UC housing-costs claim pending or paid",
-        "Claims pending or in payment on the date.", "Ended or suspended claims.", "legal-spec §8 K12", COUNT, None,
+        "Claims pending or in payment on the date.", "Ended or suspended claims.", "", COUNT, None,
     ),
     Kpi(
         "uc_average_arrears", "Average arrears of UC tenants", "UC tenants' arrears ÷ UC tenants",
-        "As UC tenants; arrears as current tenant arrears.", "", "legal-spec §8 K12", MONEY, LOWER_IS_BETTER,
+        "As UC tenants; arrears as current tenant arrears.", "", "", MONEY, LOWER_IS_BETTER,
     ),
     Kpi(
         "uc_with_apa", "UC tenants with a managed payment", "UC tenants with a managed payment approved or active",
         "Requests for a managed payment to the landlord (or a deduction) approved or active.", "Refused requests.",
-        "legal-spec §8 K12", COUNT, HIGHER_IS_BETTER,
+        "", COUNT, HIGHER_IS_BETTER,
     ),
     Kpi(
         "agreements_live", "Agreements live", "agreements live on the date", "Informal and court agreements.",
-        "Completed and cancelled ones.", "income-management.md §6", COUNT, None,
+        "Completed and cancelled ones.", "", COUNT, None,
     ),
     Kpi(
         "agreements_breached", "Agreements breached this week", "agreements that became breached in the week",
-        "Breaches recorded by the daily agreement check in the 7 days to the date.", "", "income-management.md §6",
+        "Breaches recorded by the daily agreement check in the 7 days to the date.", "", "",
         COUNT, LOWER_IS_BETTER,
     ),
     Kpi(
         "breathing_space", "Breathing Space cases", "tenancies with a moratorium active on the date",
-        "Standard and mental health crisis moratoria.", "Ended ones.", "legal-spec §6", COUNT, None,
+        "Standard and mental health crisis moratoria.", "Ended ones.", "", COUNT, None,
     ),
 )  # fmt: skip
 

@@ -89,3 +89,21 @@ class KpiAccountWeek(models.Model):
     def weeks_in_arrears(self) -> Decimal | None:
         """The balance in weeks on the tenancy's basis, as the worklist and the account page show it."""
         return weeks_of(self.balance, self.weekly_rent) if self.balance > 0 else None
+
+
+class KpiRebuild(models.Model):
+    """A manager's "Rebuild now": who asked and when, and when the snapshot task finished it (or why it failed), so the
+    dashboard can say a rebuild is running and show the new figures when it is done."""
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    week_ending = models.DateField(help_text="The week the rebuild takes (the Sunday just gone when it was asked for).")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    @property
+    def running(self) -> bool:
+        return self.finished_at is None

@@ -2,13 +2,25 @@
 behind a figure."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Q
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import F, Max, Q
+from django.utils import timezone
 
-from .kpis import KPIS, LOWER_IS_BETTER, Kpi
-from .models import KpiAccountWeek, KpiSnapshot, KpiTarget
+from arrears.constants import CaseStatus
+from arrears.models import ArrearsCase
+from arrears.selectors import full_reviews
+
+from .kpis import BY_KEY, KPIS, LOWER_IS_BETTER, Kpi
+from .models import KpiAccountWeek, KpiRebuild, KpiSnapshot, KpiTarget, KpiWeek
+
+# Who may press "Rebuild now": the managers who own the dashboard's targets (incomeapp.roles gives it to them).
+REBUILD_PERMISSION = "dashboards.change_kpitarget"
+# A rebuild not finished by then was lost (the worker stopped): the task's hard time limit and a margin.
+REBUILD_GIVE_UP = timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 720) + 180)
 
 AMBER_BAND = Decimal("0.05")  # within 5% of the target (relative) is "close"
 
@@ -135,3 +147,111 @@ def voids_of_week(week_ending: date | None) -> dict | None:
         "void_days": int(rows["void_days"]),
         "loss": rows["void_rent_loss"],
     }
+
+
+@dataclass
+class Freshness:
+    """How fresh the latest snapshot is: the week it covers, when it was built, and the latest full arrears review
+    (stale when that review finished after the snapshot was built)."""
+
+    week_ending: date
+    built_at: datetime
+    review_as_of: date | None
+    review_finished_at: datetime | None
+
+    @property
+    def stale(self) -> bool:
+        return self.review_finished_at is not None and self.built_at < self.review_finished_at
+
+
+def snapshot_freshness() -> Freshness | None:
+    week = latest_week()
+    if week is None:
+        return None
+    built_at = KpiWeek.objects.filter(week_ending=week).values_list("taken_at", flat=True).first()
+    if built_at is None:  # a snapshot taken before KpiWeek was kept
+        built_at = KpiSnapshot.objects.filter(week_ending=week).aggregate(at=Max("taken_at"))["at"]
+    review = full_reviews().first()
+    return Freshness(
+        week_ending=week,
+        built_at=built_at,
+        review_as_of=review.as_of if review else None,
+        review_finished_at=(review.finished_at or review.started_at) if review else None,
+    )
+
+
+def kpi_rebuild_running() -> KpiRebuild | None:
+    """The rebuild still running, if any (one left unfinished past the task's time limit was lost, and is not)."""
+    return (
+        KpiRebuild.objects.filter(finished_at__isnull=True, requested_at__gt=timezone.now() - REBUILD_GIVE_UP)
+        .select_related("requested_by")
+        .first()
+    )
+
+
+def kpi_rebuild_get(pk: int) -> KpiRebuild | None:
+    return KpiRebuild.objects.select_related("requested_by").filter(pk=pk).first()
+
+
+def officer_names(usernames) -> dict[str, str]:
+    """Officers' full names by username (the snapshot keeps usernames, which are stable; names are shown)."""
+    users = get_user_model().objects.filter(username__in=set(usernames))
+    return {user.username: user.get_full_name() or user.username for user in users}
+
+
+def case_ids_by_account(account_ids) -> dict[int, int]:
+    """Each account's arrears case: the open one, else the latest closed one."""
+    cases = ArrearsCase.objects.filter(account_id__in=set(account_ids)).order_by("account_id", "-opened_on", "-id")
+    found: dict[int, tuple[bool, int]] = {}
+    for account_id, status, pk in cases.values_list("account_id", "status", "pk"):
+        is_open = status == CaseStatus.OPEN
+        if account_id not in found or (is_open and not found[account_id][0]):
+            found[account_id] = (is_open, pk)
+    return {account_id: pk for account_id, (_, pk) in found.items()}
+
+
+QUARTERLY_RETURN = ("current_arrears_pct", "current_arrears_net_pct", "collection_pct", "former_arrears_pct",
+                    "write_offs_pct")  # fmt: skip
+
+
+@dataclass
+class ReturnRow:
+    kpi: Kpi
+    percent: Decimal
+    amount: Decimal
+    denominator: Decimal | None
+
+
+def quarter_ends(*, until: date, count: int = 8) -> list[date]:
+    """The last days of the `count` quarters (31 March, 30 June, 30 September, 31 December) up to `until`, newest
+    first."""
+    ends = []
+    year = until.year
+    while len(ends) < count:
+        for month, day in ((12, 31), (9, 30), (6, 30), (3, 31)):
+            end = date(year, month, day)
+            if end <= until and len(ends) < count:
+                ends.append(end)
+        year -= 1
+    return ends
+
+
+def quarterly_return_rows(quarter_end: date) -> list[ReturnRow]:
+    """The registered provider's quarterly figures at the quarter's last day, from the ledger (seconds on a large
+    estate: the dashboard keeps them in the cache until the next snapshot is built)."""
+    from django.core.cache import cache
+
+    from .measures import kpi_measures
+
+    built = KpiWeek.objects.aggregate(at=Max("taken_at"))["at"]
+    key = f"dashboards:quarterly-return:{quarter_end.isoformat()}:{built.timestamp()}" if built else None
+    rows = cache.get(key) if key else None
+    if rows is None:
+        measures = kpi_measures(quarter_end)
+        rows = []
+        for key_ in QUARTERLY_RETURN:
+            measure = measures[key_][("all", "All")]
+            rows.append(ReturnRow(BY_KEY[key_], measure.value, measure.numerator / 100, measure.denominator))
+        if key:
+            cache.set(key, rows, 24 * 60 * 60)
+    return rows

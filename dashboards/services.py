@@ -14,7 +14,8 @@ from tenancies.selectors_homes import void_figures_total
 
 from .kpis import BY_KEY
 from .measures import DIMENSIONS, account_facts, kpi_measures
-from .models import KpiAccountWeek, KpiSnapshot, KpiTarget, KpiWeek
+from .models import KpiAccountWeek, KpiRebuild, KpiSnapshot, KpiTarget, KpiWeek
+from .selectors import REBUILD_PERMISSION, kpi_rebuild_running
 
 
 def last_sunday(today: date | None = None) -> date:
@@ -86,6 +87,36 @@ def _void_rows(week_ending: date) -> list[KpiSnapshot]:
         KpiSnapshot(week_ending=week_ending, kpi=kpi, dimension="all", group="All", numerator=value, value=value)
         for kpi, value in values.items()
     ]
+
+
+@transaction.atomic
+def kpi_rebuild_request(*, requested_by) -> KpiRebuild:
+    """A manager's "Rebuild now": records who asked, and once that commits hands the Sunday just gone's snapshot to the
+    weekly snapshot task (the worker; in the demo and tests it runs at once). One at a time."""
+    from .tasks import weekly_kpi_snapshot
+
+    staff_require(requested_by, REBUILD_PERMISSION, "rebuild the dashboard figures")
+    running = kpi_rebuild_running()
+    if running is not None:
+        raise ValidationError(
+            f"The figures are already being rebuilt (asked for by {running.requested_by}); wait for that to finish."
+        )
+    rebuild = KpiRebuild.objects.create(requested_by=requested_by, week_ending=last_sunday())
+    transaction.on_commit(lambda: weekly_kpi_snapshot.delay(rebuild_id=rebuild.pk))
+    return rebuild
+
+
+def kpi_rebuild_run(*, rebuild_id: int) -> int:
+    """The task's half of a rebuild: takes the week's snapshot (from the week before when it was taken, as Monday's
+    task does) and marks the rebuild finished, or failed with the reason. Returns the figures written."""
+    rebuild = KpiRebuild.objects.get(pk=rebuild_id)
+    try:
+        rows = kpi_snapshot_take(week_ending=rebuild.week_ending, from_previous_week=True)
+    except Exception as error:
+        KpiRebuild.objects.filter(pk=rebuild.pk).update(finished_at=timezone.now(), error=str(error)[:2000] or "error")
+        raise
+    KpiRebuild.objects.filter(pk=rebuild.pk).update(finished_at=timezone.now())
+    return rows
 
 
 @transaction.atomic

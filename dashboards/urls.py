@@ -11,5 +11,7 @@ urlpatterns = [
     path("targets/", views.target, name="target"),
     path("officers/", views.officers, name="officers"),
     path("exceptions/", views.exceptions, name="exceptions"),
+    path("rebuild/", views.rebuild, name="rebuild"),
+    path("rebuild/<int:pk>/", views.rebuild_status, name="rebuild_status"),
     path("quarterly-return.csv", views.quarterly_return, name="quarterly_return"),
 ]

@@ -7,10 +7,12 @@ from datetime import date
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from incomeapp.csvsafe import SafeCsvWriter
 from incomeapp.forms import GdsFormMixin
@@ -19,9 +21,26 @@ from tenancies.selectors_homes import financial_year_to_date
 
 from .followthrough import cases_outside_policy, follow_through, groups_outside_target
 from .kpis import BY_KEY, KPIS
-from .measures import DIMENSIONS, kpi_measures
-from .selectors import DRILL, DRILL_MEANING, breakdown, drill_down, latest_week, tiles, trend, voids_of_week
-from .services import kpi_target_set
+from .measures import DIMENSIONS
+from .selectors import (
+    DRILL,
+    DRILL_MEANING,
+    REBUILD_PERMISSION,
+    breakdown,
+    case_ids_by_account,
+    drill_down,
+    kpi_rebuild_get,
+    kpi_rebuild_running,
+    latest_week,
+    officer_names,
+    quarter_ends,
+    quarterly_return_rows,
+    snapshot_freshness,
+    tiles,
+    trend,
+    voids_of_week,
+)
+from .services import kpi_rebuild_request, kpi_target_set, last_sunday
 
 DIMENSION_LABELS = {
     "scheme": "Scheme",
@@ -32,11 +51,48 @@ DIMENSION_LABELS = {
 }
 
 
+# What the snapshot's officer breakdown calls accounts with no officer, as the drill-down says it.
+OFFICER_GROUP_WORDS = {"No case": "No case at the week's end", "Unassigned": "No officer assigned"}
+
+
 class TargetForm(GdsFormMixin, forms.Form):
     submit_label = "Save the target"
 
     kpi = forms.ChoiceField(label="KPI", choices=[(kpi.key, kpi.name) for kpi in KPIS if kpi.better])
-    target = forms.DecimalField(label="Target", max_digits=12, decimal_places=2, min_value=0)
+    target = forms.DecimalField(
+        label="Target",
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        help_text="A number of 0 or more: pounds, a percentage or weeks, as the KPI is measured.",
+        error_messages={
+            "required": "Enter the target",
+            "invalid": "Enter the target as a number, like 95 or 1250.50",
+            "min_value": "Enter a target of 0 or more",
+        },
+    )
+
+
+def _freshness(request) -> dict:
+    """What every snapshot page says about its figures: the week, when they were built, whether the latest arrears
+    review ran since (with "Rebuild now" for managers), and a rebuild under way."""
+    return {
+        "freshness": snapshot_freshness(),
+        "rebuild": kpi_rebuild_running(),
+        "can_rebuild": request.user.has_perm(REBUILD_PERMISSION),
+        "rebuild_week": last_sunday(),
+    }
+
+
+def _quarter(request, week: date | None) -> tuple[list[date], date]:
+    ends = quarter_ends(until=timezone.localdate())
+    try:
+        chosen = date.fromisoformat(request.GET.get("quarter_end", ""))
+    except ValueError:
+        chosen = None
+    if chosen not in ends:
+        chosen = next((end for end in ends if week is None or end <= week), ends[0])
+    return ends, chosen
 
 
 def _choices(request):
@@ -54,8 +110,12 @@ def _choices(request):
 def index(request):
     week = latest_week()
     kpi, weeks, dimension = _choices(request)
+    ends, quarter_end = _quarter(request, week)
     context = {
+        **_freshness(request),
         "week": week,
+        "quarter_ends": ends,
+        "quarter_end": quarter_end,
         "kpis": KPIS,
         "dimensions": DIMENSION_LABELS,
         "chosen": BY_KEY[kpi],
@@ -72,15 +132,20 @@ def index(request):
     }
     if week is not None:
         points = trend(kpi, weeks, week)
+        rows = breakdown(kpi, dimension, week)
+        names = officer_names(row.group for row in rows) if dimension == "officer" else {}
+        for row in rows:
+            row.label = names.get(row.group, row.group)
         context |= {
+            "quarterly": quarterly_return_rows(quarter_end),
             "tiles": tiles(week),
             "trend": points,
             "chart": {
                 "name": BY_KEY[kpi].name,
-                "labels": [f"{day:%d/%m/%y}" for day, _ in points],
+                "labels": [f"{day.day} {day:%b %Y}" for day, _ in points],
                 "values": [str(v) for _, v in points],
             },
-            "breakdown": breakdown(kpi, dimension, week),
+            "breakdown": rows,
         }
     return render(request, "dashboards/index.html", context)
 
@@ -107,10 +172,22 @@ def drill(request, kpi):
                 for r in rows.iterator()
             ),
         )  # fmt: skip
-    context = {"kpi": BY_KEY[kpi], "week": week, "rows": rows[:500], "total": rows.count(), "dimension": dimension,
-               "group": group, "meaning": DRILL_MEANING.get(kpi), "query": request.GET.urlencode(),
-               "scoped": is_scoped(request.user)}  # fmt: skip
+    shown = list(rows[:500])
+    names = officer_names(row.officer for row in shown)
+    cases = case_ids_by_account(row.account_id for row in shown)
+    for row in shown:
+        row.officer_name = OFFICER_GROUP_WORDS.get(row.officer) or names.get(row.officer, row.officer)
+        row.case_url = _case_url(row.payment_reference, cases.get(row.account_id))
+    group_label = officer_names([group]).get(group, group) if dimension == "officer" else group
+    context = {**_freshness(request), "kpi": BY_KEY[kpi], "week": week, "rows": shown, "total": rows.count(),
+               "dimension": dimension, "group": group_label, "meaning": DRILL_MEANING.get(kpi),
+               "query": request.GET.urlencode(), "scoped": is_scoped(request.user)}  # fmt: skip
     return render(request, "dashboards/drill.html", context)
+
+
+def _case_url(payment_reference: str, case_id: int | None) -> str | None:
+    """The row's arrears case (through the arrears app's tenancy-to-case link), or None when it never had one."""
+    return reverse("arrears:tenancy_case", args=[payment_reference]) if case_id else None
 
 
 @permission_required("incomeapp.use_dashboards", raise_exception=True)
@@ -139,17 +216,18 @@ def export(request, table):
 
 @permission_required("dashboards.change_kpitarget", raise_exception=True)
 def target(request):
-    form = TargetForm(request.POST)
-    if form.is_valid():
+    """A KPI's target: the form sits on the dashboard and on this page, which shows it again with its errors."""
+    form = TargetForm(request.POST or None, initial={"kpi": request.GET.get("kpi")})
+    if request.method == "POST" and form.is_valid():
+        kpi = form.cleaned_data["kpi"]
         try:
-            kpi_target_set(kpi=form.cleaned_data["kpi"], target=form.cleaned_data["target"], set_by=request.user)
+            kpi_target_set(kpi=kpi, target=form.cleaned_data["target"], set_by=request.user)
         except ValidationError as error:
-            messages.error(request, error.messages[0])
+            form.add_error("target", error.messages[0])
         else:
-            messages.success(request, f"Target for {BY_KEY[form.cleaned_data['kpi']].name} saved.")
-    else:
-        messages.error(request, "The target was not saved: enter a number of 0 or more.")
-    return redirect(f"/dashboards/?kpi={form.data.get('kpi', '')}")
+            messages.success(request, f"Target for {BY_KEY[kpi].name} saved.")
+            return redirect("dashboards:index")
+    return render(request, "dashboards/target.html", {"form": form})
 
 
 def _csv(filename: str, header: list[str], rows) -> HttpResponse:
@@ -166,6 +244,7 @@ def _csv(filename: str, header: list[str], rows) -> HttpResponse:
 def officers(request):
     """Officer follow-through: recommended person steps done within 5 working days, overdue, pauses, breaches."""
     rows = follow_through(timezone.localdate())
+    names = officer_names(row.officer for row in rows)
     if request.GET.get("format") == "csv":
         return _csv(
             "officer-follow-through.csv",
@@ -174,7 +253,9 @@ def officers(request):
             [[r.officer, r.asked, r.done_in_time, r.done_pct, r.overdue, r.pauses["under 4 weeks"],
               r.pauses["4 to 8 weeks"], r.pauses["over 8 weeks"], r.breached_not_contacted] for r in rows],
         )  # fmt: skip
-    return render(request, "dashboards/officers.html", {"rows": rows})
+    for row in rows:
+        row.officer_name = names.get(row.officer, row.officer)
+    return render(request, "dashboards/officers.html", {"rows": rows, "worked_out_at": timezone.now()})
 
 
 @permission_required("incomeapp.use_dashboards", raise_exception=True)
@@ -199,11 +280,53 @@ def exceptions(request):
             ["payment_reference", "weeks_in_arrears", "balance", "last_contact", "officer"],
             [[c["reference"], c["weeks"], c["balance"], c["last_contact"] or "", c["officer"]] for c in cases],
         )
-    return render(request, "dashboards/exceptions.html", {"week": week, "off": off, "cases": cases})
+    names = officer_names([o.group for o in off if o.dimension == "officer"] + [c["officer"] for c in cases])
+    by_name = {kpi.name: kpi for kpi in KPIS}
+    for row in off:
+        row.label = names.get(row.group, row.group) if row.dimension == "officer" else row.group
+        row.kpi_def = by_name.get(row.kpi)
+    for case in cases:
+        case["officer_name"] = names.get(case["officer"], case["officer"])
+    return render(
+        request, "dashboards/exceptions.html", {**_freshness(request), "week": week, "off": off, "cases": cases}
+    )
 
 
-QUARTERLY_RETURN = ("current_arrears_pct", "current_arrears_net_pct", "collection_pct", "former_arrears_pct",
-                    "write_offs_pct")  # fmt: skip
+@require_POST
+@permission_required("incomeapp.use_dashboards", raise_exception=True)
+def rebuild(request):
+    """ "Rebuild now": the weekly snapshot task, on the worker; the dashboard shows it running, then the new figures."""
+    if not request.user.has_perm(REBUILD_PERMISSION):
+        raise PermissionDenied("Only Income Managers can rebuild the dashboard figures.")
+    try:
+        started = kpi_rebuild_request(requested_by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            f"Rebuilding the figures for the week ending {started.week_ending:%-d %B %Y} has started. This page shows "
+            "the new figures when it is done (about a minute on a large estate).",
+        )
+    return redirect("dashboards:index")
+
+
+@permission_required("incomeapp.use_dashboards", raise_exception=True)
+def rebuild_status(request, pk):
+    """What htmx polls while a rebuild runs: the same banner while it runs; when it is done, a message and a reload
+    (HX-Refresh) so the page shows the new figures."""
+    rebuild = kpi_rebuild_get(pk)
+    if rebuild is None:
+        raise Http404("No such rebuild.")
+    response = render(request, "dashboards/includes/rebuild_status.html", {"rebuild": rebuild})
+    if not rebuild.running and request.headers.get("HX-Request"):
+        if rebuild.error:
+            messages.error(request, "Rebuilding the figures failed; the figures shown are the ones from before. Try "
+                           "again, or tell your system administrator if it fails again.")  # fmt: skip
+        else:
+            messages.success(request, f"The figures for the week ending {rebuild.week_ending:%-d %B %Y} were rebuilt.")
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @permission_required("incomeapp.use_dashboards", raise_exception=True)
@@ -213,14 +336,12 @@ def quarterly_return(request):
     try:
         quarter_end = date.fromisoformat(request.GET.get("quarter_end", ""))
     except ValueError:
-        messages.error(request, "Give the quarter's last day, like 2026-09-30.")
+        messages.error(request, "Choose the quarter from the list under the headline figures.")
         return redirect("dashboards:index")
-    measures = kpi_measures(quarter_end)
-    rows = []
-    for key in QUARTERLY_RETURN:
-        measure = measures[key][("all", "All")]
-        kpi = BY_KEY[key]
-        rows.append([quarter_end, kpi.name, measure.value, measure.numerator / 100, measure.denominator, kpi.formula])
+    rows = [
+        [quarter_end, row.kpi.name, row.percent, row.amount, row.denominator, row.kpi.formula]
+        for row in quarterly_return_rows(quarter_end)
+    ]
     return _csv(
         f"quarterly-return-{quarter_end}.csv",
         ["quarter_end", "measure", "percent", "amount", "denominator", "formula"],

@@ -26,6 +26,15 @@ class LetterTemplateVersion(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A version is a draft until someone publishes it; letters are made only from the version published last. Kept
+    # for ever (append-only): a revert is a new version with the old one's text, pointing at it.
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reverted_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="The version it copies."
+    )
 
     class Meta:
         ordering = ["template", "-number"]
@@ -96,4 +105,4 @@ class Document(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.title} to {self.recipient_name} ({self.created_at:%d/%m/%Y})"
+        return f"{self.title} to {self.recipient_name} ({self.created_at:%-d %B %Y})"

@@ -24,10 +24,32 @@ from .rendering import letter_pdf
 
 
 @transaction.atomic
-def template_version_create(*, key: str, subject: str, body: str, created_by, title: str = "") -> LetterTemplateVersion:
+def template_version_create(
+    *, key: str, subject: str, body: str, created_by, title: str = "", publish: bool = True
+) -> LetterTemplateVersion:
     """Keeps a new version of a letter template, refused with a clear message when it uses an unknown merge field.
-    A sent document keeps the version it was made from."""
+    With `publish` (the shipped letters, commands) it is used at once; without, it is a draft that no letter uses until
+    someone publishes it (`template_version_publish`). A sent document keeps the version it was made from."""
     staff_require(created_by, "documents.add_lettertemplateversion", "change letter templates")
+    template_text_check(subject=subject, body=body)
+    template, _ = LetterTemplate.objects.select_for_update().get_or_create(
+        key=key, defaults={"title": title or subject}
+    )
+    number = (template.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+    now = timezone.now()
+    return LetterTemplateVersion.objects.create(
+        template=template,
+        number=number,
+        subject=subject,
+        body=body,
+        created_by=created_by,
+        published_at=now if publish else None,
+        published_by=created_by if publish else None,
+    )
+
+
+def template_text_check(*, subject: str, body: str) -> None:
+    """Raises ValidationError (what to change) when a heading or text cannot be used in a letter."""
     try:
         fields_used(subject)
         fields_used(body)
@@ -35,17 +57,61 @@ def template_version_create(*, key: str, subject: str, body: str, created_by, ti
         raise ValidationError(str(error)) from error
     if not body.strip():
         raise ValidationError("The letter has no text. Write what the letter should say.")
-    template, _ = LetterTemplate.objects.select_for_update().get_or_create(
-        key=key, defaults={"title": title or subject}
-    )
+
+
+def template_draft_save(*, key: str, subject: str, body: str, created_by) -> LetterTemplateVersion:
+    """A new draft version: kept, shown in the history, previewed, but used for no letter until it is published."""
+    return template_version_create(key=key, subject=subject, body=body, created_by=created_by, publish=False)
+
+
+@transaction.atomic
+def template_version_publish(*, version: LetterTemplateVersion, published_by) -> LetterTemplateVersion:
+    """Makes a draft the version every letter is made from from now on (who and when are kept). Anyone who may change
+    templates may publish, their own draft too. A version published before cannot be published again: revert to it."""
+    staff_require(published_by, "documents.add_lettertemplateversion", "publish letter templates")
+    LetterTemplate.objects.select_for_update().get(pk=version.template_id)
+    version = LetterTemplateVersion.objects.select_related("template").get(pk=version.pk)
+    if version.published_at is not None:
+        raise ValidationError(
+            f"Version {version.number} was already published on {timezone.localtime(version.published_at):%-d %B %Y}."
+            " To use its text again, revert to it."
+        )
+    version.published_at = timezone.now()
+    version.published_by = published_by
+    version.save(update_fields=["published_at", "published_by"])
+    return version
+
+
+@transaction.atomic
+def template_version_revert(*, version: LetterTemplateVersion, reverted_by) -> LetterTemplateVersion:
+    """Goes back to an earlier version: a new version with its heading and text, published at once (nothing is
+    changed or deleted, so the history shows who went back to what, and when)."""
+    staff_require(reverted_by, "documents.add_lettertemplateversion", "change letter templates")
+    template = LetterTemplate.objects.select_for_update().get(pk=version.template_id)
+    current = template_version_current(template.key)
+    if current is not None and current.pk == version.pk:
+        raise ValidationError(f"Version {version.number} is the one in use already.")
     number = (template.versions.aggregate(top=Max("number"))["top"] or 0) + 1
     return LetterTemplateVersion.objects.create(
-        template=template, number=number, subject=subject, body=body, created_by=created_by
+        template=template,
+        number=number,
+        subject=version.subject,
+        body=version.body,
+        created_by=reverted_by,
+        published_at=timezone.now(),
+        published_by=reverted_by,
+        reverted_from=version,
     )
 
 
 def template_version_current(key: str) -> LetterTemplateVersion | None:
-    return LetterTemplateVersion.objects.filter(template__key=key).select_related("template").first()
+    """The version letters are made from: the one published last (drafts are never used)."""
+    return (
+        LetterTemplateVersion.objects.filter(template__key=key, published_at__isnull=False)
+        .select_related("template")
+        .order_by("-published_at", "-number")
+        .first()
+    )
 
 
 def letter_make(

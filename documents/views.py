@@ -1,62 +1,111 @@
-"""Letter templates in the browser, for Income Managers: edit, preview on a real case, save as a new version."""
+"""Letter templates in the browser, for Income Managers: write a draft, preview it as the PDF the tenant would get
+(on a real case or a sample tenant), publish it; see every version and go back to an earlier one."""
 
 from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from incomeapp.visibility import reference_visible, user_is_scoped
 
-from .forms import TemplateEditForm
-from .merge_fields import MERGE_FIELDS, TemplateError, fill, merge
-from .models import Document, LetterTemplate, PrintBatch
-from .preview import preview_context
-from .services import print_batch_make, print_runs_waiting, template_version_create
+from .forms import TemplateCaseForm, TemplateEditForm
+from .merge_fields import MERGE_FIELDS, TemplateError
+from .models import Document, LetterTemplate, LetterTemplateVersion, PrintBatch
+from .preview import template_preview, template_preview_pdf
+from .services import (
+    print_batch_make,
+    print_runs_waiting,
+    template_draft_save,
+    template_version_publish,
+    template_version_revert,
+)
 
 
 @permission_required("documents.view_lettertemplate", raise_exception=True)
 def templates(request):
-    rows = LetterTemplate.objects.prefetch_related("versions").order_by("key")
+    rows = list(LetterTemplate.objects.prefetch_related("versions").order_by("key"))
+    for template in rows:
+        versions = list(template.versions.all())
+        template.current = _current(versions)
+        template.draft = _latest_draft(versions, template.current)
     return render(request, "documents/templates.html", {"templates": rows})
 
 
+def _current(versions: list[LetterTemplateVersion]) -> LetterTemplateVersion | None:
+    """The version letters are made from (the one published last), from a template's versions already fetched."""
+    published = [version for version in versions if version.published_at]
+    return max(published, key=lambda version: (version.published_at, version.number)) if published else None
+
+
+def _latest_draft(versions, current) -> LetterTemplateVersion | None:
+    """The newest draft saved after the version in use: the one waiting to be checked and published."""
+    drafts = [v for v in versions if not v.published_at and (current is None or v.number > current.number)]
+    return max(drafts, key=lambda version: version.number) if drafts else None
+
+
+def _history(template: LetterTemplate) -> tuple[list[LetterTemplateVersion], LetterTemplateVersion | None]:
+    versions = list(template.versions.select_related("created_by", "published_by", "reverted_from"))
+    current = _current(versions)
+    for version in versions:
+        version.state = (
+            "In use" if current and version.pk == current.pk else "Draft" if not version.published_at else "Replaced"
+        )
+    return versions, current
+
+
 def _preview(form, user) -> dict:
-    """The letter as the chosen case's tenant would get it, or why it cannot be shown."""
+    """The letter as the chosen case's tenant would get it (or, with no case chosen, a sample tenant), or why it
+    cannot be shown."""
     reference = form.cleaned_data.get("case_reference", "")
-    if not reference:
-        return {}
     try:
-        typed = reference.strip().upper()
-        # Out of the person's scope: as if there were no case (our references may be typed with spaces).
-        if not (reference_visible(user, typed) or reference_visible(user, "".join(typed.split()))):
-            raise LookupError(f"No open arrears case has the payment reference {typed}.")
-        values, recipient, landlord = preview_context(reference)
-        return {
-            "preview_title": fill(form.cleaned_data["subject"], values),
-            "preview_body": merge(form.cleaned_data["body"], values),
-            "preview_recipient": recipient,
-            "preview_landlord": landlord,
-        }
+        reference = _reference_checked(user, reference)
+        preview = template_preview(
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+            reference=reference,
+            today=timezone.localdate(),
+        )
     except (LookupError, TemplateError) as error:
         form.add_error("case_reference", str(error))
         return {}
+    return {"preview": preview, "preview_reference": reference}
+
+
+def _reference_checked(user, reference: str) -> str:
+    """The typed payment reference, or "" for the sample tenant. Out of the person's scope: as if there were no case
+    (our references may be typed with spaces)."""
+    typed = (reference or "").strip().upper()
+    if typed and not (reference_visible(user, typed) or reference_visible(user, "".join(typed.split()))):
+        raise LookupError(f"No open arrears case has the payment reference {typed}.")
+    return typed
 
 
 @permission_required("documents.view_lettertemplate", raise_exception=True)
 def template_edit(request, key):
+    """The template in use, its history, and a form to write a new draft (preview it on a case or the sample tenant,
+    then save it as a draft to check and publish)."""
     template = get_object_or_404(LetterTemplate, key=key)
-    current = template.versions.first()
-    context = {"template": template, "current": current, "merge_fields": MERGE_FIELDS.items()}
+    versions, current = _history(template)
+    draft = _latest_draft(versions, current)
+    context = {
+        "template": template,
+        "current": current,
+        "draft": draft,
+        "versions": versions,
+        "merge_fields": MERGE_FIELDS.items(),
+    }
     if request.method != "POST":
+        start = draft or current
         form = TemplateEditForm(
-            initial={"subject": current.subject if current else "", "body": current.body if current else ""}
+            initial={"subject": start.subject if start else "", "body": start.body if start else ""}
         )
-        return render(request, "documents/template_edit.html", {**context, "form": form})
+        return render(request, "documents/template_edit.html", {**context, "form": form, "started_from": start})
     form = TemplateEditForm(request.POST)
-    status = 200
     if form.is_valid():
         context |= _preview(form, request.user)
         if "save" in request.POST:
@@ -64,7 +113,7 @@ def template_edit(request, key):
                 form.add_error(None, "You do not have permission to change letter templates.")
             else:
                 try:
-                    version = template_version_create(
+                    version = template_draft_save(
                         key=template.key,
                         subject=form.cleaned_data["subject"],
                         body=form.cleaned_data["body"],
@@ -73,11 +122,133 @@ def template_edit(request, key):
                 except ValidationError as error:
                     form.add_error("body", error.messages[0])
                 else:
-                    messages.success(request, f"Saved as version {version.number}. Letters made from now on use it.")
-                    return redirect("documents:template_edit", key=template.key)
-    if form.errors:
-        status = 400
+                    messages.success(
+                        request,
+                        f"Saved as draft version {version.number}. Letters do not use it yet: check it as a PDF "
+                        "below, then publish it.",
+                    )
+                    return redirect("documents:template_version", key=template.key, number=version.number)
+    status = 400 if form.errors else 200
     return render(request, "documents/template_edit.html", {**context, "form": form}, status=status)
+
+
+def _version(key: str, number: int) -> LetterTemplateVersion:
+    return get_object_or_404(
+        LetterTemplateVersion.objects.select_related("template", "created_by", "published_by", "reverted_from"),
+        template__key=key,
+        number=number,
+    )
+
+
+@permission_required("documents.view_lettertemplate", raise_exception=True)
+def template_version(request, key, number):
+    """One version, checked before it is published: the letter on the sample tenant (or a chosen case), a link to
+    the PDF the tenant would get, and the button that publishes it (or goes back to it, for an earlier version)."""
+    version = _version(key, number)
+    versions, current = _history(version.template)
+    version.state = next(v.state for v in versions if v.pk == version.pk)
+    form = TemplateCaseForm(request.GET or None)
+    reference, preview = "", None
+    if form.is_bound and form.is_valid():
+        try:
+            reference = _reference_checked(request.user, form.cleaned_data["case_reference"])
+        except LookupError as error:
+            form.add_error("case_reference", str(error))
+    if not form.errors:
+        try:
+            preview = template_preview(
+                subject=version.subject, body=version.body, reference=reference, today=timezone.localdate()
+            )
+        except (LookupError, TemplateError) as error:
+            form.add_error("case_reference", str(error))
+            reference = ""
+    context = {
+        "version": version,
+        "template": version.template,
+        "current": current,
+        "form": form,
+        "preview": preview,
+        "preview_reference": reference,
+        "may_change": request.user.has_perm("documents.add_lettertemplateversion"),
+    }
+    return render(request, "documents/template_version.html", context, status=400 if form.errors else 200)
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@permission_required("documents.view_lettertemplate", raise_exception=True)
+def template_version_pdf(request, key, number):
+    """A version as the PDF the tenant would get: on the case chosen (?case_reference=) or the sample tenant. Not
+    stored: nothing is sent."""
+    version = _version(key, number)
+    try:
+        reference = _reference_checked(request.user, request.GET.get("case_reference", ""))
+        pdf = template_preview_pdf(
+            subject=version.subject, body=version.body, reference=reference, today=timezone.localdate()
+        )
+    except (LookupError, TemplateError) as error:
+        raise Http404(str(error)) from error
+    return _pdf_response(pdf, f"preview-{key}-v{number}{'-' + reference if reference else ''}.pdf")
+
+
+@require_POST
+@permission_required("documents.view_lettertemplate", raise_exception=True)
+def template_preview_pdf_view(request, key):
+    """The text being written (not saved yet) as the PDF the tenant would get."""
+    get_object_or_404(LetterTemplate, key=key)
+    form = TemplateEditForm(request.POST)
+    if not form.is_valid():
+        raise Http404("Write a heading and the letter's text, then preview it.")
+    try:
+        reference = _reference_checked(request.user, form.cleaned_data["case_reference"])
+        pdf = template_preview_pdf(
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+            reference=reference,
+            today=timezone.localdate(),
+        )
+    except (LookupError, TemplateError) as error:
+        raise Http404(str(error)) from error
+    return _pdf_response(pdf, f"preview-{key}.pdf")
+
+
+@require_POST
+@permission_required("documents.view_lettertemplate", raise_exception=True)
+def template_publish(request, key, number):
+    version = _version(key, number)
+    try:
+        template_version_publish(version=version, published_by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("documents:template_version", key=key, number=number)
+    messages.success(
+        request,
+        f"Published version {version.number} of “{version.template.title}”. Every letter made from now on uses it "
+        "(letters already made keep the version they used).",
+    )
+    return redirect("documents:template_edit", key=key)
+
+
+@require_POST
+@permission_required("documents.view_lettertemplate", raise_exception=True)
+def template_revert(request, key, number):
+    version = _version(key, number)
+    try:
+        new = template_version_revert(version=version, reverted_by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("documents:template_version", key=key, number=number)
+    messages.success(
+        request,
+        f"Went back to version {version.number}: its text is now version {new.number}, in use for every letter made "
+        "from now on.",
+    )
+    return redirect("documents:template_edit", key=key)
 
 
 def run_label_display(label: str) -> str:

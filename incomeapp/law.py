@@ -146,5 +146,5 @@ def threshold(key: str, on: date) -> Decimal:
         .first()
     )
     if row is None:
-        raise NoThreshold(f"No '{key}' is in force on {on:%d/%m/%Y}. Add it under Admin > Law thresholds.")
+        raise NoThreshold(f"No '{key}' is in force on {on:%-d %B %Y}. Add it under Admin > Law thresholds.")
     return row.value

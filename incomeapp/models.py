@@ -94,7 +94,7 @@ class LawThreshold(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.key} = {self.value} {self.unit} from {self.effective_from:%d/%m/%Y}"
+        return f"{self.key} = {self.value} {self.unit} from {self.effective_from:%-d %B %Y}"
 
 
 class StaffChangeRequest(TimeStampedModel):

@@ -28,6 +28,7 @@ OFFICER_CASEWORK = READ_TENANCIES | {
     "incomeapp.view_sensitive_notes",
     "rentaccounts.add_importbatch",
     "rentaccounts.view_importbatch",
+    "rentaccounts.view_statementrun",  # statement runs' progress and results
     "rentaccounts.view_suspenseitem",
     "rentaccounts.change_suspenseitem",
     "rentaccounts.add_adjustmentrequest",
@@ -142,6 +143,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "arrears.add_arrearspolicyversion",
         "arrears.change_arrearspolicyversion",
         "arrears.add_reviewrun",
+        "rentaccounts.add_statementrun",  # start the quarterly statements from the browser
         "documents.view_lettertemplate",
         "documents.add_lettertemplateversion",
         "courts.override_protocol_gate",

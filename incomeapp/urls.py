@@ -37,6 +37,7 @@ urlpatterns = [
     path("account/", include(account_patterns)),
     path("approvals/", include("rentaccounts.urls_approvals")),
     path("worklist/", include("arrears.urls")),
+    path("search/", include("arrears.urls_search")),
     path("", include("lifecycle.urls")),
     path("homes/", include("tenancies.urls_homes")),
     path("people/", include("tenancies.urls_people")),

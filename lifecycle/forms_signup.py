@@ -82,7 +82,7 @@ class LicenceBasisForm(QuestionForm):
 
     licence_basis = forms.ChoiceField(
         label="Why is it a licence and not a tenancy?",
-        help_text="What the arrangement really is, not what the agreement calls it (R-LIC-03). It is kept with the "
+        help_text="What the arrangement really is, not what the agreement calls it. It is kept with the "
         "tenancy and shown whenever possession is considered.",
         choices=LicenceBasis.choices,
         widget=forms.RadioSelect,

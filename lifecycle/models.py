@@ -48,7 +48,7 @@ class RentChangeRun(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} from {self.effective_from:%d/%m/%Y}"
+        return f"{self.name} from {self.effective_from:%-d %B %Y}"
 
 
 class RentChangeLine(models.Model):

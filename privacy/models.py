@@ -73,7 +73,7 @@ class Anonymisation(models.Model):
         constraints = [models.UniqueConstraint(fields=["person", "category"], name="one_anonymisation_per_category")]
 
     def __str__(self) -> str:
-        return f"{self.get_category_display()} of record {self.person_id}, {self.done_at:%d/%m/%Y}"
+        return f"{self.get_category_display()} of record {self.person_id}, {self.done_at:%-d %B %Y}"
 
 
 class SubjectAccessExport(models.Model):
@@ -94,7 +94,7 @@ class SubjectAccessExport(models.Model):
         ordering = ["-made_at", "-id"]
 
     def __str__(self) -> str:
-        return f"Subject access export for record {self.person_record}, {self.made_at:%d/%m/%Y %H:%M}"
+        return f"Subject access export for record {self.person_record}, {self.made_at:%-d %B %Y at %H:%M}"
 
 
 class SpecialCategoryAccess(models.Model):

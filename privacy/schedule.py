@@ -57,7 +57,7 @@ SHIPPED_RULES = [
             "and any promise's amount and date stay, so the account's history still reads."
         ),
         "basis": (
-            "Contract, legal obligation and legitimate interests in collecting rent (R-DP-03). The diary is the "
+            "Contract, legal obligation and legitimate interests in collecting rent. The diary is the "
             "evidence of the steps taken under the Pre-Action Protocol and of what was agreed, needed while the "
             f"arrears can be recovered or a claim about them brought: {LIMITATION}."
         ),

@@ -101,7 +101,7 @@ def charges_due_in_week(
 ) -> list[PeriodCharge]:
     """Every charge a tenancy owes for rent periods starting in the given week (none when nothing is due)."""
     if week_commencing.weekday() != 0:
-        raise ValueError(f"{week_commencing:%d/%m/%Y} is not a Monday: rent weeks start on Mondays.")
+        raise ValueError(f"{week_commencing:%-d %B %Y} is not a Monday: rent weeks start on Mondays.")
     due = []
     apply_rent_free = terms.rent_period != RentPeriod.MONTHLY
     for period_start, period_end in periods_starting_in_week(terms, week_commencing):

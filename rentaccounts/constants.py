@@ -40,6 +40,7 @@ CHARGE_TYPES = (TransactionType.RENT_DEBIT, TransactionType.CHARGE_DEBIT)
 
 
 class ImportStatus(models.TextChoices):
+    CHECKED = "checked", "Checked, not posted yet"  # the dry run: kept for a person to confirm; nothing posted
     QUEUED = "queued", "Waiting to start"
     RUNNING = "running", "Importing"
     COMPLETED = "completed", "Imported"

@@ -29,7 +29,7 @@ def tenancy_for_reference(reference: str) -> Tenancy:
 
 
 class PaymentFileForm(GdsFormMixin, forms.Form):
-    submit_label = "Import payments"
+    submit_label = "Upload and check"
 
     payment_file = forms.FileField(
         label="Payment file",

@@ -119,7 +119,7 @@ class CheckResolveForm(GdsFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.lines = {str(t.pk): t for t in transactions}
         self.fields["reverse"].choices = [("", "Choose a payment")] + [
-            (pk, f"{t.get_transaction_type_display()} {t.amount} on {t.effective_date:%d/%m/%Y} (#{t.pk})")
+            (pk, f"{t.get_transaction_type_display()} {t.amount} on {t.effective_date:%-d %B %Y} (#{t.pk})")
             for pk, t in self.lines.items()
         ]
 

@@ -122,7 +122,7 @@ class Transaction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.effective_date:%d/%m/%Y} {self.get_transaction_type_display()} {self.amount}"
+        return f"{self.effective_date:%-d %B %Y} {self.get_transaction_type_display()} {self.amount}"
 
 
 class PaymentAllocationOrder(models.Model):
@@ -218,3 +218,20 @@ class AccountCheck(TimeStampedModel):
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution_note = models.CharField(max_length=255, blank=True)
     history = HistoricalRecords()
+
+
+class StatementRun(TimeStampedModel):
+    """A quarterly statement run started from the browser (or the command), for its progress and its results.
+
+    The accounts are handed to Celery in chunks; each chunk, when done, adds its result under its number in `results`,
+    once (a chunk retried does not count twice). The run is finished when every chunk has reported."""
+
+    period_end = models.DateField()
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    accounts_total = models.PositiveIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField(default=0)
+    results = models.JSONField(default=dict, blank=True, help_text="Each chunk's result, by chunk number.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Statements to {self.period_end:%-d %B %Y}"

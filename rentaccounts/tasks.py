@@ -41,13 +41,24 @@ def find_account_checks() -> int:
 
 
 @shared_task
-def make_statements(account_ids: list[int], period_end: str) -> dict:
-    """A chunk of the quarterly rent statements (about 50). Safe to retry: a statement is made once per quarter."""
+def make_statements(account_ids: list[int], period_end: str, run_id: int | None = None, chunk: int = 0) -> dict:
+    """A chunk of the quarterly rent statements (about 50). Safe to retry: a statement is made once per quarter.
+    Started from the browser, the chunk reports to its run (`run_id`), also when it fails, so the run's page finishes
+    and says to run it again for the rest."""
     from datetime import date
 
-    from .services.statement_run import statements_make
+    from .services.statement_run import statement_run_chunk_done, statements_make
 
-    return statements_make(account_ids=account_ids, period_end=date.fromisoformat(period_end))
+    try:
+        result = statements_make(account_ids=account_ids, period_end=date.fromisoformat(period_end))
+    except Exception as error:
+        if run_id is not None:
+            failed = {"error": f"{type(error).__name__}: {error}"[:500]}
+            statement_run_chunk_done(run_id=run_id, chunk=chunk, accounts=len(account_ids), result=failed)
+        raise
+    if run_id is not None:
+        statement_run_chunk_done(run_id=run_id, chunk=chunk, accounts=len(account_ids), result=result)
+    return result
 
 
 @shared_task

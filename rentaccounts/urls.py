@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_statements
 
 app_name = "rentaccounts"
 
@@ -8,6 +8,12 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/try-again/", views.import_retry, name="import_retry"),
+    path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
+    path("imports/<int:pk>/post/", views.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/cancel/", views.import_discard, name="import_discard"),
+    path("statements/", views_statements.statement_runs, name="statement_runs"),
+    path("statements/<int:pk>/", views_statements.statement_run, name="statement_run"),
+    path("statements/<int:pk>/progress/", views_statements.statement_run_progress_view, name="statement_run_progress"),
     path("suspense/", views.suspense, name="suspense"),
     path("suspense/<int:pk>/", views.suspense_item, name="suspense_item"),
     path("suspense/<int:pk>/allocate/", views.suspense_item_allocate_view, name="suspense_allocate"),

@@ -22,7 +22,7 @@ from tenancies.scoping import scoped
 from .constants import AccountKind, TransactionType
 from .models import Account, Transaction
 from .selectors import account_summary
-from .services.statements import SEND_BY, account_statement, statement_send
+from .services.statements import PAYMENTS, SEND_BY, account_statement, statement_send
 
 PAGE_SIZE = 50
 
@@ -41,6 +41,9 @@ class AccountFilterForm(GdsFormMixin, forms.Form):
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_to"] < cleaned["date_from"]:
             self.add_error("date_to", "The end date must be on or after the start date")
         return cleaned
+
+
+STAFF_GROUP_NAMES = {PAYMENTS: "Payments received"}
 
 
 class StatementSendForm(GdsFormMixin, forms.Form):
@@ -129,7 +132,11 @@ class _CountedRows:
 
 @permission_required("rentaccounts.view_transaction", raise_exception=True)
 def account_detail(request, payment_reference, kind=AccountKind.RENT):
-    account = _account(request, payment_reference, kind)
+    return _account_page(request, _account(request, payment_reference, kind))
+
+
+def _account_page(request, account: Account, send_form: "StatementSendForm | None" = None):
+    """The account page; `send_form` is the statement form sent back with its errors."""
     form = AccountFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     page = Paginator(_CountedRows(account, filters), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -145,9 +152,11 @@ def account_detail(request, payment_reference, kind=AccountKind.RENT):
         "form": form,
         "page": page,
         "statement": statement,
+        # Staff words on the staff page; the tenant's statement PDF says "Your payments".
+        "statement_totals": [(STAFF_GROUP_NAMES.get(group, group), total) for group, total in statement.totals.items()],
         "query": query.urlencode(),
         "summary": account_summary(tenancy=account.tenancy),
-        "send_form": StatementSendForm(initial={"date_from": statement_from, "date_to": statement_to}),
+        "send_form": send_form or StatementSendForm(initial={"date_from": statement_from, "date_to": statement_to}),
     }
     return render(request, "rentaccounts/account.html", context)
 
@@ -160,8 +169,7 @@ def statement_send_view(request, payment_reference, kind=AccountKind.RENT):
     form = StatementSendForm(request.POST)
     back = reverse("accounts:detail_kind", args=[account.tenancy.payment_reference, account.kind])
     if not form.is_valid():
-        messages.error(request, "The statement was not sent: choose post or email, then send it again.")
-        return redirect(back)
+        return _account_page(request, account, send_form=form)
     dates = {"date_from": form.cleaned_data["date_from"], "date_to": form.cleaned_data["date_to"]}
     try:
         document = statement_send(account=account, send_by=form.cleaned_data["send_by"], made_by=request.user, **dates)

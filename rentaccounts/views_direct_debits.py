@@ -52,15 +52,21 @@ def index(request):
                 report = direct_debit_returns_import(content=upload.read(), file_name=upload.name, user=request.user)
             except ValidationError as error:
                 return_form.add_error("return_file", error.messages[0])
+    return _page(request, mandate_form=mandate_form, return_form=return_form, report=report)
+
+
+def _page(request, *, mandate_form=None, return_form=None, report=None, cancel_error=None):
+    """The direct debits page; `cancel_error` is (mandate, message) when a cancellation was refused."""
     mandates = scoped(DirectDebitMandate.objects.select_related("tenancy"), request.user, "tenancy__").order_by(
         "status", "-start_date"
     )
     context = {
-        "mandate_form": mandate_form,
-        "return_form": return_form,
+        "mandate_form": mandate_form or MandateForm(),
+        "return_form": return_form or ReturnFileForm(),
         "report": report,
         "page": Paginator(mandates, 50).get_page(request.GET.get("page")),
         "methods": MandateCancelForm.base_fields["new_payment_method"].choices,
+        "cancel_error": cancel_error and {"pk": cancel_error[0].pk, "message": cancel_error[1]},
     }
     return render(request, "rentaccounts/direct_debits.html", context)
 
@@ -72,8 +78,7 @@ def cancel(request, pk):
     mandate = get_object_or_404(mandates, pk=pk, status=MandateStatus.ACTIVE)
     form = MandateCancelForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["new_payment_method"][0])
-        return redirect("direct_debits:index")
+        return _page(request, cancel_error=(mandate, form.errors["new_payment_method"][0]))
     try:
         direct_debit_mandate_cancel(
             mandate=mandate,

@@ -23,7 +23,9 @@ class ProviderAdmin(RetireNotDeleteAdmin):
     list_display = ("name", "landlord_type", "jurisdiction", "retired_on")
 
 
-class RentFreeWeekInline(admin.TabularInline):
+class RentFreeWeekInline(admin.StackedInline):
+    """Stacked, not tabular: each box has its own label (a table's column heading is no label to a screen reader)."""
+
     model = RentFreeWeek
     extra = 1
 
@@ -40,7 +42,7 @@ class PatchAdmin(RetireNotDeleteAdmin):
     list_display = ("name", "officer", "retired_on")
 
 
-class StaffScopeInline(admin.TabularInline):
+class StaffScopeInline(admin.StackedInline):
     """Which tenancies a member of staff sees (tenancies.scoping): on their staff page, one landlord, scheme or patch
     a row. No rows: everything, except a Housing or Support Worker, who sees nothing until given one."""
 

@@ -316,7 +316,7 @@ class RentFreeWeeksForm(ServiceErrorsMixin, GdsFormMixin, forms.Form):
         for n in range(RENT_FREE_ROWS):
             week = cleaned.get(f"week_{n}")
             if week is not None and week.weekday() != 0:
-                self.add_error(f"week_{n}", f"{week:%d/%m/%Y} is a {week:%A}: enter the Monday the week starts on")
+                self.add_error(f"week_{n}", f"{week:%-d %B %Y} is a {week:%A}: enter the Monday the week starts on")
         return cleaned
 
     def weeks(self) -> list[date]:

@@ -211,7 +211,7 @@ def _shown(value, name: str, person: Person) -> str:
     if value in (None, ""):
         shown = "(blank)"
     elif name == "date_of_birth":
-        shown = f"{value:%d/%m/%Y}"
+        shown = f"{value:%-d %B %Y}"
     elif name == "preferred_contact":
         shown = person.get_preferred_contact_display()
     else:

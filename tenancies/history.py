@@ -69,9 +69,9 @@ def _plain(value, model_field, related_names: dict) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime):
-        return f"{value:%d/%m/%Y %H:%M}"
+        return f"{value:%-d %B %Y at %H:%M}"
     if isinstance(value, date):
-        return f"{value:%d/%m/%Y}"
+        return f"{value:%-d %B %Y}"
     if isinstance(value, Decimal) and model_field.get_internal_type() == "DecimalField" and value.as_tuple()[2] == -2:
         return format_money(value)
     return str(value)
@@ -112,8 +112,8 @@ def _describe(instance) -> str:
     """A related row in words: a charge as "Rent £98.50 from 01/04/2024 to 30/03/2025"; anything else by its str."""
     if hasattr(instance, "charge_type") and hasattr(instance, "amount") and hasattr(instance, "effective_from"):
         amount = format_money(instance.amount)
-        text = f"{instance.get_charge_type_display()} {amount} from {instance.effective_from:%d/%m/%Y}"
-        return text + (f" to {instance.effective_to:%d/%m/%Y}" if instance.effective_to else "")
+        text = f"{instance.get_charge_type_display()} {amount} from {instance.effective_from:%-d %B %Y}"
+        return text + (f" to {instance.effective_to:%-d %B %Y}" if instance.effective_to else "")
     return str(instance)
 
 
@@ -182,14 +182,14 @@ def _detail_value(value) -> str:
     if text in _CODE_LABELS:
         return _CODE_LABELS[text]
     try:
-        return date.fromisoformat(text).strftime("%d/%m/%Y") if len(text) == 10 else text
+        return f"{date.fromisoformat(text):%-d %B %Y}" if len(text) == 10 else text
     except ValueError:
         return text
 
 
 def _detail_items(detail) -> list[tuple[str, str]]:
     """An event's recorded figures and names, where they are plain values (nested structures and record ids are left
-    out; codes read as their labels, dates as dd/mm/yyyy)."""
+    out; codes read as their labels, dates as 4 December 2026)."""
     items = []
     if not isinstance(detail, dict):
         return items
@@ -210,7 +210,7 @@ def _event_entries(tenancy: Tenancy) -> list[HistoryEntry]:
     events = TenancyEvent.objects.filter(tenancy=tenancy).select_related("recorded_by", "related_tenancy")
     entries = []
     for event in events:
-        title = f"{event.get_kind_display()}, effective {event.effective_date:%d/%m/%Y}"
+        title = f"{event.get_kind_display()}, effective {event.effective_date:%-d %B %Y}"
         if event.related_tenancy_id:
             title += f" (with tenancy {event.related_tenancy.payment_reference})"
         entries.append(

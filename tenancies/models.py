@@ -103,7 +103,7 @@ class RentFreeWeek(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.scheme.code} rent-free week commencing {self.week_commencing:%d/%m/%Y}"
+        return f"{self.scheme.code} rent-free week commencing {self.week_commencing:%-d %B %Y}"
 
 
 class Patch(Retirable, SourceKeyed, TimeStampedModel):
@@ -228,7 +228,7 @@ class Tenancy(SourceKeyed, TimeStampedModel):
         blank=True,
         default="",
         db_default="",
-        help_text="Why this is a licence and not a tenancy (R-LIC-03); required for licences.",
+        help_text="Why this is a licence and not a tenancy; required for licences.",
     )
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True, default="", db_default="")
     forwarding_address = models.TextField(
@@ -349,7 +349,7 @@ class Charge(EffectiveDated, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_charge_type_display()} {self.amount} from {self.effective_from:%d/%m/%Y}"
+        return f"{self.get_charge_type_display()} {self.amount} from {self.effective_from:%-d %B %Y}"
 
 
 class PropertyCharge(EffectiveDated, TimeStampedModel):
@@ -374,7 +374,7 @@ class PropertyCharge(EffectiveDated, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_charge_type_display()} {self.amount} a week from {self.effective_from:%d/%m/%Y}"
+        return f"{self.get_charge_type_display()} {self.amount} a week from {self.effective_from:%-d %B %Y}"
 
 
 class TenancyEvent(models.Model):
@@ -396,7 +396,7 @@ class TenancyEvent(models.Model):
         ordering = ["-effective_date", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.effective_date:%d/%m/%Y}"
+        return f"{self.get_kind_display()} on {self.effective_date:%-d %B %Y}"
 
 
 class StaffScope(TimeStampedModel):

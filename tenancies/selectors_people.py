@@ -284,7 +284,7 @@ def _readable_key(reason: str, value: str) -> str:
         return value
     name, _, born = value.partition("|")[2].rpartition("|")
     first = value.split("|", 1)[0]
-    return f"{first} {name}, born {date.fromisoformat(born):%d/%m/%Y}"
+    return f"{first} {name}, born {date.fromisoformat(born):%-d %B %Y}"
 
 
 def duplicate_pairs_with_people(pairs: list[DuplicatePair]) -> list[DuplicatePair]:

@@ -232,7 +232,7 @@ def _value_shown(keep: Person, name: str, values: dict) -> str:
     if value in (None, ""):
         return "(blank)"
     if name == "date_of_birth":
-        return f"{value:%d/%m/%Y}"
+        return f"{value:%-d %B %Y}"
     if name == "preferred_contact":
         return dict(Person._meta.get_field("preferred_contact").choices).get(value, value)
     return str(value)

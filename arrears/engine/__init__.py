@@ -15,13 +15,13 @@ docs/arrears-policy.md for the whole language with examples.
 The engine is in three parts:
 
 - `checks`: the policy language (its ops, durations and outcomes) and `policy_check`, which reads a policy and says
-  what to change when it cannot be used; `weeks_basis`.
+  what to change when it cannot be used; `weeks_basis` and `agreement_max_weeks`.
 - `conditions`: a condition evaluated over the facts, each test with the words that explain it.
 - `recommendations`: `evaluate`, the recommendation for one case (blockers, the first rule that holds, `otherwise`),
   with the Breathing Space hold the engine applies whatever the policy says.
 """
 
-from .checks import MODES, OPS, Outcome, PolicyError, policy_check, weeks_basis
+from .checks import MODES, OPS, Outcome, PolicyError, agreement_max_weeks, policy_check, weeks_basis
 from .recommendations import HOLD_ACTION, NEW_ARREARS_PREFIX, Recommendation, evaluate
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "Outcome",
     "PolicyError",
     "Recommendation",
+    "agreement_max_weeks",
     "evaluate",
     "policy_check",
     "weeks_basis",

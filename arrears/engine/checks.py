@@ -113,6 +113,15 @@ def weeks_basis(policy: dict) -> str:
     return policy.get("weeks_basis", WeeksBasis.GROSS)
 
 
+AGREEMENT_MAX_WEEKS_DEFAULT = 104  # two years: the product's default where a policy names no limit (docs/agreements.md)
+
+
+def agreement_max_weeks(policy: dict) -> int:
+    """The longest an arrangement to pay should take to clear the arrears, in weeks, before the agreement form warns.
+    A policy written before the setting existed gets the product's default."""
+    return int(policy.get("agreement_max_weeks", AGREEMENT_MAX_WEEKS_DEFAULT))
+
+
 def policy_check(policy: dict) -> dict:
     """Checks a policy's shape, facts, ops and outcomes. Returns it unchanged, or raises PolicyError."""
     if not isinstance(policy, dict) or not policy.get("name"):
@@ -124,6 +133,11 @@ def policy_check(policy: dict) -> dict:
         raise PolicyError(
             "weeks_basis must be 'rent' (the charges that count as rent) or 'gross' (rent and all charges), "
             f"not {policy['weeks_basis']!r}."
+        )
+    longest = policy.get("agreement_max_weeks", AGREEMENT_MAX_WEEKS_DEFAULT)
+    if isinstance(longest, bool) or not isinstance(longest, int) or not 1 <= longest <= 520:
+        raise PolicyError(
+            f"agreement_max_weeks must be a whole number of weeks from 1 to 520 (10 years), not {longest!r}."
         )
     applies_to = policy.get("applies_to") or {}
     if not isinstance(applies_to, dict) or set(applies_to) - {"tenures", "schemes"}:

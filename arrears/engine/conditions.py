@@ -18,7 +18,7 @@ def _show(fact: str, value) -> str:
     if FACTS.get(fact) and FACTS[fact].kind == MONEY:
         return format_money(value)
     if isinstance(value, date):
-        return f"{value:%d/%m/%Y}"
+        return f"{value:%-d %B %Y}"
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)

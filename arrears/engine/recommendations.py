@@ -74,9 +74,9 @@ def _under_moratorium(policy: dict, facts: dict, *, version: int | None, explain
         debt = max(balance, ZERO)
     held, new_arrears = debt_split(balance=balance, moratorium_debt=debt)
     start, end = facts.get("moratorium_start_date"), facts.get("moratorium_end_date")
-    began = f" began on {start:%d/%m/%Y} and" if start else ""
-    until = f"{end:%d/%m/%Y}" if end else "its end is recorded (a crisis one: 30 days after the treatment ends)"
-    protects = f"a Breathing Space{began} protects the moratorium debt of {format_money(debt)} until {until} (R-BS-10)"
+    began = f" began on {start:%-d %B %Y} and" if start else ""
+    until = f"{end:%-d %B %Y}" if end else "its end is recorded (a crisis one: 30 days after the treatment ends)"
+    protects = f"a Breathing Space{began} protects the moratorium debt of {format_money(debt)} until {until}"
     if new_arrears <= 0:
         derived = facts_derive(facts, grace_weeks=Decimal(str(policy.get("grace_weeks", 1))))
         return _with_weeks(
@@ -90,9 +90,9 @@ def _under_moratorium(policy: dict, facts: dict, *, version: int | None, explain
                 reasons=[
                     protects,
                     f"the balance of {format_money(balance)} is moratorium debt still owed ({format_money(held)}); "
-                    "no new arrears since it began (R-BS-21)",
+                    "no new arrears since it began",
                     "no letter, call or visit about that debt and no notice, claim or warrant on it: speak to the debt "
-                    "adviser; current rent is still due (R-BS-11, R-BS-20)",
+                    "adviser; current rent is still due",
                 ],
                 blocked_by=[f"breathing_space: {protects}"],
                 policy=policy["name"],
@@ -102,14 +102,14 @@ def _under_moratorium(policy: dict, facts: dict, *, version: int | None, explain
         )
     left_out = (
         f"the policy looked only at the new arrears of {format_money(new_arrears)} since the Breathing Space began: "
-        f"the moratorium debt of {format_money(held)} is left out (R-BS-21)"
+        f"the moratorium debt of {format_money(held)} is left out"
     )
     seen = {**facts, "balance": new_arrears, "breathing_space": False}
     result = _evaluate_policy(policy, seen, version=version, explain_all=explain_all)
     if result.mode == "approval":
         waits = (
             f"{result.label} (rule {result.rule or 'otherwise'}) waits until the Breathing Space ends: no rent-arrears "
-            "notice, possession claim or warrant while it lasts, even on new arrears (R-BS-12, R-BS-13)"
+            "notice, possession claim or warrant while it lasts, even on new arrears"
         )
         result.reasons = [left_out, protects, waits, *result.reasons]
         result.blocked_by = [*result.blocked_by, f"breathing_space: {waits}"]
@@ -164,7 +164,7 @@ def _recommend(policy, version, outcome, rule_key, reasons, blockers, stopped, n
         attempt = facts.get("last_contact_attempt_date")
         window_start = facts["as_of"] - timedelta(days=outcome.contact_first_days)
         if attempt is None or attempt < window_start:
-            shown = "none recorded" if attempt is None else f"the last was on {attempt:%d/%m/%Y}"
+            shown = "none recorded" if attempt is None else f"the last was on {attempt:%-d %B %Y}"
             action, label, mode, letter = (
                 f"contact_before_{outcome.action}",
                 f"Call or visit before: {label}",

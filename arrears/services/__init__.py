@@ -3,7 +3,14 @@ casework (contacts, agreements, pauses, Breathing Space, referrals, reviews, rea
 legal milestones the courts app records here so the weekly review sees them, and the closing of an ended tenancy's
 case (its balance is then former-tenant arrears)."""
 
-from .agreements import agreement_create, agreement_terms, agreements_monitor
+from .agreements import (
+    agreement_cancel,
+    agreement_change,
+    agreement_create,
+    agreement_letter_make,
+    agreement_terms,
+    agreements_monitor,
+)
 from .benefits import benefit_claim_record, direct_payment_request_record, direct_payment_request_update
 from .breathing_space import (
     BreathingSpaceRecorded,
@@ -47,7 +54,10 @@ __all__ = [
     "BreathingSpaceRecorded",
     "MoratoriumHold",
     "MoratoriumPosition",
+    "agreement_cancel",
+    "agreement_change",
     "agreement_create",
+    "agreement_letter_make",
     "agreement_terms",
     "agreements_monitor",
     "benefit_claim_record",

@@ -72,7 +72,7 @@ def direct_payment_request_update(*, request: DirectPaymentRequest, status: str,
     elif status in ("approved", "refused", "active"):
         if status in ("approved", "active") and request.objection_window_ends and on <= request.objection_window_ends:
             raise ValidationError(
-                f"The claimant can object until {request.objection_window_ends:%d/%m/%Y}; "
+                f"The claimant can object until {request.objection_window_ends:%-d %B %Y}; "
                 "record the decision after that."
             )
         request.decided_on = on

@@ -61,7 +61,7 @@ def _law(on: date) -> MoratoriumLaw:
         return moratorium_law(on)
     except NoThreshold as error:
         raise ValidationError(
-            f"No Breathing Space figures are in force on {on:%d/%m/%Y} (the scheme began on 4 May 2021). Check the "
+            f"No Breathing Space figures are in force on {on:%-d %B %Y} (the scheme began on 4 May 2021). Check the "
             "date, or add the figures under Admin > Law thresholds."
         ) from error
 
@@ -123,7 +123,7 @@ def breathing_space_record(
     if debtor is not None and not tenancy.tenancy_tenants.filter(person=debtor).exists():
         raise ValidationError(
             f"{debtor.full_name} is not a named tenant of {tenancy.payment_reference}. Choose the tenant named in the "
-            "Breathing Space notice; a joint tenant is protected for the same debt (R-BS-03)."
+            "Breathing Space notice; a joint tenant is protected for the same debt."
         )
     law = _law(starts_on)
     earlier = moratoria(tenancy=tenancy)
@@ -144,7 +144,7 @@ def breathing_space_record(
         debt_covered=max(balance_at_start, ZERO),
         recorded_by=recorded_by,
     )
-    _save(space, f"Recorded: {space.get_kind_display().split(' (')[0].lower()} from {starts_on:%d/%m/%Y}")
+    _save(space, f"Recorded: {space.get_kind_display().split(' (')[0].lower()} from {starts_on:%-d %B %Y}")
     return BreathingSpaceRecorded(space, warning)
 
 
@@ -158,17 +158,17 @@ def breathing_space_end_record(*, space: BreathingSpace, ended_on: date, reason:
         raise ValidationError("Choose how the Breathing Space ended: ended early or cancelled.")
     if ended_on < space.starts_on:
         raise ValidationError(
-            f"The end date is before the Breathing Space began ({space.starts_on:%d/%m/%Y}). Enter the date it ended "
+            f"The end date is before the Breathing Space began ({space.starts_on:%-d %B %Y}). Enter the date it ended "
             "or was cancelled, as the debt adviser or the Insolvency Service gave it."
         )
     _not_in_future(ended_on, "end date")
     if space.kind == BreathingSpaceKind.STANDARD and space.expected_end_on and ended_on > space.expected_end_on:
         raise ValidationError(
-            f"This standard Breathing Space already ended on {space.expected_end_on:%d/%m/%Y}; an early end or "
+            f"This standard Breathing Space already ended on {space.expected_end_on:%-d %B %Y}; an early end or "
             "cancellation must be on or before that day."
         )
     space.ended_on, space.end_reason = ended_on, reason
-    return _save(space, f"{BreathingSpaceEnd(reason).label.split(' (')[0]} on {ended_on:%d/%m/%Y}")
+    return _save(space, f"{BreathingSpaceEnd(reason).label.split(' (')[0]} on {ended_on:%-d %B %Y}")
 
 
 @transaction.atomic
@@ -178,17 +178,17 @@ def breathing_space_treatment_end_record(*, space: BreathingSpace, treatment_end
     space = _locked(space)
     if space.kind != BreathingSpaceKind.MENTAL_HEALTH_CRISIS:
         raise ValidationError(
-            "Only a mental health crisis Breathing Space ends with the crisis treatment (R-BS-02); a standard one "
+            "Only a mental health crisis Breathing Space ends with the crisis treatment; a standard one "
             "ends on its expected end date, or record its early end or cancellation."
         )
     if treatment_ended_on < space.starts_on:
         raise ValidationError(
-            f"The treatment end date is before the Breathing Space began ({space.starts_on:%d/%m/%Y}). Check the date "
+            f"The treatment end date is before the Breathing Space began ({space.starts_on:%-d %B %Y}). Check the date "
             "with the debt adviser."
         )
     _not_in_future(treatment_ended_on, "treatment end date")
     space.treatment_ended_on = treatment_ended_on
-    return _save(space, f"Crisis treatment ended on {treatment_ended_on:%d/%m/%Y}")
+    return _save(space, f"Crisis treatment ended on {treatment_ended_on:%-d %B %Y}")
 
 
 @transaction.atomic
@@ -205,7 +205,7 @@ def breathing_space_review_request_record(
         )
     if requested_on < space.starts_on:
         raise ValidationError(
-            f"The request date is before the Breathing Space began ({space.starts_on:%d/%m/%Y}). Enter the date the "
+            f"The request date is before the Breathing Space began ({space.starts_on:%-d %B %Y}). Enter the date the "
             "request was sent to the debt adviser."
         )
     _not_in_future(requested_on, "request date")
@@ -213,18 +213,18 @@ def breathing_space_review_request_record(
     if requested_on > last_day:
         raise ValidationError(
             f"A review can be asked for only within 20 days of the Breathing Space starting: the last day was "
-            f"{last_day:%d/%m/%Y}, and the limit cannot be extended (R-BS-22). What is left is an application to the "
+            f"{last_day:%-d %B %Y}, and the limit cannot be extended. What is left is an application to the "
             "court within 50 days of the start: ask your solicitors."
         )
     if space.review_requested_on is not None:
         raise ValidationError(
-            f"A review was already asked for on {space.review_requested_on:%d/%m/%Y}. Record the adviser's answer "
+            f"A review was already asked for on {space.review_requested_on:%-d %B %Y}. Record the adviser's answer "
             "instead."
         )
     space.review_requested_on = requested_on
     space.review_grounds = grounds.strip()
     space.review_outcome = BreathingSpaceReviewOutcome.AWAITING
-    return _save(space, f"Review asked for on {requested_on:%d/%m/%Y}")
+    return _save(space, f"Review asked for on {requested_on:%-d %B %Y}")
 
 
 @transaction.atomic
@@ -244,7 +244,7 @@ def breathing_space_review_outcome_record(
             raise ValidationError("Enter the date the debt adviser cancelled the Breathing Space.")
         if cancelled_on < space.starts_on:
             raise ValidationError(
-                f"The cancellation date is before the Breathing Space began ({space.starts_on:%d/%m/%Y})."
+                f"The cancellation date is before the Breathing Space began ({space.starts_on:%-d %B %Y})."
             )
         _not_in_future(cancelled_on, "cancellation date")
         space.ended_on, space.end_reason = cancelled_on, BreathingSpaceEnd.CANCELLED
@@ -268,7 +268,7 @@ def breathing_space_agent_told_record(
     earliest = min(space.starts_on, space.notified_on or space.starts_on)
     if told_on < earliest:
         raise ValidationError(
-            f"The date is before we knew of the Breathing Space ({earliest:%d/%m/%Y}). Enter the date the agent was "
+            f"The date is before we knew of the Breathing Space ({earliest:%-d %B %Y}). Enter the date the agent was "
             "told."
         )
     _not_in_future(told_on, "date the agent was told")
@@ -280,7 +280,7 @@ def breathing_space_agent_told_record(
         how=how.strip(),
         recorded_by=recorded_by,
     )
-    _save(space, f"Agent told: {notice.agent_name} on {told_on:%d/%m/%Y}")
+    _save(space, f"Agent told: {notice.agent_name} on {told_on:%-d %B %Y}")
     return notice
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from arrears.constants import (
     LETTER_BATCH,
+    RECORDABLE_OUTCOMES,
     ContactKind,
     ContactOutcome,
 )
@@ -43,8 +44,11 @@ def contact_record(
     promise_on: date | None = None,
     non_payment_reason: str = "",
 ) -> Contact:
-    """Adds to the contact diary. A promise to pay needs both an amount and a date."""
+    """Adds to the contact diary. A promise to pay needs both an amount and a date. A person records only what
+    happened when someone was reached or tried (RECORDABLE_OUTCOMES); the letters' statuses are the system's."""
     staff_require(recorded_by, "arrears.add_contact", "record contacts")
+    if recorded_by is not None and outcome not in RECORDABLE_OUTCOMES:
+        raise ValidationError("Choose what happened: spoke to them, no answer, left a message, or letter returned.")
     if occurred_on > timezone.localdate():
         raise ValidationError("The contact date is in the future. Enter the date it happened.")
     if (promise_amount is None) != (promise_on is None):
@@ -131,14 +135,22 @@ def cases_reassign(*, cases, officer, reassigned_by) -> int:
 
 
 def letters_queue(
-    *, recommendations: list, case_ids: dict[int, int], on: date, run_label: str, recorded_by=None
+    *,
+    recommendations: list,
+    case_ids: dict[int, int],
+    on: date,
+    run_label: str,
+    recorded_by=None,
+    letter: str = "",
+    note: str = "",
 ) -> list[LetterRequest]:
     """The one way a letter is asked for: queues each recommendation's letter once per case, letter and week (a
     database constraint backs this up), records it as a contact at the same time, so the ladder moves on, and hands it
     to Celery to render, store and send once this commits. A letter already queued that week is left out; returns the
     requests made. Used by the review (its automatic letters) and by an officer sending one.
     A letter for a tenancy under a Breathing Space with no new arrears since it began is never queued (R-BS-11),
-    whatever the policy recommended."""
+    whatever the policy recommended. `letter` and `note`: an officer's choice of letter (and the diary's words for it)
+    in place of each recommendation's."""
     from arrears.services.breathing_space import cases_held_by_moratorium
 
     week = monday_of(on)
@@ -151,7 +163,7 @@ def letters_queue(
     wanted = [
         r
         for r in recommendations
-        if (case_ids[r.account_id], r.letter) not in done and case_ids[r.account_id] not in held
+        if (case_ids[r.account_id], letter or r.letter) not in done and case_ids[r.account_id] not in held
     ]
     automatic = recorded_by is None
     contacts = Contact.objects.bulk_create(
@@ -159,10 +171,10 @@ def letters_queue(
             Contact(
                 case_id=case_ids[r.account_id],
                 kind=ContactKind.LETTER,
-                code=r.letter,
+                code=letter or r.letter,
                 outcome=ContactOutcome.QUEUED,
                 occurred_on=on,
-                notes=f"{r.label} (automatic, arrears review)" if automatic else r.label,
+                notes=note or (f"{r.label} (automatic, arrears review)" if automatic else r.label),
                 recorded_by=recorded_by,
             )
             for r in wanted
@@ -172,7 +184,11 @@ def letters_queue(
     requests = LetterRequest.objects.bulk_create(
         [
             LetterRequest(
-                case_id=contact.case_id, letter=r.letter, week_commencing=week, recommendation=r, contact=contact
+                case_id=contact.case_id,
+                letter=letter or r.letter,
+                week_commencing=week,
+                recommendation=r,
+                contact=contact,
             )
             for r, contact in zip(wanted, contacts, strict=True)
         ],
@@ -199,13 +215,18 @@ def letters_render_after_commit(request_ids: list[int], run_label: str) -> None:
 
 
 @transaction.atomic
-def letter_send(*, case: ArrearsCase, sent_by) -> LetterRequest:
+def letter_send(*, case: ArrearsCase, sent_by, letter: str = "") -> LetterRequest:
     """An officer sends the letter the case's recommendation names (steps the policy leaves to a person, like the final
-    warning), queued as the review queues its automatic letters. Refused under a Breathing Space unless there are new
-    arrears since it began, which the letter then speaks of alone (R-BS-11, R-BS-21)."""
+    warning), or with `letter` any letter that fits the case (arrears.letters.letters_fitting), queued as the review
+    queues its automatic letters. Refused while the case is paused or its tenancy ended, and under a Breathing Space
+    unless there are new arrears since it began, which the letter then speaks of alone (R-BS-11, R-BS-21)."""
+    from arrears.letters import letter_refusal, letters_fitting
     from arrears.services.breathing_space import moratorium_hold
 
     staff_require(sent_by, "arrears.add_contact", "send letters")
+    refused = letter_refusal(case, timezone.localdate())
+    if refused:
+        raise ValidationError(refused)
     moratorium_hold(
         tenancy=case.account.tenancy,
         on=timezone.localdate(),
@@ -214,9 +235,15 @@ def letter_send(*, case: ArrearsCase, sent_by) -> LetterRequest:
         unless_new_arrears=True,
     )
     recommendation = case.latest_recommendation
-    if recommendation is None or not recommendation.letter:
+    note = ""
+    if letter and letter != getattr(recommendation, "letter", ""):
+        chosen = next((fit for fit in letters_fitting(case) if fit["key"] == letter), None)
+        if chosen is None:
+            raise ValidationError("That letter does not fit this case. Choose one of the letters listed.")
+        note = f"{chosen['title']} (sent by an officer, not the recommended step)"
+    elif recommendation is None or not recommendation.letter:
         raise ValidationError("The recommended step for this case is not a letter.")
-    if recommendation.mode == "approval":
+    elif recommendation.mode == "approval":
         raise ValidationError("This step needs approval first; it cannot be sent from here.")
     queued = letters_queue(
         recommendations=[recommendation],
@@ -224,8 +251,10 @@ def letter_send(*, case: ArrearsCase, sent_by) -> LetterRequest:
         on=timezone.localdate(),
         run_label="officer",
         recorded_by=sent_by,
+        letter=letter,
+        note=note,
     )
     if not queued:
-        raise ValidationError("This letter has already been sent this week.")
+        raise ValidationError("This letter was already sent to this case this week: it is in the diary.")
     case_re_review(case)
     return queued[0]

@@ -76,6 +76,48 @@ def policy_version_publish(*, version: ArrearsPolicyVersion, published_by=None) 
     return version
 
 
+@transaction.atomic
+def policy_step_change(
+    *,
+    version: ArrearsPolicyVersion,
+    key: str,
+    label: str,
+    mode: str,
+    letter: str,
+    contact_first_days: int,
+    thresholds: list,
+    changed_by=None,
+) -> tuple[ArrearsPolicyVersion, bool]:
+    """One step of a version changed in the browser (its wording, what it does, its letter, how long a call is tried
+    first, its thresholds), kept as a new draft version of the policy: nothing is used until it is published. The
+    whole policy is checked as an uploaded one is. Returns (version, created); not created when nothing changed."""
+    from arrears.policy_steps import step_change, steps
+    from documents.models import LetterTemplate
+
+    staff_require(changed_by, "arrears.add_arrearspolicyversion", "change arrears policies")
+    was = next((step["letter"] for step in steps(version.document) if step["key"] == key), "")
+    if letter and letter != was and not LetterTemplate.objects.filter(key=letter).exists():
+        raise ValidationError(f"There is no letter template called {letter}. Choose one of the letter templates.")
+    document = step_change(
+        version.document,
+        key=key,
+        label=label,
+        mode=mode,
+        letter=letter,
+        contact_first_days=contact_first_days,
+        thresholds=thresholds,
+    )
+    if document == version.document:
+        return version, False
+    who = getattr(changed_by, "username", "the system")
+    text = (
+        f"# {document.get('title') or document['name']}: made in the browser by {who} on "
+        f"{timezone.localtime():%-d %B %Y at %H:%M} from version {version.number}, step {key} changed.\n"
+        + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=110)
+    )
+    return policy_import(text=text, imported_by=changed_by)
+
+
 def _policy_scope_set(version: ArrearsPolicyVersion) -> None:
     """A version's `applies_to` (tenure codes, scheme codes) becomes its policy's scope when it goes live. Refused when
     a code is unknown or another live policy already covers it, so every tenancy follows exactly one policy."""

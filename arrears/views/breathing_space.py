@@ -21,12 +21,12 @@ def _what_it_holds(space) -> str:
         return (
             f"It protected the moratorium debt of {format_money(space.debt_covered)} until {until}; arrears letters "
             "and legal steps on it may start again. Any notice's deadline that fell inside it moves to 8 weeks after "
-            "that day (R-BS-14)."
+            "that day."
         )
     return (
         f"Arrears letters and legal steps on the moratorium debt of {format_money(space.debt_covered)} are held until "
-        f"{until}; only arrears that build up after the start may be chased (R-BS-21). Any notice's deadline that "
-        "falls inside it moves to 8 weeks after it ends (R-BS-14)."
+        f"{until}; only arrears that build up after the start may be chased. Any notice's deadline that "
+        "falls inside it moves to 8 weeks after it ends."
     )
 
 

@@ -10,11 +10,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from arrears.chart import balance_bars
-from arrears.constants import BreathingSpaceKind
+from arrears.constants import BreathingSpaceKind, ContactKind
 from arrears.forms import CASE_PAGE_FORMS
+from arrears.letters import letter_refusal, letters_fitting, letters_in_diary
 from arrears.models import ArrearsCase
 from arrears.moratorium import (
     Moratorium,
@@ -25,8 +27,10 @@ from arrears.moratorium import (
     repeat_standard_warning,
     review_request_by,
 )
+from arrears.next_step import next_step, reason_sentence
 from arrears.selectors import case_benefits, case_detail, moratoria, moratorium_law
 from incomeapp.law import NoThreshold
+from incomeapp.money import format_money
 from incomeapp.signals import SpecialCategory, special_category_shown
 from rentaccounts.selectors import balances_by_week
 from tenancies.scoping import assert_can_see_tenancy
@@ -125,17 +129,32 @@ def _special_categories_shown(request, context) -> None:
     special_category_shown(request, shown)
 
 
+# The forms the next-step button (or ?open=<name>) opens on the page, by the name `next_step` gives.
+_OPENABLE = {"contact", "agreement", "vulnerability", "claim", "letter", "pause", "referral"}
+
+
 def _case_page(request, case, status=200, **forms):
     today = timezone.localdate()
     can_see_breathing_space = request.user.has_perm("arrears.view_breathingspace")
     people = _people(case)
+    recommendation = case.latest_recommendation
+    contacts = list(case.contacts.select_related("person", "recorded_by").order_by("-occurred_on", "-id"))
+    letters = letters_in_diary(case)
+    opened = request.GET.get("open", "")
     context = {
         "case": case,
         "tenancy": case.account.tenancy,
         "people": people,
-        "recommendation": case.latest_recommendation,
-        "held_back": held_back_lines(case.latest_recommendation),
-        "contacts": case.contacts.all(),
+        "recommendation": recommendation,
+        "held_back": held_back_lines(recommendation),
+        "next_step": next_step(recommendation),
+        "reason_sentence": reason_sentence(recommendation, today),
+        "open_form": opened if opened in _OPENABLE else "",
+        "letter_choices": letters_fitting(case),
+        "letter_refused": letter_refusal(case, today),
+        "letter_error": forms.pop("letter_error", ""),
+        "letter_chosen": forms.pop("letter_chosen", ""),
+        "contacts": contacts,
         "agreements": case.agreements.all(),
         "pauses": [pause for pause in case.pauses.all() if pause.ends_on > today],
         **{
@@ -152,6 +171,7 @@ def _case_page(request, case, status=200, **forms):
         "can_see_breathing_space": can_see_breathing_space,
         "today": today,
     }
+    context["diary"] = diary_entries(case, context, contacts=contacts, letters=letters, today=today)
     _special_categories_shown(request, context)
     return render(request, "arrears/case.html", context, status=status)
 
@@ -193,6 +213,7 @@ def case_form_view(form_key: str, permission: str, service, *, about: str, offic
         subject = _SUBJECTS[about](case)
         form = form_class(request.POST, people=_people(case) if form_class.tenant_field else ())
         if form.is_valid():
+            before = effects_before(case)
             try:
                 result = service(**{about: subject}, **form.service_arguments(), **{officer: request.user})
             except ValidationError as error:
@@ -201,11 +222,82 @@ def case_form_view(form_key: str, permission: str, service, *, about: str, offic
                 warned = warning(result) if warning else ""
                 if warned:
                     messages.warning(request, warned)
-                messages.success(request, success(result) if callable(success) else success)
+                said = success(result) if callable(success) else success
+                messages.success(request, format_html("{} {}", said, effects_after(case, before, result)))
                 return redirect("arrears:case", pk=case.pk)
         return _case_page(request, case, status=400, **{form_key: form})
 
     return view
+
+
+def effects_before(case: ArrearsCase) -> dict:
+    """What an action may set off, as it stands before the action: compared by `effects_after`."""
+    return {
+        "letter": case.letter_requests.order_by("-pk").values_list("pk", flat=True).first() or 0,
+        "pause": case.pauses.order_by("-pk").values_list("pk", flat=True).first() or 0,
+        "agreement": case.agreements.order_by("-pk").values_list("pk", flat=True).first() or 0,
+        "status": case.status,
+        "recommendation": case.latest_recommendation.label if case.latest_recommendation else "",
+    }
+
+
+def effects_after(case: ArrearsCase, before: dict, result=None) -> str:
+    """Everything the action set off, for the banner, each with a link to it in the diary: the diary entry the
+    action made, a letter the re-review queued, a pause or agreement made, the case closed or opened, and the
+    recommendation the case was re-reviewed to (so no effect is hidden)."""
+    case.refresh_from_db()
+    said = []
+    kind = type(result).__name__.lower() if result is not None else ""
+    if kind == "contact":
+        said.append(
+            format_html(
+                '<a class="govuk-notification-banner__link" href="#diary-contact-{}">See it in the diary</a>.',
+                result.pk,
+            )
+        )
+    new_letters = list(case.letter_requests.filter(pk__gt=before["letter"]).select_related("contact"))
+    states = letters_in_diary(case) if new_letters else {}
+    for request in new_letters:
+        shown = states.get(request.contact_id, {})
+        made = shown.get("documents")
+        said.append(
+            format_html(
+                'This set off a letter, “{}” ({}): <a class="govuk-notification-banner__link" '
+                'href="#diary-contact-{}">see it in the diary</a>.',
+                made[0].title if made else request.contact.notes.removesuffix(" (automatic, arrears review)"),
+                (shown.get("state") or "queued").lower(),
+                request.contact_id,
+            )
+        )
+    for pause in case.pauses.filter(pk__gt=before["pause"]):
+        said.append(
+            format_html(
+                'The case is paused until {}: <a class="govuk-notification-banner__link" href="#diary-pause-{}">'
+                "see the pause</a>.",
+                f"{pause.ends_on:%-d %B %Y}",
+                pause.pk,
+            )
+        )
+    if case.agreements.filter(pk__gt=before["agreement"]).exists():
+        said.append(
+            format_html(
+                'An agreement was made: <a class="govuk-notification-banner__link" href="#agreements">see it</a>.',
+            )
+        )
+    if case.status != before["status"]:
+        said.append(format_html("The case is now {}.", case.get_status_display().lower()))
+    recommendation = case.latest_recommendation
+    if recommendation is not None:
+        again = "now" if recommendation.label != before["recommendation"] else "still"
+        said.append(
+            format_html(
+                'The case was reviewed again: the next step is {} “{}”. <a class="govuk-notification-banner__link" '
+                'href="#next-step">Go to the next step</a>.',
+                again,
+                recommendation.label,
+            )
+        )
+    return format_html_join(" ", "{}", ((part,) for part in said))
 
 
 _BLOCKER_KEY = re.compile(r"^([a-z][a-z0-9_]*): ")
@@ -220,3 +312,108 @@ def held_back_lines(recommendation) -> list[str]:
         _BLOCKER_KEY.sub(lambda match: match.group(1).replace("_", " ").capitalize() + ": ", line)
         for line in recommendation.blocked_by
     ]
+
+
+def diary_entries(case, context: dict, *, contacts, letters: dict, today) -> list[dict]:
+    """The case's diary for the timeline, newest first: contacts and letters (each letter with its state and a link
+    to each tenant's PDF), agreements and what became of them, pauses, Breathing Spaces (for those who may see them),
+    referrals, vulnerability reviews, and the legal milestones the case records. Each entry: {"id" (the anchor a
+    banner links to), "on", "title", "byline", "lines", "letter" (state, tag, documents) or None}."""
+    entries = []
+
+    def add(key, on, title, *lines, byline="", letter=None, order=0):
+        entries.append(
+            {
+                "id": f"diary-{key}",
+                "on": on,
+                "order": order,
+                "title": title,
+                "lines": [line for line in lines if line],
+                "byline": byline,
+                "letter": letter,
+            }
+        )
+
+    def by(user):
+        return user.get_full_name() or user.username if user else ""
+
+    for contact in contacts:
+        what = contact.get_outcome_display()
+        letter = letters.get(contact.pk)
+        if contact.kind == ContactKind.LETTER:
+            made = letter["documents"] if letter else []
+            title = f"Letter: {made[0].title}" if made else "Letter"
+        else:
+            title = contact.get_kind_display()
+            title += f" with {contact.person.full_name}" if contact.person else ""
+        promise = (
+            f"Promised to pay {format_money(contact.promise_amount)} by {contact.promise_on:%-d %B %Y}"
+            if contact.promise_amount
+            else ""
+        )
+        add(
+            f"contact-{contact.pk}",
+            contact.occurred_on,
+            title,
+            "" if letter or contact.kind == ContactKind.NOTE else what,
+            contact.notes,
+            promise,
+            contact.get_non_payment_reason_display() if contact.non_payment_reason else "",
+            byline=by(contact.recorded_by) or ("the arrears review" if contact.kind == ContactKind.LETTER else ""),
+            letter=letter,
+            order=contact.pk,
+        )
+    # Agreements made, changed or cancelled are in the diary as the notes their service records; here, what the
+    # daily check found (kept, broken).
+    for agreement in context["agreements"]:
+        for change in agreement.state_changes.all():
+            add(
+                f"agreement-state-{change.pk}",
+                change.on,
+                f"Agreement {change.get_state_display().lower()}",
+                change.note,
+            )
+    for pause in case.pauses.select_related("created_by"):
+        add(
+            f"pause-{pause.pk}",
+            pause.created_at.date(),
+            f"Case paused until {pause.ends_on:%-d %B %Y}",
+            pause.get_reason_display(),
+            pause.comment,
+            byline=by(pause.created_by),
+        )
+    if context["can_see_breathing_space"]:
+        spaces = [context.get("breathing_space"), *context.get("earlier_breathing_spaces", [])]
+        for space in [s for s in spaces if s is not None]:
+            add(
+                f"breathing-space-{space.pk}",
+                space.starts_on,
+                "Breathing Space began",
+                f"{space.get_kind_display()}, covering {format_money(space.debt_covered)}.",
+            )
+            if space.ends_on and space.ends_on <= today:
+                add(f"breathing-space-end-{space.pk}", space.ends_on, "Breathing Space ended")
+    for referral in context["referrals"]:
+        add(
+            f"referral-{referral.pk}",
+            referral.made_on,
+            f"Referred to {referral.get_kind_display().lower()}",
+            referral.to_whom,
+            referral.notes,
+            byline=by(referral.made_by),
+        )
+    for review in context["vulnerability_reviews"]:
+        add(
+            f"vulnerability-{review.pk}",
+            review.reviewed_on,
+            "Vulnerability review",
+            f"Particularly vulnerable. {review.adjustments}" if review.vulnerable else "Not particularly vulnerable.",
+            review.notes if context["can_see_sensitive"] else "",
+            byline=by(review.reviewed_by),
+        )
+    if case.nosp_served_on:
+        add("notice", case.nosp_served_on, "Notice served")
+    if case.court_date and case.court_date <= today:
+        add("court", case.court_date, "Court hearing", case.court_outcome)
+    add("opened", case.opened_on, "Case opened", order=-1)
+    return sorted(entries, key=lambda entry: (entry["on"], entry["order"]), reverse=True)

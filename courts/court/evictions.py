@@ -34,7 +34,7 @@ def eviction_book(*, scheduled_on: date, recorded_by, warrant: Warrant | None = 
         if notice.voided_on:
             raise ValidationError(f"The notice is void: {notice.void_reason} Serve a new notice once it may be served.")
         if scheduled_on <= notice.earliest_proceedings_on:
-            raise ValidationError(f"The notice runs until {notice.earliest_proceedings_on:%d/%m/%Y}.")
+            raise ValidationError(f"The notice runs until {notice.earliest_proceedings_on:%-d %B %Y}.")
         tenancy = notice.tenancy
     else:
         raise ValueError("An eviction needs a warrant or an excluded licence's notice.")
@@ -49,7 +49,7 @@ def eviction_book(*, scheduled_on: date, recorded_by, warrant: Warrant | None = 
     legal_milestone_record(
         account=_account(tenancy),
         recorded_by=recorded_by,
-        note=f"Eviction booked for {scheduled_on:%d/%m/%Y}.",
+        note=f"Eviction booked for {scheduled_on:%-d %B %Y}.",
         eviction_date=scheduled_on,
     )
     return eviction
@@ -73,7 +73,7 @@ def eviction_outcome_record(*, eviction: Eviction, outcome: str, on: date, notes
             legal_milestone_record(
                 account=case.account,
                 recorded_by=recorded_by,
-                note=f"Eviction of {eviction.scheduled_on:%d/%m/%Y} {EvictionOutcome(outcome).label.lower()}.",
+                note=f"Eviction of {eviction.scheduled_on:%-d %B %Y} {EvictionOutcome(outcome).label.lower()}.",
                 eviction_date=None,
             )
     return eviction

@@ -41,7 +41,7 @@ def claim_issue_record(*, legal_case: LegalCase, issued_on: date, court_name: st
         raise ValidationError("Record the claim once it has been issued: the date cannot be in the future.")
     if issued_on <= notice.earliest_proceedings_on:
         raise ValidationError(
-            f"Proceedings may not begin until after {notice.earliest_proceedings_on:%d/%m/%Y} on this notice."
+            f"Proceedings may not begin until after {notice.earliest_proceedings_on:%-d %B %Y} on this notice."
         )
     if notice.voided_on:
         raise ValidationError(f"The notice is void: {notice.void_reason} Serve a new notice once it may be served.")
@@ -51,7 +51,7 @@ def claim_issue_record(*, legal_case: LegalCase, issued_on: date, court_name: st
     last_day = lapses_on or (notice.lapses_on if moved else None)  # an unknown new date: no later than the old one
     if last_day and issued_on > last_day:
         because = f" ({moved})" if moved else ""
-        raise ValidationError(f"The notice lapsed on {last_day:%d/%m/%Y}{because}: serve a new notice first.")
+        raise ValidationError(f"The notice lapsed on {last_day:%-d %B %Y}{because}: serve a new notice first.")
     legal_case.claim_issued_on = issued_on
     legal_case.court_name = court_name.strip()
     legal_case.claim_number = claim_number.strip()
@@ -73,7 +73,7 @@ def hearing_record(*, legal_case: LegalCase, hearing_on: date, papers_served_on:
     legal_milestone_record(
         account=_account(legal_case.tenancy),
         recorded_by=recorded_by,
-        note=f"Court hearing on {hearing_on:%d/%m/%Y} at {legal_case.court_name or 'the county court'}.",
+        note=f"Court hearing on {hearing_on:%-d %B %Y} at {legal_case.court_name or 'the county court'}.",
         court_date=hearing_on,
         court_outcome="",
     )
@@ -145,7 +145,7 @@ def hearing_outcome_record(
     case = legal_milestone_record(
         account=account,
         recorded_by=recorded_by,
-        note=f"Court outcome on {hearing.hearing_on:%d/%m/%Y}: {label}."
+        note=f"Court outcome on {hearing.hearing_on:%-d %B %Y}: {label}."
         + (" The claim has ended: the case leaves the court stage." if ended else ""),
         # A claim that ended leaves the court stage: no court date or outcome is left for the review or the worklist.
         court_date=None if ended else hearing.hearing_on,
@@ -171,9 +171,9 @@ def _claim_close(legal_case: LegalCase, *, case, label: str, on: date) -> None:
     """A claim that ended leaves the court stage: closed with its date and reason; court terms no longer apply."""
     legal_case.status = LegalCase.Status.CLOSED
     legal_case.closed_on = on
-    legal_case.closed_reason = f"{label} on {on:%d/%m/%Y}"
+    legal_case.closed_reason = f"{label} on {on:%-d %B %Y}"
     legal_case.save(update_fields=["status", "closed_on", "closed_reason"])
-    court_agreements_end(case=case, on=on, reason=f"{label} on {on:%d/%m/%Y}: the court's terms no longer apply")
+    court_agreements_end(case=case, on=on, reason=f"{label} on {on:%-d %B %Y}: the court's terms no longer apply")
 
 
 # A claim can end between hearings: the landlord withdraws it (say, once an agreement is being kept), or the court
@@ -195,12 +195,12 @@ def claim_end_record(*, legal_case: LegalCase, outcome: str, ended_on: date, rec
     if ended_on > timezone.localdate():
         raise ValidationError("Record the end once it has happened: the date cannot be in the future.")
     if ended_on < legal_case.claim_issued_on:
-        raise ValidationError(f"The claim was issued on {legal_case.claim_issued_on:%d/%m/%Y}: it cannot end before.")
+        raise ValidationError(f"The claim was issued on {legal_case.claim_issued_on:%-d %B %Y}: it cannot end before.")
     label = CourtOutcome(outcome).label
     case = legal_milestone_record(
         account=_account(legal_case.tenancy),
         recorded_by=recorded_by,
-        note=f"{label} on {ended_on:%d/%m/%Y}. The claim has ended: the case leaves the court stage.",
+        note=f"{label} on {ended_on:%-d %B %Y}. The claim has ended: the case leaves the court stage.",
         court_date=None,
         court_outcome="",
     )

@@ -98,7 +98,7 @@ def mandatory_ground_refusal(notice: Notice, serious: dict) -> str:
     title = serious["title"].split(":")[0]
     proceed = (
         f"An outright order on the mandatory ground cannot be recorded: proceed on {discretionary_grounds(notice)} "
-        'only (leave "made on a mandatory ground" unticked) and record the order the court made on them (R-AST-01).'
+        'only (leave "made on a mandatory ground" unticked) and record the order the court made on them.'
     )
     if serious["met_at_service"] is False:
         return (
@@ -110,7 +110,8 @@ def mandatory_ground_refusal(notice: Notice, serious: dict) -> str:
         return ""
     on = date.fromisoformat(serious["on"])
     return (
-        f"{title} is not met at the hearing on {on:%d/%m/%Y}: rent arrears {format_money(Decimal(serious['counted']))} "
+        f"{title} is not met at the hearing on {on:%-d %B %Y}: "
+        f"rent arrears {format_money(Decimal(serious['counted']))} "
         f"against a threshold of {format_money(Decimal(serious['threshold']))} ({serious['basis']}), "
         f"{format_money(-Decimal(serious['margin']))} short. {proceed}"
     )

@@ -171,7 +171,7 @@ def warrant_applied_record(*, warrant: Warrant, applied_on: date, recorded_by) -
     legal_milestone_record(
         account=_account(warrant.legal_case.tenancy),
         recorded_by=recorded_by,
-        note=f"Warrant of possession applied for on {applied_on:%d/%m/%Y} ({warrant.form}).",
+        note=f"Warrant of possession applied for on {applied_on:%-d %B %Y} ({warrant.form}).",
         code="warrant_applied_for",
         on=applied_on,
     )

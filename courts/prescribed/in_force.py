@@ -37,7 +37,7 @@ def prescribed_form_for(*, notice_type: str, sector: str, on: date) -> Prescribe
         label = NoticeType(notice_type).label if notice_type in NoticeType.values else notice_type
         problem = "No prescribed form is held" if not forms else "More than one prescribed form is in force"
         raise ValidationError(
-            f"{problem} for a {label} served on {on:%d/%m/%Y} (R-SEC-02, R-AST-04, R-AST-05, R-INT-02, R-LIC-01): a "
+            f"{problem} for a {label} served on {on:%-d %B %Y}: a "
             "notice not in the prescribed form can be struck out. Add the form in force on that date under Admin > "
             "Prescribed forms, or take legal advice."
         )

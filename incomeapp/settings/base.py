@@ -91,7 +91,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "incomeapp.context_processors.navigation",
             ],
-            "builtins": ["incomeapp.templatetags.money"],
+            "builtins": ["incomeapp.templatetags.money", "incomeapp.templatetags.govuk_dates"],
         },
     },
 ]
@@ -134,6 +134,7 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["incomeapp.formats"]
 DATE_FORMAT = "j F Y"
 SHORT_DATE_FORMAT = "d/m/Y"
 DATETIME_FORMAT = "j F Y, H:i"

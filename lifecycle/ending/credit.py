@@ -50,7 +50,7 @@ def _credit_account(by, tenancy: Tenancy) -> tuple[Account, Decimal]:
 def credit_refund_request(*, by, tenancy: Tenancy, reason: str = "") -> AdjustmentRequest:
     """Asks for the whole credit on the rent account to be refunded; someone else approves it (Approvals)."""
     account, credit = _credit_account(by, tenancy)
-    ended = f" when the tenancy ended on {tenancy.end_date:%d/%m/%Y}" if tenancy.end_date else ""
+    ended = f" when the tenancy ended on {tenancy.end_date:%-d %B %Y}" if tenancy.end_date else ""
     return adjustment_request_create(
         kind=RequestKind.REFUND,
         account=account,
@@ -66,7 +66,7 @@ def credit_transfer_request(*, by, tenancy: Tenancy, to_tenancy: Tenancy, reason
     if to_tenancy.pk == tenancy.pk:
         raise ValidationError("Choose a different tenancy to transfer the credit to.")
     account, credit = _credit_account(by, tenancy)
-    ended = f" when the tenancy ended on {tenancy.end_date:%d/%m/%Y}" if tenancy.end_date else ""
+    ended = f" when the tenancy ended on {tenancy.end_date:%-d %B %Y}" if tenancy.end_date else ""
     return adjustment_request_create(
         kind=RequestKind.TRANSFER,
         account=account,

@@ -133,7 +133,7 @@ def _recorded(result: EndResult, by, kind: str, reason: str, detail: dict, *, fo
 
 def _figures_detail(result: EndResult) -> dict:
     detail = {
-        "last_day": f"{result.last_day:%d/%m/%Y}",
+        "last_day": f"{result.last_day:%-d %B %Y}",
         "reason": result.reason_label,
         "last_period_charged": format_money(result.final_total),
         "charges_reversed": format_money(result.reversed_total),
@@ -244,7 +244,7 @@ def _end(*, by, tenancy, last_day, reason, forwarding, note, follow_addresses) -
     stopped = _charges_end_on(tenancy, last_day, by, change_reason)
     true_up = tenancy_charges_true_up(
         tenancy=tenancy,
-        reason=f"Tenancy ended on {last_day:%d/%m/%Y}",
+        reason=f"Tenancy ended on {last_day:%-d %B %Y}",
         affected_from=last_day + timedelta(days=1),
         not_before=_opening_balance_date(tenancy),
         posted_by=by,
@@ -319,7 +319,7 @@ def _correct(*, by, tenancy, last_day, note, reason, forwarding) -> EndResult:
     if last_day != old_last:
         true_up = tenancy_charges_true_up(
             tenancy=tenancy,
-            reason=f"End of tenancy corrected from {old_last:%d/%m/%Y} to {last_day:%d/%m/%Y}",
+            reason=f"End of tenancy corrected from {old_last:%-d %B %Y} to {last_day:%-d %B %Y}",
             affected_from=min(old_last, last_day) + timedelta(days=1),
             not_before=_opening_balance_date(tenancy),
             posted_by=by,
@@ -332,7 +332,7 @@ def _correct(*, by, tenancy, last_day, note, reason, forwarding) -> EndResult:
         )
     result.final_charges = final_charges(tenancy=tenancy, last_day=last_day)
     detail = {
-        "was": f"last day {old_last:%d/%m/%Y}, {REASON_LABELS.get(old_reason, 'no reason')}"
+        "was": f"last day {old_last:%-d %B %Y}, {REASON_LABELS.get(old_reason, 'no reason')}"
         + (f", forwarding address {old_forwarding.replace(chr(10), ', ')}" if old_forwarding else ""),
         **_figures_detail(result),
     }

@@ -116,7 +116,7 @@ def property_charges_insert(loader, sets: list[ChargeSet]) -> None:
             ),
             now=now,
             history_user_id=_user_id(loader),
-            history_reason=f"Charges from {effective_from:%d/%m/%Y}",
+            history_reason=f"Charges from {effective_from:%-d %B %Y}",
         )
 
 

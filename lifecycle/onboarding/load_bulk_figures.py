@@ -73,7 +73,7 @@ def _ended_detail(p: _Prepared) -> dict:
     reason = row["end_reason"] or EndReason.OTHER
     end = row["end_date"]
     detail = {
-        "last_day": f"{end:%d/%m/%Y}",
+        "last_day": f"{end:%-d %B %Y}",
         "reason": _END_LABELS[reason],
         "balance_after": format_money(p.balance),
         "balance_is": balance_left_is(p.balance),

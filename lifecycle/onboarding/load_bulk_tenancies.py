@@ -248,7 +248,7 @@ def tenancies_insert(loader, news: list[NewTenancy]) -> None:
             amount=p.new.opening_balance,
             effective_date=p.new.opening_balance_date,
             idempotency_key=opening_balance_key(p.id),
-            description=f"Opening balance brought forward on {p.new.opening_balance_date:%d/%m/%Y}",
+            description=f"Opening balance brought forward on {p.new.opening_balance_date:%-d %B %Y}",
         )
         for p in prepared
         if p.new.opening_balance

@@ -164,7 +164,7 @@ class TenancyPlanning(TenancyChecks, TenancySyncPlanning):
                     TENANCIES,
                     row,
                     "licence_basis",
-                    "This is a licence, so it must record why it is a licence and not a tenancy (R-LIC-03). Give the "
+                    "This is a licence, so it must record why it is a licence and not a tenancy. Give the "
                     "licence_basis: shared_accommodation, hostel, support_linked, temporary_accommodation, "
                     "resident_landlord or other.",
                 )
@@ -184,7 +184,7 @@ class TenancyPlanning(TenancyChecks, TenancySyncPlanning):
                     TENANCIES,
                     row,
                     "end_date",
-                    f"The tenancy ends ({end:%d/%m/%Y}) before it starts ({start:%d/%m/%Y}). Check both dates.",
+                    f"The tenancy ends ({end:%-d %B %Y}) before it starts ({start:%-d %B %Y}). Check both dates.",
                 )
                 ok = False
             if end is None and row.get("end_reason"):
@@ -249,7 +249,7 @@ class TenancyPlanning(TenancyChecks, TenancySyncPlanning):
                 TENANCIES,
                 row,
                 "property_reference",
-                f"The home was retired on {retired_on:%d/%m/%Y}, so it cannot have a current tenancy. Check the "
+                f"The home was retired on {retired_on:%-d %B %Y}, so it cannot have a current tenancy. Check the "
                 f"home's retired_on, or the tenancy's end_date.",
             )
             ok = False
@@ -279,7 +279,7 @@ class TenancyPlanning(TenancyChecks, TenancySyncPlanning):
                     CHARGES,
                     charge,
                     "effective_from",
-                    f"This charge starts on {day:%d/%m/%Y}, after tenancy "
+                    f"This charge starts on {day:%-d %B %Y}, after tenancy "
                     f"'{reference}' starts and after today. For a tenancy new to Rentwise send the charges in "
                     f"effect now; send a later change in a later sync.",
                 )

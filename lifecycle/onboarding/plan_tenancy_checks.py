@@ -116,7 +116,7 @@ class TenancyChecks:
                     OPENING_BALANCES,
                     row,
                     "as_at",
-                    f"{as_at:%d/%m/%Y} has not happened yet. An opening "
+                    f"{as_at:%-d %B %Y} has not happened yet. An opening "
                     f"balance is what was owed at the end of a day that has passed.",
                 )
                 continue
@@ -127,8 +127,8 @@ class TenancyChecks:
                     OPENING_BALANCES,
                     row,
                     "as_at",
-                    f"The balance is as at {as_at:%d/%m/%Y}, before the "
-                    f"tenancy started on {start:%d/%m/%Y}. Check the date.",
+                    f"The balance is as at {as_at:%-d %B %Y}, before the "
+                    f"tenancy started on {start:%-d %B %Y}. Check the date.",
                 )
                 continue
             found[tenancy] = row
@@ -249,9 +249,9 @@ class TenancyChecks:
                             TENANCIES,
                             culprit,
                             "start_date",
-                            f"Tenancy '{reference}' starts on {start:%d/%m/%Y}, while tenancy '{latest_ref}' of the "
+                            f"Tenancy '{reference}' starts on {start:%-d %B %Y}, while tenancy '{latest_ref}' of the "
                             f"same home is still running"
-                            + (f" (to {latest_end:%d/%m/%Y})" if latest_end != date.max else " (no end date)")
+                            + (f" (to {latest_end:%-d %B %Y})" if latest_end != date.max else " (no end date)")
                             + ". A home has one tenancy at a time: give the earlier tenancy its end_date, or check "
                             "the home.",
                         )

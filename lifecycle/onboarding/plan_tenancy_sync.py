@@ -46,7 +46,7 @@ class TenancySyncPlanning:
                 row,
                 "start_date",
                 f"Rentwise has tenancy '{reference}' starting on "
-                f"{current['start_date']:%d/%m/%Y}. A sync does not move a start date (the charges hang on it); "
+                f"{current['start_date']:%-d %B %Y}. A sync does not move a start date (the charges hang on it); "
                 f"correct whichever is wrong. Not changed.",
             )
         if self.has(TENANCIES, "rent_period") and row["rent_period"] != current["rent_period"]:
@@ -80,7 +80,7 @@ class TenancySyncPlanning:
                 row,
                 "end_date",
                 f"Rentwise has tenancy '{reference}' ending on "
-                f"{current['end_date']:%d/%m/%Y}. A sync does not change an end already recorded; correct the "
+                f"{current['end_date']:%-d %B %Y}. A sync does not change an end already recorded; correct the "
                 f"end on the tenancy's page if it is wrong. Not changed.",
             )
         elif current["end_date"] is not None:
@@ -160,8 +160,8 @@ class TenancySyncPlanning:
                 CHARGES,
                 row,
                 "effective_from",
-                f"The new charges of tenancy '{item.key}' start on {charge_set.effective_from:%d/%m/%Y}, but the rent "
-                f"run has already charged the weeks before {earliest:%d/%m/%Y}. They apply from {earliest:%d/%m/%Y}; "
+                f"The new charges of tenancy '{item.key}' start on {charge_set.effective_from:%-d %B %Y}, but the rent "
+                f"run has already charged the weeks before {earliest:%-d %B %Y}. They apply from {earliest:%-d %B %Y}; "
                 f"ask for an adjustment of the difference for the weeks before.",
             )
             charge_set.effective_from = earliest
@@ -194,7 +194,7 @@ class TenancySyncPlanning:
                 row,
                 "balance",
                 f"The opening balance of tenancy '{item.key}' was posted once, as £{amount:,} at "
-                f"{as_at:%d/%m/%Y}; the file now says £{row['balance']:,} at {row['as_at']:%d/%m/%Y}. It is never "
+                f"{as_at:%-d %B %Y}; the file now says £{row['balance']:,} at {row['as_at']:%-d %B %Y}. It is never "
                 f"posted twice: ask for an adjustment of the difference if the first was wrong.",
             )
 

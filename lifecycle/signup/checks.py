@@ -155,9 +155,7 @@ def _sign_up_checked(
     if tenure_type not in TenureType.values:
         problems.append("Choose the tenure: the kind of tenancy or licence.")
     elif tenure_type in LICENCE_TENURES and not licence_basis:
-        problems.append(
-            "A licence must record why it is a licence and not a tenancy (R-LIC-03). Choose the licence basis."
-        )
+        problems.append("A licence must record why it is a licence and not a tenancy. Choose the licence basis.")
     elif tenure_type in LICENCE_TENURES and licence_basis not in LicenceBasis.values:
         problems.append("Choose the licence basis from the list.")
     elif tenure_type not in LICENCE_TENURES and licence_basis:

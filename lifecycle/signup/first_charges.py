@@ -92,7 +92,7 @@ def first_period_after(*, start_date: date, rent_period: str, day: date) -> date
             if period_start > day:
                 return period_start
         week += timedelta(weeks=1)
-    raise ValueError(f"No rent period starts within a year of {day:%d/%m/%Y}.")  # not reachable for valid periods
+    raise ValueError(f"No rent period starts within a year of {day:%-d %B %Y}.")  # not reachable for valid periods
 
 
 def first_period(

@@ -165,7 +165,7 @@ def tenancy_sign_up(
                 amount=checked.opening_balance,
                 effective_date=opening_balance_date,
                 idempotency_key=opening_balance_key(tenancy),
-                description=f"Opening balance brought forward on {opening_balance_date:%d/%m/%Y}",
+                description=f"Opening balance brought forward on {opening_balance_date:%-d %B %Y}",
             ),
             posted_by=by,
             review_reason="sign-up",

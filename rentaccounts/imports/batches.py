@@ -33,7 +33,7 @@ def _file_earlier(digest: str) -> ImportBatch | None:
 
 
 def _refusal(earlier: ImportBatch) -> str:
-    when = f"{timezone.localtime(earlier.created_at):%d/%m/%Y at %H:%M}"
+    when = f"{timezone.localtime(earlier.created_at):%-d %B %Y at %H:%M}"
     if earlier.status in IN_PROGRESS:
         return (
             f"This file is being imported now (uploaded on {when} as '{earlier.file_name}'). Open it under Recent "

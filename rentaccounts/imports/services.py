@@ -17,6 +17,7 @@ import hashlib
 import logging
 from collections import Counter
 from contextlib import contextmanager
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
@@ -92,9 +93,14 @@ def _format_or_refuse(name: str) -> PaymentFormat:
         raise ValidationError(str(error)) from error
 
 
-def import_batch_create(*, file_name: str, content: bytes, format: str, uploaded_by) -> ImportBatch:
+def import_batch_create(
+    *, file_name: str, content: bytes, format: str, uploaded_by, check_first: bool = False
+) -> ImportBatch:
     """Keeps a payment file for import. Refuses a file already imported, an unknown format and a file that does not
-    have the format's columns, before anything is kept."""
+    have the format's columns, before anything is kept.
+
+    `check_first` (the Payments page): the batch is kept as checked, not posted, for a person to look at the dry run
+    (`import_preview`) and confirm (`import_batch_confirm`); the same file uploaded again returns that batch."""
     staff_require(uploaded_by, "rentaccounts.add_importbatch", "import payment files")
     if not content.strip():
         raise ValidationError("The file is empty. Choose the payment file again.")
@@ -105,12 +111,64 @@ def import_batch_create(*, file_name: str, content: bytes, format: str, uploaded
         raise ValidationError(str(error)) from error
     digest = hashlib.sha256(content).hexdigest()
     earlier = _file_earlier(digest)
+    if earlier is not None and earlier.status == ImportStatus.CHECKED:
+        if earlier.format != fmt.name:
+            ImportBatch.objects.filter(pk=earlier.pk).update(format=fmt.name, updated_at=timezone.now())
+            earlier.format = fmt.name
+        return earlier
     if earlier is not None:
         # A file that never finished importing is not locked out: its batch resumes (nothing is posted twice).
         return _try_again(earlier, format_name=fmt.name, by=uploaded_by)
     return ImportBatch.objects.create(
-        file_name=file_name[:255], sha256=digest, format=fmt.name, content=content, uploaded_by=uploaded_by
+        file_name=file_name[:255],
+        sha256=digest,
+        format=fmt.name,
+        content=content,
+        uploaded_by=uploaded_by,
+        status=ImportStatus.CHECKED if check_first else ImportStatus.QUEUED,
     )
+
+
+def import_batch_confirm(*, batch: ImportBatch, user) -> ImportBatch:
+    """A person has seen the dry run and confirms: the checked batch is queued (start it with import_batch_start).
+    Refused for a batch that is not waiting to be confirmed, so confirming twice posts once."""
+    staff_require(user, "rentaccounts.add_importbatch", "import payment files")
+    with transaction.atomic():
+        batch = ImportBatch.objects.defer("content").select_for_update().get(pk=batch.pk)
+        if batch.status != ImportStatus.CHECKED:
+            raise ValidationError(
+                f"This file has already been confirmed: it is {batch.get_status_display().lower()}. Nothing has been "
+                "posted twice.",
+                code="already_confirmed",
+            )
+        batch.status = ImportStatus.QUEUED
+        batch.save(update_fields=["status", "updated_at"])
+    return batch
+
+
+def import_batch_discard(*, batch: ImportBatch, user) -> None:
+    """Throws away a checked batch nobody confirmed (nothing was posted from it), so the file can be uploaded anew."""
+    staff_require(user, "rentaccounts.add_importbatch", "import payment files")
+    with transaction.atomic():
+        batch = ImportBatch.objects.defer("content").select_for_update().get(pk=batch.pk)
+        if batch.status != ImportStatus.CHECKED:
+            raise ValidationError("This file has been confirmed, so it cannot be cancelled.", code="already_confirmed")
+        batch.delete()
+
+
+def import_batch_credited(batch: ImportBatch) -> list[dict]:
+    """The tenancies a completed import credited: payment reference and the net sum credited (positive), by
+    reference."""
+    rows = (
+        _posted_lines(batch)
+        .values("account__tenancy__payment_reference")
+        .annotate(total=Sum("amount"), lines=Count("id"))
+        .order_by("account__tenancy__payment_reference")
+    )
+    return [
+        {"payment_reference": row["account__tenancy__payment_reference"], "credited": -to_money(row["total"])}
+        for row in rows
+    ]
 
 
 def import_preview(*, content: bytes, format: str) -> ImportSummary:
@@ -118,7 +176,7 @@ def import_preview(*, content: bytes, format: str) -> ImportSummary:
     fmt = _format_or_refuse(format)
     summary = ImportSummary()
     earlier = _file_earlier(hashlib.sha256(content).hexdigest())
-    if earlier is not None and earlier.status != ImportStatus.FAILED:
+    if earlier is not None and earlier.status not in (ImportStatus.FAILED, ImportStatus.CHECKED):
         summary.already_imported = _refusal(earlier)
     rows = list(fmt.parse(content))
     summary.rows_read = len({row.row_number for row in rows})
@@ -132,6 +190,10 @@ def import_preview(*, content: bytes, format: str) -> ImportSummary:
     new = [row for row in to_post if idempotency_key(fmt.name, row) not in posted_keys]
     summary.posted = len(new)
     summary.posted_total = -sum((row.amount for row in new), ZERO)
+    credits: dict[str, Decimal] = {}
+    for row in new:
+        credits[row.payment_reference] = credits.get(row.payment_reference, ZERO) - row.amount
+    summary.credits = dict(sorted(credits.items()))
     summary.suspense.update(reason for _, reason in to_suspense)
     summary.rejected.update(reason for _, reason in rejected)
     summary.rejected.update({ALREADY_POSTED: len(to_post) - len(new)} if len(new) < len(to_post) else {})
@@ -284,7 +346,10 @@ __all__ = [
     "STALLED_AFTER",
     "ImportSummary",
     "import_batch_can_retry",
+    "import_batch_confirm",
     "import_batch_create",
+    "import_batch_credited",
+    "import_batch_discard",
     "import_batch_process",
     "import_batch_retry",
     "import_batch_start",

@@ -28,6 +28,8 @@ class ImportSummary:
     suspense: Counter = field(default_factory=Counter)
     rejected: Counter = field(default_factory=Counter)
     already_imported: str = ""
+    # Dry run only: each payment reference the file would credit, with the net sum credited (positive = a credit).
+    credits: dict[str, Decimal] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         summary = {

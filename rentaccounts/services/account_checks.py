@@ -63,11 +63,11 @@ def _detail(kind: str, lines: list[Transaction]) -> str:
     first = lines[0]
     if kind == CheckKind.DUPLICATE_PAYMENT:
         kind_name = first.get_transaction_type_display()
-        return f"{len(lines)} × {kind_name} of £{-first.amount} on {first.effective_date:%d/%m/%Y}"
+        return f"{len(lines)} × {kind_name} of £{-first.amount} on {first.effective_date:%-d %B %Y}"
     second = lines[1]
     return (
-        f"{first.get_transaction_type_display()} for {first.period_start:%d/%m/%Y}–{first.period_end:%d/%m/%Y} "
-        f"and {second.period_start:%d/%m/%Y}–{second.period_end:%d/%m/%Y}"
+        f"{first.get_transaction_type_display()} for {first.period_start:%-d %B %Y}–{first.period_end:%-d %B %Y} "
+        f"and {second.period_start:%-d %B %Y}–{second.period_end:%-d %B %Y}"
     )
 
 

@@ -192,7 +192,7 @@ def _return_row(row_number: int, row: dict, user) -> ReturnOutcome:
     if legs is None:
         return outcome(
             NOT_MATCHED,
-            f"No direct debit of £{amount} on {collected:%d/%m/%Y} on {mandate.tenancy.payment_reference}.",
+            f"No direct debit of £{amount} on {collected:%-d %B %Y} on {mandate.tenancy.payment_reference}.",
         )
     code = row["reason_code"].upper()
     reason = RETURN_REASONS.get(code, f"bank reason code {code or 'not given'}")
@@ -206,5 +206,5 @@ def _return_row(row_number: int, row: dict, user) -> ReturnOutcome:
         except ValidationError:
             continue  # already reversed: a file imported again reverses nothing twice
     if not reversed_now:
-        return outcome(ALREADY_RETURNED, f"The collection on {collected:%d/%m/%Y} was already reversed.")
+        return outcome(ALREADY_RETURNED, f"The collection on {collected:%-d %B %Y} was already reversed.")
     return outcome(RETURNED, f"Reversed on {mandate.tenancy.payment_reference}: {reason}.")

@@ -100,7 +100,7 @@ def rent_debit_posting(*, account_id: int, charge_type: str, line: ChargeLine) -
 def rent_debits_post(*, week_commencing: date, started_by=None) -> RentRun:
     """Posts every charge due for rent periods starting in the week, once. Running it again posts nothing more."""
     if week_commencing.weekday() != 0:
-        raise ValidationError(f"{week_commencing:%d/%m/%Y} is not a Monday: rent weeks start on Mondays.")
+        raise ValidationError(f"{week_commencing:%-d %B %Y} is not a Monday: rent weeks start on Mondays.")
     due = rent_debits_due(week_commencing=week_commencing)
     with transaction.atomic():
         run = RentRun.objects.create(week_commencing=week_commencing, started_by=started_by)

@@ -9,12 +9,14 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from documents.constants import DeliveryState
 from documents.models import Document
 from documents.services import document_email, document_key_lock
+from incomeapp.roles import staff_require
 from rentaccounts.constants import AccountKind
-from rentaccounts.models import Account
+from rentaccounts.models import Account, StatementRun
 
 from .statements import account_statement, statement_document_make
 
@@ -120,3 +122,57 @@ def statement_results_add(results: list[dict]) -> dict:
         key: total.get(key, 0) for key in ("made", "already_made", "pages", *(state.value for state in DeliveryState))
     }
     return {**summary, "no_address": sorted(no_address)}
+
+
+def statement_run_start(*, period_end: date, started_by) -> StatementRun:
+    """A statement run started from the browser: the accounts handed to the Celery workers in chunks once the run is
+    saved; each chunk reports to the run (`statement_run_chunk_done`), so its page can show progress. Safe to start
+    again for the same period: only the statements not yet made are made."""
+    staff_require(started_by, "rentaccounts.add_statementrun", "start statement runs")
+    from rentaccounts.tasks import make_statements  # the tasks module imports these services
+
+    account_ids = statement_run_accounts(period_end)
+    chunks = [account_ids[start : start + CHUNK] for start in range(0, len(account_ids), CHUNK)]
+    run = StatementRun.objects.create(
+        period_end=period_end,
+        started_by=started_by,
+        accounts_total=len(account_ids),
+        chunks_total=len(chunks),
+        finished_at=None if chunks else timezone.now(),
+    )
+
+    def send(run_id=run.pk):
+        for number, chunk in enumerate(chunks):
+            make_statements.delay(chunk, period_end.isoformat(), run_id=run_id, chunk=number)
+
+    transaction.on_commit(send)
+    return run
+
+
+def statement_run_chunk_done(*, run_id: int, chunk: int, accounts: int, result: dict) -> StatementRun:
+    """Records a chunk's result on its run, once (a chunk run twice counts once); the last one finishes the run."""
+    with transaction.atomic():
+        run = StatementRun.objects.select_for_update().get(pk=run_id)
+        if str(chunk) not in run.results:
+            run.results[str(chunk)] = {**result, "accounts": accounts}
+            if len(run.results) >= run.chunks_total:
+                run.finished_at = timezone.now()
+            run.save(update_fields=["results", "finished_at", "updated_at"])
+    return run
+
+
+def statement_run_progress(run: StatementRun) -> dict:
+    """What the run's page shows: accounts done of the total, the percentage, whether it is finished, and (from the
+    chunks done so far) how many statements were made, posted, emailed or failed, and who has no address."""
+    chunks = list(run.results.values())
+    done = sum(chunk.get("accounts", 0) for chunk in chunks)
+    failed_chunks = [chunk for chunk in chunks if chunk.get("error")]
+    return {
+        "accounts_done": done,
+        "accounts_total": run.accounts_total,
+        "percent": round(100 * done / run.accounts_total) if run.accounts_total else 100,
+        "finished": run.finished_at is not None,
+        "accounts_failed": sum(chunk.get("accounts", 0) for chunk in failed_chunks),
+        "label": statement_run_label(run.period_end),
+        **statement_results_add([chunk for chunk in chunks if not chunk.get("error")]),
+    }

@@ -198,7 +198,7 @@ def tenancy_charges_true_up(
                     effective_date=max(dated, period_start) if amount_due else dated,
                     idempotency_key=difference.idempotency_key,
                     description=(
-                        f"{label} {period_start:%d/%m/%Y}–{period_end:%d/%m/%Y} corrected by "
+                        f"{label} {period_start:%-d %B %Y}–{period_end:%-d %B %Y} corrected by "
                         f"{format_money(difference.difference)}: {reason}"
                     )[:255],
                     period_start=period_start,

@@ -17,7 +17,7 @@ def _writing():
 
 
 def _day(value: date) -> str:
-    return f"{value:%d/%m/%Y}"
+    return f"{value:%-d %B %Y}"
 
 
 def _by(obj: models.Model, by, reason: str = "") -> None:

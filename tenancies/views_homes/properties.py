@@ -154,13 +154,13 @@ def property_charges(request, pk):
             total = format_money(sum((spec.amount for spec in form.charge_specs()), ZERO))
             messages.success(
                 request,
-                f"Charges set from {effective_from:%d/%m/%Y}: {total} a week. The charges before then end on the day "
+                f"Charges set from {effective_from:%-d %B %Y}: {total} a week. The charges before then end on the day "
                 "before. New tenancies of this home are offered these charges at sign-up; a current tenancy's own "
                 "charges are changed from the tenancy's page.",
             )
         else:
             messages.info(
-                request, f"Nothing was changed: those charges were already in effect on {effective_from:%d/%m/%Y}."
+                request, f"Nothing was changed: those charges were already in effect on {effective_from:%-d %B %Y}."
             )
         return redirect("homes:property", pk=home.pk)
     return _form_page(

@@ -57,7 +57,7 @@ def retire(request, kind, pk):
     if saved:
         messages.success(
             request,
-            f"{obj} is retired from {form.cleaned_data['on']:%d/%m/%Y}. It is kept, with its history, and no longer "
+            f"{obj} is retired from {form.cleaned_data['on']:%-d %B %Y}. It is kept, with its history, and no longer "
             "offered for new work.",
         )
         return redirect(back)

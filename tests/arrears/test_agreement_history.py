@@ -38,12 +38,12 @@ def test_the_reason_names_the_payment_or_the_instalment_not_paid():
     paid = agreement_check(terms, balance=D("270.00"), on=date(2026, 11, 8))
     assert (
         change_reason(terms, paid, on=date(2026, 11, 8), previous=("live", D("300.00"), D("300.00")))
-        == "Payment of £30.00; Instalment of £10.00 due on 07/11/2026: balance now £270.00, £20.00 ahead of plan"
+        == "Payment of £30.00; Instalment of £10.00 due on 7 November 2026: balance now £270.00, £20.00 ahead of plan"
     )
     missed = agreement_check(terms, balance=D("300.00"), on=date(2026, 11, 7))
     assert (
         change_reason(terms, missed, on=date(2026, 11, 7), previous=("live", D("300.00"), D("300.00")))
-        == "Instalment of £10.00 due on 07/11/2026 not paid: balance now £300.00, breached by £10.00"
+        == "Instalment of £10.00 due on 7 November 2026 not paid: balance now £300.00, breached by £10.00"
     )
 
 
@@ -79,7 +79,7 @@ def test_a_change_of_figures_with_the_same_state_writes_a_row_and_a_same_day_rer
     agreements_monitor(on=date(2026, 11, 7))  # the first instalment falls due: the expected balance moves
     row = AgreementStateChange.objects.filter(agreement=agreement).last()
     assert (row.state, row.expected_balance, row.balance) == ("live", D("290.00"), D("275.00"))
-    assert row.note == "Instalment of £10.00 due on 07/11/2026: balance now £275.00, £15.00 ahead of plan"
+    assert row.note == "Instalment of £10.00 due on 7 November 2026: balance now £275.00, £15.00 ahead of plan"
     agreements_monitor(on=date(2026, 11, 7))
     assert len(_history(agreement)) == 3
 
@@ -93,7 +93,7 @@ def test_a_breach_then_a_payment_back_on_plan_are_both_explained(case):
     agreement.refresh_from_db()
     assert agreement.state == AgreementState.LIVE
     assert [note for _, _, note in _history(agreement)][1:] == [
-        "Instalment of £10.00 due on 07/11/2026 not paid: balance now £300.00, breached by £10.00",
+        "Instalment of £10.00 due on 7 November 2026 not paid: balance now £300.00, breached by £10.00",
         "Payment of £10.00: balance now £290.00, on plan",
     ]
 
@@ -118,7 +118,7 @@ def test_r_sec_06_a_court_order_is_checked_against_its_own_dates_and_completed_w
     order.refresh_from_db()
     assert order.state == AgreementState.BREACHED
     assert _history(order)[-1][2] == (
-        "Instalment of £10.00 due on 16/11/2026 not paid: balance now £300.00, breached by £10.00"
+        "Instalment of £10.00 due on 16 November 2026 not paid: balance now £300.00, breached by £10.00"
     )
     _pay(case, "300.00", date(2026, 11, 20), "p:all")
     agreements_monitor(on=date(2026, 11, 20))
@@ -128,7 +128,7 @@ def test_r_sec_06_a_court_order_is_checked_against_its_own_dates_and_completed_w
     assert _history(order)[-1] == (
         "completed",
         date(2026, 11, 20),
-        "Arrears cleared on 20/11/2026: the court order's payment terms are complete",
+        "Arrears cleared on 20 November 2026: the court order's payment terms are complete",
     )
     assert len(_history(order)) == 3
 
@@ -146,8 +146,8 @@ def test_an_ended_claim_cancels_its_court_agreement_with_the_reason(case):
     )  # replaced below by the court's terms
     order = agreement_create(case=case, frequency="weekly", amount=D("10.00"), starts_on=START, created_by=officer,
                              agreement_type=AgreementType.COURT)  # fmt: skip
-    assert court_agreements_end(case=case, on=date(2026, 11, 9), reason="Claim struck out on 09/11/2026") == 1
+    assert court_agreements_end(case=case, on=date(2026, 11, 9), reason="Claim struck out on 9 November 2026") == 1
     order.refresh_from_db()
     informal.refresh_from_db()
     assert order.state == AgreementState.CANCELLED and informal.state == AgreementState.CANCELLED
-    assert _history(order)[-1] == ("cancelled", date(2026, 11, 9), "Claim struck out on 09/11/2026")
+    assert _history(order)[-1] == ("cancelled", date(2026, 11, 9), "Claim struck out on 9 November 2026")

@@ -37,7 +37,7 @@ def test_breached_by_a_penny_at_the_boundary_and_kept_on_plan():
     assert (kept.state, kept.note) == ("live", "Kept: on plan")
     assert agreement_check(WEEKLY, balance=D("295.00"), on=date(2026, 11, 6)).state == "live"  # within tolerance
     done = agreement_check(WEEKLY, balance=D("0.00"), on=date(2026, 12, 1))
-    assert (done.state, done.note) == ("completed", "Completed on 01/12/2026")
+    assert (done.state, done.note) == ("completed", "Completed on 1 December 2026")
 
 
 def test_monthly_cycles_are_calendar_months_and_a_lump_sum_counts_after_its_tolerance():
@@ -103,7 +103,7 @@ def test_a_new_agreement_cancels_the_old_and_monitoring_writes_only_changes(case
     # Issue 15 (item 10): a state row now says why it changed (the instalment not paid), not only the new state.
     assert notes == [
         "Started: £10.00 weekly towards £300.00",
-        "Instalment of £10.00 due on 07/11/2026 not paid: balance now £300.00, breached by £10.00",
+        "Instalment of £10.00 due on 7 November 2026 not paid: balance now £300.00, breached by £10.00",
     ]
 
 

@@ -231,14 +231,15 @@ def test_an_officer_sends_the_recommended_letter_once_a_week_recorded_as_their_c
 
     case, officer = queued.case, user_with_role(Role.INCOME_OFFICER)
     recommendation = case.latest_recommendation
-    with pytest.raises(ValidationError, match="already been sent this week"):  # the review queued it this morning
+    # The review queued it this morning.
+    with pytest.raises(ValidationError, match="already sent to this case this week"):
         letter_send(case=case, sent_by=officer)
     Recommendation.objects.filter(pk=recommendation.pk).update(letter="final_warning", mode="officer")
     case.refresh_from_db()
     request = letter_send(case=case, sent_by=officer)
     assert (request.letter, request.week_commencing) == ("final_warning", queued.week_commencing)
     assert request.contact.recorded_by == officer and request.contact.notes == recommendation.label
-    with pytest.raises(ValidationError, match="already been sent this week"):
+    with pytest.raises(ValidationError, match="already sent to this case this week"):
         letter_send(case=case, sent_by=officer)
     assert LetterRequest.objects.filter(case=case).count() == 2
     case.refresh_from_db()  # sending re-reviewed the case: it points at a new recommendation

@@ -59,7 +59,8 @@ def test_a_manager_uploads_a_draft_previews_the_change_and_publishes_it(
     assert not Recommendation.objects.exists() and not LetterRequest.objects.exists()  # a preview changes nothing
     html = client.get(response["Location"]).content.decode()
     assert "What would change under version 2" in html
-    assert "send_reminder_1 → no_action" in html and "RW555001" in html
+    assert "Send a friendly reminder and offer help → " in html and "RW555001" in html
+    assert "send_reminder_1" not in html  # the policy's words, never its keys
     assert client.post(f"/worklist/policies/versions/{draft.pk}/publish/").status_code == 302
     draft.refresh_from_db()
     assert draft.status == "live"

@@ -1,5 +1,6 @@
 """The worklist and case pages: the case is there with its reason, and an officer's action moves it on at once."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -47,13 +48,16 @@ def test_my_worklist_shows_the_case_with_its_action_and_reason(client, officer, 
     assert "My cases this week" in html
     assert "RW777001" in html
     assert "Call or visit before: Send a friendly reminder and offer help" in html
-    assert "real arrears £250.00 ≥ the greater of £10.00 and 1 × weekly rent (£100.00)" in html
+    assert "No letter sent yet" in html and "£250.00" in html  # the stage and balance; the reasons are on the case
 
 
 def test_the_case_page_explains_the_recommendation(client, officer, case):
     client.force_login(officer)
     html = client.get(f"/worklist/cases/{case.pk}/").content.decode()
-    assert "Recommended next step" in html
+    assert "Next step" in html
+    # The reason as a sentence; the rule-by-rule figures one click away.
+    assert "Owes £250.00, 2.5 weeks of rent and charges;" in html and "no contact on record." in html
+    assert "Show the full figures" in html
     assert "this policy wants a call or visit attempt in the 14 days before the letter (none recorded)" in html
     assert "Supportive default (contact first)" in html
 
@@ -63,15 +67,22 @@ def test_recording_a_call_then_an_agreement_takes_the_case_off_immediate_actions
     today = timezone.localdate()
     response = client.post(
         f"/worklist/cases/{case.pk}/contacts/",
-        {"kind": "call", "outcome": "spoke", "person": "", "notes": "Lost hours at work", **dmy(today, "occurred_on")},
+        {
+            "kind": "call",
+            "outcome": "spoke",
+            "person": "someone_else",
+            "notes": "Lost hours at work (spoke to her partner)",
+            **dmy(today, "occurred_on"),
+        },
     )
     assert response.status_code == 302
     assert Contact.objects.filter(case=case, kind="call", recorded_by=officer).exists()
     assert LetterRequest.objects.filter(case=case, letter="reminder_1").count() == 1  # the call unlocked the letter
-    response = client.post(
-        f"/worklist/cases/{case.pk}/agreements/",
-        {"amount": "10.00", "frequency": "weekly", **dmy(today, "starts_on")},
-    )
+    terms = {"amount": "10.00", "frequency": "weekly", **dmy(today, "starts_on")}
+    check = client.post(f"/worklist/cases/{case.pk}/agreements/", terms)  # check the agreement before it is saved
+    assert check.status_code == 200 and "clears in 25 weeks" in check.content.decode()
+    token = re.search(r'name="submission" value="([0-9a-f]+)"', check.content.decode()).group(1)
+    response = client.post(f"/worklist/cases/{case.pk}/agreements/", {**terms, "submission": token, "confirm": "1"})
     assert response.status_code == 302
     assert Agreement.objects.get(case=case).starting_balance == Decimal("250.00")
     case.refresh_from_db()
@@ -148,7 +159,7 @@ def test_referrals_and_vulnerability_reviews_are_recorded_and_the_notes_kept_pri
     case.refresh_from_db()
     assert case.vulnerability_reviewed_on == today
     html = client.get(f"/worklist/cases/{case.pk}/").content.decode()
-    assert "referred to free debt advice (StepChange)" in html and "Calls after 10am" in html
+    assert "Referred to free debt advice" in html and "StepChange" in html and "Calls after 10am" in html
     assert "Recent bereavement" in html  # officers may see sensitive notes
     from django.contrib.auth.models import Group
 
@@ -191,7 +202,7 @@ def test_an_officer_sends_the_letter_a_person_must_send_once_a_week(client, offi
     review_run(as_of=today, account_ids=[case.account_id], scope="test")
     case.refresh_from_db()
     assert (case.latest_recommendation.action, case.latest_recommendation.mode) == ("send_final_warning", "officer")
-    assert "Send this letter" in client.get(f"/worklist/cases/{case.pk}/").content.decode()
+    assert ">Send the final warning</button>" in client.get(f"/worklist/cases/{case.pk}/").content.decode()
     assert client.post(f"/worklist/cases/{case.pk}/letters/").status_code == 302
     assert LetterRequest.objects.filter(case=case, letter="final_warning").count() == 1
     client.post(f"/worklist/cases/{case.pk}/letters/")

@@ -34,7 +34,7 @@ def test_set_up_a_direct_debit_and_post_a_return_file(page, live_server):
     expect(page.get_by_text("Direct debit set up for RW000001.")).to_be_visible()
     page.get_by_label("Bank return file (CSV)").set_input_files(str(RETURNS))
     page.get_by_role("button", name="Post returned direct debits").click()
-    expect(page.locator("table").first).to_contain_text("No direct debit of £100.00 on 23/11/2026 on RW000001.")
+    expect(page.locator("table").first).to_contain_text("No direct debit of £100.00 on 23 November 2026 on RW000001.")
     assert_accessible(page)
     assert page.console_problems == []
 

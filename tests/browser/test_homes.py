@@ -69,7 +69,7 @@ def test_a_manager_sets_up_a_scheme_a_patch_and_a_home(page, live_server):
     page.get_by_role("button", name="Save rent-free weeks").click()
     expect(page.get_by_text(f"Rent-free weeks for {label} saved: 2 rent-free")).to_be_visible()
     row = page.locator("tr", has_text=label)
-    expect(row).to_contain_text(f"{monday:%d/%m/%Y}, {monday + timedelta(days=7):%d/%m/%Y}")
+    expect(row).to_contain_text(f"{monday:%-d %B %Y}, {monday + timedelta(days=7):%-d %B %Y}")
     assert_accessible(page)
 
     # A patch worked by an officer.
@@ -109,7 +109,7 @@ def test_a_manager_sets_up_a_scheme_a_patch_and_a_home(page, live_server):
     assert_accessible(page)
     page.screenshot(path=SHOTS / "h1-charges.png", full_page=True)
     page.get_by_role("button", name="Set the charges").click()
-    expect(page.get_by_text(f"Charges set from {today - timedelta(days=60):%d/%m/%Y}: £77.00 a week.")).to_be_visible()
+    expect(page.get_by_text(f"Charges set from {today - timedelta(days=60):%-d %B %Y}: £77.00 a week.")).to_be_visible()
     expect(page.get_by_text("In effect today: £77.00 a week")).to_be_visible()
 
     # Its tenancies come from sign-ups; here one ended 20 days ago, so the home is void from the day after.

@@ -16,8 +16,8 @@ SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "generic-pay
 def _open_tenancy(page, reference):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Tenancies").click()
     assert_accessible(page)
-    page.get_by_label("Search tenancies").fill(reference)
-    page.get_by_role("button", name="Search").click()
+    page.get_by_label("Search tenancies", exact=True).fill(reference)
+    page.locator("#main-content").get_by_role("button", name="Search").click()
     page.get_by_role("link", name=reference).click()
     expect(page.get_by_text(f"{reference} ·")).to_be_visible()
 
@@ -31,19 +31,22 @@ def test_import_allocate_and_see_the_balance_change(page, live_server):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Payments").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Payments")
     assert_accessible(page)
-    page.get_by_role("button", name="Import payments").click()  # nothing chosen: errors first
+    page.get_by_role("button", name="Upload and check").click()  # nothing chosen: errors first
     expect(page.locator(".govuk-error-summary")).to_contain_text("Choose the payment file to import")
     assert_accessible(page)
 
     page.get_by_label("Payment file").set_input_files(str(SAMPLE))
     page.get_by_label("Payments (generic CSV)").check()
-    page.get_by_role("button", name="Import payments").click()
+    page.get_by_role("button", name="Upload and check").click()
+    expect(page.get_by_text("3 rows: £165.50 credited to 3 tenancies")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Post 3 payments").click()
     expect(page.get_by_role("heading", level=2, name="3 payments posted")).to_be_visible()
-    expect(page.get_by_text("£165.50 in total")).to_be_visible()
+    expect(page.get_by_text("£165.50 credited in total")).to_be_visible()
     assert_accessible(page)
 
     _open_tenancy(page, "RW000003")
-    expect(page.locator(".govuk-summary-list").first).to_contain_text("-£20.00")
+    expect(page.locator(".govuk-summary-list").first).to_contain_text("£20.00 in credit")
     assert_accessible(page)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Payments").click()
@@ -62,10 +65,13 @@ def test_import_allocate_and_see_the_balance_change(page, live_server):
     assert_accessible(page)
     page.get_by_label("Payment reference of the tenancy to credit").fill("RW000003")
     page.get_by_role("button", name="Allocate payment").click()
-    expect(page.get_by_text("Payment allocated to RW000003.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check the tenancy before you allocate")
+    assert_accessible(page)
+    page.get_by_role("button", name="Allocate £60.00 to RW000003").click()
+    expect(page.get_by_text("£60.00 credited to RW000003.")).to_be_visible()
 
     _open_tenancy(page, "RW000003")
-    expect(page.locator(".govuk-summary-list").first).to_contain_text("-£80.00")
+    expect(page.locator(".govuk-summary-list").first).to_contain_text("£80.00 in credit")
     page.get_by_role("link", name="View transactions and statement").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Rent account")
     expect(page.locator("table")).to_contain_text("From suspense")

@@ -51,18 +51,19 @@ def test_officer_serves_a_nosp_completes_the_gate_a_senior_approves_and_the_pack
                    made_by=officer)  # fmt: skip
 
     sign_in(page, live_server, officer.username)
-    page.goto(f"{live_server.url}/worklist/cases/{case.pk}/")
-    page.get_by_role("link", name="Plan a notice for this tenancy").click()
+    page.goto(f"{live_server.url}/legal/?reference={case.account.tenancy.payment_reference}")
     page.get_by_label("Day").fill(f"{served_on.day}")
     page.get_by_label("Month").fill(f"{served_on.month}")
     page.get_by_label("Year").fill(f"{served_on.year}")
     page.get_by_role("button", name="Plan the notice").click()
     expect(page.get_by_role("heading", name="NOSP", exact=True)).to_be_visible()
-    page.get_by_text("Record this NOSP as served").click()
+    page.get_by_role("link", name="Record this NOSP as served").click()
     page.get_by_label("Signed for the landlord by").fill("Priya Shah, Income Manager")
     page.get_by_label("Proof of service").fill("Handed to Ada Lead at the door at 10:15 by Olivia Okafor.")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check before you record the notice")
     page.get_by_role("button", name="Record the notice as served").click()
-    expect(page.get_by_text("NOSP recorded as served.")).to_be_visible()
+    expect(page.get_by_text(f"NOSP recorded as served on {served_on:%-d %B %Y}")).to_be_visible()
 
     page.get_by_role("button", name="Prepare a possession claim").click()
     expect(page.get_by_role("heading", name="Possession claim")).to_be_visible()

@@ -48,16 +48,20 @@ def test_worklist_top_case_call_and_agreement(page, live_server, settings, tmp_p
     expect(rows.first).to_contain_text("Call or visit before: Send a friendly reminder and offer help")
     assert_accessible(page)
 
-    rows.first.get_by_role("link", name="RW880001").click()
-    expect(page.get_by_role("heading", level=2, name="Recommended next step")).to_be_visible()
+    rows.first.get_by_role("link").click()  # the tenant's name opens the case
+    expect(page.get_by_role("heading", level=2, name="Next step")).to_be_visible()
+    expect(page.locator("#next-step")).to_contain_text("no contact on record.")  # the reason as a sentence
+    page.get_by_text("Show the full figures").click()  # and the rule-by-rule figures one click away
     expect(page.get_by_text("real arrears £450.00 ≥ the greater of £10.00")).to_be_visible()
     expect(page.get_by_text("call or visit attempt in the 14 days before the letter (none recorded)")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_text("Record a contact").click()
+    page.get_by_role("button", name="Call or visit: record what happened").click()  # the step opens its form
     contact = page.locator("form", has=page.get_by_role("button", name="Record contact"))
+    expect(contact).to_be_visible()
     contact.get_by_label("Phone call").check()
-    contact.get_by_label("What happened").select_option("spoke")
+    contact.locator('input[name="person"]').first.check()
+    contact.get_by_label("Spoke to the tenant").check()
     contact.get_by_label("Day", exact=True).first.fill(str(today.day))
     contact.get_by_label("Month", exact=True).first.fill(str(today.month))
     contact.get_by_label("Year", exact=True).first.fill(str(today.year))
@@ -66,31 +70,37 @@ def test_worklist_top_case_call_and_agreement(page, live_server, settings, tmp_p
     expect(page.get_by_text("Contact recorded.")).to_be_visible()
     # The call unlocked the reminder: queued by the re-review and rendered, one letter for the one named tenant.
     assert Document.objects.filter(reference="RW880001", template_version__template__key="reminder_1").count() == 1
-    expect(page.get_by_role("table", name="Contacts, newest first")).to_contain_text("Hours cut at work")
+    expect(page.locator("#diary")).to_contain_text("Hours cut at work")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "This set off a letter, “Send a friendly reminder and offer help”"
+    )
     assert_accessible(page)
 
     page.get_by_text("Make an agreement").click()
-    page.get_by_role("button", name="Make agreement").click()  # nothing filled in: each field says what to enter
+    page.get_by_role("button", name="Check the agreement").click()  # nothing filled in: each field says what to enter
     summary = page.locator(".govuk-error-summary")
     expect(summary.get_by_role("link", name="Enter the amount to pay towards the arrears")).to_be_visible()
     page.screenshot(path=str(tmp_path / "agreement-errors.png"), full_page=True)
     assert_accessible(page)
 
-    agreement = page.locator("form", has=page.get_by_role("button", name="Make agreement"))
+    agreement = page.locator("form", has=page.get_by_role("button", name="Check the agreement"))
     agreement.get_by_label("Amount towards the arrears (£)").fill("ten")
     agreement.get_by_label("How often").select_option("weekly")
-    agreement.get_by_role("button", name="Make agreement").click()
+    agreement.get_by_role("button", name="Check the agreement").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("is not an amount of money")
     assert_accessible(page)
 
-    agreement = page.locator("form", has=page.get_by_role("button", name="Make agreement"))
+    agreement = page.locator("form", has=page.get_by_role("button", name="Check the agreement"))
     agreement.get_by_label("Amount towards the arrears (£)").fill("15.00")
     agreement.get_by_label("How often").select_option("weekly")
     agreement.get_by_label("Day", exact=True).fill(str(today.day))
     agreement.get_by_label("Month", exact=True).fill(str(today.month))
     agreement.get_by_label("Year", exact=True).fill(str(today.year))
-    agreement.get_by_role("button", name="Make agreement").click()
-    expect(page.get_by_text("Agreement made.")).to_be_visible()
+    agreement.get_by_role("button", name="Check the agreement").click()
+    expect(page.locator("#clearing-time")).to_contain_text("£450.00 of arrears clears in 30 weeks")  # checked first
+    assert_accessible(page)
+    page.get_by_role("button", name="Save the agreement").click()
+    expect(page.locator(".govuk-notification-banner").get_by_text("Agreement made:")).to_be_visible()
     expect(page.get_by_text("No action: agreement being kept")).to_be_visible()
     assert_accessible(page)
 
@@ -102,7 +112,7 @@ def test_worklist_top_case_call_and_agreement(page, live_server, settings, tmp_p
     assert_accessible(page)
 
     page.get_by_role("link", name="Immediate actions").click()
-    page.get_by_role("link", name="RW880002").click()
+    page.locator("tbody tr", has_text="RW880002").get_by_role("link").first.click()  # the tenant's name opens the case
     page.locator("summary", has_text="Record Breathing Space").click()
     space = page.locator("form", has=page.get_by_role("button", name="Record Breathing Space"))
     space.get_by_label("Standard (60 days)").check()
@@ -111,5 +121,5 @@ def test_worklist_top_case_call_and_agreement(page, live_server, settings, tmp_p
     space.get_by_label("Year", exact=True).first.fill(str(today.year))
     space.get_by_role("button", name="Record Breathing Space").click()
     expect(page.locator(".govuk-warning-text")).to_contain_text("Do not contact the tenant about the £150.00")
-    expect(page.get_by_text("Breathing Space: no contact or action about the moratorium debt")).to_be_visible()
+    expect(page.get_by_text("Breathing Space: no contact or action about the moratorium debt", exact=True)).to_be_visible()
     assert_accessible(page)

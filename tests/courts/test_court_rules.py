@@ -47,7 +47,7 @@ def _check(**overrides):
 def test_warrants_wait_for_the_possession_date_and_use_n325a_after_a_broken_suspended_order():
     assert _check().allowed and _check().form == "N325"
     early = _check(today=date(2026, 3, 30))
-    assert not early.allowed and "before the date for possession (30/03/2026)" in early.reasons[0]
+    assert not early.allowed and "before the date for possession (30 March 2026)" in early.reasons[0]
     kept = _check(outcome=CourtOutcome.SUSPENDED, possession_on=None)
     assert not kept.allowed and kept.form == "N325A" and "being kept" in kept.reasons[0]
     broken = _check(outcome=CourtOutcome.SUSPENDED, possession_on=None, terms_broken=True)

@@ -127,17 +127,24 @@ def test_the_legal_pages_serve_a_notice_and_show_its_record(client, owing):
     query = {"payment_reference": "RW950001", "served_on_0": today.day, "served_on_1": today.month,
              "served_on_2": today.year, "method": "hand"}  # fmt: skip
     html = client.get("/legal/", query).content.decode()
-    assert "Record this NOSP as served" in html
-    form = {"notice_code": "secure-nosp", "served_on": today.isoformat(), "method": "hand"}
-    refused = client.post("/legal/tenancies/RW950001/notices/", form, follow=True).content.decode()
-    assert "The notice was not recorded: Enter the name and role of the person signing the notice" in refused
-    response = client.post(
-        "/legal/tenancies/RW950001/notices/",
-        {**form, "signatory": "Priya Shah, Income Manager", "proof_of_service": "By hand, 10:15, O. Okafor."},
-        follow=True,
-    )
+    link = f"/legal/tenancies/RW950001/notices/?notice=secure-nosp&amp;served_on={today.isoformat()}&amp;method=hand"
+    assert f'href="{link}">Record this NOSP as served' in html
+    url = "/legal/tenancies/RW950001/notices/"
+    form_page = client.get(url, {"notice": "secure-nosp", "served_on": today.isoformat(), "method": "hand"})
+    assert f'name="served_on_0" value="{today.day}"' in form_page.content.decode()
+    answers = {"serve": "1", "notice_code": "secure-nosp", "served_on_0": today.day, "served_on_1": today.month,
+               "served_on_2": today.year, "method": "hand"}  # fmt: skip
+    refused = client.post(url, answers)
+    assert refused.status_code == 400 and "<title>Error: " in refused.content.decode()
+    assert "Enter the name and role of the person who signed the notice" in refused.content.decode()
+    answers |= {"signatory": "Priya Shah, Income Manager", "proof_of_service": "By hand, 10:15, O. Okafor."}
+    check = client.post(url, answers).content.decode()
+    assert "Check before you record the notice" in check and "Nothing has been saved yet" in check
+    assert Notice.objects.count() == 0
+    response = client.post(url, {**answers, "confirm": "1"}, follow=True)
     html = response.content.decode()
-    assert "NOSP recorded as served" in html and "Ada Lead, Ben Joint" in html and "Not sent yet" in html
+    assert f"NOSP recorded as served on {today:%-d %B %Y}" in html
+    assert "Ada Lead, Ben Joint" in html and "Not sent yet" in html
     notice = Notice.objects.get()
     sent = client.post(
         f"/legal/notices/{notice.pk}/",
@@ -145,3 +152,56 @@ def test_the_legal_pages_serve_a_notice_and_show_its_record(client, owing):
         follow=True,
     ).content.decode()
     assert "a copy of the pre-action protocol was sent" in sent and f"Sent on {today:%-d %B %Y}" in sent
+
+
+def test_the_serve_form_accepts_only_a_date_it_can_use_and_names_the_earliest(client, owing):
+    """No date field that accepts a value it then refuses: a future date, a date before the tenancy began and a date
+    that does not exist are errors on the form, each saying which dates will do."""
+    client.force_login(user_with_role(Role.INCOME_OFFICER))
+    today = timezone.localdate()
+    url = "/legal/tenancies/RW950001/notices/"
+    answers = {"serve": "1", "notice_code": "secure-nosp", "method": "hand", "signatory": "P Shah",
+               "proof_of_service": "By hand."}  # fmt: skip
+
+    def posted(day):
+        return client.post(url, {**answers, "served_on_0": day.day, "served_on_1": day.month, "served_on_2": day.year})
+
+    tomorrow = posted(today + timedelta(days=1))
+    assert tomorrow.status_code == 400
+    assert f"The date of service must be today ({today:%-d %B %Y}) or earlier" in tomorrow.content.decode()
+    early = posted(owing.start_date - timedelta(days=1)).content.decode()
+    assert "The date of service must be 1 April 2024 or later (the day the tenancy began)" in early
+    assert 'href="#id_served_on_0"' in early and "<title>Error: " in early
+    page = client.get(url).content.decode()
+    assert "A date from 1 April 2024 (the day the tenancy began) to today" in page
+    assert f'name="served_on_0" value="{today.day}"' in page  # defaults to a date it will accept
+    assert Notice.objects.count() == 0
+
+
+def test_serving_while_an_agreement_is_kept_needs_the_warning_acknowledged(client, owing):
+    from arrears.constants import AgreementFrequency
+    from arrears.models import Agreement
+    from courts.serving import serve_cautions
+
+    officer = user_with_role(Role.INCOME_OFFICER)
+    today = timezone.localdate()
+    case = ArrearsCase.objects.create(account=account_get_or_create(tenancy=owing), opened_on=today)
+    assert serve_cautions(tenancy=owing) == []
+    Agreement.objects.create(
+        case=case, frequency=AgreementFrequency.WEEKLY, amount=Decimal("10.00"), starts_on=today,
+        starting_balance=Decimal("645.00"),
+    )  # fmt: skip
+    assert "An agreement to pay is being kept: £10.00 weekly" in serve_cautions(tenancy=owing)[0]
+    client.force_login(officer)
+    url = "/legal/tenancies/RW950001/notices/"
+    answers = {"serve": "1", "notice_code": "secure-nosp", "method": "hand", "signatory": "P Shah",
+               "proof_of_service": "By hand.", "served_on_0": today.day, "served_on_1": today.month,
+               "served_on_2": today.year}  # fmt: skip
+    check = client.post(url, answers).content.decode()
+    assert "Before you serve" in check and "An agreement to pay is being kept" in check
+    unacknowledged = client.post(url, {**answers, "confirm": "1"})
+    assert unacknowledged.status_code == 400 and Notice.objects.count() == 0
+    html = unacknowledged.content.decode()
+    assert "<title>Error: " in html and "Confirm you have read the warning" in html
+    served = client.post(url, {**answers, "confirm": "1", "acknowledged": "on"})
+    assert served.status_code == 302 and Notice.objects.count() == 1

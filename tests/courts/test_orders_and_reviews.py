@@ -91,9 +91,11 @@ def test_r_int_03_an_undecided_review_blocks_approval_and_the_pack_even_after_an
     legal_case.notice.refresh_from_db()
     _override(legal_case)
     manager = user_with_role(Role.INCOME_MANAGER)
-    with pytest.raises(ValidationError, match=r"asked for a review on .*no claim can go ahead .*\(R-INT-03\)"):
+    with pytest.raises(
+        ValidationError, match=r"asked for a review on .*no claim can go ahead .*the date in the notice\. Record"
+    ):
         legal_case_decide(legal_case=legal_case, approved=True, notes="", decided_by=manager)
-    with pytest.raises(ValidationError, match=r"R-INT-03"):
+    with pytest.raises(ValidationError, match=r"no claim can go ahead until it is decided"):
         claim_pack_make(legal_case=legal_case, made_by=manager)
     legal_case.refresh_from_db()
     assert legal_case.claim_pack is None and not legal_case.approvals.exists()
@@ -106,7 +108,7 @@ def test_r_int_03_no_claim_while_the_tenant_may_still_ask_for_a_review(media):
     notice = _serve(tenancy, "intro-s128", served, officer)
     legal_case = legal_case_open(notice=notice, opened_by=officer)  # preparing may start
     _override(legal_case)
-    with pytest.raises(ValidationError, match=f"may ask for a review .* until {notice.review_by:%d/%m/%Y}"):
+    with pytest.raises(ValidationError, match=f"may ask for a review .* until {notice.review_by:%-d %B %Y}"):
         legal_case_decide(
             legal_case=legal_case, approved=True, notes="", decided_by=user_with_role(Role.INCOME_MANAGER)
         )
@@ -127,7 +129,7 @@ def test_r_int_03_a_claim_cannot_be_issued_when_the_review_was_not_upheld_or_was
     intro_review_record(notice=notice, requested_on=asked, decision_on=intro["served"] + timedelta(days=20),
                         upheld=False, recorded_by=officer)  # fmt: skip
     legal_case.notice.refresh_from_db()
-    with pytest.raises(ValidationError, match=r"did not uphold .*\(R-INT-03\)"):
+    with pytest.raises(ValidationError, match=r"did not uphold .*no claim can follow"):
         claim_issue_record(legal_case=legal_case, issued_on=today, court_name="Bristol", claim_number="K1",
                            recorded_by=user_with_role(Role.INCOME_MANAGER))  # fmt: skip
     # "before the date specified in the notice" (s129(6)): a decision notified on that date is too late.
@@ -162,7 +164,7 @@ def test_r_lic_02_no_possession_claim_can_be_opened_on_an_excluded_licence():
     tenancy, _ = _tenancy("RW950003", TenureType.EXCL_LICENCE)
     notice = _serve(tenancy, "excluded-licence", timezone.localdate() - timedelta(weeks=6),
                     user_with_role(Role.INCOME_OFFICER))  # fmt: skip
-    with pytest.raises(ValidationError, match=r"no court order is needed.*\(R-LIC-02\)"):
+    with pytest.raises(ValidationError, match=r"no court order is needed"):
         legal_case_open(notice=notice, opened_by=user_with_role(Role.INCOME_MANAGER))
     assert not LegalCase.objects.filter(tenancy=tenancy).exists()
 
@@ -232,10 +234,10 @@ def test_r_ast_01_ground_8_met_at_service_but_not_at_the_hearing_refuses_an_outr
                                recorded_by=officer)  # fmt: skip
     message = refused.value.messages[0]
     assert (
-        f"Ground 8 is not met at the hearing on {hearing.hearing_on:%d/%m/%Y}: rent arrears £790.00 against a "
+        f"Ground 8 is not met at the hearing on {hearing.hearing_on:%-d %B %Y}: rent arrears £790.00 against a "
         "threshold of £800.00 (8 weeks' rent at £100.00 a week), £10.00 short." in message
     )
-    assert "proceed on Ground 10 and Ground 11 only" in message and "(R-AST-01)" in message
+    assert "proceed on Ground 10 and Ground 11 only" in message
     hearing.refresh_from_db()
     assert hearing.outcome == ""
 
@@ -330,7 +332,7 @@ def test_a_claim_that_ends_is_closed_with_its_date_and_leaves_the_court_stage(se
     hearing_outcome_record(hearing=hearing, outcome=outcome, recorded_by=officer)
     legal_case = LegalCase.objects.get(pk=secure_claim["case"].pk)
     assert legal_case.status == LegalCase.Status.CLOSED and legal_case.closed_on == hearing.hearing_on
-    assert legal_case.closed_reason == f"{CourtOutcome(outcome).label} on {hearing.hearing_on:%d/%m/%Y}"
+    assert legal_case.closed_reason == f"{CourtOutcome(outcome).label} on {hearing.hearing_on:%-d %B %Y}"
     case.refresh_from_db()
     assert (case.court_date, case.court_outcome) == (None, "")
     assert case not in worklist(tab="court", as_of=today)
@@ -393,7 +395,7 @@ def test_a_claim_withdrawn_stayed_or_struck_out_between_hearings_is_closed_with_
     claim_end_record(legal_case=legal_case, outcome=outcome, ended_on=today, recorded_by=officer)
     legal_case.refresh_from_db()
     assert legal_case.status == LegalCase.Status.CLOSED and legal_case.closed_on == today
-    assert legal_case.closed_reason == f"{CourtOutcome(outcome).label} on {today:%d/%m/%Y}"
+    assert legal_case.closed_reason == f"{CourtOutcome(outcome).label} on {today:%-d %B %Y}"
     case = ArrearsCase.objects.get(account=account)
     assert (case.court_date, case.court_outcome) == (None, "")
     assert case not in worklist(tab="court", as_of=today)

@@ -160,7 +160,15 @@ def test_r_pap_10_an_officer_records_a_returned_letter_but_never_a_system_status
 
     offered = dict(ContactForm().fields["outcome"].choices)
     assert "returned" in offered and "queued" not in offered and "withheld" not in offered
-    data = {"kind": "call", "outcome": "returned", "occurred_on_0": "1", "occurred_on_1": "12", "occurred_on_2": "2026"}
+    data = {
+        "kind": "call",
+        "outcome": "returned",
+        "person": "someone_else",
+        "notes": "Her support worker",
+        "occurred_on_0": "1",
+        "occurred_on_1": "12",
+        "occurred_on_2": "2026",
+    }
     form = ContactForm(data)
     assert not form.is_valid()
     assert "Only a letter can come back undelivered" in str(form.errors["outcome"])

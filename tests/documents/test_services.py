@@ -137,7 +137,9 @@ def test_a_manager_previews_a_template_on_a_case_and_saves_a_new_version(client)
     bad = client.post(url, {"subject": "Rent", "body": "Dear {{ tennant }}", "save": "Save"})
     assert bad.status_code == 400 and "which is not a merge field" in bad.content.decode()
     saved = client.post(url, {"subject": "Rent", "body": body, "save": "Save"})
-    assert saved.status_code == 302 and template_version_current("reminder_1").number == 2
+    # Saved as draft version 2: letters keep using version 1 until it is published.
+    assert saved.status_code == 302 and saved["Location"] == "/documents/templates/reminder_1/versions/2/"
+    assert template_version_current("reminder_1").number == 1
     client.force_login(user_with_role(Role.INCOME_OFFICER))
     assert client.get(url).status_code == 403
 

@@ -37,5 +37,5 @@ def test_a_change_in_the_law_is_a_new_row_and_old_dates_keep_the_old_figure(law)
 
 
 def test_a_date_before_any_figure_says_what_is_missing(law):
-    with pytest.raises(NoThreshold, match="No 'uc_request_objection_window_days' is in force on 01/01/2020"):
+    with pytest.raises(NoThreshold, match="No 'uc_request_objection_window_days' is in force on 1 January 2020"):
         threshold("uc_request_objection_window_days", date(2020, 1, 1))

@@ -48,11 +48,11 @@ def test_one_bad_row_loads_nothing_and_names_the_file_line_and_column(tmp_path):
 CASES = {
     "licence without its basis": (
         ("tenancies.csv", "H006,LICENCE,support_linked", "H006,LICENCE,"),
-        ("tenancies.csv", 7, "licence_basis", "R-LIC-03"),
+        ("tenancies.csv", 7, "licence_basis", "why it is a licence and not a tenancy"),
     ),
     "two tenancies of one home at once": (
         ("tenancies.csv", "T5005,10045005,H004,AST,,2026-09-07", "T5005,10045005,H004,AST,,2026-08-01"),
-        ("tenancies.csv", 6, "start_date", "is still running (to 30/08/2026)"),
+        ("tenancies.csv", 6, "start_date", "is still running (to 30 August 2026)"),
     ),
     "a tenancy with no end on a home let again": (
         ("tenancies.csv", "2011-04-04,2026-08-30,tenants_notice", "2011-04-04,,"),

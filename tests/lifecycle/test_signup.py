@@ -166,7 +166,7 @@ def test_a_licence_must_record_its_basis(officer, home):
     with pytest.raises(ValidationError) as error:
         sign_up(officer, home, tenure_type=TenureType.LICENCE)
     assert error.value.messages == [
-        "A licence must record why it is a licence and not a tenancy (R-LIC-03). Choose the licence basis."
+        "A licence must record why it is a licence and not a tenancy. Choose the licence basis."
     ]
     with pytest.raises(
         ValidationError,

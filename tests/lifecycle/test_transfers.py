@@ -254,7 +254,7 @@ def test_the_person_page_lists_a_tenancy_they_left_by_assignment(client, officer
     client.force_login(officer)
     page = client.get(f"/people/{outgoing.pk}/").content.decode()
     assert tenancy.payment_reference in page
-    assert f"Named tenant until {TUESDAY:%d/%m/%Y}" in page
+    assert f"Named tenant until {TUESDAY:%-d %B %Y}" in page
 
 
 def test_named_tenants_of_an_ended_tenancy_cannot_change(officer):

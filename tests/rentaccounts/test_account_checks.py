@@ -83,8 +83,10 @@ def test_duplicates_and_overlapping_hb_periods_are_found_once(suspicious_account
     assert set(checks) == {CheckKind.DUPLICATE_PAYMENT, CheckKind.OVERLAPPING_PERIODS}
     duplicate, overlap = checks[CheckKind.DUPLICATE_PAYMENT], checks[CheckKind.OVERLAPPING_PERIODS]
     assert duplicate.account == suspicious_account and overlap.account == suspicious_account
-    assert duplicate.detail == "2 × Payment of £50.00 on 02/11/2026"
-    assert overlap.detail == "Housing Benefit for 31/08/2026–27/09/2026 and 21/09/2026–18/10/2026"
+    assert duplicate.detail == "2 × Payment of £50.00 on 2 November 2026"
+    assert (
+        overlap.detail == "Housing Benefit for 31 August 2026–27 September 2026 and 21 September 2026–18 October 2026"
+    )
     assert sorted(duplicate.transactions.values_list("idempotency_key", flat=True)) == ["a", "b"]
     assert sorted(overlap.transactions.values_list("idempotency_key", flat=True)) == ["hb1", "hb2"]
     assert duplicate.status == CheckStatus.OPEN
@@ -96,7 +98,7 @@ def test_a_third_identical_payment_raises_a_new_check_for_all_three(suspicious_a
     transactions_post(postings=[_card(suspicious_account, "c")])
     assert account_checks_find(since=SINCE) == 1
     latest = AccountCheck.objects.filter(kind=CheckKind.DUPLICATE_PAYMENT).order_by("-id").first()
-    assert latest.detail == "3 × Payment of £50.00 on 02/11/2026"
+    assert latest.detail == "3 × Payment of £50.00 on 2 November 2026"
 
 
 def test_an_overlap_with_an_older_award_is_found(suspicious_account):

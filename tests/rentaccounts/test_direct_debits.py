@@ -105,7 +105,7 @@ def test_a_second_import_of_the_same_file_reverses_nothing_more(officer, paying_
     direct_debit_returns_import(content=RETURNS, file_name="returns.csv", user=officer)
     again = direct_debit_returns_import(content=RETURNS, file_name="returns.csv", user=officer)
     assert [o.outcome for o in again.rows] == ["already returned", "not matched"]
-    assert again.rows[0].detail == "The collection on 23/11/2026 was already reversed."
+    assert again.rows[0].detail == "The collection on 23 November 2026 was already reversed."
     assert Transaction.objects.filter(transaction_type=TransactionType.REVERSAL).count() == 1
     assert _rent_balance() == Decimal("100.00")
     assert balance_differences() == []
@@ -123,8 +123,8 @@ def test_rows_that_cannot_be_matched_are_reported_and_post_nothing(officer, payi
     assert [o.outcome for o in report.rows] == ["not matched"] * 5
     assert [o.detail for o in report.rows] == [
         "No mandate has the reference DD-RW000099.",
-        "No direct debit of £99.00 on 23/11/2026 on RW900001.",
-        "No direct debit of £100.00 on 24/11/2026 on RW900001.",
+        "No direct debit of £99.00 on 23 November 2026 on RW900001.",
+        "No direct debit of £100.00 on 24 November 2026 on RW900001.",
         "'not a date' is not a date; use DD/MM/YYYY. Correct the row and import the file again.",
         "'ten pounds' is not an amount of money; enter pounds and pence, like 12.50. Correct the row and import the "
         "file again.",
@@ -242,7 +242,10 @@ def test_the_direct_debit_page(client, officer, paying_by_dd):
     assert "No mandate has the reference DD-RW000099." in result
 
     refused = client.post(f"/payments/direct-debits/{paying_by_dd.pk}/cancel/", {"new_payment_method": "direct_debit"})
-    assert refused.status_code == 302
+    assert refused.status_code == 200  # the page again, with the error summary pointing at the row's choice
+    page = refused.content.decode()
+    assert "<title>Error: " in page and f'href="#method-{paying_by_dd.pk}"' in page
+    assert "Choose how the tenant will pay instead" in page
     assert DirectDebitMandate.objects.get(pk=paying_by_dd.pk).status == MandateStatus.ACTIVE
     client.post(f"/payments/direct-debits/{paying_by_dd.pk}/cancel/", {"new_payment_method": "card"})
     paying_by_dd.refresh_from_db()

@@ -346,6 +346,7 @@ def test_the_page_of_a_failed_import_offers_try_again_and_it_finishes_the_import
     response = officer_client.post("/payments/", {"payment_file": upload, "format": "generic-csv"})
     batch = ImportBatch.objects.get()
     assert response["Location"] == f"/payments/imports/{batch.pk}/"
+    officer_client.post(f"/payments/imports/{batch.pk}/post/")  # confirmed after the dry run
     html = officer_client.get(response["Location"]).content.decode()
     assert "The file could not be imported" in html
     assert "Choose Try again" in html and "Nothing was posted." in html
@@ -363,6 +364,7 @@ def test_uploading_a_failed_file_again_on_the_payments_page_resumes_it(officer_c
     monkeypatch.setattr(services, "_post_in_chunks", lambda *args: (_ for _ in ()).throw(RuntimeError("fault")))
     content = HEADER + _good_rows()
     officer_client.post("/payments/", {"payment_file": SimpleUploadedFile("p.csv", content), "format": "generic-csv"})
+    officer_client.post(f"/payments/imports/{ImportBatch.objects.get().pk}/post/")  # confirmed after the dry run
     monkeypatch.undo()
     response = officer_client.post(
         "/payments/", {"payment_file": SimpleUploadedFile("p.csv", content), "format": "generic-csv"}

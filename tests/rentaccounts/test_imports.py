@@ -141,7 +141,9 @@ def test_accounts_touched_are_sent_for_re_review_and_no_others(tenancies, office
 
 def test_the_same_file_twice_is_refused_and_posts_once(tenancies, officer):
     first = _import(GENERIC, "generic-csv", officer)
-    with pytest.raises(ValidationError, match=r"already imported on \d\d/\d\d/\d{4} at \d\d:\d\d as 'payments.csv'"):
+    with pytest.raises(
+        ValidationError, match=r"already imported on \d{1,2} [A-Z][a-z]+ \d{4} at \d\d:\d\d as 'payments.csv'"
+    ):
         import_batch_create(file_name="again.csv", content=GENERIC, format="generic-csv", uploaded_by=officer)
     assert Transaction.objects.count() == 3
     assert list(ImportBatch.objects.all()) == [first]

@@ -21,9 +21,14 @@ def officer_client(client):
     return client
 
 
-def _upload(client, content=None, fmt="generic-csv"):
+def _upload(client, content=None, fmt="generic-csv", confirm=True):
+    """Uploads the file (a dry run) and, unless `confirm` is False, posts it from the check page."""
     upload = SimpleUploadedFile("payments.csv", content or SAMPLE.read_bytes(), content_type="text/csv")
-    return client.post("/payments/", {"payment_file": upload, "format": fmt})
+    response = client.post("/payments/", {"payment_file": upload, "format": fmt})
+    if confirm and response.status_code == 302:
+        batch = ImportBatch.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[1])
+        client.post(f"/payments/imports/{batch.pk}/post/")
+    return response
 
 
 def test_upload_shows_the_result_report(officer_client):
@@ -57,7 +62,9 @@ def test_allocating_from_the_suspense_page(officer_client):
     wrong = officer_client.post(f"/payments/suspense/{item.pk}/allocate/", {"payment_reference": "NOPE1"})
     assert wrong.status_code == 200
     assert "No tenancy has the payment reference NOPE1" in wrong.content.decode()
-    done = officer_client.post(f"/payments/suspense/{item.pk}/allocate/", {"payment_reference": "rw000003"})
+    done = officer_client.post(
+        f"/payments/suspense/{item.pk}/allocate/", {"payment_reference": "rw000003", "confirm": "yes"}
+    )
     assert done.status_code == 302
     item.refresh_from_db()
     assert item.status == SuspenseStatus.ALLOCATED
@@ -74,7 +81,8 @@ def test_an_unreadable_amount_must_be_entered(officer_client):
     response = officer_client.post(f"/payments/suspense/{item.pk}/allocate/", {"payment_reference": "RW000004"})
     assert "Enter the amount received, like 12.50" in response.content.decode()
     officer_client.post(
-        f"/payments/suspense/{item.pk}/allocate/", {"payment_reference": "RW000004", "amount": "£12.00"}
+        f"/payments/suspense/{item.pk}/allocate/",
+        {"payment_reference": "RW000004", "amount": "£12.00", "confirm": "yes"},
     )
     assert Account.objects.get(tenancy__payment_reference="RW000004", kind=AccountKind.RENT).balance == Decimal(
         "-12.00"

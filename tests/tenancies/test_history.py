@@ -35,7 +35,7 @@ def test_a_person_s_changes_read_in_plain_words_newest_first(officer):
     assert (newest.title, newest.who, newest.reason) == ("Details changed", "Priya Shah", "Phoned in")
     changes = {c.label: (c.old, c.new) for c in newest.changes}
     assert changes == {
-        "Date of birth": ("(blank)", "02/01/1990"),
+        "Date of birth": ("(blank)", "2 January 1990"),
         "Email": ("(blank)", "dan@example.com"),
         "Preferred contact": ("Letter", "Email"),
     }
@@ -84,7 +84,7 @@ def test_a_tenancy_s_history_has_its_fields_charges_and_events_with_reasons(offi
 
     entries = history_entries(obj=tenancy, viewer=officer)
     titles = [entry.title for entry in entries]
-    assert titles[0] == "Charges changed, effective 31/03/2025"
+    assert titles[0] == "Charges changed, effective 31 March 2025"
     assert entries[0].reason == "Rent review"
     # Nested values are left out (jsonb keeps keys in its own order).
     assert dict(entries[0].details) == {"Old total": "98.50", "New total": "102.00"}
@@ -93,10 +93,10 @@ def test_a_tenancy_s_history_has_its_fields_charges_and_events_with_reasons(offi
     assert [(c.label, c.old, c.new) for c in changed.changes] == [("Payment method", "Bank transfer", "Direct debit")]
     assert changed.reason == "Mandate set up"
     charge_change = next(e for e in entries if e.title.startswith("Charge changed"))
-    assert [(c.label, c.old, c.new) for c in charge_change.changes] == [("Effective to", "(blank)", "30/03/2025")]
+    assert [(c.label, c.old, c.new) for c in charge_change.changes] == [("Effective to", "(blank)", "30 March 2025")]
     assert charge_change.reason == "Annual rent change"
-    assert "Charge added: Rent £98.50 from 01/04/2024" in titles
-    assert charge_change.title == "Charge changed: Rent £98.50 from 01/04/2024 to 30/03/2025"
+    assert "Charge added: Rent £98.50 from 1 April 2024" in titles
+    assert charge_change.title == "Charge changed: Rent £98.50 from 1 April 2024 to 30 March 2025"
 
 
 def test_foreign_keys_read_as_names_and_money_as_pounds(officer):
@@ -129,4 +129,4 @@ def test_an_events_codes_read_as_words_and_record_ids_are_left_out():
             {"tenure_type": "ASSURED", "rent_period": "weekly", "start_date": "2027-04-08", "letters": [32, 33]}
         )
     )
-    assert items == {"Tenure type": "Assured tenancy", "Rent period": "Weekly", "Start date": "08/04/2027"}
+    assert items == {"Tenure type": "Assured tenancy", "Rent period": "Weekly", "Start date": "8 April 2027"}

@@ -132,7 +132,7 @@ def test_schemes_refuse_a_retired_provider_and_a_repeated_code(manager):
     assert error.value.message_dict["code"] == [
         "Another scheme already has the code hgn. Give this one a different code."
     ]
-    assert "Old Trust was retired on 01/01/2025" in error.value.message_dict["provider"][0]
+    assert "Old Trust was retired on 1 January 2025" in error.value.message_dict["provider"][0]
     assert scheme_update(by=manager, scheme=scheme, name="General needs", code="HGN") is False
     assert scheme_update(by=manager, scheme=scheme, name="General needs homes") is True
 
@@ -195,7 +195,7 @@ def test_home_checks_name_every_problem(manager):
     assert messages["postcode"] == ["NOT A CODE is not a postcode. Enter a real postcode, like BS1 6TY"]
     assert messages["uprn"] == ["A UPRN is a number of up to 12 digits, like 100120012345"]
     assert messages["bedrooms"] == ["Give the number of bedrooms from 0 (a studio) to 30"]
-    assert "was retired on 01/01/2025, so no new home can use it" in messages["scheme"][0]
+    assert "was retired on 1 January 2025, so no new home can use it" in messages["scheme"][0]
     assert not Property.objects.exists()
 
 
@@ -230,12 +230,12 @@ def test_a_home_with_a_current_tenancy_cannot_be_retired(manager):
     ]
     tenancy.end_date = date(2026, 5, 3)
     tenancy.save()
-    with pytest.raises(ValidationError, match=r"runs until 03/05/2026. Retire the home from 04/05/2026 or later"):
+    with pytest.raises(ValidationError, match=r"runs until 3 May 2026. Retire the home from 4 May 2026 or later"):
         property_retire(by=manager, property=tenancy.property, on=date(2026, 5, 1))
     property_retire(by=manager, property=tenancy.property, on=date(2026, 5, 4))
     tenancy.property.refresh_from_db()
     assert tenancy.property.retired_on == date(2026, 5, 4)
-    assert tenancy.property.history.latest().history_change_reason == "Retired on 04/05/2026"
+    assert tenancy.property.history.latest().history_change_reason == "Retired on 4 May 2026"
     # Retiring again on the same day changes nothing; the home is still there and can never be deleted.
     property_retire(by=manager, property=tenancy.property, on=date(2026, 5, 4))
     assert tenancy.property.history.count() == 2
@@ -318,7 +318,7 @@ def test_setting_charges_ends_the_old_ones_the_day_before_and_repeats_change_not
     ]
     new_row = PropertyCharge.objects.get(amount=Decimal("104.50"))
     assert new_row.history.get().history_user == manager
-    assert new_row.history.get().history_change_reason == "Charges from 06/04/2026"
+    assert new_row.history.get().history_change_reason == "Charges from 6 April 2026"
 
 
 def test_charges_set_before_a_scheduled_change_apply_until_it(manager):
@@ -397,27 +397,27 @@ def test_rent_free_weeks_are_set_per_rent_year(manager):
     ]
     latest = scheme.history.latest()
     assert latest.history_user == manager
-    assert latest.history_change_reason == "Rent-free weeks for the rent year from 07/04/2031: 22/12/2031"
+    assert latest.history_change_reason == "Rent-free weeks for the rent year from 7 April 2031: 22 December 2031"
 
 
 def test_rent_free_weeks_must_be_mondays_in_the_year(manager):
     scheme = SchemeFactory()
-    with pytest.raises(ValidationError, match="the rent year around 01/04/2031 starts on 01/04/2030"):
+    with pytest.raises(ValidationError, match="the rent year around 1 April 2031 starts on 1 April 2030"):
         scheme_rent_free_weeks_set(by=manager, scheme=scheme, year_starting=date(2031, 4, 1), weeks=[])
     with pytest.raises(ValidationError) as error:
         scheme_rent_free_weeks_set(
             by=manager, scheme=scheme, year_starting=date(2031, 4, 7), weeks=[date(2031, 12, 25), date(2032, 4, 5)]
         )
     assert error.value.message_dict["weeks"] == [
-        "25/12/2031 is a Thursday: give the Monday each rent-free week starts on",
-        "The week commencing 05/04/2032 is not in the rent year 07/04/2031 to 04/04/2032",
+        "25 December 2031 is a Thursday: give the Monday each rent-free week starts on",
+        "The week commencing 5 April 2032 is not in the rent year 7 April 2031 to 4 April 2032",
     ]
 
 
 def test_a_week_already_charged_cannot_become_rent_free(manager):
     tenancy = TenancyFactory(start_date=date(2024, 4, 1))
     scheme = tenancy.property.scheme
-    with pytest.raises(ValidationError, match="already been charged for the week commencing 23/12/2024"):
+    with pytest.raises(ValidationError, match="already been charged for the week commencing 23 December 2024"):
         scheme_rent_free_weeks_set(
             by=manager, scheme=scheme, year_starting=date(2024, 4, 1), weeks=[date(2024, 12, 23)]
         )

@@ -127,4 +127,4 @@ def test_a_name_and_birth_shared_by_many_records_reads_plainly():
         PersonFactory(first_name="Test", last_name="Tenant", date_of_birth=date(2000, 1, 1))
     pairs, shared = likely_duplicate_pairs()
     assert pairs == []
-    assert [(s.reason, s.value) for s in shared] == [(REASON_NAME_AND_BIRTH, "test tenant, born 01/01/2000")]
+    assert [(s.reason, s.value) for s in shared] == [(REASON_NAME_AND_BIRTH, "test tenant, born 1 January 2000")]

@@ -70,7 +70,7 @@ def read_date(value: str) -> date:
             f"'{value}' is not a date. Write dates as YYYY-MM-DD (for example 2027-04-05) or DD/MM/YYYY."
         ) from None
     if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise CellError(f"{day:%d/%m/%Y} is not a likely date; check the year.")
+        raise CellError(f"{day:%-d %B %Y} is not a likely date; check the year.")
     return day
 
 
@@ -81,7 +81,7 @@ read_date.cacheable = True
 def read_monday(value: str) -> date:
     day = read_date(value)
     if day.weekday() != 0:
-        raise CellError(f"{day:%d/%m/%Y} is a {day:%A}; a rent week starts on a Monday. Give the Monday.")
+        raise CellError(f"{day:%-d %B %Y} is a {day:%A}; a rent week starts on a Monday. Give the Monday.")
     return day
 
 

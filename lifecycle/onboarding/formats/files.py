@@ -228,7 +228,7 @@ SPECS: tuple[FileSpec, ...] = (
             _c("payment_reference", payment_reference_cell, True),
             _c("property_reference", reference, True),
             _c("tenure_type", choice(TenureType, TENURE_ALIASES), True),
-            _c("licence_basis", choice(LicenceBasis), help="Required for a licence (R-LIC-03)."),
+            _c("licence_basis", choice(LicenceBasis), help="Required for a licence."),
             _c("start_date", read_date, True, default=None),
             _c("end_date", read_date, default=None, help="The last day of the tenancy; blank while it runs."),
             _c("end_reason", choice(EndReason), help="Why it ended; blank is recorded as 'other'."),
