@@ -121,5 +121,7 @@ def test_worklist_top_case_call_and_agreement(page, live_server, settings, tmp_p
     space.get_by_label("Year", exact=True).first.fill(str(today.year))
     space.get_by_role("button", name="Record Breathing Space").click()
     expect(page.locator(".govuk-warning-text")).to_contain_text("Do not contact the tenant about the £150.00")
-    expect(page.get_by_text("Breathing Space: no contact or action about the moratorium debt", exact=True)).to_be_visible()
+    expect(
+        page.get_by_text("Breathing Space: no contact or action about the moratorium debt", exact=True)
+    ).to_be_visible()
     assert_accessible(page)
