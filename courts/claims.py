@@ -57,7 +57,7 @@ def _claim_hold(notice: Notice, *, step: str, on: date | None = None) -> None:
 def claim_bar(notice: Notice, *, on: date, review: bool = True) -> str:
     """Why no possession claim may go ahead on this notice, whatever the checklist, a manager's override, anyone's
     role or approval says ("" when nothing bars it). An excluded licence is ended by its notice, with no court order
-    (R-LIC-02). On an introductory tenancy's notice (R-INT-03, HA 1996 s129(6)) a review asked for in time must be
+    (R-LIC-02). On an introductory tenancy's notice (HA 1996 s129(6)) a review asked for in time must be
     decided, upheld, and the decision notified before the date in the notice; while the tenant may still ask, nothing
     goes ahead (`review=False` when only opening the case to prepare it)."""
     if not notice.notice_rule.court_order_needed:
@@ -84,7 +84,7 @@ def claim_bar(notice: Notice, *, on: date, review: bool = True) -> str:
     if notice.review_decision_on >= notice.earliest_proceedings_on:
         return (
             f"The review decision was notified on {notice.review_decision_on:%-d %B %Y}, not before {date_in_notice}, "
-            "the date in the notice: no claim can follow on this notice (R-INT-03, HA 1996 s129(6)). Serve a new "
+            "the date in the notice: no claim can follow on this notice (HA 1996 s129(6)). Serve a new "
             "notice."
         )
     if not notice.review_upheld:

@@ -149,7 +149,7 @@ def notice_plan(*, tenancy: Tenancy, served_on: date, method: str = ServiceMetho
             plan.blocked.append(
                 f"A Breathing Space began on {space.starts_on:%-d %B %Y}"
                 + (f" and runs to {space.ends_on:%-d %B %Y}" if space.ends_on else " and has no end date yet")
-                + ": a notice on rent-arrears grounds served now would be void (SI 2020/1311, R-BS-12). "
+                + ": a notice on rent-arrears grounds served now would be void (SI 2020/1311). "
                 "Wait until it ends."
             )
     awaited = uc_awaited(tenancy=tenancy, on=deemed) if any(g.uc_disregard for s in specs for g in s.grounds) else 0

@@ -90,6 +90,6 @@ breathing_space_agent_told = case_form_view(
     officer="recorded_by",
     success=lambda notice: (
         f"Recorded: {notice.agent_name} told of the Breathing Space on {notice.told_on:%-d %B %Y} "
-        "(the evidence reg 12 asks for, R-BS-15)."
+        "(the evidence reg 12 asks for)."
     ),
 )

@@ -618,7 +618,7 @@ def test_the_case_page_records_a_breathing_space_and_its_life_through_its_forms(
     space = BreathingSpace.objects.get()
     assert (space.debtor, space.reference, space.adviser_organisation) == (joint, "BS-777", "StepChange")
     last_day = start + timedelta(days=19)
-    assert f"{last_day:%-d %B %Y} (20 days from the start, R-BS-22)" in html and "Open" in html
+    assert f"{last_day:%-d %B %Y} (20 days from the start)" in html and "Open" in html
     assert f"Around {start + timedelta(days=30):%-d %B %Y}" in html  # the adviser's midway review
     assert "£250.00 still held" in html and "Every joint tenant is protected for the same debt" in html
     assert "None recorded. If solicitors, enforcement agents" in html
