@@ -12,6 +12,24 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class Ladder(models.TextChoices):
+    """Which debts a policy's ladder works, and which ladder a case is on (docs/debts.md)."""
+
+    CURRENT = "current", "Current tenants' rent arrears"
+    FORMER = "former", "Former tenants' arrears"
+    SUNDRY = "sundry", "Rechargeable repairs and sundry debts"
+
+
+class ReferralStatus(models.TextChoices):
+    """A case referred to a debt collection agency, from the referral to the agency's return."""
+
+    REFERRED = "referred", "Referred, not yet sent to the agency"
+    SENT = "sent", "Sent to the agency"
+    PAID = "paid", "Returned: paid in full"
+    RETURNED = "returned", "Returned: not collected in full"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
 class ContactKind(models.TextChoices):
     CALL = "call", "Phone call"
     VISIT = "visit", "Home visit"

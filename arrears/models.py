@@ -30,10 +30,12 @@ from .constants import (
     ContactOutcome,
     DirectPaymentKind,
     DirectPaymentStatus,
+    Ladder,
     NonPaymentReason,
     PauseReason,
     PolicyVersionStatus,
     ReferralKind,
+    ReferralStatus,
     ReviewStatus,
 )
 
@@ -44,6 +46,9 @@ class ArrearsPolicy(TimeStampedModel):
     name = models.SlugField(max_length=60, unique=True)
     title = models.CharField(max_length=150)
     is_default = models.BooleanField(default=False, help_text="Used where no other policy applies.")
+    ladder = models.CharField(
+        max_length=10, choices=Ladder.choices, default=Ladder.CURRENT, help_text="Which debts this policy works."
+    )
     tenure_types = models.JSONField(
         default=list, blank=True, help_text=f"Tenure codes this policy applies to: {', '.join(TenureType.values)}."
     )
@@ -90,6 +95,7 @@ class ArrearsCase(TimeStampedModel):
 
     account = models.ForeignKey("rentaccounts.Account", on_delete=models.PROTECT, related_name="arrears_cases")
     status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    ladder = models.CharField(max_length=10, choices=Ladder.choices, default=Ladder.CURRENT)
     opened_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
     officer = models.ForeignKey(
@@ -476,3 +482,54 @@ class DirectPaymentRequest(models.Model):
     notes = models.TextField(blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     history = HistoricalRecords()
+
+
+class DebtAgencyExport(TimeStampedModel):
+    """A file of cases referred to a debt collection agency, as sent to it (kept for audit)."""
+
+    agency = models.CharField(max_length=150)
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField()
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+
+
+class DebtAgencyReferral(TimeStampedModel):
+    """A former tenant's (or sundry) debt referred to a debt collection agency, and what the agency collected."""
+
+    case = models.ForeignKey(ArrearsCase, on_delete=models.PROTECT, related_name="agency_referrals")
+    agency = models.CharField(max_length=150)
+    referred_on = models.DateField()
+    amount_referred = MoneyField()
+    status = models.CharField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.REFERRED)
+    export = models.ForeignKey(
+        DebtAgencyExport, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
+    collected = MoneyField(default=0)
+    closed_on = models.DateField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=255, blank=True)
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status__in=["referred", "sent"]),
+                name="one_live_agency_referral_per_case",
+            )
+        ]
+
+
+class DebtAgencyReturn(TimeStampedModel):
+    """An agency's return file: what it collected and the cases it gave back. Its SHA-256 is unique, so the same file
+    is never read twice."""
+
+    agency = models.CharField(max_length=150)
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, unique=True)
+    content = models.BinaryField()
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_posted = models.PositiveIntegerField(default=0)
+    total_collected = MoneyField(default=0)
+    report = models.JSONField(default=dict, blank=True)

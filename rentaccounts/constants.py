@@ -26,6 +26,9 @@ class TransactionType(models.TextChoices):
     COURT_COSTS = "court_costs", "Court costs"
     RECHARGE = "recharge", "Rechargeable repair"
     SUNDRY = "sundry", "Sundry charge"
+    # Housing Benefit overpayments recovered from the landlord (legal-spec R-HB-03, R-HB-04; docs/debts.md).
+    HB_OVERPAYMENT = "hb_overpayment", "Housing Benefit overpayment recovered from us"
+    HB_BLAMELESS_CREDIT = "hb_blameless_credit", "Housing Benefit deducted for another tenant's overpayment"
 
 
 # Credits received from a tenant or on their behalf (what the collection KPI counts as received).
@@ -58,6 +61,7 @@ class RequestKind(models.TextChoices):
     REFUND = "refund", "Refund"
     TRANSFER = "transfer", "Transfer between accounts"
     WRITE_OFF = "write_off", "Write-off"
+    WRITE_ON = "write_on", "Write-on (a write-off reversed)"
 
 
 class RequestStatus(models.TextChoices):
@@ -80,3 +84,58 @@ class CheckStatus(models.TextChoices):
     OPEN = "open", "To review"
     CONFIRMED_GENUINE = "genuine", "Checked: both payments are genuine"
     CORRECTED = "corrected", "Checked: corrected by reversal"
+
+
+class WriteOffReason(models.TextChoices):
+    """Why a debt is written off: every write-off names one (docs/debts.md)."""
+
+    DECEASED_NO_ESTATE = "deceased_no_estate", "Deceased with no estate"
+    GONE_AWAY = "gone_away", "Gone away and not traced"
+    BANKRUPTCY = "bankruptcy", "Bankruptcy"
+    DEBT_RELIEF_ORDER = "debt_relief_order", "Debt relief order"
+    LIMITATION = "limitation", "Out of time under the Limitation Act"
+    UNECONOMIC = "uneconomic", "Uneconomic to pursue"
+    SMALL_BALANCE = "small_balance", "Small balance"
+
+
+class WriteOffRunStatus(models.TextChoices):
+    PROPOSED = "proposed", "Waiting for approval"
+    APPROVED = "approved", "Approved and written off"
+    REJECTED = "rejected", "Rejected"
+
+
+class InvoiceKind(models.TextChoices):
+    RECHARGE = "recharge", "Rechargeable repair"
+    SUNDRY = "sundry", "Sundry debt"
+
+
+class SundryKind(models.TextChoices):
+    GARAGE = "garage", "Garage or parking space"
+    STORAGE = "storage", "Storage"
+    FURNITURE = "furniture", "Furniture or equipment"
+    CLEARANCE = "clearance", "Clearing belongings left behind"
+    KEYS = "keys", "Lost keys or fobs"
+    DAMAGE = "damage", "Damage to a shared area"
+    OTHER = "other", "Other"
+
+
+class InsolvencyKind(models.TextChoices):
+    BANKRUPTCY = "bankruptcy", "Bankruptcy order"
+    DEBT_RELIEF_ORDER = "debt_relief_order", "Debt relief order"
+
+
+class OverpaymentRecovery(models.TextChoices):
+    SCHEDULE_DEDUCTION = "schedule_deduction", "Deducted from a Housing Benefit payment schedule"
+    INVOICE = "invoice", "Invoiced to us"
+
+
+class OverpaymentLiability(models.TextChoices):
+    RECOVERABLE = "recoverable", "Recoverable from the tenant"
+    BLAMELESS = "blameless", "Blameless: the landlord's loss"
+
+
+class OverpaymentStatus(models.TextChoices):
+    OPEN = "open", "Being recovered from the tenant"
+    RECOVERED = "recovered", "Recovered"
+    WRITTEN_OFF = "written_off", "Written off"
+    LANDLORD_LOSS = "landlord_loss", "The landlord's loss"

@@ -7,18 +7,26 @@ from simple_history.models import HistoricalRecords
 
 from incomeapp.models import MoneyField, TimeStampedModel
 from tenancies.constants import PaymentMethod
-from tenancies.models import Tenancy
+from tenancies.models import Person, Tenancy
 
 from .constants import (
     AccountKind,
     CheckKind,
     CheckStatus,
     ImportStatus,
+    InsolvencyKind,
+    InvoiceKind,
     MandateStatus,
+    OverpaymentLiability,
+    OverpaymentRecovery,
+    OverpaymentStatus,
     RequestKind,
     RequestStatus,
+    SundryKind,
     SuspenseStatus,
     TransactionType,
+    WriteOffReason,
+    WriteOffRunStatus,
 )
 
 
@@ -181,6 +189,15 @@ class AdjustmentRequest(TimeStampedModel):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
     transactions = models.ManyToManyField(Transaction, blank=True, related_name="adjustment_requests")
+    # Write-offs only: why (one of the reason codes) and what shows it; a write-on names the write-off it reverses.
+    write_off_reason = models.CharField(max_length=30, choices=WriteOffReason.choices, blank=True)
+    evidence = models.TextField(blank=True, help_text="What shows the reason holds, or a note of why it is believed.")
+    reverses = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="write_ons", db_index=False
+    )
+    write_off_run = models.ForeignKey(
+        "WriteOffRun", null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -235,3 +252,118 @@ class StatementRun(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Statements to {self.period_end:%-d %B %Y}"
+
+
+class WriteOffRun(TimeStampedModel):
+    """A small-balance write-off run: the rule a manager set, the accounts it found (kept as proposed, so what is
+    approved is what was seen) and the decision, taken by someone else, for the whole batch."""
+
+    balance_under = MoneyField(help_text="Accounts owing less than this (and more than nothing).")
+    ended_months = models.PositiveSmallIntegerField(help_text="Tenancies ended at least this many months ago.")
+    account_kinds = models.JSONField(default=list, help_text="The kinds of account included.")
+    as_of = models.DateField()
+    lines = models.JSONField(default=list, help_text="Each account found: id, payment reference, balance.")
+    accounts_count = models.PositiveIntegerField(default=0)
+    total = MoneyField(default=0)
+    status = models.CharField(max_length=20, choices=WriteOffRunStatus.choices, default=WriteOffRunStatus.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
+                name="nobody_decides_their_own_write_off_run",
+            ),
+        ]
+
+
+class Invoice(TimeStampedModel):
+    """A rechargeable repair or a sundry debt raised on its own account (never rent: docs/debts.md)."""
+
+    number = models.CharField(max_length=20, unique=True)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="invoices")
+    kind = models.CharField(max_length=20, choices=InvoiceKind.choices)
+    sundry_kind = models.CharField(max_length=20, choices=SundryKind.choices, blank=True)
+    job_reference = models.CharField(max_length=50, blank=True, help_text="Recharges: the repair job's reference.")
+    description = models.CharField(max_length=255)
+    amount = MoneyField()
+    dated = models.DateField(help_text="Recharges: when the repair was done. Sundry debts: when it fell due.")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    transaction = models.OneToOneField(
+        Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-dated", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.description}"
+
+
+class DebtAcknowledgment(models.Model):
+    """A written acknowledgment of a debt: it restarts the limitation period (Limitation Act 1980 s29, R-DP-02)."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="acknowledgments")
+    acknowledged_on = models.DateField()
+    description = models.CharField(max_length=255, help_text="What the tenant signed or wrote.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["acknowledged_on", "id"]
+
+
+class InsolvencyOrder(TimeStampedModel):
+    """A bankruptcy order or debt relief order on a person: it stops recovery of the debts it covers (those that fell
+    due before it was made) until it is discharged, and only those."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="insolvency_orders")
+    kind = models.CharField(max_length=20, choices=InsolvencyKind.choices)
+    reference = models.CharField(max_length=50, blank=True, help_text="The Insolvency Register reference.")
+    made_on = models.DateField()
+    discharged_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["made_on", "id"]
+
+
+class HousingBenefitOverpayment(TimeStampedModel):
+    """A Housing Benefit overpayment a council recovered from us, recorded against the tenancy it concerns and tracked
+    until it is recovered from the tenant, written off, or accepted as the landlord's loss (R-HB-03, R-HB-04)."""
+
+    tenancy = models.ForeignKey(Tenancy, on_delete=models.PROTECT, related_name="hb_overpayments")
+    council = models.CharField(max_length=150)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    amount = MoneyField()
+    recovery_method = models.CharField(max_length=20, choices=OverpaymentRecovery.choices)
+    schedule_reference = models.CharField(max_length=50, blank=True)
+    deducted_from = models.ForeignKey(
+        Tenancy,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Schedule deductions: the tenancy whose Housing Benefit the council reduced to recover it.",
+    )
+    liability = models.CharField(max_length=20, choices=OverpaymentLiability.choices)
+    status = models.CharField(max_length=20, choices=OverpaymentStatus.choices, default=OverpaymentStatus.OPEN)
+    closed_on = models.DateField(null=True, blank=True)
+    transactions = models.ManyToManyField(Transaction, blank=True, related_name="hb_overpayments")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-period_end", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="hb_overpayment_amount_positive")]

@@ -84,6 +84,7 @@ class PaymentMethod(models.TextChoices):
     BANK_TRANSFER = "bank_transfer", "Bank transfer"
     HOUSING_BENEFIT = "housing_benefit", "Housing Benefit (paid to us)"
     UNIVERSAL_CREDIT = "universal_credit", "Universal Credit managed payment"
+    DEBT_AGENCY = "debt_agency", "Collected by a debt collection agency"
 
 
 class LicenceBasis(models.TextChoices):
