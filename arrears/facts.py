@@ -71,6 +71,27 @@ _INPUTS = [
     FactSpec("vulnerability_review_due", BOOL, "The case's vulnerability review is missing or out of date."),
     FactSpec("benefit_claim_pending", BOOL, "An HB or UC claim is pending with all evidence given (protocol 2.x)."),
     FactSpec("tenure_type", TEXT, "Tenure type code (legal-spec §2.1)."),
+    # Every debt (issue 16): the former tenants' and sundry ladders (docs/debts.md, "Ladders").
+    FactSpec("ladder", TEXT, "Which ladder the account is on: current, former (an ended tenancy's rent) or sundry."),
+    FactSpec(
+        "recoverable_balance",
+        MONEY,
+        "The balance less the part out of time (six years, R-DP-02) and the part covered by a bankruptcy or debt "
+        "relief order (undischarged, or discharged and so released). Current tenants: less an order's part only.",
+    ),
+    FactSpec("out_of_time_amount", MONEY, "The part of the balance that can no longer be recovered by action."),
+    FactSpec("insolvency_covered_amount", MONEY, "The part covered by an undischarged bankruptcy or DRO."),
+    FactSpec("forwarding_address_known", BOOL, "A forwarding address is recorded for the tenancy or a named tenant."),
+    FactSpec("current_tenancy_elsewhere", BOOL, "A named tenant of this account's tenancy holds a current tenancy."),
+    FactSpec("current_tenancy_elsewhere_reference", TEXT, "The payment reference of that current tenancy."),
+    FactSpec("months_since_ended", NUMBER, "Whole calendar months since the tenancy's last day (ended tenancies)."),
+    FactSpec("days_since_last_payment", NUMBER, "Days since the latest payment (not set when none was ever made)."),
+    FactSpec("paid_since_last_stage", BOOL, "A payment was made on or after the latest ladder step's date."),
+    FactSpec("last_letter_returned", BOOL, "The case's most recent letter was recorded as returned undelivered."),
+    FactSpec("agency_referral_live", BOOL, "The case is referred to a debt collection agency (referred or sent)."),
+    FactSpec("agency_returned_unpaid", BOOL, "The latest agency referral came back not collected in full."),
+    FactSpec("oldest_unpaid_invoice_date", DATE, "Sundry ladder: the date of the oldest invoice not yet paid (FIFO)."),
+    FactSpec("invoice_age_days", NUMBER, "Sundry ladder: days since that invoice's date."),
 ]
 
 # Outcomes that carry terms, and those that keep a warrant possible (income-management.md §3).

@@ -404,3 +404,8 @@ CASE_PAGE_FORMS: dict[str, type[CaseForm]] = {
     "space_outcome_form": BreathingSpaceReviewOutcomeForm,
     "space_agent_form": BreathingSpaceAgentForm,
 }
+
+# The recovery forms (tracing, a debt agency referral, the money claim pack) build on CaseForm above.
+from .forms_recovery import RECOVERY_FORMS  # noqa: E402
+
+CASE_PAGE_FORMS.update(RECOVERY_FORMS)

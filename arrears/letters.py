@@ -19,7 +19,8 @@ from documents.services import document_email, letter_make, template_version_cur
 from incomeapp.money import format_money
 from tenancies.constants import TenancyStatus
 
-from .constants import ContactOutcome
+from .constants import ContactOutcome, Ladder
+from .letters_ladders import ladder_letter_values
 from .models import LetterRequest
 from .services.breathing_space import moratorium_position
 
@@ -48,6 +49,7 @@ def case_letter_values(case, people: list, recommendation=None) -> dict:
         "landlord_name": provider.name,
         "today": f"{timezone.localdate():%-d %B %Y}",
     }
+    values |= ladder_letter_values(case, facts)  # amount_due, debt_for (former tenants' and sundry letters)
     if agreement is not None:
         values |= {
             "agreement_amount": format_money(agreement.amount),
@@ -148,7 +150,7 @@ def letter_requests_render(*, request_ids: list[int], run_label: str = "") -> Co
 def _letter_request_render(request: LetterRequest, run_label: str) -> str:
     tenancy = request.case.account.tenancy
     contact = request.contact
-    if tenancy.status == TenancyStatus.FORMER:
+    if tenancy.status == TenancyStatus.FORMER and request.case.ladder == Ladder.CURRENT:
         # Queued before the tenancy ended: a current tenant's arrears letter is not sent to a former tenant.
         contact.outcome = ContactOutcome.NOTE
         contact.notes = f"{contact.notes} Not sent: the tenancy ended before the letter went out.".strip()

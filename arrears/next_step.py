@@ -29,6 +29,11 @@ _ACTION_KINDS = {
     "update_court_outcome": "court",
     "review_failed_letter": "diary",
     "check_data": "tenancy",
+    # Former tenants' and sundry debts (arrears/views/recovery.py).
+    "trace_former_tenant": "form:trace",
+    "refer_to_agency": "form:agency",
+    "prepare_money_claim": "form:money_claim",
+    "transfer_to_current_tenancy": "transfer",  # the approvals' transfer request, prefilled (arrears/views/worklist.py)
 }
 # Steps that ask nothing of the officer now.
 NOTHING_TO_DO = {"no_action", "agreement_kept", "technical_arrears_only", "breathing_space_hold"}
@@ -78,6 +83,13 @@ def reason_sentence(recommendation, today: date) -> str:
     # The weeks count only real arrears (arrears.facts): benefit already due is left out, and the sentence says so.
     expected = _money(facts.get("expected_benefit")) or Decimal(0)
     technical = min(max(recommendation.balance, Decimal(0)), max(expected, Decimal(0)))
+    recoverable = _money(facts.get("recoverable_balance"))
+    if facts.get("ladder") in ("former", "sundry") and recommendation.balance > 0:
+        # Not rent arrears: no weeks of rent; what can still be recovered instead (docs/debts.md, "Ladders").
+        parts = [f"Owes {owed}"]
+        if recoverable is not None and recoverable != recommendation.balance:
+            parts = [f"Owes {owed}, of which {format_money(recoverable)} can still be recovered"]
+        technical = Decimal(0)
     if technical > 0:
         parts = [
             f"Owes {owed}, of which {format_money(technical)} is benefit due; the other "

@@ -164,6 +164,10 @@ def threshold_parse(kind: str, text: str):
         raise ValueError("Enter the amount in pounds and pence, like 10.50")
     if number > 100000:
         raise ValueError("Enter a smaller number: 100,000 at most")
+    # The value goes back into the policy document, which is YAML (yaml.safe_dump refuses a Decimal), as the shipped
+    # policies hold money already (`value: 10.00` loads as a float). It is exact: checked above to at most 2 decimal
+    # places and 100,000, and the engine reads money as Decimal(str(value)) (arrears/engine/conditions.py), which
+    # gives the typed pounds and pence back.
     return int(number) if number == number.to_integral() and kind != "money" else float(number)
 
 

@@ -20,9 +20,10 @@ from django.db import connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from incomeapp.money import ZERO
 from incomeapp.roles import staff_require
 
-from .constants import CaseStatus, ReviewStatus
+from .constants import CaseStatus, Ladder, ReviewStatus
 from .engine import evaluate, weeks_basis
 from .models import ArrearsCase, ArrearsPolicyVersion, Recommendation, ReviewRun
 from .review_facts import accounts_in_scope, facts_for_accounts
@@ -135,7 +136,7 @@ def review_run(
                 _letters_hand_on(run)
             run.status, run.error = ReviewStatus.RUNNING, ""
             run.save(update_fields=["status", "error"])
-        ids = accounts_in_scope(account_ids=account_ids, as_of=as_of)
+        ids = accounts_in_scope(account_ids=account_ids, as_of=as_of, former_after_days=chooser.starts_after_days())
         tracker = run or preview
         if tracker:
             ReviewRun.objects.filter(pk=tracker.pk).update(accounts_total=len(ids))
@@ -183,13 +184,15 @@ def _facts_ahead(chunks: list[list[int]], as_of: date):
 
 def _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts) -> None:
     """One chunk: evaluation in memory, then bulk writes in one transaction (cases, recommendations, letters). An
-    ended tenancy is not evaluated: no current-tenant step (letter, notice) is recommended for it, and its open case is
-    closed with a note that the balance is now former-tenant arrears."""
+    ended tenancy's rent is never on the current tenants' ladder: its open current-ladder case is closed with a note
+    that the balance is now former-tenant arrears, and the former tenants' policy is asked about it instead (once the
+    final account has settled: `starts_after_days`), opening a former-ladder case when it recommends something."""
     results = []
-    ended_cases = [f["_case"].pk for f in facts.values() if f["_ended"] and f["_case"] is not None]
-    facts = {account_id: f for account_id, f in facts.items() if not f["_ended"]}
+    ended_cases, facts = _ladders_sort(facts, chooser.starts_after_days())
     for account_id, case_facts in facts.items():
         version = chooser.version_for(case_facts)
+        if version is None:  # no live policy for this ladder: the debt is left as it was before issue 16
+            continue
         inputs = _inputs(case_facts, version)
         result = evaluate(version.document, inputs, version=version.number, explain_all=False)
         summary.actions[result.action] += 1
@@ -254,12 +257,60 @@ def _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts) -> None:
 
 _WEEKS_LIMIT = Decimal("9999999.9")
 
+# The facts that come from an account's open case: a former-ladder case starts with none of the closed case's steps.
+_CASE_FACTS = {
+    "last_contact_code": None,
+    "last_contact_date": None,
+    "last_contact_attempt_date": None,
+    "last_stage_code": None,
+    "last_stage_date": None,
+    "last_letter_failed": False,
+    "last_letter_returned": False,
+    "paid_since_last_stage": False,
+    "agreement_state": None,
+    "agreement_type": None,
+    "agreement_start_date": None,
+    "pause_end_date": None,
+    "agency_referral_live": False,
+    "agency_returned_unpaid": False,
+}
+
+
+def _ladders_sort(facts: dict[int, dict], starts_after_days: int) -> tuple[list[int], dict[int, dict]]:
+    """(current-ladder cases to close because the tenancy ended, the facts to evaluate). An ended tenancy's account
+    whose case is on the current ladder is evaluated as a former tenant's with no case yet; one still settling its
+    final account (ended fewer than `starts_after_days` ago, and no former case yet) is not evaluated this week."""
+    to_close, evaluated = [], {}
+    for account_id, f in facts.items():
+        case = f["_case"]
+        if f["_ladder"] == Ladder.FORMER:
+            if case is not None and case.ladder == Ladder.CURRENT:
+                to_close.append(case.pk)
+                f = {**f, **_CASE_FACTS, "_case": None}
+                case = None
+            settling = f["_days_since_ended"] is not None and f["_days_since_ended"] < starts_after_days
+            if case is None and settling:
+                continue
+        evaluated[account_id] = f
+    return to_close, evaluated
+
 
 def _inputs(case_facts: dict, version: ArrearsPolicyVersion) -> dict:
     """The policy's input facts: the review's own keys (`_case` and the like) left out, and `weekly_rent` on the weeks
     basis the policy names."""
     inputs = {k: v for k, v in case_facts.items() if not k.startswith("_")}
+    if case_facts["_ladder"] != Ladder.CURRENT:
+        # Not rent arrears: no weeks of rent (a former tenancy has no rent; a recharge or sundry debt is never rent).
+        inputs["weekly_rent"] = ZERO
+        if inputs["breathing_space"] and case_facts["_ladder"] == Ladder.SUNDRY:
+            inputs["moratorium_debt"] = max(inputs["balance"], ZERO)  # the whole debt held: the cautious reading
+        return inputs
     inputs["weekly_rent"] = case_facts["_weekly"].on_basis(weeks_basis(version.document))
+    covered = case_facts["_insolvency_covered"]
+    if covered > 0:
+        # A bankruptcy or debt relief order covers part of a current tenant's arrears: the ladder is asked only about
+        # the rest (the order's part cannot be recovered while it lasts, and never by a notice or claim).
+        inputs["balance"] = inputs["balance"] - covered
     return inputs
 
 
@@ -273,7 +324,14 @@ def _cases_open_and_close(results, as_of: date, summary: ReviewSummary) -> dict[
         case = facts["_case"]
         owing = facts["balance"] > 0
         if case is None and owing and result.mode != "none":
-            to_open.append(ArrearsCase(account_id=account_id, opened_on=as_of, officer_id=facts["_patch_officer"]))
+            to_open.append(
+                ArrearsCase(
+                    account_id=account_id,
+                    opened_on=as_of,
+                    officer_id=facts["_patch_officer"],
+                    ladder=facts["_ladder"],
+                )
+            )
         elif case is not None:
             cases[account_id] = case.pk
             if not owing and not case.eviction_date and not (case.court_date and case.court_date > as_of):

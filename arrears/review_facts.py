@@ -28,6 +28,7 @@ from .benefits import ClaimTerms, expected_benefit
 from .constants import ATTEMPT_KINDS, AgreementState, CaseStatus, ClaimStatus, ContactKind, ContactOutcome
 from .models import Agreement, ArrearsCase, BenefitClaim, BreathingSpace, Contact, Pause
 from .moratorium import Moratorium, MoratoriumLaw, deadline_moved
+from .review_facts_ladders import LADDER_KINDS, LADDER_STEP_CODES, SUNDRY_KINDS, ladder_facts, ladder_of
 from .selectors import moratorium_law
 from .services import agreement_terms
 
@@ -46,6 +47,7 @@ class OpenCase:
     court_outcome: str
     eviction_date: date | None
     vulnerability_reviewed_on: date | None
+    ladder: str
 
 
 def tenancy_ended(as_of: date | None, prefix: str = "tenancy__") -> Q:
@@ -56,13 +58,26 @@ def tenancy_ended(as_of: date | None, prefix: str = "tenancy__") -> Q:
     return ended
 
 
-def accounts_in_scope(*, account_ids: list[int] | None = None, as_of: date | None = None) -> list[int]:
-    """Rent accounts the review looks at: current tenancies owing, and any account with an open case (so a case can
-    close: an ended tenancy's case is closed, its balance now former-tenant arrears, never a current-tenant step)."""
-    accounts = Account.objects.filter(kind=AccountKind.RENT)
+def accounts_in_scope(
+    *, account_ids: list[int] | None = None, as_of: date | None = None, former_after_days: int = 0
+) -> list[int]:
+    """Accounts the review looks at: current tenancies' rent accounts owing (the current ladder), ended tenancies' rent
+    accounts owing once `former_after_days` have passed since the last day (the former tenants' ladder), every
+    rechargeable repairs and sundry account owing (the sundry ladder), and any account with an open case (so a case
+    can close: an ended tenancy's current-ladder case is closed, its balance now former-tenant arrears)."""
+    accounts = Account.objects.all()
     if account_ids is not None:
         accounts = accounts.filter(id__in=account_ids)
-    owing = set(accounts.filter(balance__gt=0).exclude(tenancy_ended(as_of)).values_list("id", flat=True))
+    owing = accounts.filter(balance__gt=0)
+    current = owing.filter(kind=AccountKind.RENT).exclude(tenancy_ended(as_of))
+    ids = set(current.values_list("id", flat=True))
+    ids |= set(owing.filter(kind__in=SUNDRY_KINDS).values_list("id", flat=True))
+    if as_of is not None:
+        settled = Q(tenancy__end_date__lte=as_of - timedelta(days=former_after_days)) | Q(
+            tenancy__status=TenancyStatus.FORMER, tenancy__end_date__isnull=True
+        )
+        ids |= set(owing.filter(settled, kind=AccountKind.RENT).values_list("id", flat=True))
+    owing = ids
     cases = ArrearsCase.objects.filter(status=CaseStatus.OPEN)
     if account_ids is not None:
         cases = cases.filter(account_id__in=account_ids)
@@ -85,8 +100,9 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
     monday = monday_of(as_of)
     wanted = set(account_ids)
     accounts = list(
-        Account.objects.filter(_among("id", account_ids), kind=AccountKind.RENT).values(
+        Account.objects.filter(_among("id", account_ids), kind__in=LADDER_KINDS).values(
             "id",
+            "kind",
             "balance",
             "tenancy_id",
             "tenancy__tenure_type",
@@ -96,9 +112,15 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
             "tenancy__payment_reference",
             "tenancy__status",
             "tenancy__end_date",
+            "tenancy__forwarding_address",
         )
     )
     accounts = [a for a in accounts if a["id"] in wanted]
+    for account in accounts:
+        account["_ended"] = account["tenancy__status"] == TenancyStatus.FORMER or (
+            account["tenancy__end_date"] is not None and account["tenancy__end_date"] < as_of
+        )
+        account["_ladder"] = ladder_of(account["kind"], account["_ended"])
     weekly = weekly_rent(tenancy_ids={account["tenancy_id"] for account in accounts}, on=as_of)
     this_week = {
         row["account_id"]: row
@@ -114,7 +136,7 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
         account_id=OuterRef("pk"), transaction_type__in=RECEIPT_TYPES, amount__lt=0, effective_date__lte=as_of
     ).order_by("-effective_date", "-id")
     last_payment = dict(
-        Account.objects.filter(_among("id", account_ids), kind=AccountKind.RENT)
+        Account.objects.filter(_among("id", account_ids), kind__in=LADDER_KINDS)
         .annotate(last=Subquery(newest_receipt.values("effective_date")[:1]))
         .values_list("id", "last")
     )
@@ -126,6 +148,8 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
         if row[1] in wanted
     }
     contacts = _contacts(account_ids, as_of)
+    stage_dates = {a: contacts.get(c.pk, {}).get("stage_date") for a, c in cases.items()}
+    ladders = ladder_facts(accounts, {a: c.pk for a, c in cases.items()}, last_payment, stage_dates, as_of)
     agreements = _agreements(account_ids, as_of)
     benefit = _benefit_facts(account_ids, wanted, as_of)
     pauses = dict(
@@ -173,6 +197,7 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
             "last_stage_code": contact.get("stage"),
             "last_stage_date": contact.get("stage_date"),
             "last_letter_failed": contact.get("letter_failed", False),
+            "last_letter_returned": contact.get("letter_returned", False),
             "nosp_served_date": case.nosp_served_on if case else None,
             "nosp_expiry_date": nosp_expiry,
             "court_date": case.court_date if case else None,
@@ -196,8 +221,12 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
             "_tenancy": tenancy_id,
             "_scheme": account["tenancy__property__scheme_id"],
             "_patch_officer": account["tenancy__property__patch__officer_id"],
-            "_ended": account["tenancy__status"] == TenancyStatus.FORMER
-            or (account["tenancy__end_date"] is not None and account["tenancy__end_date"] < as_of),
+            "_ended": account["_ended"],
+            "_ladder": account["_ladder"],
+            "_days_since_ended": (as_of - account["tenancy__end_date"]).days
+            if account["tenancy__end_date"] is not None
+            else None,
+            **ladders[account_id],
         }
     return facts
 
@@ -208,7 +237,9 @@ def _moratoria(account_ids: list[int], as_of: date) -> dict[int, list[Moratorium
     found: dict[int, dict[int, Moratorium]] = defaultdict(dict)
     for row in (
         BreathingSpace.objects.filter(
-            _among("tenancy__accounts__id", account_ids), tenancy__accounts__kind=AccountKind.RENT, starts_on__lte=as_of
+            _among("tenancy__accounts__id", account_ids),
+            tenancy__accounts__kind__in=LADDER_KINDS,  # a moratorium covers all the debtor's debts to us
+            starts_on__lte=as_of,
         )
         .order_by("starts_on", "id")
         .values("id", "tenancy_id", "starts_on", "ends_on", "kind", "debt_covered")
@@ -303,13 +334,17 @@ def _contacts(account_ids: list[int], as_of: date) -> dict[int, dict]:
             occurred_on__lte=as_of,
             occurred_on__gte=as_of - timedelta(days=400),
         )
-        .exclude(kind=ContactKind.NOTE)
+        # A note is not communication, but a ladder step recorded as one (a trace, an agency referral) counts.
+        .exclude(Q(kind=ContactKind.NOTE) & ~Q(code__in=LADDER_STEP_CODES))
         .exclude(outcome=ContactOutcome.WITHHELD)  # a letter a Breathing Space kept back was never a step taken
         .order_by("case_id", "occurred_on", "id")
         .values_list("case_id", "kind", "code", "outcome", "occurred_on")
     )
     for case_id, kind, code, outcome, occurred_on in rows:
         entry = found[case_id]
+        if kind == ContactKind.NOTE:
+            entry["stage"], entry["stage_date"] = code, occurred_on
+            continue
         entry["code"], entry["date"] = code or kind, occurred_on
         if code:
             entry["stage"], entry["stage_date"] = code, occurred_on
@@ -317,4 +352,5 @@ def _contacts(account_ids: list[int], as_of: date) -> dict[int, dict]:
             entry["attempt"] = occurred_on
         if kind == ContactKind.LETTER:
             entry["letter_failed"] = outcome == ContactOutcome.FAILED
+            entry["letter_returned"] = outcome == ContactOutcome.RETURNED
     return found

@@ -8,7 +8,15 @@ from django.core.exceptions import ValidationError
 from incomeapp.law import threshold
 from tenancies.models import Tenancy
 
-from .constants import Benefit, ClaimStatus, DirectPaymentKind, DirectPaymentStatus, PolicyVersionStatus, ReviewStatus
+from .constants import (
+    Benefit,
+    ClaimStatus,
+    DirectPaymentKind,
+    DirectPaymentStatus,
+    Ladder,
+    PolicyVersionStatus,
+    ReviewStatus,
+)
 from .engine import weeks_basis
 from .models import (
     ArrearsPolicy,
@@ -93,6 +101,7 @@ WORKLIST_SORTS = {
     "balance": ("account__balance",),
     "action": ("latest_recommendation__label",),
     "officer": ("officer__first_name", "officer__last_name", "officer__username"),
+    "recoverable": ("recoverable",),  # the former tenants' and sundry tabs
 }
 
 
@@ -108,13 +117,14 @@ def worklist(
     search: str = "",
     sort: str = "priority",
     ascending: bool = False,
+    ladder: str = Ladder.CURRENT,
 ):
     """Open cases for a worklist tab, each with its newest recommendation, its lead tenant's name (`tenant_name`), its
     stage (`stage_rank`, see arrears.stages) and last contact (`last_contact_on`), highest priority first or sorted by
     any column (WORKLIST_SORTS). `search` finds a tenant's name, a payment reference or an address, every word. One
     query (plus the paginator's count); the sort is in the query, so a page of 250,000 tenancies' cases is one
     top-N sort."""
-    from django.db.models import DateField, Exists, F, OuterRef, Q, Subquery, Value
+    from django.db.models import DateField, DecimalField, Exists, F, OuterRef, Q, Subquery, Value
     from django.db.models.fields.json import KeyTextTransform
     from django.db.models.functions import Cast, Concat
 
@@ -125,23 +135,26 @@ def worklist(
     from .review_facts import tenancy_ended
     from .stages import STAGE_BY_KEY, stage_rank
 
-    # Current tenants only: an ended tenancy's case is closed by the review, and its balance is on the former tenant
-    # arrears tab instead.
+    # One ladder's cases: the main tabs are current tenants' rent only (an ended tenancy's current-ladder case is closed
+    # by the review, and its balance is worked on the former tenants' ladder, its own tab; recharges and sundry debts
+    # have theirs).
     lead = TenancyTenant.objects.filter(tenancy=OuterRef("account__tenancy_id")).order_by("-is_lead", "id")
-    cases = (
-        ArrearsCase.objects.filter(status=CaseStatus.OPEN)
-        .exclude(tenancy_ended(as_of, prefix="account__tenancy__"))
-        .select_related("latest_recommendation", "account__tenancy__property", "officer")
-        .annotate(
-            tenant_name=Subquery(
-                lead.annotate(name=Concat("person__first_name", Value(" "), "person__last_name")).values("name")[:1]
-            ),
-            tenant_sort=Subquery(
-                lead.annotate(name=Concat("person__last_name", Value(" "), "person__first_name")).values("name")[:1]
-            ),
-            stage_rank=stage_rank(),
-            last_contact_on=Cast(KeyTextTransform("last_contact_date", "latest_recommendation__facts"), DateField()),
-        )
+    cases = ArrearsCase.objects.filter(status=CaseStatus.OPEN, ladder=ladder)
+    if ladder == Ladder.CURRENT:
+        cases = cases.exclude(tenancy_ended(as_of, prefix="account__tenancy__"))
+    cases = cases.select_related("latest_recommendation", "account__tenancy__property", "officer").annotate(
+        tenant_name=Subquery(
+            lead.annotate(name=Concat("person__first_name", Value(" "), "person__last_name")).values("name")[:1]
+        ),
+        tenant_sort=Subquery(
+            lead.annotate(name=Concat("person__last_name", Value(" "), "person__first_name")).values("name")[:1]
+        ),
+        stage_rank=stage_rank(),
+        last_contact_on=Cast(KeyTextTransform("last_contact_date", "latest_recommendation__facts"), DateField()),
+        recoverable=Cast(
+            KeyTextTransform("recoverable_balance", "latest_recommendation__facts"),
+            DecimalField(max_digits=12, decimal_places=2),
+        ),
     )
     if officer is not None:
         cases = cases.filter(officer=officer)
@@ -271,10 +284,11 @@ FORMER_TABS = {
 }
 
 
-def former_tenancy_accounts(*, tab: str, officer=None, patch_id=None, scheme_id=None):
+def former_tenancy_accounts(*, tab: str, officer=None, patch_id=None, scheme_id=None, without_case: bool = False):
     """Rent accounts of ended tenancies: owing (`former`, largest first) or in credit (`credits`, longest waiting
     first). Each carries `pending_request` (a refund or transfer already waiting for a decision), and the officer is
-    the patch's."""
+    the patch's. `without_case`: only those with no open case on the former tenants' ladder (not on it yet: still
+    settling their final account, or waiting for the weekly review)."""
     from django.db.models import Exists, F, OuterRef
 
     from rentaccounts.constants import AccountKind, RequestKind, RequestStatus
@@ -295,6 +309,13 @@ def former_tenancy_accounts(*, tab: str, officer=None, patch_id=None, scheme_id=
         pending_request=Exists(pending.filter(account=OuterRef("pk")))
         | Exists(pending.filter(to_account=OuterRef("pk")))
     )
+    if without_case:
+        from .constants import CaseStatus
+        from .models import ArrearsCase
+
+        accounts = accounts.exclude(
+            Exists(ArrearsCase.objects.filter(account=OuterRef("pk"), status=CaseStatus.OPEN, ladder=Ladder.FORMER))
+        )
     if tab == "credits":
         return accounts.filter(balance__lt=0).annotate(credit=-F("balance")).order_by("tenancy__end_date", "id")
     return accounts.filter(balance__gt=0).order_by("-balance", "id")
@@ -353,7 +374,9 @@ def case_benefits(*, case, today) -> dict:
 
 
 class PolicyChooser:
-    """The live policy version for an account: scheme policy, else tenure policy, else the default."""
+    """The live policy version for an account. On the current tenants' ladder: scheme policy, else tenure policy,
+    else the default. On the former tenants' and sundry ladders: the live policy of that ladder (`by_ladder`), None
+    when none is installed (the review then leaves those debts unworked, as before issue 16)."""
 
     compare: ArrearsPolicyVersion | None = None  # a dry run may evaluate with another version as well
 
@@ -365,9 +388,12 @@ class PolicyChooser:
         if not live:
             raise ValidationError("No arrears policy is live. Run `python manage.py arrears_policy install` first.")
         self.default = None
-        self.by_scheme, self.by_tenure = {}, {}
-        for policy in ArrearsPolicy.objects.filter(id__in=live).prefetch_related("schemes"):
+        self.by_scheme, self.by_tenure, self.by_ladder = {}, {}, {}
+        for policy in ArrearsPolicy.objects.filter(id__in=live).prefetch_related("schemes").order_by("name"):
             version = live[policy.pk]
+            if policy.ladder != Ladder.CURRENT:
+                self.by_ladder.setdefault(policy.ladder, version)
+                continue
             if policy.is_default:
                 self.default = version
             for scheme in policy.schemes.all():
@@ -377,8 +403,17 @@ class PolicyChooser:
         if self.default is None:
             raise ValidationError("No arrears policy is marked as the default. Mark one in the policy settings.")
 
-    def version_for(self, facts: dict) -> ArrearsPolicyVersion:
+    def version_for(self, facts: dict) -> ArrearsPolicyVersion | None:
+        ladder = facts.get("_ladder", Ladder.CURRENT)
+        if ladder != Ladder.CURRENT:
+            return self.by_ladder.get(ladder)
         return self.by_scheme.get(facts["_scheme"]) or self.by_tenure.get(facts["tenure_type"]) or self.default
+
+    def starts_after_days(self) -> int:
+        """How long after its last day an ended tenancy's debt joins the former tenants' ladder (the former policy's
+        `starts_after_days`: the final account settles first)."""
+        version = self.by_ladder.get(Ladder.FORMER)
+        return int(version.document.get("starts_after_days", 0)) if version else 0
 
 
 def tenancy_weeks_basis(tenancy_ids: list[int] | None = None) -> dict[int, str]:

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views, views_policies, views_reviews
 from .views import agreements as agreement_views
+from .views import recovery as recovery_views
 
 app_name = "arrears"
 
@@ -44,6 +45,14 @@ urlpatterns = [
     path("cases/<int:pk>/benefit-claims/", views.benefit_claim_save, name="benefit_claim_save"),
     path("cases/<int:pk>/direct-payments/", views.direct_payment_request_add, name="direct_payment_request_add"),
     path("cases/<int:pk>/letters/", views.letter_send_view, name="letter_send"),
+    path("cases/<int:pk>/trace/", recovery_views.trace_add, name="trace_add"),
+    path("cases/<int:pk>/debt-agency/", recovery_views.agency_refer, name="agency_refer"),
+    path("cases/<int:pk>/money-claim/", recovery_views.money_claim_make, name="money_claim_make"),
+    path("debt-agency/", recovery_views.agency_referrals, name="agency_referrals"),
+    path("debt-agency/export/", recovery_views.agency_export, name="agency_export"),
+    path("debt-agency/exports/<int:pk>/", recovery_views.agency_export_download, name="agency_export_download"),
+    path("debt-agency/returns/", recovery_views.agency_return, name="agency_return"),
+    path("debt-agency/returns/<int:pk>/", recovery_views.agency_return_detail, name="agency_return_detail"),
     path("reassign/", views.reassign, name="reassign"),
     path("tenancies/<str:payment_reference>/case/", views.worklist.tenancy_case, name="tenancy_case"),
     path("reviews/", views_reviews.reviews, name="reviews"),

@@ -22,6 +22,7 @@ from incomeapp.constants import Role
 from incomeapp.money import apportion
 from incomeapp.roles import staff_require
 from rentaccounts.constants import AccountKind
+from rentaccounts.selectors_court_costs import court_costs_position
 from rentaccounts.services.statements import account_statement
 
 from .models import GateConfirmation, LegalApproval, LegalCase, Notice
@@ -228,6 +229,7 @@ def claim_pack_make(*, legal_case: LegalCase, made_by) -> Document:
             "decided_by"
         ),
         "today": today,
+        "court_costs": court_costs_position(tenancy=tenancy),  # shown apart: costs are not rent
     }
     pack = pdf_from_html(render_to_string("courts/claim_pack.html", context))
     writer = pypdf.PdfWriter()

@@ -251,6 +251,11 @@ class OutcomeForm(GdsFormMixin, forms.Form):
         help_text="An outright order on Ground 8 needs the threshold unpaid at service and on the hearing date.",
     )
     exceptional_hardship = forms.BooleanField(label="The court found exceptional hardship", required=False)
+    costs = MoneyField(
+        label="Costs awarded to us (optional)",
+        required=False,
+        help_text="As the order says. They go on the court costs account, not the rent account.",
+    )
 
 
 class WarrantRequestForm(GdsFormMixin, forms.Form):

@@ -39,8 +39,16 @@ from .models import GroundRule, Notice
 from .protocol import GateFacts
 
 # Debits in a rent account that are not rent (R-AST-01: court costs, rechargeable repairs and sundry debts are not rent
-# arrears). Charge debits count only when their charge is reserved as rent (Charge.counts_as_rent).
-NOT_RENT = (TransactionType.COURT_COSTS, TransactionType.RECHARGE, TransactionType.SUNDRY)
+# arrears). Charge debits count only when their charge is reserved as rent (Charge.counts_as_rent). A Housing Benefit
+# overpayment recovered from us is on the rent account and in its balance, but not counted as rent arrears for a
+# notice or the serious-arrears ground: treating it as rent is open to challenge (R-HB-03), and overstated arrears
+# lose a claim (docs/debts.md, "Housing Benefit overpayments").
+NOT_RENT = (
+    TransactionType.COURT_COSTS,
+    TransactionType.RECHARGE,
+    TransactionType.SUNDRY,
+    TransactionType.HB_OVERPAYMENT,
+)
 
 
 @dataclass

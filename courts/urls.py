@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_costs
 
 app_name = "courts"
 
@@ -10,5 +10,6 @@ urlpatterns = [
     path("notices/<int:pk>/", views.notice, name="notice"),
     path("notices/<int:pk>/claim/", views.legal_case_start, name="legal_case_start"),
     path("cases/<int:pk>/", views.legal_case, name="legal_case"),
+    path("cases/<int:pk>/hearings/<int:hearing_id>/costs/", views_costs.hearing_costs, name="hearing_costs"),
     path("diary/", views.diary, name="diary"),
 ]

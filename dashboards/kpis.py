@@ -129,3 +129,54 @@ KPIS: tuple[Kpi, ...] = (
 )  # fmt: skip
 
 BY_KEY = {kpi.key: kpi for kpi in KPIS}
+
+# The debt figures (issue 16): worked out from the ledger and the case records as the "Former tenants, write-offs and
+# overpayments" page opens (`dashboards.debts`), not kept in the weekly snapshot. The Write-offs KPI above (K4) stays
+# the snapshot's percentage; these give the amounts behind it and the other debts.
+FINANCIAL_YEAR = "the financial year to date (from 1 April)"
+DEBT_KPIS: tuple[Kpi, ...] = (
+    Kpi(
+        "former_collected", "Former tenant arrears collected this year",
+        "receipts on ended tenancies' rent accounts dated after the tenancy ended, in " + FINANCIAL_YEAR,
+        "Tenants' payments (including what a debt collection agency collected and paid over), Housing Benefit, "
+        "Universal Credit and DHP, less returned payments reversed in the year.",
+        "Payments made while the tenancy was live (they are current rent collection), last year's receipts, current "
+        "tenants' receipts, transfers of a credit from another account.",
+        "Issue 16; published former tenant arrears policies", MONEY, HIGHER_IS_BETTER,
+    ),
+    Kpi(
+        "former_balance", "Former tenant arrears owed", "sum of the balances owed on ended tenancies' rent accounts",
+        "Rent accounts of tenancies marked former or past their last day, each balance over £0, as the page opens.",
+        "Former tenants in credit (they are in the credits to refund queue); amounts written off; court costs, "
+        "recharges and sundry debts (their own accounts).",
+        "Gateshead Council's published income KPIs (the amount behind Former tenant arrears %)", MONEY,
+        LOWER_IS_BETTER,
+    ),
+    Kpi(
+        "former_cases_by_stage", "Former tenant cases by stage",
+        "open cases on the former tenants' ladder, counted by the step their latest review recommended",
+        "Open cases on the former tenants' ladder; the step in the policy's own words (a letter to the forwarding "
+        "address, tracing, referred to the agency, a money claim, consider writing off, on hold for insolvency).",
+        "Closed cases; current tenants' cases.", "", COUNT, None,
+    ),
+    Kpi(
+        "write_offs_net", "Written off, net of write-ons",
+        "write-offs posted in the period − write-ons (and reversals of write-offs) posted in it",
+        "Write-offs on every debt account (rent, court costs, recharges, sundry debts), by the reason given on the "
+        "request, by the officer who asked for it (the approver is shown beside), and by the month posted. A write-on "
+        "counts against the reason and officer of the write-off it reverses.",
+        "Requests waiting for a decision or refused (nothing was posted).",
+        "Issue 16; the Write-offs KPI (K4) counts the rent accounts' part", MONEY, None,
+    ),
+    Kpi(
+        "hb_overpayments", "Housing Benefit overpayments by scheme",
+        "overpayments recorded against a tenancy, summed by the scheme of its home",
+        "Every overpayment a council recovered from the landlord (deducted from a schedule or invoiced): recoverable "
+        "from the tenant (outstanding while being recovered, recovered, or written off) or blameless. The landlord's "
+        "loss is the blameless ones plus the recoverable ones written off.",
+        "Overpayments the council recovers from the tenant directly (the landlord is not involved).",
+        "Housing Benefit overpayment rules for landlords (blameless overpayments)", MONEY, LOWER_IS_BETTER,
+    ),
+)  # fmt: skip
+
+DEBT_BY_KEY = {kpi.key: kpi for kpi in DEBT_KPIS}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_debts
 
 app_name = "dashboards"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("export/<slug:table>.csv", views.export, name="export"),
     path("targets/", views.target, name="target"),
     path("officers/", views.officers, name="officers"),
+    path("debts/", views_debts.debts, name="debts"),
     path("exceptions/", views.exceptions, name="exceptions"),
     path("rebuild/", views.rebuild, name="rebuild"),
     path("rebuild/<int:pk>/", views.rebuild_status, name="rebuild_status"),

@@ -40,6 +40,17 @@ MERGE_FIELDS = {
     "rent_total": "All the charges together each rent period (for example £105.00 a week).",
     "first_payment": "The first payment: what is due for the first (part) period, by day, and when; then each period.",
     "how_to_pay": "How the tenant pays: their direct debit, or the way to pay quoting the payment reference.",
+    # Invoice letters for rechargeable repairs and sundry debts (rentaccounts.services.invoices).
+    "invoice_number": "The invoice's number (for example RCH-000012).",
+    "invoice_for": "What the invoice is for, as the officer wrote it.",
+    "invoice_amount": "The invoice's amount, in pounds.",
+    "invoice_date": "Recharges: when the repair was done. Sundry debts: when it fell due.",
+    "job_reference": "Recharges: the repair job's reference.",
+    "sundry_kind": "Sundry debts: what kind of debt it is (for example storage).",
+    "payment_order": "What a payment to the tenancy pays first, then next, in the configured order.",
+    # Former tenants' and sundry ladder letters (arrears.letters).
+    "amount_due": "What the letter asks for: the balance less any part out of time or covered by an insolvency order.",
+    "debt_for": "What the debt is for: former rent at the address, or the recharge or sundry invoices unpaid.",
 }
 
 _FIELD = re.compile(r"{{\s*([^{}]*?)\s*}}")

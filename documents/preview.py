@@ -58,6 +58,15 @@ SAMPLE_VALUES = {
     "rent_total": "£102.40 a week",
     "first_payment": "£43.89 for 6 to 8 April 2027, due on 6 April 2027; then £102.40 each week",
     "how_to_pay": f"Pay by bank transfer, quoting your payment reference {SAMPLE_REFERENCE}.",
+    "invoice_number": "RCH-000012",
+    "invoice_for": "Replacing a kitchen door damaged beyond fair wear and tear",
+    "invoice_amount": "£85.00",
+    "invoice_date": "2 December 2026",
+    "job_reference": "JOB-4471",
+    "sundry_kind": "garage or parking space",
+    "payment_order": "rent, then court costs, then rechargeable repairs, then other charges such as this one",
+    "amount_due": "£412.50",
+    "debt_for": "rent and charges at Flat 4, 12 Example Street that were not paid before the tenancy ended",
 }
 
 

@@ -33,8 +33,20 @@ OFFICER_CASEWORK = READ_TENANCIES | {
     "rentaccounts.change_suspenseitem",
     "rentaccounts.add_adjustmentrequest",
     "rentaccounts.view_adjustmentrequest",
+    "rentaccounts.add_invoice",  # raise rechargeable repairs and sundry debts (never rent)
+    "rentaccounts.view_invoice",
     "rentaccounts.add_directdebitmandate",
     "rentaccounts.change_directdebitmandate",
+    "rentaccounts.view_housingbenefitoverpayment",  # overpayments a council recovered from us (docs/debts.md)
+    "rentaccounts.add_housingbenefitoverpayment",
+    "rentaccounts.change_housingbenefitoverpayment",
+    # Limitation and insolvency (docs/debts.md): written acknowledgments of a debt; bankruptcy and debt relief orders
+    # are financial data, shown to income staff only (not support workers).
+    "rentaccounts.view_debtacknowledgment",
+    "rentaccounts.add_debtacknowledgment",
+    "rentaccounts.view_insolvencyorder",
+    "rentaccounts.add_insolvencyorder",
+    "rentaccounts.change_insolvencyorder",
     "arrears.view_arrearspolicy",
     "arrears.view_arrearspolicyversion",
     "arrears.view_arrearscase",
@@ -61,6 +73,8 @@ OFFICER_CASEWORK = READ_TENANCIES | {
     "courts.change_legalcase",
     "arrears.view_referral",
     "arrears.add_referral",
+    "arrears.view_debtagencyreferral",  # refer a former tenant's or sundry debt to a debt collection agency
+    "arrears.add_debtagencyreferral",
     "arrears.view_vulnerabilityreview",
     "arrears.add_vulnerabilityreview",
     "arrears.view_benefitclaim",
@@ -117,6 +131,7 @@ GUARDED_PERMISSIONS = {
     "rentaccounts.change_suspenseitem",
     "incomeapp.approve_exceptional_transfers",
     "incomeapp.change_staffchangerequest",
+    "rentaccounts.change_writeoffrun",
 }
 # Asking for a staff change is the administrator's; approving one is a second administrator's or an income manager's.
 STAFF_CHANGE_DECIDING = {"incomeapp.view_staffchangerequest", "incomeapp.change_staffchangerequest"}
@@ -149,6 +164,14 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "courts.override_protocol_gate",
         "dashboards.change_kpitarget",
         "incomeapp.approve_exceptional_transfers",  # transfers beyond the credit or to another household
+        # Debt agency files: the export of referrals sent, and the agency's return of what it collected.
+        "arrears.view_debtagencyexport",
+        "arrears.add_debtagencyexport",
+        "arrears.view_debtagencyreturn",
+        "arrears.add_debtagencyreturn",
+        "rentaccounts.view_writeoffrun",  # small-balance write-off runs: one manager proposes, another approves
+        "rentaccounts.add_writeoffrun",
+        "rentaccounts.change_writeoffrun",
     }
     | STAFF_CHANGE_DECIDING
     | PERSONAL_DATA

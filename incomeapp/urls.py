@@ -44,6 +44,7 @@ urlpatterns = [
     path("tenancies/", include("tenancies.urls")),
     path("tenancies/", include("rentaccounts.urls_accounts")),
     path("payments/direct-debits/", include("rentaccounts.urls_direct_debits")),
+    path("debts/", include("rentaccounts.urls_debts")),
     path("payments/", include("rentaccounts.urls")),
     path("legal/", include("courts.urls")),
     path("documents/", include("documents.urls")),

@@ -8,7 +8,7 @@ from incomeapp.forms import GdsFormMixin
 from tenancies.constants import PaymentMethod
 from tenancies.references import PaymentReferenceField
 
-from .constants import AccountKind, RequestKind
+from .constants import AccountKind, RequestKind, WriteOffReason
 from .direct_debit_fields import CollectionDayField, MandateAmountField
 from .forms import MoneyField, tenancy_for_reference
 from .models import Account
@@ -27,7 +27,8 @@ class AdjustmentRequestForm(GdsFormMixin, forms.Form):
     account_kind = forms.ChoiceField(label="Account", choices=AccountKind.choices, initial=AccountKind.RENT)
     kind = forms.ChoiceField(
         label="What do you need?",
-        choices=RequestKind.choices,
+        # A write-on is asked for from the write-off it reverses, not here.
+        choices=[(value, label) for value, label in RequestKind.choices if value != RequestKind.WRITE_ON],
         widget=forms.RadioSelect,
         error_messages={"required": "Choose what you need"},
     )
@@ -52,6 +53,20 @@ class AdjustmentRequestForm(GdsFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
         error_messages={"required": "Give the reason: the person who decides needs it"},
+    )
+    write_off_reason = forms.ChoiceField(
+        label="Why is the debt being written off?",
+        choices=[("", "Choose a reason"), *WriteOffReason.choices],
+        required=False,
+        help_text="Only for write-offs.",
+    )
+    evidence = forms.CharField(
+        label="What shows this",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text="Only for write-offs. For example the death certificate or the estate's reply, the tracing "
+        "agent's report, the Insolvency Register entry, or a note of why you believe it.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -86,6 +101,11 @@ class AdjustmentRequestForm(GdsFormMixin, forms.Form):
         if cleaned.get("payment_reference"):
             cleaned["account"] = self._account("payment_reference", "account_kind")
         cleaned["to_account"] = None
+        if cleaned.get("kind") == RequestKind.WRITE_OFF:
+            if not cleaned.get("write_off_reason"):
+                self.add_error("write_off_reason", "Choose why the debt is being written off")
+            if not (cleaned.get("evidence") or "").strip():
+                self.add_error("evidence", "Say what shows this, or add a note")
         if cleaned.get("kind") == RequestKind.TRANSFER and "to_payment_reference" not in self.errors:
             if not cleaned.get("to_payment_reference"):
                 self.add_error("to_payment_reference", "Enter the payment reference to transfer to")

@@ -10,3 +10,8 @@ payments_imported = Signal()
 # adjustment, a payment allocated from suspense, a charge true-up, a sign-up's first charges), with `account_ids` and
 # `reason`. The arrears app re-reviews those accounts (arrears.services.re_review).
 ledger_changed = Signal()
+
+# Sent by rentaccounts.services.invoices.invoice_raise when a recharge or sundry debt is raised, inside its
+# transaction, with `invoice_id` and `letters` ([(tenant's name, document id or None)]). The arrears app records the
+# invoice letter in the tenancy's arrears case diary, if it has an open case.
+invoice_raised = Signal()

@@ -22,6 +22,7 @@ from tenancies.scoping import scoped
 from .constants import AccountKind, TransactionType
 from .models import Account, Transaction
 from .selectors import account_summary
+from .selectors_invoices import tenancy_debts
 from .services.statements import PAYMENTS, SEND_BY, account_statement, statement_send
 
 PAGE_SIZE = 50
@@ -156,6 +157,7 @@ def _account_page(request, account: Account, send_form: "StatementSendForm | Non
         "statement_totals": [(STAFF_GROUP_NAMES.get(group, group), total) for group, total in statement.totals.items()],
         "query": query.urlencode(),
         "summary": account_summary(tenancy=account.tenancy),
+        "debts": tenancy_debts(tenancy=account.tenancy),  # each account's balance and invoices (_debts_panel.html)
         "send_form": send_form or StatementSendForm(initial={"date_from": statement_from, "date_to": statement_to}),
     }
     return render(request, "rentaccounts/account.html", context)

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 from incomeapp.staff_changes import staff_changes_pending
 from tenancies.scoping import form_tenancy_check, scoped
 
-from .constants import AccountKind, CheckStatus, RequestStatus
+from .constants import AccountKind, CheckStatus, RequestStatus, WriteOffRunStatus
 from .forms_approvals import AdjustmentRequestForm, CheckResolveForm, DecisionForm
-from .models import AccountCheck, AdjustmentRequest
+from .models import AccountCheck, AdjustmentRequest, WriteOffRun
 from .services.account_checks import account_check_resolve
 from .services.approvals import (
     EXCEPTIONAL_TRANSFER,
@@ -25,7 +25,7 @@ from .services.approvals import (
 )
 
 REQUESTS = AdjustmentRequest.objects.select_related(
-    "account__tenancy", "to_account__tenancy", "requested_by", "decided_by"
+    "account__tenancy", "to_account__tenancy", "requested_by", "decided_by", "reverses"
 )
 
 
@@ -51,6 +51,9 @@ def queue(request):
         scoped(AccountCheck.objects, request.user, "account__tenancy__").filter(status=CheckStatus.OPEN).count()
     )
     context = {"pending": pending, "decided": decided, "limit": limit, "open_checks": open_checks}
+    if request.user.has_perm("rentaccounts.view_writeoffrun"):
+        proposed = WriteOffRun.objects.filter(status=WriteOffRunStatus.PROPOSED).select_related("proposed_by")
+        context["write_off_runs_proposed"] = proposed.order_by("created_at")
     if request.user.has_perm("incomeapp.change_staffchangerequest"):
         context["staff_changes_waiting"] = staff_changes_pending().exclude(requested_by=request.user).count()
     return render(request, "rentaccounts/approval_queue.html", context)
@@ -73,6 +76,17 @@ def request_create(request):
     initial = {
         "payment_reference": request.GET.get("reference", ""),
         "account_kind": kind if kind in AccountKind.values else AccountKind.RENT,
+        # Prefilled from a link (the arrears case's "move the debt to their current tenancy" step): still checked.
+        **{
+            field: request.GET[param][:200]
+            for param, field in (
+                ("kind", "kind"),
+                ("to", "to_payment_reference"),
+                ("amount", "amount"),
+                ("why", "reason"),
+            )
+            if request.GET.get(param)
+        },
     }
     form = AdjustmentRequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid() and _accounts_in_scope(request.user, form):
@@ -85,9 +99,12 @@ def request_create(request):
                 reason=data["reason"],
                 requested_by=request.user,
                 to_account=data["to_account"],
+                write_off_reason=data.get("write_off_reason") or "",
+                evidence=data.get("evidence") or "",
             )
         except ValidationError as error:
-            form.add_error("amount", _message(error))
+            field = error.code if getattr(error, "code", None) in ("write_off_reason", "evidence") else "amount"
+            form.add_error(field, _message(error))
         else:
             exceptions = (
                 transfer_exceptions(account=created.account, to_account=created.to_account, amount=created.amount)

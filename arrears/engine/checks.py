@@ -139,6 +139,11 @@ def policy_check(policy: dict) -> dict:
         raise PolicyError(
             f"agreement_max_weeks must be a whole number of weeks from 1 to 520 (10 years), not {longest!r}."
         )
+    if policy.get("ladder", "current") not in ("current", "former", "sundry"):
+        raise PolicyError(
+            "ladder must be 'current' (current tenants' rent), 'former' (former tenants' arrears) or 'sundry' "
+            f"(rechargeable repairs and sundry debts), not {policy['ladder']!r}."
+        )
     applies_to = policy.get("applies_to") or {}
     if not isinstance(applies_to, dict) or set(applies_to) - {"tenures", "schemes"}:
         raise PolicyError("applies_to takes 'tenures' (tenure codes) and 'schemes' (scheme codes), each a list.")

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from arrears.constants import (
+    Ladder,
     PolicyVersionStatus,
 )
 from arrears.engine import PolicyError, policy_check
@@ -146,7 +147,8 @@ def _policy_scope_set(version: ArrearsPolicyVersion) -> None:
             )
     policy = version.policy
     policy.tenure_types = tenures
-    policy.save(update_fields=["tenure_types", "updated_at"])
+    policy.ladder = version.document.get("ladder", Ladder.CURRENT)  # which debts it works (docs/debts.md)
+    policy.save(update_fields=["tenure_types", "ladder", "updated_at"])
     policy.schemes.set(schemes)
 
 

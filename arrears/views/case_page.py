@@ -29,6 +29,7 @@ from arrears.moratorium import (
 )
 from arrears.next_step import next_step, reason_sentence
 from arrears.selectors import case_benefits, case_detail, moratoria, moratorium_law
+from arrears.services.money_claim import recovery_panel
 from incomeapp.law import NoThreshold
 from incomeapp.money import format_money
 from incomeapp.signals import SpecialCategory, special_category_shown
@@ -130,7 +131,10 @@ def _special_categories_shown(request, context) -> None:
 
 
 # The forms the next-step button (or ?open=<name>) opens on the page, by the name `next_step` gives.
-_OPENABLE = {"contact", "agreement", "vulnerability", "claim", "letter", "pause", "referral"}
+_OPENABLE = {
+    *("contact", "agreement", "vulnerability", "claim", "letter", "pause", "referral"),
+    *("trace", "agency", "money_claim"),  # former tenants' and sundry debts (arrears/views/recovery.py)
+}
 
 
 def _case_page(request, case, status=200, **forms):
@@ -164,6 +168,7 @@ def _case_page(request, case, status=200, **forms):
         **case_benefits(case=case, today=today),
         **_balance_chart(case, today),
         "referrals": case.referrals.all(),
+        **recovery_panel(case=case),
         "vulnerability_reviews": case.vulnerability_reviews.all(),
         "can_see_sensitive": request.user.has_perm("incomeapp.view_sensitive_notes"),
         **(breathing_space_panel(case=case, today=today) if can_see_breathing_space else {"breathing_space": None}),

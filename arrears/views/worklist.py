@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from arrears.constants import Ladder
 from arrears.forms import ReassignForm
 from arrears.models import ArrearsCase, Recommendation
 from arrears.selectors import (
@@ -29,6 +30,7 @@ from arrears.selectors import (
 from arrears.selectors_agreements import agreement_status_by_case
 from arrears.services import cases_reassign
 from arrears.stages import STAGE_BY_KEY, stage_choices, stage_label
+from arrears.stages_ladders import ladder_stage_label
 from incomeapp.models import User
 from tenancies.models import Patch, Scheme, Tenancy
 from tenancies.scoping import assert_can_see_tenancy, scoped
@@ -50,6 +52,18 @@ COLUMNS = [
     ("officer", "Officer", False),
     ("priority", "Priority", True),
 ]
+# The former tenants' and sundry tabs: their cases, with what can still be recovered (issue 16).
+LADDER_TABS = {"former": Ladder.FORMER, "sundry": Ladder.SUNDRY}
+LADDER_TAB_LABELS = {"former": "Former tenant arrears", "sundry": "Recharges and sundry debts"}
+LADDER_COLUMNS = [
+    ("tenant", "Tenant", False),
+    ("stage", "Stage", False),
+    ("balance", "Balance", True),
+    ("recoverable", "Recoverable", True),
+    ("action", "Next action", False),
+    ("officer", "Officer", False),
+    ("priority", "Priority", True),
+]
 
 
 def _list_params(params) -> dict:
@@ -68,11 +82,11 @@ def _list_params(params) -> dict:
     }
 
 
-def _sort_headers(kept: dict, sort: str, ascending: bool) -> list[dict]:
+def _sort_headers(kept: dict, sort: str, ascending: bool, columns=COLUMNS) -> list[dict]:
     """The sortable table headers (MOJ sortable table pattern, sorted by the server): each links to its own sort,
     the other way round when it is the current one, keeping the tab, filters and search."""
     headers = []
-    for key, label, numeric in COLUMNS:
+    for key, label, numeric in columns:
         current = key == sort
         next_ascending = not ascending if current else key != "priority"
         query = urlencode({**kept, "sort": key, "dir": "ascending" if next_ascending else "descending"})
@@ -94,14 +108,31 @@ def index(request):
     name, payment reference or address, and sorting by any column. Everyone else sees all. Two more tabs list ended
     tenancies by account: former tenant arrears, and credits to refund."""
     today = timezone.localdate()
-    all_tabs = {**WORKLIST_TABS, **FORMER_TABS}
+    all_tabs = {**WORKLIST_TABS, **LADDER_TAB_LABELS, "credits": FORMER_TABS["credits"]}
     tab = request.GET.get("tab") if request.GET.get("tab") in all_tabs else "immediate"
     has_own = ArrearsCase.objects.filter(officer=request.user, status="open").exists()
     officer_choice = request.GET.get("officer", "me" if has_own else "")
     officer = request.user if officer_choice == "me" else User.objects.filter(pk=_int(officer_choice)).first()
     filters = _list_params(request.GET)
-    former = tab in FORMER_TABS
-    if former:
+    ladder = LADDER_TABS.get(tab)
+    columns = LADDER_COLUMNS if ladder else COLUMNS
+    if filters["sort"] not in {key for key, _, _ in columns}:
+        filters["sort"], filters["ascending"] = "priority", False
+    former = tab == "credits"
+    waiting = None
+    if ladder:
+        rows = worklist(tab=tab, as_of=today, officer=officer, ladder=ladder, **filters)
+        rows = scoped(rows, request.user, "account__tenancy__")
+        if ladder == Ladder.FORMER:
+            waiting = former_tenancy_accounts(
+                tab="former",
+                officer=officer,
+                patch_id=filters["patch_id"],
+                scheme_id=filters["scheme_id"],
+                without_case=True,
+            )
+            waiting = Paginator(scoped(waiting, request.user, "tenancy__"), PAGE_SIZE).get_page(1)
+    elif former:
         rows = former_tenancy_accounts(
             tab=tab, officer=officer, patch_id=filters["patch_id"], scheme_id=filters["scheme_id"]
         )
@@ -111,7 +142,11 @@ def index(request):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     agreements = agreement_status_by_case([case.pk for case in page.object_list], today) if tab == "agreements" else {}
     for case in page.object_list if not former else ():
-        case.stage_label = stage_label(case.stage_rank)
+        case.stage_label = (
+            ladder_stage_label(case.latest_recommendation and case.latest_recommendation.facts)
+            if ladder
+            else stage_label(case.stage_rank)
+        )
         case.agreement_status = agreements.get(case.pk)
     kept = {"officer": officer_choice, "patch": filters["patch_id"] or "", "scheme": filters["scheme_id"] or ""}
     kept.update(action=filters["action"], stage=filters["stage"], q=filters["search"])
@@ -123,17 +158,21 @@ def index(request):
         action_choices.append((filters["action"], old or "An action no live policy uses"))
     labels = dict(action_choices)
     context = {
-        "reassign_form": ReassignForm() if request.user.has_perm("arrears.change_arrearscase") and not former else None,
+        "reassign_form": ReassignForm()
+        if request.user.has_perm("arrears.change_arrearscase") and not former and not ladder
+        else None,
         "tabs": [(key, label, urlencode({**kept, **sorted_by, "tab": key})) for key, label in all_tabs.items()],
         "tab": tab,
         "tab_label": all_tabs[tab],
         "former": former,
+        "ladder_tab": bool(ladder),
+        "waiting": waiting,
         "today": today,
         "page": page,
         "query_string": urlencode({**kept, **sorted_by, "tab": tab}),
         "filters": kept,
-        "sort_headers": _sort_headers({**kept, "tab": tab}, filters["sort"], filters["ascending"]),
-        "sort_label": dict((key, label) for key, label, _ in COLUMNS)[filters["sort"]],
+        "sort_headers": _sort_headers({**kept, "tab": tab}, filters["sort"], filters["ascending"], columns),
+        "sort_label": dict((key, label) for key, label, _ in columns)[filters["sort"]],
         "sort_ascending": filters["ascending"],
         "sort_key": filters["sort"],
         "patches": Patch.objects.order_by("name"),

@@ -14,6 +14,7 @@ The court stage is in four parts:
 - `evictions`: booking an eviction (on a warrant, or on an excluded licence's notice) and its outcome.
 """
 
+from .costs import court_costs_post, hearing_costs_correct
 from .evictions import eviction_book, eviction_outcome_record
 from .hearings import (
     ENDED_OUTSIDE_A_HEARING,
@@ -43,9 +44,11 @@ __all__ = [
     "claim_end_record",
     "claim_issue_record",
     "court_agreement_broken",
+    "court_costs_post",
     "discretionary_grounds",
     "eviction_book",
     "eviction_outcome_record",
+    "hearing_costs_correct",
     "hearing_outcome_record",
     "hearing_record",
     "mandatory_ground_refusal",

@@ -21,6 +21,7 @@ from incomeapp.money import format_money
 from incomeapp.roles import staff_require
 from rentaccounts.constants import AccountKind
 
+from .costs import court_costs_post
 from .serious_arrears import mandatory_ground_refusal, serious_arrears_at
 
 
@@ -164,6 +165,7 @@ def hearing_outcome_record(
         )
     if ended:
         _claim_close(hearing.legal_case, case=case, label=label, on=hearing.hearing_on)
+    court_costs_post(hearing=hearing, posted_by=recorded_by)  # to the court costs account, never the rent account
     return hearing
 
 

@@ -22,6 +22,7 @@ from documents.constants import DeliveryState, DocumentKind
 from documents.rendering import letter_pdf
 from documents.services import document_store
 from incomeapp.roles import staff_require
+from rentaccounts.selectors_court_costs import court_costs_position
 from rentaccounts.services.statements import account_statement
 
 from .hearings import _account
@@ -84,7 +85,10 @@ def _statement_of_payments(warrant: Warrant):
     tenancy = hearing.legal_case.tenancy
     today = timezone.localdate()
     statement = account_statement(account=_account(tenancy), date_from=hearing.hearing_on, date_to=today)
-    body = render_to_string("courts/statement_of_payments.html", {"statement": statement, "hearing": hearing})
+    body = render_to_string(
+        "courts/statement_of_payments.html",
+        {"statement": statement, "hearing": hearing, "court_costs": court_costs_position(tenancy=tenancy)},
+    )
     legal_case = hearing.legal_case
     pdf = letter_pdf(
         title=f"Statement of payments since the order of {hearing.hearing_on:%-d %B %Y}",

@@ -186,6 +186,13 @@ LEGAL_WARRANT_APPROVAL_CHAIN = env.list("LEGAL_WARRANT_APPROVAL_CHAIN", default=
 # Delegated authority counts everything a person approved for one tenancy's accounts (adjustments, refunds, transfers,
 # write-offs, by absolute value) over this many days, not each request alone (rentaccounts/approvals.py).
 DELEGATED_AUTHORITY_WINDOW_DAYS = env.int("DELEGATED_AUTHORITY_WINDOW_DAYS", default=30)
+# Small-balance write-offs (reason "small balance", and the small-balance run): only balances under this, in pounds
+# (docs/debts.md, write-offs).
+WRITE_OFF_SMALL_BALANCE_LIMIT = env.str("WRITE_OFF_SMALL_BALANCE_LIMIT", default="10.00")
+
+# Debt collection agencies former tenants' and sundry debts are referred to (docs/debts.md, recovery); the first is the
+# default. For example "Northway Collections,Second Agency Ltd".
+DEBT_AGENCIES = env.list("DEBT_AGENCIES", default=["Debt collection agency"])
 
 # Payment references Rentwise makes: this prefix, 7 digits and a Luhn check digit (docs/sign-up.md).
 PAYMENT_REFERENCE_PREFIX = env.str("PAYMENT_REFERENCE_PREFIX", default="RW")

@@ -12,8 +12,8 @@ from incomeapp.roles import staff_require
 from rentaccounts.constants import SuspenseStatus, TransactionType
 from rentaccounts.imports.formats import read_date
 from rentaccounts.imports.matching import rent_accounts_by_reference
-from rentaccounts.models import SuspenseItem
-from rentaccounts.services import Posting, transaction_post
+from rentaccounts.models import SuspenseItem, Transaction
+from rentaccounts.services import Posting, allocation_order, payment_split, transactions_post
 from tenancies.models import Tenancy
 
 # The benefit period a schedule row covered, kept on the posting for the overlap checks.
@@ -40,7 +40,8 @@ def _open_item_locked(item: SuspenseItem) -> SuspenseItem:
 def suspense_item_allocate(
     *, item: SuspenseItem, tenancy: Tenancy, user, amount: Decimal | None = None, effective_date: date | None = None
 ) -> SuspenseItem:
-    """Posts a held payment to a tenancy's rent account, once (key `suspense:<id>`), and flags it for re-review.
+    """Posts a held payment to a tenancy, once (key `suspense:<id>`), and flags it for re-review. A tenant's payment
+    clears the tenancy's accounts in the configured allocation order (rent first by default), as an import does.
 
     The officer may give the amount received (positive) or the date where the file's could not be read.
     """
@@ -56,23 +57,34 @@ def suspense_item_allocate(
     account_id = rent_accounts_by_reference({reference}, create_missing=True)[reference]
     transaction_type = item.transaction_type or TransactionType.PAYMENT
     period_start, period_end = _period(item.raw) if transaction_type != TransactionType.PAYMENT else (None, None)
-    item.transaction = transaction_post(
-        posting=Posting(
-            account_id=account_id,
-            transaction_type=transaction_type,
-            amount=credit,
-            effective_date=when,
-            idempotency_key=f"suspense:{item.pk}",
-            payment_method=item.payment_method,
-            external_reference=item.external_id,
-            description=f"From suspense: {item.reason}"[:255],
-            period_start=period_start,
-            period_end=period_end,
-        ),
-        posted_by=user,
-        import_batch=item.batch,
-        review_reason="from suspense",
-    )
+    common = {
+        "transaction_type": transaction_type,
+        "effective_date": when,
+        "payment_method": item.payment_method,
+        "external_reference": item.external_id,
+        "description": f"From suspense: {item.reason}"[:255],
+        "period_start": period_start,
+        "period_end": period_end,
+    }
+    legs = [(account_id, credit)]
+    if transaction_type == TransactionType.PAYMENT and credit < 0:
+        # A tenant's payment clears the tenancy's accounts in the configured order, as an import would have.
+        accounts = {kind: (pk, balance) for pk, kind, balance in tenancy.accounts.values_list("pk", "kind", "balance")}
+        balances = {kind: balance for kind, (_, balance) in accounts.items()}
+        split = payment_split(amount=credit, balances=balances, order=allocation_order())
+        legs = [(accounts[kind][0] if kind in accounts else account_id, amount) for kind, amount in split]
+    # The first leg keeps the item's key (and is the item's transaction); any other leg's key names its account.
+    postings = [
+        Posting(
+            account_id=leg_account,
+            amount=amount,
+            idempotency_key=f"suspense:{item.pk}" if index == 0 else f"suspense:{item.pk}:{leg_account}",
+            **common,
+        )
+        for index, (leg_account, amount) in enumerate(legs)
+    ]
+    transactions_post(postings=postings, posted_by=user, import_batch=item.batch, review_reason="from suspense")
+    item.transaction = Transaction.objects.get(idempotency_key=f"suspense:{item.pk}")
     item.status = SuspenseStatus.ALLOCATED
     item.resolved_by, item.resolved_at = user, timezone.now()
     item.resolution_note = f"Allocated to {reference}"

@@ -5,6 +5,8 @@ Delegated authority covers everything one person approves for one tenancy's acco
 (settings.DELEGATED_AUTHORITY_WINDOW_DAYS), so splitting a sum into smaller requests does not get it under a limit.
 A transfer that moves more than the money in credit, or goes to another household's account, needs an Income
 Manager (`incomeapp.approve_exceptional_transfers`).
+A write-off names a reason code and its evidence, checked by write_off_rules; a write-on reverses one approved
+write-off, whole and once, by reversing its postings (docs/debts.md, write-offs).
 """
 
 from datetime import timedelta
@@ -23,7 +25,8 @@ from rentaccounts.constants import RequestKind, RequestStatus, TransactionType
 from rentaccounts.models import Account, AdjustmentRequest, Transaction
 from tenancies.models import TenancyTenant
 
-from .ledger import Posting, transactions_post
+from .ledger import Posting, transaction_reverse, transactions_post
+from .write_off_rules import write_off_check, write_off_description, write_on_check
 
 LEG_TYPES = {
     RequestKind.ADJUSTMENT: TransactionType.ADJUSTMENT,
@@ -132,7 +135,17 @@ def approval_problem(*, request: AdjustmentRequest, approver) -> str | None:
     return None
 
 
-def _check_amount(*, kind: str, account: Account, amount: Decimal, to_account: Account | None) -> None:
+def _check_amount(
+    *,
+    kind: str,
+    account: Account,
+    amount: Decimal,
+    to_account: Account | None,
+    write_off_reason: str = "",
+    evidence: str = "",
+    reverses: AdjustmentRequest | None = None,
+    request_pk: int | None = None,
+) -> None:
     """The rules a request must meet when asked for and again when approved (the balance may have moved since)."""
     if kind not in RequestKind.values:
         raise ValidationError("Choose whether this is an adjustment, a refund, a transfer or a write-off.")
@@ -153,6 +166,9 @@ def _check_amount(*, kind: str, account: Account, amount: Decimal, to_account: A
             raise ValidationError(
                 f"A write-off cannot be more than is owed ({format_money(max(account.balance, ZERO))})."
             )
+        write_off_check(account=account, amount=amount, write_off_reason=write_off_reason, evidence=evidence)
+    if kind == RequestKind.WRITE_ON:
+        write_on_check(reverses=reverses, amount=amount, exclude_pk=request_pk)
     if kind == RequestKind.TRANSFER:
         if to_account is None or to_account.pk == account.pk:
             raise ValidationError("Choose a different account to transfer to.")
@@ -164,7 +180,17 @@ def _check_amount(*, kind: str, account: Account, amount: Decimal, to_account: A
 
 @transaction.atomic
 def adjustment_request_create(
-    *, kind: str, account: Account, amount: Decimal, reason: str, requested_by, to_account: Account | None = None
+    *,
+    kind: str,
+    account: Account,
+    amount: Decimal,
+    reason: str,
+    requested_by,
+    to_account: Account | None = None,
+    write_off_reason: str = "",
+    evidence: str = "",
+    reverses: AdjustmentRequest | None = None,
+    write_off_run=None,
 ) -> AdjustmentRequest:
     staff_require(requested_by, "rentaccounts.add_adjustmentrequest", "ask for adjustments")
     if not (reason or "").strip():
@@ -172,7 +198,16 @@ def adjustment_request_create(
     amount = to_money(amount)
     # The balance as it stands now, not as the caller last read it.
     account = Account.objects.get(pk=account.pk)
-    _check_amount(kind=kind, account=account, amount=amount, to_account=to_account)
+    is_write_off = kind == RequestKind.WRITE_OFF
+    _check_amount(
+        kind=kind,
+        account=account,
+        amount=amount,
+        to_account=to_account,
+        write_off_reason=write_off_reason,
+        evidence=evidence,
+        reverses=reverses,
+    )
     return AdjustmentRequest.objects.create(
         kind=kind,
         account=account,
@@ -180,6 +215,10 @@ def adjustment_request_create(
         amount=amount,
         reason=reason.strip(),
         requested_by=requested_by,
+        write_off_reason=write_off_reason if is_write_off else "",
+        evidence=(evidence or "").strip() if is_write_off else "",
+        reverses=reverses if kind == RequestKind.WRITE_ON else None,
+        write_off_run=write_off_run if is_write_off else None,
     )
 
 
@@ -197,6 +236,8 @@ def _legs(request: AdjustmentRequest) -> list[Posting]:
     today = timezone.localdate()
     leg_type = LEG_TYPES[RequestKind(request.kind)]
     description = f"{request.get_kind_display()}: {request.reason}"[:255]
+    if request.kind == RequestKind.WRITE_OFF:
+        description = write_off_description(request.write_off_reason)
     if request.kind == RequestKind.TRANSFER:
         # Money in hand moves: the first account gives up the credit (a debit there), the other receives it.
         return [
@@ -217,8 +258,18 @@ def _legs(request: AdjustmentRequest) -> list[Posting]:
                 description=description,
             ),
         ]
+    key = f"request:{request.pk}:1"
+    if request.write_off_run_id:
+        key = f"write-off-run:{request.write_off_run_id}:{request.account_id}"
+    return [Posting(request.account_id, leg_type, request.amount, today, key, description=description)]
+
+
+def _write_on_post(request: AdjustmentRequest, approver) -> list[Transaction]:
+    """Reverses each posting of the write-off: the debt is owed again."""
+    description = f"Write-on (write-off reversed): {request.reason}"
     return [
-        Posting(request.account_id, leg_type, request.amount, today, f"request:{request.pk}:1", description=description)
+        transaction_reverse(original=original, reason=description, posted_by=approver)
+        for original in request.reverses.transactions.order_by("pk")
     ]
 
 
@@ -250,16 +301,24 @@ def adjustment_request_approve(*, request: AdjustmentRequest, approver, reason: 
         account=request.account,
         amount=request.amount,
         to_account=request.to_account,
+        write_off_reason=request.write_off_reason,
+        evidence=request.evidence,
+        reverses=request.reverses,
+        request_pk=request.pk,
     )
     problem = approval_problem(request=request, approver=approver)
     if problem:
         raise PermissionDenied(problem)
-    legs = _legs(request)
-    transactions_post(postings=legs, posted_by=approver, review_reason="approved change")
+    if request.kind == RequestKind.WRITE_ON:
+        posted = _write_on_post(request, approver)
+    else:
+        legs = _legs(request)
+        transactions_post(postings=legs, posted_by=approver, review_reason="approved change")
+        posted = Transaction.objects.filter(idempotency_key__in=[leg.idempotency_key for leg in legs])
     request.status = RequestStatus.APPROVED
     request.decided_by, request.decided_at, request.decision_reason = approver, timezone.now(), reason.strip()
     request.save()
-    request.transactions.set(Transaction.objects.filter(idempotency_key__in=[leg.idempotency_key for leg in legs]))
+    request.transactions.set(posted)
     return request
 
 

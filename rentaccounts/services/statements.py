@@ -13,19 +13,16 @@ from documents.rendering import letter_pdf
 from documents.services import document_email, document_store
 from incomeapp.money import ZERO
 from incomeapp.roles import staff_require
-from rentaccounts.constants import TransactionType
+from rentaccounts.constants import AccountKind, TransactionType
 from rentaccounts.models import Account, Transaction
 from rentaccounts.selectors import sum_amounts, weeks_in_arrears
 
 CHARGES, BENEFITS, PAYMENTS = "Charges", "Housing Benefit and Universal Credit", "Your payments"
+# Never rent (docs/debts.md): a debit of these kinds is never in the "Rent and charges" lines, even on a rent account.
+NOT_RENT = "Repairs, sundry debts and court costs (not rent)"
 STATEMENT_GROUPS = {
-    CHARGES: (
-        TransactionType.RENT_DEBIT,
-        TransactionType.CHARGE_DEBIT,
-        TransactionType.COURT_COSTS,
-        TransactionType.RECHARGE,
-        TransactionType.SUNDRY,
-    ),
+    CHARGES: (TransactionType.RENT_DEBIT, TransactionType.CHARGE_DEBIT),
+    NOT_RENT: (TransactionType.COURT_COSTS, TransactionType.RECHARGE, TransactionType.SUNDRY),
     BENEFITS: (
         TransactionType.HOUSING_BENEFIT,
         TransactionType.UC_MANAGED_PAYMENT,
@@ -73,7 +70,7 @@ class StatementWeek:
 
     @property
     def other(self) -> Decimal:
-        """Returned payments, corrections and adjustments."""
+        """Returned payments, corrections, adjustments, and debts that are not rent."""
         return sum((total for group, total in self.totals.items() if group not in (CHARGES, BENEFITS, PAYMENTS)), ZERO)
 
 
@@ -152,9 +149,10 @@ def account_statement(*, account: Account, date_from: date, date_to: date) -> St
         statement.totals[group_of[transaction.transaction_type]] += transaction.amount
     statement.closing_balance = running
     statement.weeks = _weeks(statement, group_of)
-    weeks = weeks_in_arrears(tenancy=account.tenancy, balance=running, on=date_to)
-    statement.weekly_rent, statement.weeks_in_arrears = weeks["weekly_rent"], weeks["weeks"]
-    statement.weeks_basis_label = weeks["basis_label"]
+    if account.kind == AccountKind.RENT:  # weeks of rent are of the rent account only, never another debt
+        weeks = weeks_in_arrears(tenancy=account.tenancy, balance=running, on=date_to)
+        statement.weekly_rent, statement.weeks_in_arrears = weeks["weekly_rent"], weeks["weeks"]
+        statement.weeks_basis_label = weeks["basis_label"]
     return statement
 
 
@@ -197,7 +195,10 @@ def statement_pdf(statement: Statement, *, recipient: dict | None = None) -> byt
 
 
 def statement_title(statement: Statement) -> str:
-    return f"Rent statement, {statement.date_from:%-d %B %Y} to {statement.date_to:%-d %B %Y}"
+    dates = f"{statement.date_from:%-d %B %Y} to {statement.date_to:%-d %B %Y}"
+    if statement.account.kind != AccountKind.RENT:
+        return f"Statement of your {statement.account.get_kind_display().lower()} account (not rent), {dates}"
+    return f"Rent statement, {dates}"
 
 
 def statement_document_make(

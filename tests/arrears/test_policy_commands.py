@@ -28,10 +28,18 @@ def test_installing_the_shipped_policies_twice_makes_each_once_and_live():
     policies_install_shipped()
     policies_install_shipped()
     assert sorted(ArrearsPolicyVersion.objects.values_list("policy__name", "number", "status")) == [
+        ("former-tenants", 1, "live"),
         ("hackney-2020", 1, "live"),
         ("rentwise-default", 1, "live"),
+        ("sundry-debts", 1, "live"),
     ]
     assert ArrearsPolicy.objects.get(is_default=True).name == "rentwise-default"
+    assert dict(ArrearsPolicy.objects.values_list("name", "ladder")) == {
+        "former-tenants": "former",
+        "hackney-2020": "current",
+        "rentwise-default": "current",
+        "sundry-debts": "sundry",
+    }
 
 
 def test_a_changed_policy_is_a_new_draft_until_published_and_the_old_version_is_kept(tmp_path):

@@ -288,6 +288,28 @@ def world(law, settings, tmp_path):
     )
     statement_run = StatementRun.objects.create(period_end=today, started_by=admin)
     rebuild = KpiRebuild.objects.create(requested_by=admin, week_ending=today)
+    from arrears.models import DebtAgencyExport, DebtAgencyReturn
+
+    agency_export = DebtAgencyExport.objects.create(agency="Agency", file_name="x.csv", content=b"x", made_by=admin)
+    from rentaccounts.constants import RequestKind, RequestStatus, WriteOffReason
+    from rentaccounts.models import WriteOffRun
+
+    write_off = AdjustmentRequest.objects.create(
+        kind=RequestKind.WRITE_OFF,
+        account=request_.account,
+        amount=Decimal("-5.00"),
+        reason="Gone away",
+        write_off_reason=WriteOffReason.GONE_AWAY,
+        evidence="Trace report",
+        requested_by=other,
+        status=RequestStatus.APPROVED,
+        decided_by=admin,
+        decided_at=timezone.now(),
+    )
+    write_off_run = WriteOffRun.objects.create(
+        balance_under=Decimal("10.00"), ended_months=6, account_kinds=["rent"], as_of=today, proposed_by=other
+    )
+    agency_return = DebtAgencyReturn.objects.create(agency="Agency", file_name="r.csv", sha256="d" * 64, content=b"x")
     second = PersonFactory()
     home = tenancy.property
     return {
@@ -298,6 +320,8 @@ def world(law, settings, tmp_path):
             "approvals:detail": request_,
             "approvals:decide": request_,
             "approvals:check_detail": check,
+            "approvals:write_on": write_off,
+            "approvals:write_off_run": write_off_run,
             "arrears:": case,
             "arrears:review_": review,
             "arrears:policy_": ArrearsPolicyVersion.objects.order_by("pk").last(),
@@ -314,19 +338,49 @@ def world(law, settings, tmp_path):
             "courts:notice": notice,
             "courts:legal_case_start": notice,
             "courts:legal_case": legal_case,
+            "courts:hearing_costs": legal_case,
             "documents:download": document,
             "documents:print_batch": print_batch,
             "privacy:": tenancy.tenancy_tenants.get().person,
             "staff:change": change,
             "rentaccounts:statement_run": statement_run,
             "dashboards:rebuild": rebuild,
+            "arrears:agency_export": agency_export,
+            "arrears:agency_return": agency_return,
+            "debts:acknowledgment_add": account,
+            "debts:order_add": tenancy.tenancy_tenants.get().person,
+            "debts:order_discharge": _insolvency_order(tenancy.tenancy_tenants.get().person),
             "staff:": other,
+            "rentaccounts:hb_overpayment": _hb_overpayment(tenancy, admin),
         },
+        "hearing": _hearing(legal_case, admin),
         "second_person": second,
         "agreement": agreement,
         "policy_step": steps(policy.document)[0]["key"],
         "template_key": LetterTemplate.objects.order_by("key").values_list("key", flat=True).first(),
     }
+
+
+def _hb_overpayment(tenancy, user):
+    from rentaccounts.models import HousingBenefitOverpayment
+
+    today = timezone.localdate()
+    return HousingBenefitOverpayment.objects.create(
+        tenancy=tenancy, council="Bristol City Council", period_start=today, period_end=today,
+        amount=Decimal("40.00"), recovery_method="invoice", liability="recoverable", recorded_by=user,
+    )  # fmt: skip
+
+
+def _hearing(legal_case, user):
+    from courts.models import Hearing
+
+    return Hearing.objects.create(legal_case=legal_case, hearing_on=timezone.localdate(), recorded_by=user)
+
+
+def _insolvency_order(person):
+    from rentaccounts.models import InsolvencyOrder
+
+    return InsolvencyOrder.objects.create(person=person, kind="bankruptcy", made_on=timezone.localdate())
 
 
 def _kwargs_for(name: str, route: str, world) -> dict | str:
@@ -350,6 +404,8 @@ def _kwargs_for(name: str, route: str, world) -> dict | str:
             kwargs[param] = timezone.localdate().year
         elif param == "number":
             kwargs[param] = 1
+        elif param == "hearing_id":
+            kwargs[param] = world["hearing"].pk
         elif param == "agreement_pk":
             kwargs[param] = world["agreement"].pk
         elif param == "key":

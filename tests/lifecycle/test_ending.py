@@ -142,10 +142,13 @@ def test_the_ended_account_leaves_the_worklist_as_former_tenant_arrears(officer)
     assert list(former_tenancy_accounts(tab="former", officer=officer)) == former
     assert not former_tenancy_accounts(tab="credits").exists()
 
-    # The weekly review neither reopens the case nor recommends a letter or notice for the former tenant.
+    # The weekly review neither reopens the case nor recommends a current tenant's letter or notice: the balance is
+    # worked on the former tenants' ladder (issue 16), on a case of its own, off the current tenants' worklist.
     run, _ = review_run(as_of=today + timedelta(days=7))
-    assert not ArrearsCase.objects.filter(account__tenancy=tenancy, status=CaseStatus.OPEN).exists()
-    assert not Recommendation.objects.filter(run=run, account__tenancy=tenancy).exists()
+    assert not ArrearsCase.objects.filter(account__tenancy=tenancy, status=CaseStatus.OPEN, ladder="current").exists()
+    recommendation = Recommendation.objects.get(run=run, account__tenancy=tenancy)
+    assert recommendation.policy_version.policy.ladder == "former" and recommendation.case.ladder == "former"
+    assert not worklist(tab="patch", as_of=today).exists()
 
 
 def test_the_review_closes_the_open_case_of_a_tenancy_ended_without_the_service(officer):

@@ -11,7 +11,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from incomeapp.constants import Role
-from rentaccounts.constants import AccountKind, RequestKind, RequestStatus, TransactionType
+from rentaccounts.constants import AccountKind, RequestKind, RequestStatus, TransactionType, WriteOffReason
 from rentaccounts.models import Account, AdjustmentRequest, Transaction
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from rentaccounts.services.approvals import (
@@ -103,7 +103,14 @@ def test_a_refund_posts_a_positive_refund_and_a_write_off_a_negative_write_off(p
 
     owing = account_get_or_create(tenancy=TenancyFactory())
     _post(owing, "120.00", "r:2")
-    write_off = _ask(people, owing, kind=RequestKind.WRITE_OFF, amount="-120.00")
+    write_off = _ask(
+        people,
+        owing,
+        kind=RequestKind.WRITE_OFF,
+        amount="-120.00",
+        write_off_reason=WriteOffReason.DECEASED_NO_ESTATE,
+        evidence="Death certificate seen; the estate's solicitor confirms nothing is left",
+    )
     adjustment_request_approve(request=write_off, approver=people["senior"], reason="Tenant deceased, no estate")
     owing.refresh_from_db()
     assert owing.balance == Decimal("0.00")

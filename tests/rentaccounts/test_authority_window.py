@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from incomeapp.constants import Role
-from rentaccounts.constants import AccountKind, RequestKind, RequestStatus, TransactionType
+from rentaccounts.constants import AccountKind, RequestKind, RequestStatus, TransactionType, WriteOffReason
 from rentaccounts.models import AdjustmentRequest
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from rentaccounts.services.approvals import adjustment_request_approve, adjustment_request_create
@@ -39,8 +39,14 @@ def _owing(amount="1000.00", tenancy=None, kind=AccountKind.RENT):
 
 
 def _ask(people, account, amount="-400.00", kind=RequestKind.WRITE_OFF):
+    write_off = {"write_off_reason": WriteOffReason.UNECONOMIC, "evidence": "Tracing cost more than the debt"}
     return adjustment_request_create(
-        kind=kind, account=account, amount=Decimal(amount), reason="Uncollectable", requested_by=people["officer"]
+        kind=kind,
+        account=account,
+        amount=Decimal(amount),
+        reason="Uncollectable",
+        requested_by=people["officer"],
+        **(write_off if kind == RequestKind.WRITE_OFF else {}),
     )
 
 
