@@ -48,12 +48,13 @@ class ContactOutcome(models.TextChoices):
     SPOKE = "spoke", "Spoke to the tenant"
     NO_ANSWER = "no_answer", "No answer"
     LEFT_MESSAGE = "left_message", "Left a message"
-    QUEUED = "queued", "Letter queued"
+    QUEUED = "queued", "Queued"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed to send"
     RETURNED = "returned", "Returned undelivered"
     WITHHELD = "withheld", "Not sent: held by a Breathing Space"
     NOTE = "note", "Note only"
+    REPLIED = "replied", "Replied"
 
 
 # Outcomes that mean the named person was reached (pre-action protocol R-PAP-10: an attempt that reached nobody, such

@@ -141,6 +141,13 @@ class Contact(models.Model):
     non_payment_reason = models.CharField(max_length=20, choices=NonPaymentReason.choices, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # A text or email this product sent (its status is the message's), or a reply that came back.
+    message = models.OneToOneField(
+        "messaging.Message", null=True, blank=True, on_delete=models.PROTECT, related_name="contact"
+    )
+    inbound = models.ForeignKey(
+        "messaging.InboundMessage", null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+    )
 
     class Meta:
         indexes = [
@@ -280,6 +287,9 @@ class Recommendation(models.Model):
     label = models.CharField(max_length=150)
     mode = models.CharField(max_length=10)
     letter = models.CharField(max_length=60, blank=True)
+    message = models.CharField(
+        max_length=60, blank=True, default="", db_default="", help_text="The text or email template the step sends."
+    )
     severity = models.PositiveSmallIntegerField(default=0)
     rule = models.CharField(max_length=60, blank=True)
     reasons = models.JSONField(default=list)

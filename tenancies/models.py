@@ -164,6 +164,26 @@ class Person(SourceKeyed, TimeStampedModel):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=30, blank=True)
     preferred_contact = models.CharField(max_length=10, choices=ContactChannel.choices, default=ContactChannel.LETTER)
+    mobile = models.CharField(
+        max_length=30, blank=True, default="", db_default="", help_text="A UK mobile number, for text messages."
+    )
+    texts_allowed = models.BooleanField(
+        "Agreed to text messages",
+        default=False,
+        db_default=False,
+        help_text="They agreed to text messages about their account.",
+    )
+    emails_allowed = models.BooleanField(
+        "Agreed to emails", default=False, db_default=False, help_text="They agreed to emails about their account."
+    )
+    consent_recorded_on = models.DateField(
+        null=True, blank=True, help_text="When they last agreed to, or stopped, texts or emails."
+    )
+    mobile_wrong_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Set when a text could not be delivered to the mobile number: no texts go to it until it is fixed.",
+    )
     correspondence_address = models.TextField(
         blank=True,
         help_text="Where to post letters instead of the home, one line per row: for example a former tenant's "

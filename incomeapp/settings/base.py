@@ -44,11 +44,13 @@ INSTALLED_APPS = [
     "simple_history",
     "incomeapp",
     "tenancies",
+    "complaints",
     "rentaccounts",
     "arrears",
     "lifecycle",
     "courts",
     "documents",
+    "messaging",
     "dashboards",
     "privacy",  # personal data: subject access exports, retention, the special-category access log
     "devtools",  # demo data, demo users, the benchmark dataset: production settings leave it out
@@ -210,6 +212,29 @@ RENT_CHANGE_NOTICE_WEEKS = env.int("RENT_CHANGE_NOTICE_WEEKS", default=4)
 LETTER_RENDER_STALE_MINUTES = env.int("LETTER_RENDER_STALE_MINUTES", default=5)
 LETTER_RENDER_MAX_RETRIES = env.int("LETTER_RENDER_MAX_RETRIES", default=3)
 WORKER_WAIT_TIMEOUT = env.int("WORKER_WAIT_TIMEOUT", default=2 * 60 * 60)
+
+# Text messages and emails (docs/messaging.md). MESSAGING_PROVIDER: "" (none: messages are kept as "not sent: no
+# provider"), "notify" (GOV.UK Notify, with NOTIFY_API_KEY and the ids of two Notify templates that show our own text:
+# ((body)) for texts, ((subject)) and ((body)) for emails) or "http_sms" (a generic HTTP SMS provider:
+# SMS_PROVIDER_URL, SMS_PROVIDER_API_KEY). The provider's rate limit, in messages a second, paces every sender
+# together. Delivery reports and replies are accepted only with MESSAGING_CALLBACK_TOKEN as a bearer token.
+MESSAGING_PROVIDER = env.str("MESSAGING_PROVIDER", default="")
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
+NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
+NOTIFY_SMS_SENDER_ID = env.str("NOTIFY_SMS_SENDER_ID", default="")
+SMS_PROVIDER_URL = env.str("SMS_PROVIDER_URL", default="")
+SMS_PROVIDER_API_KEY = env.str("SMS_PROVIDER_API_KEY", default="")
+MESSAGING_RATE_LIMIT_PER_SECOND = env.float("MESSAGING_RATE_LIMIT_PER_SECOND", default=50.0)
+MESSAGING_BATCH_SIZE = env.int("MESSAGING_BATCH_SIZE", default=500)
+MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=5)
+MESSAGING_CALLBACK_TOKEN = env.str("MESSAGING_CALLBACK_TOKEN", default="")
+# Quiet hours: messages go only between these times (UK time), and not on Sundays or bank holidays unless allowed.
+MESSAGING_SEND_FROM = env.str("MESSAGING_SEND_FROM", default="08:00")
+MESSAGING_SEND_UNTIL = env.str("MESSAGING_SEND_UNTIL", default="20:00")
+MESSAGING_SEND_ON_SUNDAYS = env.bool("MESSAGING_SEND_ON_SUNDAYS", default=False)
+MESSAGING_SEND_ON_BANK_HOLIDAYS = env.bool("MESSAGING_SEND_ON_BANK_HOLIDAYS", default=False)
 
 # Celery. With no broker configured, tasks run eagerly in the calling process (demo and unit tests).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
