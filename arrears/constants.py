@@ -61,6 +61,20 @@ class ContactOutcome(models.TextChoices):
 # as an unanswered call, a visit with no answer or a returned letter, is not contact).
 REACHED_OUTCOMES = (ContactOutcome.SPOKE, ContactOutcome.SENT)
 
+# A text or email's diary outcome from its message's status (messaging.constants.MessageStatus): it counts as sent,
+# for the ladder's reach and the pre-action protocol, only once the provider reports it delivered.
+MESSAGE_OUTCOMES = {
+    "queued": ContactOutcome.QUEUED,
+    "sending": ContactOutcome.QUEUED,
+    "sent": ContactOutcome.QUEUED,
+    "delivered": ContactOutcome.SENT,
+    "temporary_failure": ContactOutcome.FAILED,
+    "permanent_failure": ContactOutcome.FAILED,
+    "failed": ContactOutcome.FAILED,
+    "no_provider": ContactOutcome.FAILED,
+    "withheld": ContactOutcome.WITHHELD,
+}
+
 # What a person can record as a contact's outcome. Queued, sent, failed and withheld are the system's statuses for its
 # own letters, and a "note only" is not a contact with anyone, so none of these is offered.
 RECORDABLE_OUTCOMES = (

@@ -96,6 +96,17 @@ OFFICER_CASEWORK = READ_TENANCIES | {
     "tenancies.view_scheme",
     "tenancies.view_patch",
     "tenancies.view_provider",
+    # Text messages and emails (docs/messaging.md): send one from a case, read replies, see templates.
+    "messaging.view_message",
+    "messaging.add_message",
+    "messaging.view_inboundmessage",
+    "messaging.change_inboundmessage",  # mark a reply read
+    "messaging.view_messagetemplate",
+    "messaging.view_suppression",
+    "messaging.change_suppression",  # lift a wrong-number mark once the number is confirmed
+    # Complaints (docs/messaging.md): record one and see them; answering and escalating is managers' work.
+    "complaints.view_complaint",
+    "complaints.add_complaint",
 }
 
 # Managers keep the homes, schemes and patches, the annual rent change, and loads from the housing management system.
@@ -161,6 +172,14 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "rentaccounts.add_statementrun",  # start the quarterly statements from the browser
         "documents.view_lettertemplate",
         "documents.add_lettertemplateversion",
+        # Message templates (versioned like letter templates) and campaigns to a list, previewed before they go.
+        "messaging.add_messagetemplateversion",
+        "messaging.change_messagetemplateversion",
+        "messaging.view_campaign",
+        "messaging.add_campaign",
+        # Answering, extending and escalating complaints, and the open ones by due date.
+        "complaints.change_complaint",
+        "complaints.manage_complaints",
         "courts.override_protocol_gate",
         "dashboards.change_kpitarget",
         "incomeapp.approve_exceptional_transfers",  # transfers beyond the credit or to another household
