@@ -38,6 +38,7 @@ run: $(VENV)/.runtime
 	$(MANAGE) setup_roles -v 0
 	$(MANAGE) arrears_policy install
 	$(MANAGE) letter_templates install
+	$(MANAGE) message_templates install
 	$(MANAGE) create_demo_users
 	$(MANAGE) seed_demo
 	$(MANAGE) run_arrears_review

@@ -25,3 +25,16 @@ class ArrearsConfig(AppConfig):
         from .selectors import tenancy_weeks_basis
 
         weeks_basis_provider_register(tenancy_weeks_basis)
+
+        from messaging.guards import register as messaging_guard_register
+
+        from .messaging_guard import breathing_space_guard
+
+        messaging_guard_register(breathing_space_guard)
+
+        from messaging.signals import message_status_changed, reply_received
+
+        from .receivers_messaging import diary_outcome_from_message, reply_to_diary
+
+        message_status_changed.connect(diary_outcome_from_message, dispatch_uid="arrears-diary-outcome-from-message")
+        reply_received.connect(reply_to_diary, dispatch_uid="arrears-reply-to-diary")

@@ -71,6 +71,12 @@ _INPUTS = [
     FactSpec("vulnerability_review_due", BOOL, "The case's vulnerability review is missing or out of date."),
     FactSpec("benefit_claim_pending", BOOL, "An HB or UC claim is pending with all evidence given (protocol 2.x)."),
     FactSpec("tenure_type", TEXT, "Tenure type code (legal-spec §2.1)."),
+    FactSpec(
+        "can_message",
+        BOOL,
+        "A named tenant can be sent a text or email now: agreed to it, with a UK mobile number not marked wrong (or an "
+        "email address), and not opted out (STOP).",
+    ),
     # Every debt (issue 16): the former tenants' and sundry ladders (docs/debts.md, "Ladders").
     FactSpec("ladder", TEXT, "Which ladder the account is on: current, former (an ended tenancy's rent) or sundry."),
     FactSpec(

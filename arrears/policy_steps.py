@@ -137,6 +137,7 @@ def steps(document: dict) -> list[dict]:
                 "mode": outcome.get("mode", "officer"),
                 "mode_display": dict(MODE_CHOICES).get(outcome.get("mode", "officer"), ""),
                 "letter": outcome.get("letter", ""),
+                "message": outcome.get("message", ""),
                 "contact_first_days": outcome.get("contact_first_days", 0),
                 "thresholds": step_thresholds(rule),
             }
@@ -178,9 +179,18 @@ def _set(target, path: tuple, value) -> None:
 
 
 def step_change(
-    document: dict, *, key: str, label: str, mode: str, letter: str, contact_first_days: int, thresholds: list
+    document: dict,
+    *,
+    key: str,
+    label: str,
+    mode: str,
+    letter: str,
+    contact_first_days: int,
+    thresholds: list,
+    message: str | None = None,
 ) -> dict:
-    """A copy of the policy with one step changed; `thresholds` are the new values in `step_thresholds` order."""
+    """A copy of the policy with one step changed; `thresholds` are the new values in `step_thresholds` order.
+    `message`: the step's text or email template keys, comma-separated ("" for none; None leaves them as they are)."""
     changed = copy.deepcopy(document)
     rule = next((rule for rule in changed["rules"] if rule["key"] == key), None)
     if rule is None:
@@ -196,6 +206,11 @@ def step_change(
         outcome["letter"] = letter
     else:
         outcome.pop("letter", None)
+    if message is not None:
+        if message:
+            outcome["message"] = message
+        else:
+            outcome.pop("message", None)
     if contact_first_days:
         outcome["contact_first_days"] = contact_first_days
     else:
@@ -220,6 +235,8 @@ def steps_compare(before: dict, after: dict) -> list[str]:
             lines.append(f"{name}: who takes it changes from “{modes[was['mode']]}” to “{modes[step['mode']]}”.")
         if was["letter"] != step["letter"]:
             lines.append(f"{name}: the letter changes from {was['letter'] or 'none'} to {step['letter'] or 'none'}.")
+        if was["message"] != step["message"]:
+            lines.append(f"{name}: the message changes from {was['message'] or 'none'} to {step['message'] or 'none'}.")
         if was["contact_first_days"] != step["contact_first_days"]:
             lines.append(
                 f"{name}: the days to try a call or visit first change from {was['contact_first_days']} to "

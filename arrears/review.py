@@ -32,6 +32,7 @@ from .review_writes import (
     _jsonable,
     _letters_hand_on,
     _letters_queue,
+    _messages_queue,
     _priority,
     _recommendations_write,
 )
@@ -48,6 +49,7 @@ class ReviewSummary:
     accounts: int = 0
     actions: Counter = field(default_factory=Counter)
     letters_queued: int = 0
+    messages_queued: int = 0  # this process's count (a resumed run counts only what it queued itself)
     cases_opened: int = 0
     cases_closed: int = 0
     cases: list[dict] = field(default_factory=list)  # dry run: each case that would be on the worklist
@@ -232,6 +234,7 @@ def _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts) -> None:
                 label=result.label,
                 mode=result.mode,
                 letter=result.letter,
+                message=result.message,
                 severity=result.severity,
                 rule=result.rule,
                 reasons=result.reasons,
@@ -247,6 +250,7 @@ def _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts) -> None:
         _recommendations_write(recommendations)
         summary.letters_queued += len(_letters_queue(recommendations, cases, as_of, run.pk))
         _cases_point_at_latest(run, [account_id for account_id, *_ in results])
+        summary.messages_queued += len(_messages_queue(recommendations, cases, as_of, run.pk))
         letters, opened, closed = counted_before
         ReviewRun.objects.filter(pk=run.pk).update(
             letters_queued=F("letters_queued") + summary.letters_queued - letters,

@@ -13,14 +13,18 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
 from django.db.models import Max, OuterRef, Q, Subquery, Sum
 
 from incomeapp.law import NoThreshold
 from incomeapp.money import ZERO
+from messaging.addresses import mobile_or_blank, normalise_email
+from messaging.services import suppressed_addresses
 from rentaccounts.charging import monday_of
 from rentaccounts.constants import RECEIPT_TYPES, AccountKind, TransactionType
 from rentaccounts.models import Account, Transaction
 from tenancies.constants import TenancyStatus
+from tenancies.models import TenancyTenant
 from tenancies.selectors import WeeklyRent, weekly_rent
 
 from .agreements import agreement_check
@@ -160,6 +164,7 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
     )
     moratoria = _moratoria(account_ids, as_of)
     law = _moratorium_law(as_of) if moratoria else None
+    reachable = tenancies_reachable({account["tenancy_id"] for account in accounts})
     review_cutoff = as_of - relativedelta(months=12)
     facts = {}
     for account in accounts:
@@ -216,6 +221,7 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
             ),
             "benefit_claim_pending": benefit.get(account_id, (ZERO, False))[1],
             "tenure_type": account["tenancy__tenure_type"],
+            "can_message": tenancy_id in reachable,
             "_case": case,
             "_reference": account["tenancy__payment_reference"],
             "_tenancy": tenancy_id,
@@ -229,6 +235,40 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
             **ladders[account_id],
         }
     return facts
+
+
+def _email_or_blank(raw: str) -> str:
+    try:
+        return normalise_email(raw)
+    except ValidationError:
+        return ""
+
+
+def tenancies_reachable(tenancy_ids: set) -> set[int]:
+    """The tenancies (of `tenancy_ids`) with a named tenant who can be sent a text or an email now (the `can_message`
+    fact): agreed to texts, with a UK mobile number not marked wrong; or agreed to emails, with an address; and that
+    number or address not opted out. Two queries, whatever the number of tenancies."""
+    if not tenancy_ids:
+        return set()
+    candidates: dict[int, set[str]] = defaultdict(set)
+    for tenancy_id, mobile, texts, wrong_on, email, emails in TenancyTenant.objects.filter(
+        Q(person__texts_allowed=True, person__mobile_wrong_on__isnull=True) & ~Q(person__mobile="")
+        | Q(person__emails_allowed=True) & ~Q(person__email=""),
+        tenancy_id__in=tenancy_ids,
+    ).values_list(
+        "tenancy_id",
+        "person__mobile",
+        "person__texts_allowed",
+        "person__mobile_wrong_on",
+        "person__email",
+        "person__emails_allowed",
+    ):
+        if texts and wrong_on is None and (number := mobile_or_blank(mobile)):
+            candidates[tenancy_id].add(number)
+        if emails and (address := _email_or_blank(email)):
+            candidates[tenancy_id].add(address)
+    blocked = suppressed_addresses({address for addresses in candidates.values() for address in addresses})
+    return {tenancy_id for tenancy_id, addresses in candidates.items() if addresses - set(blocked)}
 
 
 def _moratoria(account_ids: list[int], as_of: date) -> dict[int, list[Moratorium]]:

@@ -3,15 +3,20 @@ priority and facts, each case pointed at its newest recommendation, the automati
 waiting letters handed on. `arrears.review` calls these (and tests replace them there to stop a review part way)."""
 
 import json
+from collections import defaultdict
 from datetime import date
 
 from django.db import connection
 from django.db.models import OuterRef, Subquery
 
+from rentaccounts.charging import monday_of
+
 from .constants import ContactOutcome
+from .engine import message_keys
 from .models import ArrearsCase, LetterRequest, Recommendation, ReviewRun
 from .priority import priority
 from .services import letters_queue, letters_render_after_commit
+from .services.messages import case_messages_queue
 
 
 def _priority(result, inputs: dict, as_of: date) -> dict:
@@ -35,6 +40,7 @@ _RECOMMENDATION_COLUMNS = (
     "label",
     "mode",
     "letter",
+    "message",
     "severity",
     "rule",
     "reasons",
@@ -100,11 +106,7 @@ def _cases_point_at_latest(run: ReviewRun, account_ids: list[int]) -> None:
     )
 
 
-def _letters_queue(recommendations: list[Recommendation], cases: dict[int, int], as_of: date, run_id: int) -> list[int]:
-    """The review's automatic letters, queued once per case, letter and week (`letters_queue`)."""
-    wanted = [r for r in recommendations if r.mode == "automatic" and r.letter and r.account_id in cases]
-    if not wanted:
-        return []
+def _ids_fetch(wanted: list[Recommendation]) -> None:
     if wanted[0].pk is None:  # written by COPY: fetch the ids
         ids = dict(
             Recommendation.objects.filter(
@@ -113,8 +115,47 @@ def _letters_queue(recommendations: list[Recommendation], cases: dict[int, int],
         )
         for r in wanted:
             r.pk = r.id = ids[r.account_id]
+
+
+def _letters_queue(recommendations: list[Recommendation], cases: dict[int, int], as_of: date, run_id: int) -> list[int]:
+    """The review's automatic letters, queued once per case, letter and week (`letters_queue`)."""
+    wanted = [r for r in recommendations if r.mode == "automatic" and r.letter and r.account_id in cases]
+    if not wanted:
+        return []
+    _ids_fetch(wanted)
     queued = letters_queue(recommendations=wanted, case_ids=cases, on=as_of, run_label=f"review:{run_id}")
     return [request.pk for request in queued]
+
+
+def _messages_queue(recommendations: list[Recommendation], cases: dict[int, int], as_of: date, run_id: int) -> list:
+    """The review's automatic texts and emails (a step's `message`), once per case, step and week, to each named tenant
+    who can get one (`case_messages_queue`: its rules decide who). The diary contact carries the rule's key as its
+    code, so the ladder moves on as it does after a letter. Returns the contacts made."""
+    wanted = [r for r in recommendations if r.mode == "automatic" and r.message and r.account_id in cases]
+    if not wanted:
+        return []
+    by_case = {
+        case.pk: case
+        for case in ArrearsCase.objects.filter(pk__in=[cases[r.account_id] for r in wanted]).select_related(
+            "account__tenancy__property__scheme__provider", "officer", "latest_recommendation"
+        )
+    }
+    steps: dict[tuple[str, str], list] = defaultdict(list)
+    for r in wanted:
+        steps[(r.rule or r.action, r.message)].append(by_case[cases[r.account_id]])
+    made = []
+    week = monday_of(as_of)
+    for (code, keys), step_cases in steps.items():
+        queued = case_messages_queue(
+            cases=step_cases,
+            template_keys=message_keys(keys),
+            code=code,
+            on=as_of,
+            idempotency_scope=f"step:{code}:{week.isoformat()}",
+            run_label=f"review:{run_id}",
+        )
+        made += queued.contacts
+    return made
 
 
 def _jsonable(inputs: dict) -> dict:

@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views, views_policies, views_reviews
 from .views import agreements as agreement_views
+from .views import campaigns as campaign_views
+from .views import messages as message_views
 from .views import recovery as recovery_views
 
 app_name = "arrears"
@@ -45,6 +47,8 @@ urlpatterns = [
     path("cases/<int:pk>/benefit-claims/", views.benefit_claim_save, name="benefit_claim_save"),
     path("cases/<int:pk>/direct-payments/", views.direct_payment_request_add, name="direct_payment_request_add"),
     path("cases/<int:pk>/letters/", views.letter_send_view, name="letter_send"),
+    path("cases/<int:pk>/replies/read/", views.case_page.replies_read, name="replies_read"),
+    path("cases/<int:pk>/messages/", message_views.message_send, name="message_send"),
     path("cases/<int:pk>/trace/", recovery_views.trace_add, name="trace_add"),
     path("cases/<int:pk>/debt-agency/", recovery_views.agency_refer, name="agency_refer"),
     path("cases/<int:pk>/money-claim/", recovery_views.money_claim_make, name="money_claim_make"),
@@ -54,6 +58,9 @@ urlpatterns = [
     path("debt-agency/returns/", recovery_views.agency_return, name="agency_return"),
     path("debt-agency/returns/<int:pk>/", recovery_views.agency_return_detail, name="agency_return_detail"),
     path("reassign/", views.reassign, name="reassign"),
+    path("campaigns/", campaign_views.campaigns, name="campaigns"),
+    path("campaigns/new/", campaign_views.campaign_new, name="campaign_new"),
+    path("campaigns/<int:pk>/", campaign_views.campaign, name="campaign"),
     path("tenancies/<str:payment_reference>/case/", views.worklist.tenancy_case, name="tenancy_case"),
     path("reviews/", views_reviews.reviews, name="reviews"),
     path("reviews/<int:pk>/", views_reviews.review_detail, name="review_detail"),

@@ -177,8 +177,10 @@ WRITTEN_KINDS = (ContactKind.LETTER, ContactKind.EMAIL, ContactKind.SMS)
 def tenants_reached(*, person_ids: list[int], cases, reference: str) -> set[int]:
     """R-PAP-10, judged per named tenant: who was reached. Only what reached the person counts (REACHED_OUTCOMES): a
     call, visit or surgery when they were spoken to; a letter, email or text once sent, not queued, failed, withheld
-    or returned. A letter an automatic request made counts for the tenant it was made out to (its document), while its
-    request's contact says sent and the document did not fail. Each returned letter recorded for a tenant cancels the
+    or returned (a text or email is "sent" only once the provider reports it delivered); a reply by text or email
+    from the tenant counts for them, and no returned letter cancels it. A letter an automatic request made counts for
+    the tenant it was made out to (its document), while its request's contact says sent and the document did not
+    fail. Each returned letter recorded for a tenant cancels the
     latest letter to them on or before that date. A contact with no person named counts (and a returned letter with
     no person cancels) for a sole tenant; on a joint tenancy it reaches nobody, but its return cancels for everyone."""
     sole = person_ids[0] if len(person_ids) == 1 else None
@@ -198,6 +200,10 @@ def tenants_reached(*, person_ids: list[int], cases, reference: str) -> set[int]
             for tenant in [who] if who is not None else person_ids:
                 if tenant in returned:
                     returned[tenant].append(on)
+            continue
+        if kind in WRITTEN_KINDS and outcome == ContactOutcome.REPLIED and who in letters:
+            # A reply by text or email is the tenant writing to us: they were reached (whatever came back by post).
+            reached.add(who)
             continue
         if who not in letters or outcome not in REACHED_OUTCOMES:
             continue

@@ -28,12 +28,30 @@ NAV_ITEMS = (
     NavItem(
         "Approvals", "approvals:queue", "incomeapp.use_approvals", "Adjustments, refunds and write-offs to decide."
     ),
+    NavItem(
+        "Campaigns",
+        "arrears:campaigns",
+        "messaging.add_campaign",
+        "One text message or email to a list of open cases, previewed with its count before it goes.",
+    ),
     NavItem("Legal", "courts:index", "incomeapp.use_legal", "Notices, possession claims, orders and warrants."),
     NavItem("Dashboards", "dashboards:index", "incomeapp.use_dashboards", "Income KPIs, trends and exceptions."),
     NavItem(
         "Letters", "documents:templates", "documents.add_lettertemplateversion", "Letter templates: edit and preview."
     ),
+    NavItem(
+        "Message templates",
+        "messaging:templates",
+        "messaging.add_messagetemplateversion",
+        "Text message and email templates: edit, check the part count, publish.",
+    ),
     NavItem("Printing", "documents:print_batches", "documents.view_printbatch", "Letters and statements to print."),
+    NavItem(
+        "Complaints",
+        "complaints:index",
+        "complaints.manage_complaints",
+        "Open complaints by the date their acknowledgement or response is due, overdue first.",
+    ),
     NavItem(
         "Personal data",
         "privacy:index",
@@ -56,10 +74,12 @@ def areas_for(user) -> list[NavItem]:
 
 
 def navigation_for(user, current_path: str = "") -> list[dict]:
-    items = []
-    for item in areas_for(user):
-        href = reverse(item.url_name)
-        items.append({"label": item.label, "href": href, "current": current_path.startswith(href)})
+    """Each area the user may open; the one the page is in is current: the longest address that starts the page's
+    (Campaigns, under /worklist/campaigns/, rather than the Worklist too)."""
+    items = [{"label": item.label, "href": reverse(item.url_name), "current": False} for item in areas_for(user)]
+    matching = [item for item in items if current_path.startswith(item["href"])]
+    if matching:
+        max(matching, key=lambda item: len(item["href"]))["current"] = True
     return items
 
 

@@ -48,8 +48,10 @@ urlpatterns = [
     path("payments/", include("rentaccounts.urls")),
     path("legal/", include("courts.urls")),
     path("documents/", include("documents.urls")),
+    path("messaging/", include("messaging.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("privacy/", include("privacy.urls")),
+    path("complaints/", include("complaints.urls")),
     path("staff/", include("incomeapp.urls_staff")),
     path("admin/", admin.site.urls),
 ]

@@ -33,7 +33,8 @@ class Draft:
 
 
 def suppressed_addresses(addresses) -> dict[str, str]:
-    """The addresses among `addresses` that must not be messaged now, each with the reason in words."""
+    """The addresses among `addresses` that must not be messaged now, each with its reason (a SuppressionReason
+    value: `SuppressionReason(reason).label` says it in words)."""
     return {
         address: reason
         for address, reason in Suppression.objects.filter(address__in=set(addresses), lifted_at__isnull=True)

@@ -11,3 +11,9 @@ class TenanciesConfig(AppConfig):
         from .scoping import is_scoped, payment_reference_visible
 
         visibility_register(reference_visible=payment_reference_visible, is_scoped=is_scoped)
+
+        from messaging.signals import address_suppressed
+
+        from .receivers_messaging import person_mobile_suppressed
+
+        address_suppressed.connect(person_mobile_suppressed, dispatch_uid="tenancies-person-mobile-suppressed")

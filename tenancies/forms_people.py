@@ -24,6 +24,9 @@ FIELD_LABELS = {
     "date_of_birth": "Date of birth",
     "email": "Email address",
     "phone": "Phone number",
+    "mobile": "Mobile number",
+    "texts_allowed": "Agreed to text messages",
+    "emails_allowed": "Agreed to emails",
     "preferred_contact": "How they prefer to be contacted",
     "correspondence_address": "Address for letters, if not their home",
     "preferred_language": "Preferred language",
@@ -64,7 +67,23 @@ class PersonForm(GdsFormMixin, forms.Form):
         max_length=30,
         help_text="A UK number, like 07700 900123 or 0117 496 0123.",
     )
+    mobile = forms.CharField(
+        label="Mobile number for text messages (optional)",
+        required=False,
+        max_length=30,
+        help_text="A UK mobile number, like 07700 900123. Texts go to it only if they agreed below.",
+    )
     email = forms.CharField(label="Email address (optional)", required=False, max_length=254)
+    texts_allowed = forms.BooleanField(
+        label="They agreed to text messages about their account",
+        required=False,
+        help_text="Untick if they ask for no more texts. The date is recorded when this changes.",
+    )
+    emails_allowed = forms.BooleanField(
+        label="They agreed to emails about their account",
+        required=False,
+        help_text="The date is recorded when this changes.",
+    )
     preferred_contact = forms.ChoiceField(
         label="How they prefer to be contacted",
         choices=ContactChannel.choices,
@@ -106,6 +125,7 @@ class PersonForm(GdsFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false", "type": "email"})
         self.fields["phone"].widget.attrs.update({"autocomplete": "off", "type": "tel"})
+        self.fields["mobile"].widget.attrs.update({"autocomplete": "off", "type": "tel"})
         if not may_see_sensitive:
             for name in SENSITIVE_FIELDS:
                 del self.fields[name]

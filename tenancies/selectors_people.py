@@ -302,3 +302,18 @@ def duplicate_pairs_with_people(pairs: list[DuplicatePair]) -> list[DuplicatePai
 def person_tenancy_counts(person: Person) -> dict[str, int]:
     rows = TenancyTenant.objects.filter(person=person).values("tenancy__status").annotate(n=Count("id"))
     return {row["tenancy__status"]: row["n"] for row in rows}
+
+
+def people_with_mobile(number: str, *, channel: str = "text"):
+    """The people (not merged away) whose mobile number is `number` (+44 form) however it was typed, or for an email
+    `channel` whose email address it is: who a reply, a STOP or a wrong-number report is about. The last three digits
+    narrow the rows in the database; the rest is compared in full."""
+    from messaging.addresses import mobile_or_blank
+
+    people = Person.objects.filter(merged_into__isnull=True)
+    if channel == "email":
+        return list(people.filter(email__iexact=number))
+    if not number:
+        return []
+    candidates = people.filter(mobile__endswith=number[-3:])
+    return [person for person in candidates if mobile_or_blank(person.mobile) == number]

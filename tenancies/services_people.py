@@ -15,8 +15,12 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 
 from incomeapp.roles import staff_require
+from messaging.addresses import mobile_or_blank, normalise_mobile
+from messaging.constants import SuppressionReason
+from messaging.services_receipts import suppression_lift
 
 from .constants import ContactChannel
 from .models import Person, TenancyTenant
@@ -40,9 +44,14 @@ EDITABLE_FIELDS = (
     "vulnerability_notes",
     "health_notes",
     "source_reference",
+    "mobile",
+    "texts_allowed",
+    "emails_allowed",
 )
+# Consent to texts and emails: a change records the day (consent_recorded_on); not chosen between in a merge.
+CONSENT_FIELDS = ("texts_allowed", "emails_allowed")
 
-_TEXT_FIELDS = tuple(name for name in EDITABLE_FIELDS if name != "date_of_birth")
+_TEXT_FIELDS = tuple(name for name in EDITABLE_FIELDS if name not in ("date_of_birth", *CONSENT_FIELDS))
 _MULTILINE_FIELDS = ("correspondence_address", "vulnerability_notes", "health_notes")
 _MAX_LENGTHS = {
     field.name: field.max_length
@@ -55,6 +64,7 @@ _LABELS = {
     "last_name": "Last name",
     "email": "Email address",
     "phone": "Phone number",
+    "mobile": "Mobile number",
     "preferred_language": "Preferred language",
     "communication_adjustments": "Communication needs",
     "support_worker": "Support worker",
@@ -106,6 +116,9 @@ def person_values_clean(values: dict) -> dict:
             else:
                 cleaned[name] = value
             continue
+        if name in CONSENT_FIELDS:
+            cleaned[name] = bool(value)
+            continue
         text = "" if value is None else str(value)
         text = text.replace("\r\n", "\n").strip() if name in _MULTILINE_FIELDS else " ".join(text.split())
         limit = _MAX_LENGTHS.get(name)
@@ -124,6 +137,11 @@ def person_values_clean(values: dict) -> dict:
         problem = _phone_problem(cleaned["phone"])
         if problem:
             errors.setdefault("phone", []).append(problem)
+    if cleaned.get("mobile"):
+        try:
+            cleaned["mobile"] = normalise_mobile(cleaned["mobile"])
+        except ValidationError as error:
+            errors.setdefault("mobile", []).extend(error.messages)
     if "preferred_contact" in cleaned:
         if not cleaned["preferred_contact"]:
             cleaned["preferred_contact"] = ContactChannel.LETTER
@@ -173,6 +191,10 @@ def person_create(
     vulnerability_notes: str = "",
     health_notes: str = "",
     source_reference: str = "",
+    mobile: str = "",
+    texts_allowed: bool = False,
+    emails_allowed: bool = False,
+    mobile_confirmed: bool = False,
     reason: str = "",
 ) -> Person:
     """Adds a person (a tenant or licensee). Vulnerability and health notes need `incomeapp.view_sensitive_notes`."""
@@ -193,10 +215,15 @@ def person_create(
             "vulnerability_notes": vulnerability_notes,
             "health_notes": health_notes,
             "source_reference": source_reference,
+            "mobile": mobile,
+            "texts_allowed": texts_allowed,
+            "emails_allowed": emails_allowed,
         }
     )
     _require_sensitive(by, [name for name in SENSITIVE_FIELDS if values[name]])
     person = Person(**values)
+    if texts_allowed or emails_allowed:
+        person.consent_recorded_on = timezone.localdate()
     person._history_user = by
     person._change_reason = history_reason(reason)
     person.save()
@@ -204,28 +231,46 @@ def person_create(
 
 
 @transaction.atomic
-def person_update(*, by, person: Person, reason: str = "", **changes) -> bool:
+def person_update(*, by, person: Person, reason: str = "", mobile_confirmed: bool = False, **changes) -> bool:
     """Changes the given fields of a person. Returns True when something changed; when nothing did, saves nothing and
     writes no history (the nightly sync relies on this). Changing vulnerability or health notes needs
-    `incomeapp.view_sensitive_notes`; a merged record cannot be changed (change the record it was merged into)."""
+    `incomeapp.view_sensitive_notes`; a merged record cannot be changed (change the record it was merged into).
+
+    Texts and emails: changing consent records the day; changing the mobile number clears its "marked wrong" mark;
+    `mobile_confirmed` (the officer checked the number marked wrong and it is right) clears the mark and lifts the
+    wrong-number block on it, so texts go to it again."""
     staff_require(by, "tenancies.change_person", "change people's details")
     values = person_values_clean(changes)
     changed = [name for name, value in values.items() if getattr(person, name) != value]
-    if not changed:
+    confirming = bool(mobile_confirmed and person.mobile_wrong_on and "mobile" not in changed and person.mobile)
+    if not changed and not confirming:
         return False
     if person.merged_into_id:
         raise ValidationError("This record was merged into another one. Change the record it was merged into.")
     _require_sensitive(by, [name for name in changed if name in SENSITIVE_FIELDS])
     for name in changed:
         setattr(person, name, values[name])
+    if any(name in CONSENT_FIELDS for name in changed):
+        person.consent_recorded_on = timezone.localdate()
+        changed.append("consent_recorded_on")
+    if ("mobile" in changed or confirming) and person.mobile_wrong_on:
+        person.mobile_wrong_on = None
+        changed.append("mobile_wrong_on")
+    if confirming:
+        suppression_lift(
+            address=mobile_or_blank(person.mobile),
+            reason=SuppressionReason.WRONG,
+            by=by,
+            note=f"Checked and confirmed on {person.full_name}'s record.",
+        )
     person._history_user = by
-    person._change_reason = history_reason(reason)
+    person._change_reason = history_reason(reason or ("Mobile number confirmed as right" if confirming else ""))
     person.save(update_fields=[*changed, "updated_at"])
     return True
 
 
 # The fields an officer chooses between when merging two records (the rest follow the kept record).
-MERGE_FIELDS = tuple(name for name in EDITABLE_FIELDS if name != "source_reference")
+MERGE_FIELDS = tuple(name for name in EDITABLE_FIELDS if name not in ("source_reference", "mobile", *CONSENT_FIELDS))
 # Notes fields an officer may keep both of (joined, the kept record's first).
 MERGE_JOINABLE_FIELDS = ("communication_adjustments", "vulnerability_notes", "health_notes")
 

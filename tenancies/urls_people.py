@@ -12,5 +12,6 @@ urlpatterns = [
     path("duplicates/", views_people.duplicates, name="duplicates"),
     path("<int:pk>/", views_people.detail, name="detail"),
     path("<int:pk>/change/", views_people.change, name="change"),
+    path("<int:pk>/mobile-confirm/", views_people.mobile_confirm, name="mobile_confirm"),
     path("merge/<int:first>/<int:second>/", views_people.merge, name="merge"),
 ]

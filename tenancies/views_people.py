@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from incomeapp.signals import history_notes_categories, person_notes_categories, special_category_shown
 
@@ -134,6 +135,22 @@ def change(request, pk):
     if may_see_sensitive:  # the form shows the notes as they stand
         special_category_shown(request, {person.pk: person_notes_categories(person)})
     return render(request, "tenancies/people/form.html", {"form": form, "person": person})
+
+
+@require_POST
+@permission_required("tenancies.change_person", raise_exception=True)
+def mobile_confirm(request, pk):
+    """The officer checked a mobile number marked wrong and it is right: texts may go to it again."""
+    person = get_object_or_404(people_visible_to(request.user), pk=pk, merged_into__isnull=True)
+    if person_update(by=request.user, person=person, mobile_confirmed=True):
+        messages.success(
+            request,
+            f"Confirmed {person.mobile} as {person.full_name}'s mobile number: it is no longer marked wrong, and texts "
+            "can go to it again.",
+        )
+    else:
+        messages.info(request, f"{person.full_name}'s mobile number was not marked wrong: nothing changed.")
+    return redirect("people:detail", pk=person.pk)
 
 
 @permission_required("tenancies.view_person", raise_exception=True)

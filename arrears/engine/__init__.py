@@ -21,7 +21,7 @@ The engine is in three parts:
   with the Breathing Space hold the engine applies whatever the policy says.
 """
 
-from .checks import MODES, OPS, Outcome, PolicyError, agreement_max_weeks, policy_check, weeks_basis
+from .checks import MODES, OPS, Outcome, PolicyError, agreement_max_weeks, message_keys, policy_check, weeks_basis
 from .recommendations import HOLD_ACTION, NEW_ARREARS_PREFIX, Recommendation, evaluate
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "Recommendation",
     "agreement_max_weeks",
     "evaluate",
+    "message_keys",
     "policy_check",
     "weeks_basis",
 ]

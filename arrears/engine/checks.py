@@ -34,6 +34,7 @@ class Outcome:
     label: str
     mode: str = "officer"  # automatic, officer, approval or none
     letter: str = ""  # the letter template key, when the action sends one
+    message: str = ""  # text or email template keys, comma-separated, when the step sends a message (one per person)
     contact_first_days: int = 0  # a call or visit attempt within this many days must come before the letter
     severity: int = 0  # 0–100, for worklist priority
 
@@ -94,7 +95,7 @@ def _outcome(data: dict, where: str) -> Outcome:
     mode = data.get("mode", "officer")
     if mode not in MODES:
         raise PolicyError(f"{where}: mode '{mode}' must be one of {', '.join(MODES)}.")
-    unknown = set(data) - {"action", "label", "mode", "letter", "contact_first_days", "severity"}
+    unknown = set(data) - {"action", "label", "mode", "letter", "message", "contact_first_days", "severity"}
     if unknown:
         raise PolicyError(f"{where}: unknown outcome fields {', '.join(sorted(unknown))}.")
     return Outcome(
@@ -102,9 +103,29 @@ def _outcome(data: dict, where: str) -> Outcome:
         label=str(data["label"]),
         mode=mode,
         letter=str(data.get("letter", "")),
+        message=_message_keys(data.get("message", ""), where),
         contact_first_days=int(data.get("contact_first_days", 0)),
         severity=int(data.get("severity", 0)),
     )
+
+
+_TEMPLATE_KEY = re.compile(r"^[-a-zA-Z0-9_]+$")
+
+
+def _message_keys(value, where: str) -> str:
+    """A step's message templates: one key, or several comma-separated (one per channel: a text and an email)."""
+    keys = [key.strip() for key in str(value or "").split(",") if key.strip()]
+    for key in keys:
+        if not _TEMPLATE_KEY.match(key):
+            raise PolicyError(f"{where}: '{key}' is not a message template key; write one like payment_missed_text.")
+    if len(",".join(keys)) > 60:
+        raise PolicyError(f"{where}: the message template keys are too long together (60 characters at most).")
+    return ",".join(keys)
+
+
+def message_keys(outcome_message: str) -> list[str]:
+    """The template keys of a step's `message` (comma-separated), in order."""
+    return [key for key in (outcome_message or "").split(",") if key]
 
 
 def weeks_basis(policy: dict) -> str:

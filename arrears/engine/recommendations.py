@@ -27,6 +27,7 @@ class Recommendation:
     policy: str = ""
     version: int | None = None
     arrears_weeks: Decimal = Decimal("0")  # real arrears in weeks, on the policy's weeks basis, for the worklist
+    message: str = ""  # the step's text or email template keys, comma-separated (automatic steps send them)
 
     def as_dict(self) -> dict:
         return {
@@ -36,6 +37,7 @@ class Recommendation:
             "label": self.label,
             "mode": self.mode,
             "letter": self.letter,
+            "message": self.message,
             "severity": self.severity,
             "rule": self.rule,
             "reasons": self.reasons,
@@ -113,7 +115,7 @@ def _under_moratorium(policy: dict, facts: dict, *, version: int | None, explain
         )
         result.reasons = [left_out, protects, waits, *result.reasons]
         result.blocked_by = [*result.blocked_by, f"breathing_space: {waits}"]
-        result.action, result.mode, result.letter = HOLD_ACTION, "none", ""
+        result.action, result.mode, result.letter, result.message = HOLD_ACTION, "none", "", ""
         result.label = "Breathing Space: legal steps wait until it ends (new arrears may be chased)"
         result.rule, result.severity = "R-BS-12, R-BS-13", 0
         return result
@@ -160,6 +162,7 @@ def _with_weeks(recommendation: Recommendation, facts: dict) -> Recommendation:
 def _recommend(policy, version, outcome, rule_key, reasons, blockers, stopped, not_fired, facts) -> Recommendation:
     blocked = [f"{name}: {'; '.join(why)}" for name, why in blockers.items()] + stopped
     action, label, mode, letter = outcome.action, outcome.label, outcome.mode, outcome.letter
+    message = outcome.message
     if outcome.letter and outcome.contact_first_days:
         attempt = facts.get("last_contact_attempt_date")
         window_start = facts["as_of"] - timedelta(days=outcome.contact_first_days)
@@ -171,6 +174,7 @@ def _recommend(policy, version, outcome, rule_key, reasons, blockers, stopped, n
                 "officer",
                 "",
             )
+            message = ""
             reasons = [
                 *reasons,
                 f"this policy wants a call or visit attempt in the {outcome.contact_first_days} days "
@@ -182,6 +186,7 @@ def _recommend(policy, version, outcome, rule_key, reasons, blockers, stopped, n
             label=label,
             mode=mode,
             letter=letter,
+            message=message,
             severity=outcome.severity,
             rule=rule_key,
             reasons=reasons,

@@ -88,6 +88,7 @@ def policy_step_change(
     contact_first_days: int,
     thresholds: list,
     changed_by=None,
+    message: str | None = None,
 ) -> tuple[ArrearsPolicyVersion, bool]:
     """One step of a version changed in the browser (its wording, what it does, its letter, how long a call is tried
     first, its thresholds), kept as a new draft version of the policy: nothing is used until it is published. The
@@ -99,6 +100,17 @@ def policy_step_change(
     was = next((step["letter"] for step in steps(version.document) if step["key"] == key), "")
     if letter and letter != was and not LetterTemplate.objects.filter(key=letter).exists():
         raise ValidationError(f"There is no letter template called {letter}. Choose one of the letter templates.")
+    if message:
+        from messaging.models import MessageTemplate
+
+        was_message = next((step["message"] for step in steps(version.document) if step["key"] == key), "")
+        keys = [part.strip() for part in message.split(",") if part.strip()]
+        known = set(MessageTemplate.objects.filter(key__in=keys).values_list("key", flat=True))
+        unknown = [k for k in keys if k not in known] if message != was_message else []
+        if unknown:
+            raise ValidationError(
+                f"There is no message template called {', '.join(unknown)}. Choose one of the message templates."
+            )
     document = step_change(
         version.document,
         key=key,
@@ -107,6 +119,7 @@ def policy_step_change(
         letter=letter,
         contact_first_days=contact_first_days,
         thresholds=thresholds,
+        message=message,
     )
     if document == version.document:
         return version, False

@@ -9,12 +9,13 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from arrears.chart import balance_bars
-from arrears.constants import BreathingSpaceKind, ContactKind
+from arrears.constants import BreathingSpaceKind, ContactKind, ContactOutcome
 from arrears.forms import CASE_PAGE_FORMS
 from arrears.letters import letter_refusal, letters_fitting, letters_in_diary
 from arrears.models import ArrearsCase
@@ -30,9 +31,12 @@ from arrears.moratorium import (
 from arrears.next_step import next_step, reason_sentence
 from arrears.selectors import case_benefits, case_detail, moratoria, moratorium_law
 from arrears.services.money_claim import recovery_panel
+from complaints.selectors import open_arrears_action_complaints
 from incomeapp.law import NoThreshold
 from incomeapp.money import format_money
 from incomeapp.signals import SpecialCategory, special_category_shown
+from messaging.constants import MessageStatus
+from messaging.services_receipts import replies_mark_read
 from rentaccounts.selectors import balances_by_week
 from tenancies.scoping import assert_can_see_tenancy
 
@@ -142,7 +146,11 @@ def _case_page(request, case, status=200, **forms):
     can_see_breathing_space = request.user.has_perm("arrears.view_breathingspace")
     people = _people(case)
     recommendation = case.latest_recommendation
-    contacts = list(case.contacts.select_related("person", "recorded_by").order_by("-occurred_on", "-id"))
+    contacts = list(
+        case.contacts.select_related("person", "recorded_by", "message", "inbound__read_by").order_by(
+            "-occurred_on", "-id"
+        )
+    )
     letters = letters_in_diary(case)
     opened = request.GET.get("open", "")
     context = {
@@ -173,10 +181,14 @@ def _case_page(request, case, status=200, **forms):
         "can_see_sensitive": request.user.has_perm("incomeapp.view_sensitive_notes"),
         **(breathing_space_panel(case=case, today=today) if can_see_breathing_space else {"breathing_space": None}),
         "nosp_lapse": nosp_lapse_moved(case=case),
+        "arrears_complaints": open_arrears_action_complaints(tenancy=case.account.tenancy, today=today)
+        if request.user.has_perm("complaints.view_complaint")
+        else [],
         "can_see_breathing_space": can_see_breathing_space,
         "today": today,
     }
     context["diary"] = diary_entries(case, context, contacts=contacts, letters=letters, today=today)
+    context["unread_replies"] = sum(1 for c in contacts if c.inbound_id and c.inbound.read_at is None)
     _special_categories_shown(request, context)
     return render(request, "arrears/case.html", context, status=status)
 
@@ -184,6 +196,25 @@ def _case_page(request, case, status=200, **forms):
 @permission_required("incomeapp.use_worklist", raise_exception=True)
 def case(request, pk):
     return _case_page(request, _case_or_404(pk, request.user))
+
+
+@require_POST
+@permission_required("messaging.change_inboundmessage", raise_exception=True)
+def replies_read(request, pk):
+    """Marks the case's unread replies read by this officer: they leave the worklist's Replies tab."""
+    case = _case_or_404(pk, request.user)
+    marked = replies_mark_read(
+        inbound_ids=case.contacts.filter(inbound__isnull=False).values_list("inbound_id", flat=True), by=request.user
+    )
+    if marked:
+        messages.success(
+            request,
+            f"Marked {marked} repl{'y' if marked == 1 else 'ies'} as read by you: the case no longer shows on the "
+            "Replies tab of the worklist.",
+        )
+    else:
+        messages.info(request, "There were no unread replies on this case: nothing changed.")
+    return redirect(f"{reverse('arrears:case', args=[case.pk])}#diary")
 
 
 def _current_space_or_404(case):
@@ -326,7 +357,7 @@ def diary_entries(case, context: dict, *, contacts, letters: dict, today) -> lis
     banner links to), "on", "title", "byline", "lines", "letter" (state, tag, documents) or None}."""
     entries = []
 
-    def add(key, on, title, *lines, byline="", letter=None, order=0):
+    def add(key, on, title, *lines, byline="", letter=None, order=0, message=None):
         entries.append(
             {
                 "id": f"diary-{key}",
@@ -336,6 +367,7 @@ def diary_entries(case, context: dict, *, contacts, letters: dict, today) -> lis
                 "lines": [line for line in lines if line],
                 "byline": byline,
                 "letter": letter,
+                "message": message,
             }
         )
 
@@ -351,21 +383,33 @@ def diary_entries(case, context: dict, *, contacts, letters: dict, today) -> lis
         else:
             title = contact.get_kind_display()
             title += f" with {contact.person.full_name}" if contact.person else ""
+        if contact.outcome == ContactOutcome.REPLIED:  # a tenant's reply by text or email (messaging)
+            who = contact.person.full_name if contact.person else "a tenant"
+            title = f"Reply by {contact.get_kind_display().lower()} from {who}"
+            read = contact.inbound if contact.inbound_id else None
+            what = (
+                f"Read by {by(read.read_by) or 'the system'} on {timezone.localtime(read.read_at):%-d %B %Y}"
+                if read and read.read_at
+                else "Not read yet"
+            )
         promise = (
             f"Promised to pay {format_money(contact.promise_amount)} by {contact.promise_on:%-d %B %Y}"
             if contact.promise_amount
             else ""
         )
+        message = message_in_diary(contact.message) if contact.message_id else None
         add(
             f"contact-{contact.pk}",
             contact.occurred_on,
             title,
-            "" if letter or contact.kind == ContactKind.NOTE else what,
+            "" if letter or message or contact.kind == ContactKind.NOTE else what,
             contact.notes,
+            *(message["lines"] if message else ()),
             promise,
             contact.get_non_payment_reason_display() if contact.non_payment_reason else "",
             byline=by(contact.recorded_by) or ("the arrears review" if contact.kind == ContactKind.LETTER else ""),
             letter=letter,
+            message=message,
             order=contact.pk,
         )
     # Agreements made, changed or cancelled are in the diary as the notes their service records; here, what the
@@ -422,3 +466,38 @@ def diary_entries(case, context: dict, *, contacts, letters: dict, today) -> lis
         add("court", case.court_date, "Court hearing", case.court_outcome)
     add("opened", case.opened_on, "Case opened", order=-1)
     return sorted(entries, key=lambda entry: (entry["on"], entry["order"]), reverse=True)
+
+
+# The tag colour of a text or email's status in the diary (messaging.constants.MessageStatus).
+_MESSAGE_TAGS = {
+    "delivered": "green",
+    "queued": "blue",
+    "sending": "blue",
+    "sent": "light-blue",
+    "no_provider": "orange",
+    "withheld": "orange",
+    "temporary_failure": "red",
+    "permanent_failure": "red",
+    "failed": "red",
+}
+
+
+def message_in_diary(message) -> dict:
+    """A text or email's status for its diary entry: the status in words with its tag colour, and lines saying when
+    it was delivered (or when it will go), why it was withheld or failed, and what it said."""
+    when = timezone.localtime(message.delivered_at) if message.delivered_at else None
+    waiting = timezone.localtime(message.send_after)
+    lines = [
+        f"To {message.recipient_name} ({message.to}).",
+        f"Delivered {when:%-d %B %Y} at {when:%H:%M}." if when else "",
+        f"Waiting for quiet hours to end: it goes at {waiting:%H:%M} on {waiting:%-d %B %Y}."
+        if message.status == MessageStatus.QUEUED and message.send_after > timezone.now()
+        else "",
+        f"Why: {message.status_note}" if message.status_note and message.status != MessageStatus.DELIVERED else "",
+        f"It said: “{message.body}”",
+    ]
+    return {
+        "status": message.get_status_display(),
+        "tag": _MESSAGE_TAGS.get(message.status, "grey"),
+        "lines": [line for line in lines if line],
+    }

@@ -8,15 +8,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from arrears.constants import Ladder
+from arrears.constants import ContactOutcome, Ladder
 from arrears.forms import ReassignForm
-from arrears.models import ArrearsCase, Recommendation
+from arrears.models import ArrearsCase, Contact, Recommendation
 from arrears.selectors import (
     FORMER_TABS,
     WORKLIST_SORTS,
@@ -108,11 +109,12 @@ def index(request):
     name, payment reference or address, and sorting by any column. Everyone else sees all. Two more tabs list ended
     tenancies by account: former tenant arrears, and credits to refund."""
     today = timezone.localdate()
-    all_tabs = {**WORKLIST_TABS, **LADDER_TAB_LABELS, "credits": FORMER_TABS["credits"]}
-    tab = request.GET.get("tab") if request.GET.get("tab") in all_tabs else "immediate"
     has_own = ArrearsCase.objects.filter(officer=request.user, status="open").exists()
     officer_choice = request.GET.get("officer", "me" if has_own else "")
     officer = request.user if officer_choice == "me" else User.objects.filter(pk=_int(officer_choice)).first()
+    all_tabs = {**WORKLIST_TABS, "replies": _replies_tab_label(request.user, officer)}
+    all_tabs.update({**LADDER_TAB_LABELS, "credits": FORMER_TABS["credits"]})
+    tab = request.GET.get("tab") if request.GET.get("tab") in all_tabs else "immediate"
     filters = _list_params(request.GET)
     ladder = LADDER_TABS.get(tab)
     columns = LADDER_COLUMNS if ladder else COLUMNS
@@ -137,9 +139,24 @@ def index(request):
             tab=tab, officer=officer, patch_id=filters["patch_id"], scheme_id=filters["scheme_id"]
         )
         rows = scoped(rows, request.user, "tenancy__")
+    elif tab == "replies":  # cases with a reply nobody has read yet, the newest reply first
+        rows = worklist(tab="patch", as_of=today, officer=officer, **filters).filter(_unread_reply())
+        rows = scoped(rows.annotate(latest_reply_at=_latest_unread_reply_at()), request.user, "account__tenancy__")
+        rows = rows.order_by("-latest_reply_at", "-id")
     else:
         rows = scoped(worklist(tab=tab, as_of=today, officer=officer, **filters), request.user, "account__tenancy__")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    with_replies = (
+        set()
+        if former
+        else set(
+            Contact.objects.filter(
+                case__in=[case.pk for case in page.object_list],
+                outcome=ContactOutcome.REPLIED,
+                inbound__read_at__isnull=True,
+            ).values_list("case_id", flat=True)
+        )
+    )
     agreements = agreement_status_by_case([case.pk for case in page.object_list], today) if tab == "agreements" else {}
     for case in page.object_list if not former else ():
         case.stage_label = (
@@ -148,6 +165,7 @@ def index(request):
             else stage_label(case.stage_rank)
         )
         case.agreement_status = agreements.get(case.pk)
+        case.unread_reply = case.pk in with_replies
     kept = {"officer": officer_choice, "patch": filters["patch_id"] or "", "scheme": filters["scheme_id"] or ""}
     kept.update(action=filters["action"], stage=filters["stage"], q=filters["search"])
     sorted_by = {"sort": filters["sort"], "dir": "ascending" if filters["ascending"] else "descending"}
@@ -172,7 +190,9 @@ def index(request):
         "query_string": urlencode({**kept, **sorted_by, "tab": tab}),
         "filters": kept,
         "sort_headers": _sort_headers({**kept, "tab": tab}, filters["sort"], filters["ascending"], columns),
-        "sort_label": dict((key, label) for key, label, _ in columns)[filters["sort"]],
+        "sort_label": "Newest reply"
+        if tab == "replies"
+        else dict((key, label) for key, label, _ in columns)[filters["sort"]],
         "sort_ascending": filters["ascending"],
         "sort_key": filters["sort"],
         "patches": Patch.objects.order_by("name"),
@@ -184,6 +204,34 @@ def index(request):
         "mine": officer_choice == "me",
     }
     return render(request, "arrears/index.html", context)
+
+
+def _unread_reply():
+    return Exists(
+        Contact.objects.filter(
+            case=OuterRef("pk"), outcome=ContactOutcome.REPLIED, inbound__isnull=False, inbound__read_at__isnull=True
+        )
+    )
+
+
+def _latest_unread_reply_at():
+    return Subquery(
+        Contact.objects.filter(case=OuterRef("pk"), outcome=ContactOutcome.REPLIED, inbound__read_at__isnull=True)
+        .order_by("-inbound__received_at")
+        .values("inbound__received_at")[:1]
+    )
+
+
+def _replies_tab_label(user, officer) -> str:
+    """ "Replies (n)": the open cases (the officer's, when one is chosen) with a reply nobody has read. Counted from
+    the unread replies, a few among millions of contacts."""
+    unread = Contact.objects.filter(
+        outcome=ContactOutcome.REPLIED, inbound__isnull=False, inbound__read_at__isnull=True, case__status="open"
+    )
+    if officer is not None:
+        unread = unread.filter(case__officer=officer)
+    count = scoped(unread, user, "case__account__tenancy__").values("case_id").distinct().count()
+    return f"Replies ({count})"
 
 
 def _filters_applied(kept: dict, action_labels: dict) -> list[str]:

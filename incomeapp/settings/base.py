@@ -229,6 +229,7 @@ SMS_PROVIDER_API_KEY = env.str("SMS_PROVIDER_API_KEY", default="")
 MESSAGING_RATE_LIMIT_PER_SECOND = env.float("MESSAGING_RATE_LIMIT_PER_SECOND", default=50.0)
 MESSAGING_BATCH_SIZE = env.int("MESSAGING_BATCH_SIZE", default=500)
 MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=5)
+MESSAGING_STUCK_AFTER_SECONDS = env.int("MESSAGING_STUCK_AFTER_SECONDS", default=300)
 MESSAGING_CALLBACK_TOKEN = env.str("MESSAGING_CALLBACK_TOKEN", default="")
 # Quiet hours: messages go only between these times (UK time), and not on Sundays or bank holidays unless allowed.
 MESSAGING_SEND_FROM = env.str("MESSAGING_SEND_FROM", default="08:00")
@@ -292,6 +293,10 @@ CELERY_BEAT_SCHEDULE = {
     "recover-stalled-imports": {
         "task": "rentaccounts.tasks.recover_stalled_imports",
         "schedule": crontab(minute="*/5"),
+    },
+    "send-waiting-messages": {
+        "task": "messaging.tasks.send_waiting_messages",
+        "schedule": crontab(minute="*"),
     },
 }
 

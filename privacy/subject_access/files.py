@@ -20,6 +20,7 @@ from arrears.models import (
     Pause,
     Recommendation,
 )
+from complaints.models import Complaint
 from courts.models import Eviction, Hearing, LegalApproval, LegalCase, Notice, Warrant
 from documents.models import Document
 from incomeapp.money import ZERO
@@ -188,6 +189,16 @@ class _Builder:
                 | {"with": contact.person.full_name if contact.person else None}
             )
         self._json("contacts.json", data)
+
+    def complaints_file(self) -> None:
+        complaints = Complaint.objects.filter(person_id__in=self.person_ids).order_by("received_on", "id")
+        data = []
+        for complaint in complaints.prefetch_related("stages"):
+            data.append(
+                self._record(complaint, exclude=("person",))
+                | {"stages": [self._record(stage, exclude=("complaint",)) for stage in complaint.stages.all()]}
+            )
+        self._json("complaints.json", data)
 
     def recommendations_file(self) -> None:
         rows = (
@@ -363,6 +374,7 @@ class _Builder:
         self.ledger_files()
         self.cases_file()
         self.contacts_file()
+        self.complaints_file()
         self.recommendations_file()
         self.agreements_file()
         self.breathing_spaces_file()

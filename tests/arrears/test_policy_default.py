@@ -31,6 +31,29 @@ def test_the_first_reminder_needs_a_weeks_rent_or_ten_pounds_whichever_is_greate
     assert classify(P, balance="10.00", weekly_rent="5.00").action == "contact_before_send_reminder_1"
 
 
+def test_a_missed_payment_below_the_first_reminder_gets_a_text_first_when_a_tenant_can_be_messaged(classify):
+    """Issue 17: the early text (or email) before any letter, once per arrears episode, to tenants who agreed."""
+    result = classify(P, balance="40.00", weekly_rent=WEEK, can_message=True)
+    assert (result.action, result.mode, result.letter) == ("send_payment_missed_text", "automatic", "")
+    assert result.message == "payment_missed_text,payment_missed_email"
+    assert classify(P, balance="40.00", weekly_rent=WEEK).action == "no_action"  # nobody can be messaged
+    assert classify(P, balance="40.00", weekly_rent=WEEK, can_message=False).action == "no_action"
+    texted = classify(
+        P,
+        balance="40.00",
+        weekly_rent=WEEK,
+        can_message=True,
+        last_stage_code="payment_missed_text",
+        last_stage_date=days_ago(7),
+    )
+    assert texted.action == "no_action"  # once per arrears episode
+    assert classify(P, balance="120.00", weekly_rent=WEEK, can_message=True).action == "contact_before_send_reminder_1"
+    paused = classify(P, balance="40.00", weekly_rent=WEEK, can_message=True, pause_end_date=TODAY + timedelta(days=7))
+    assert paused.action == "no_action" and paused.message == ""
+    held = classify(P, balance="40.00", weekly_rent=WEEK, can_message=True, breathing_space=True)
+    assert held.mode == "none" and held.message == ""
+
+
 def test_the_ladder_climbs_a_step_every_fourteen_days_with_arrears_growing(classify):
     called = {"weekly_rent": WEEK, "last_contact_attempt_date": days_ago(2)}
     step2 = classify(P, balance="200.00", last_stage_code="reminder_1", last_stage_date=days_ago(14), **called)

@@ -53,7 +53,8 @@ def test_a_steps_thresholds_are_read_and_put_back_where_they_were():
         "Send a reminder: Real arrears at least (£) changes from £10.00 to £20.00.",
         "Send a reminder: Real arrears at least (weeks of rent) changes from 1 to 2.",
     ]
-    durations = [t for t in step_thresholds(DEFAULT["rules"][8]) if t.kind == "duration"]
+    second_reminder = next(rule for rule in DEFAULT["rules"] if rule["key"] == "second_reminder")
+    durations = [t for t in step_thresholds(second_reminder) if t.kind == "duration"]
     assert [t.shown for t in durations] == ["14 days", "3 calendar months"]
 
 

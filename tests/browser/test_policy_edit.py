@@ -59,8 +59,8 @@ def test_manager_edits_a_policy_threshold_previews_its_effect_and_publishes_it(p
     assert_accessible(page)
     shot(page, "policy-version", width)
 
-    page.get_by_role("link", name=f"Change step 8: {STEP}").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Change step 8: {STEP}")
+    page.get_by_role("link", name=f"Change step 9: {STEP}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Change step 9: {STEP}")
     assert_accessible(page)
     weeks = page.get_by_label("Real arrears at least (weeks of rent)")
     expect(weeks).to_have_value("1")
@@ -68,7 +68,7 @@ def test_manager_edits_a_policy_threshold_previews_its_effect_and_publishes_it(p
     page.get_by_role("button", name="Save as a new draft version").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Real arrears at least (weeks of rent): enter a number, like 2 or 2.5")
-    expect(page).to_have_title(f"Error: Change step 8 of {POLICY} – Rentwise")
+    expect(page).to_have_title(f"Error: Change step 9 of {POLICY} – Rentwise")
     expect(page.get_by_label("Real arrears at least (weeks of rent)")).to_have_value("three")  # kept as typed
     assert_accessible(page)
     shot(page, "policy-step-error", width)

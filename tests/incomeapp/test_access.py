@@ -16,6 +16,11 @@ PUBLIC_URL_NAMES = {
     "password_reset_confirm",
     "password_reset_complete",
     "healthz",
+    # Providers' delivery reports and replies: no person signs in, a bearer token is checked (messaging/callbacks.py).
+    "messaging:notify_receipts",
+    "messaging:notify_replies",
+    "messaging:sms_receipts",
+    "messaging:sms_replies",
 }
 
 SAMPLE_VALUES = {
@@ -102,10 +107,13 @@ EXPECTED_NAVIGATION = {
         "Homes",
         "Payments",
         "Approvals",
+        "Campaigns",
         "Legal",
         "Dashboards",
         "Letters",
+        "Message templates",
         "Printing",
+        "Complaints",
         "Personal data",
     ],
     Role.SUPPORT_WORKER: ["Tenancies", "People"],
@@ -118,6 +126,7 @@ AREA_URLS = {
     "Homes": "/homes/",
     "Payments": "/payments/",
     "Approvals": "/approvals/",
+    "Campaigns": "/worklist/campaigns/",
     "Legal": "/legal/",
     "Dashboards": "/dashboards/",
     "Printing": "/documents/printing/",

@@ -352,6 +352,9 @@ def world(law, settings, tmp_path):
             "debts:order_discharge": _insolvency_order(tenancy.tenancy_tenants.get().person),
             "staff:": other,
             "rentaccounts:hb_overpayment": _hb_overpayment(tenancy, admin),
+            "complaints:": _complaint(tenancy, admin),
+            "complaints:record_person": tenancy.tenancy_tenants.get().person,
+            "arrears:campaign": _campaign(admin),
         },
         "hearing": _hearing(legal_case, admin),
         "second_person": second,
@@ -368,6 +371,25 @@ def _hb_overpayment(tenancy, user):
     return HousingBenefitOverpayment.objects.create(
         tenancy=tenancy, council="Bristol City Council", period_start=today, period_end=today,
         amount=Decimal("40.00"), recovery_method="invoice", liability="recoverable", recorded_by=user,
+    )  # fmt: skip
+
+
+def _campaign(user):
+    from messaging.models import Campaign, MessageTemplate
+
+    template = MessageTemplate.objects.create(key="campaign_world", title="Bank holiday")
+    version = template.versions.create(number=1, body="Hello {{ tenant_name }}", published_at=timezone.now())
+    return Campaign.objects.create(
+        title="Bank holiday", template_version=version, audience="Everyone", audience_count=0, created_by=user
+    )
+
+
+def _complaint(tenancy, user):
+    from complaints.services import complaint_record
+
+    return complaint_record(
+        person=tenancy.tenancy_tenants.get().person, tenancy=tenancy, about="arrears_action", summary="Too many calls",
+        received_on=timezone.localdate(), by=user,
     )  # fmt: skip
 
 
@@ -409,7 +431,13 @@ def _kwargs_for(name: str, route: str, world) -> dict | str:
         elif param == "agreement_pk":
             kwargs[param] = world["agreement"].pk
         elif param == "key":
-            kwargs[param] = world["policy_step"] if name.startswith("arrears:") else world["template_key"]
+            kwargs[param] = (
+                world["policy_step"]
+                if name.startswith("arrears:")
+                else "campaign_world"  # the message template `_campaign` makes
+                if name.startswith("messaging:")
+                else world["template_key"]
+            )
         elif param == "uidb64":
             kwargs[param] = urlsafe_base64_encode(force_bytes(world["user"].pk))
         elif param == "token":

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from arrears.receivers import re_review_after_import
-from devtools import bench_documents, bench_onboarding
+from devtools import bench_documents, bench_messages, bench_onboarding
 from devtools.bench_rows import p95, timings_row
 from devtools.dataset import DATASET_PROVIDER, long_history_tenancy_ensure
 from incomeapp.constants import Role
@@ -35,9 +35,20 @@ from rentaccounts.services import rent_debits_post
 from rentaccounts.signals import payments_imported
 from tenancies.models import Provider, Tenancy
 
-BENCHMARKS = ("rent", "import", "account", "review", "worklist", "letters", "statements", "dashboard", "onboarding")
+BENCHMARKS = (
+    "rent",
+    "import",
+    "account",
+    "review",
+    "worklist",
+    "letters",
+    "statements",
+    "dashboard",
+    "onboarding",
+    "messages",
+)
 # Sections that bring their own data: the generated dataset is not needed (nor made) for them alone.
-OWN_DATA = {"onboarding"}
+OWN_DATA = {"onboarding", "messages"}
 
 
 def _staff_signed_in(username: str, role: Role) -> tuple[User, Client]:
@@ -87,6 +98,8 @@ class Command(BaseCommand):
             default=",".join(BENCHMARKS),
             help=f"Comma-separated, from: {', '.join(BENCHMARKS)} (default: all).",
         )
+        parser.add_argument("--messages", type=int, default=10_000, help="Campaign texts in the sending run.")
+        parser.add_argument("--messages-rate", type=float, default=200.0, help="The provider's limit, a second.")
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
@@ -109,6 +122,7 @@ class Command(BaseCommand):
             "statements": lambda: bench_documents.statement_run(options["statements"]),
             "dashboard": lambda: self._dashboard(options["runs"]),
             "onboarding": lambda: bench_onboarding.run(options["onboarding_tenancies"]),
+            "messages": lambda: bench_messages.run(options["messages"], options["messages_rate"]),
         }
         results = [row for name in chosen for row in runs[name]()]
         if options["json"]:

@@ -1,0 +1,177 @@
+"""Message templates in the browser: officers read them; Income Managers write a draft (with the merge fields listed
+and, for a text, its part count), publish it, and go back to an earlier version. Versioned like letter templates
+(documents/views.py): append-only, and each message keeps the version it was made from."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from documents.merge_fields import MERGE_FIELDS
+
+from .constants import Channel
+from .forms import PARTS_EXPLAINED, MessageTemplateEditForm
+from .models import MessageTemplate, MessageTemplateVersion
+from .parts import part_limits
+from .services_templates import (
+    CHANGE_PERMISSION,
+    message_template_draft_save,
+    message_template_version_publish,
+    message_template_version_revert,
+)
+
+VIEW_PERMISSION = "messaging.view_messagetemplate"
+
+
+def _current(versions: list[MessageTemplateVersion]) -> MessageTemplateVersion | None:
+    """The version messages are made from (the one published last), from a template's versions already fetched."""
+    published = [version for version in versions if version.published_at]
+    return max(published, key=lambda version: (version.published_at, version.number)) if published else None
+
+
+def _latest_draft(versions, current) -> MessageTemplateVersion | None:
+    """The newest draft saved after the version in use: the one waiting to be checked and published."""
+    drafts = [v for v in versions if not v.published_at and (current is None or v.number > current.number)]
+    return max(drafts, key=lambda version: version.number) if drafts else None
+
+
+def _history(template: MessageTemplate):
+    versions = list(template.versions.select_related("created_by", "published_by", "reverted_from"))
+    current = _current(versions)
+    for version in versions:
+        version.state = (
+            "In use" if current and version.pk == current.pk else "Draft" if not version.published_at else "Replaced"
+        )
+        version.parts = part_limits(version.body) if template.channel == Channel.TEXT else None
+    return versions, current
+
+
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def templates(request):
+    rows = list(MessageTemplate.objects.prefetch_related("versions").order_by("title"))
+    for template in rows:
+        versions = list(template.versions.all())
+        template.current = _current(versions)
+        template.draft = _latest_draft(versions, template.current)
+    return render(
+        request,
+        "messaging/templates.html",
+        {"templates": rows, "may_change": request.user.has_perm(CHANGE_PERMISSION)},
+    )
+
+
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def template_edit(request, key):
+    """The template in use, its versions, and (for managers) a form to write a new draft, with the merge fields
+    listed and a text's part count."""
+    template = get_object_or_404(MessageTemplate, key=key)
+    versions, current = _history(template)
+    draft = _latest_draft(versions, current)
+    may_change = request.user.has_perm(CHANGE_PERMISSION)
+    context = {
+        "template": template,
+        "current": current,
+        "draft": draft,
+        "versions": versions,
+        "merge_fields": MERGE_FIELDS.items(),
+        "may_change": may_change,
+        "parts_explained": PARTS_EXPLAINED,
+        "is_text": template.channel == Channel.TEXT,
+    }
+    if request.method != "POST":
+        start = draft or current
+        form = MessageTemplateEditForm(
+            channel=template.channel,
+            initial={"subject": start.subject if start else "", "body": start.body if start else ""},
+        )
+        parts = part_limits(start.body if start else "") if context["is_text"] else None
+        return render(
+            request,
+            "messaging/template_edit.html",
+            {**context, "form": form, "started_from": start, "parts": parts},
+        )
+    if not may_change:
+        raise PermissionDenied("You do not have permission to change message templates.")
+    form = MessageTemplateEditForm(request.POST, channel=template.channel)
+    parts = part_limits(request.POST.get("body", "")) if context["is_text"] else None
+    if form.is_valid():
+        try:
+            version = message_template_draft_save(
+                template=template,
+                subject=form.cleaned_data.get("subject", ""),
+                body=form.cleaned_data["body"],
+                created_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error("body", error.messages[0])
+        else:
+            messages.success(
+                request,
+                f"Saved as draft version {version.number} of “{template.title}”. No message uses it yet: check it "
+                "below, then publish it.",
+            )
+            return redirect("messaging:template_version", key=template.key, number=version.number)
+    return render(request, "messaging/template_edit.html", {**context, "form": form, "parts": parts}, status=400)
+
+
+def _version(key: str, number: int) -> MessageTemplateVersion:
+    return get_object_or_404(
+        MessageTemplateVersion.objects.select_related("template", "created_by", "published_by", "reverted_from"),
+        template__key=key,
+        number=number,
+    )
+
+
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def template_version(request, key, number):
+    """One version: its text, its part count (a text), and the button that publishes it (a draft) or goes back to it
+    (an earlier version)."""
+    version = _version(key, number)
+    versions, current = _history(version.template)
+    version.state = next(v.state for v in versions if v.pk == version.pk)
+    is_text = version.template.channel == Channel.TEXT
+    context = {
+        "version": version,
+        "template": version.template,
+        "current": current,
+        "parts": part_limits(version.body) if is_text else None,
+        "is_text": is_text,
+        "parts_explained": PARTS_EXPLAINED,
+        "may_change": request.user.has_perm(CHANGE_PERMISSION),
+    }
+    return render(request, "messaging/template_version.html", context)
+
+
+@require_POST
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def template_publish(request, key, number):
+    version = _version(key, number)
+    try:
+        message_template_version_publish(version=version, published_by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("messaging:template_version", key=key, number=number)
+    messages.success(
+        request,
+        f"Published version {version.number} of “{version.template.title}”. Every message made from now on uses it "
+        "(messages already made keep the version they used).",
+    )
+    return redirect("messaging:template_edit", key=key)
+
+
+@require_POST
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def template_revert(request, key, number):
+    version = _version(key, number)
+    try:
+        new = message_template_version_revert(version=version, reverted_by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("messaging:template_version", key=key, number=number)
+    messages.success(
+        request,
+        f"Went back to version {version.number}: its text is now version {new.number}, in use for every message made "
+        "from now on.",
+    )
+    return redirect("messaging:template_edit", key=key)
