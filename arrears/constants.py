@@ -75,6 +75,10 @@ MESSAGE_OUTCOMES = {
     "withheld": ContactOutcome.WITHHELD,
 }
 
+# Diary codes of messages that are not ladder steps: a tenant's reply, an officer's own text or email, a campaign.
+# They are communication (the latest contact) but never the case's last step, so the ladder does not move on them.
+DIARY_ONLY_CODES = ("reply", "officer_message", "campaign")
+
 # What a person can record as a contact's outcome. Queued, sent, failed and withheld are the system's statuses for its
 # own letters, and a "note only" is not a contact with anyone, so none of these is offered.
 RECORDABLE_OUTCOMES = (

@@ -14,6 +14,7 @@ from tenancies.selectors_people import people_with_mobile
 
 from .constants import MESSAGE_OUTCOMES, CaseStatus, ContactKind, ContactOutcome
 from .models import ArrearsCase, Contact
+from .services.rereview import case_re_review
 
 
 def diary_outcome_from_message(sender, message, **kwargs) -> None:
@@ -62,3 +63,4 @@ def reply_to_diary(sender, inbound, **kwargs) -> None:
         notes=inbound.body,
         inbound=inbound,
     )
+    case_re_review(case)  # a tenant in touch can change the next step (the ladder's latest contact)

@@ -29,7 +29,15 @@ from tenancies.selectors import WeeklyRent, weekly_rent
 
 from .agreements import agreement_check
 from .benefits import ClaimTerms, expected_benefit
-from .constants import ATTEMPT_KINDS, AgreementState, CaseStatus, ClaimStatus, ContactKind, ContactOutcome
+from .constants import (
+    ATTEMPT_KINDS,
+    DIARY_ONLY_CODES,
+    AgreementState,
+    CaseStatus,
+    ClaimStatus,
+    ContactKind,
+    ContactOutcome,
+)
 from .models import Agreement, ArrearsCase, BenefitClaim, BreathingSpace, Contact, Pause
 from .moratorium import Moratorium, MoratoriumLaw, deadline_moved
 from .review_facts_ladders import LADDER_KINDS, LADDER_STEP_CODES, SUNDRY_KINDS, ladder_facts, ladder_of
@@ -386,7 +394,7 @@ def _contacts(account_ids: list[int], as_of: date) -> dict[int, dict]:
             entry["stage"], entry["stage_date"] = code, occurred_on
             continue
         entry["code"], entry["date"] = code or kind, occurred_on
-        if code:
+        if code and code not in DIARY_ONLY_CODES:
             entry["stage"], entry["stage_date"] = code, occurred_on
         if kind in ATTEMPT_KINDS:
             entry["attempt"] = occurred_on

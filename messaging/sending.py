@@ -285,14 +285,21 @@ def _send_one(message: Message, provider, limiter: RateLimiter, summary: SendSum
         _change(message, MessageStatus.FAILED, str(error))
         summary.outcomes["failed"] += 1
         return
-    _change(
-        message,
-        MessageStatus.SENT,
-        "",
-        provider=provider.name,
-        provider_ref=accepted.provider_ref,
-        sent_at=timezone.now(),
-    )
+    now = timezone.now()
+    if accepted.delivered:
+        note = "Accepted by the mail server (an email sent this way has no delivery report)."
+        _change(
+            message,
+            MessageStatus.DELIVERED,
+            note,
+            provider=provider.name,
+            provider_ref=accepted.provider_ref,
+            sent_at=now,
+            delivered_at=now,
+        )
+    else:
+        fields = {"provider": provider.name, "provider_ref": accepted.provider_ref, "sent_at": now}
+        _change(message, MessageStatus.SENT, "", **fields)
     summary.outcomes["sent"] += 1
 
 

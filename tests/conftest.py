@@ -17,8 +17,9 @@ def skip_or_fail(reason: str) -> None:
 
 @pytest.fixture
 def law(db):
-    """The shipped legal thresholds and notice rules (data migrations add them; a transactional test's flush removes
-    them)."""
+    """The shipped legal thresholds, notice rules and complaint handling rules (data migrations add them; a
+    transactional test's flush removes them)."""
+    from complaints.handling_code import complaint_rules_install
     from courts.law import notice_rules_install
     from courts.prescribed import prescribed_forms_install
     from incomeapp.law import law_thresholds_install
@@ -26,3 +27,4 @@ def law(db):
     law_thresholds_install()
     notice_rules_install()
     prescribed_forms_install()
+    complaint_rules_install()

@@ -6,6 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import factory
+import faker
 from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
@@ -26,6 +27,8 @@ from tenancies.models import (
 )
 
 TEST_PASSWORD = "correct-horse-battery-staple"
+
+_FAKE_GB = faker.Faker("en_GB")
 
 
 class UserFactory(DjangoModelFactory[User]):
@@ -88,7 +91,8 @@ class PropertyFactory(DjangoModelFactory[Property]):
         model = Property
 
     uprn = factory.Sequence(lambda n: f"{100000000 + n}")
-    address_line_1 = factory.Faker("street_address", locale="en_GB")
+    # Faker's street address is sometimes two lines ("Studio 0\nMartin Square"); a home's first line is one.
+    address_line_1 = factory.LazyFunction(lambda: _FAKE_GB.street_address().replace("\n", ", "))
     town = factory.Faker("city", locale="en_GB")
     postcode = factory.Faker("postcode", locale="en_GB")
     scheme = factory.SubFactory(SchemeFactory)

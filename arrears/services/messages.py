@@ -117,6 +117,7 @@ def case_messages_queue(
     """
     from arrears.letters import case_letter_values
     from arrears.services.breathing_space import cases_held_by_moratorium
+    from arrears.services.rereview import re_review
 
     if recorded_by is not None:  # an officer or a campaign; the review (None) is the system
         staff_require(recorded_by, "messaging.add_message", "send texts and emails")
@@ -136,7 +137,7 @@ def case_messages_queue(
         return result
 
     held = cases_held_by_moratorium(case_ids=[case.pk for case in cases], on=on)
-    plans = []  # (case, person, channel, template version), in the drafts' order
+    plans = []  # (case, person, channel, template version, edited by the officer), in the drafts' order
     addresses = []
     per_case_people = {}
     tenants: dict[int, list] = {}
@@ -171,10 +172,12 @@ def case_messages_queue(
                 values = case_letter_values(case, tenants[case.pk], case.latest_recommendation)
             version = versions[channel]
             person_values = values | {"tenant_name": person.full_name}
+            edited = False
             try:
                 subject, text = message_text(version, person_values)
                 if body is not None:
-                    text = message_text_from(body, person_values)
+                    own = message_text_from(body, person_values)
+                    edited, text = own != text, own
             except TemplateError as error:
                 result.skipped.append((case.pk, person.pk, f"{version.template.title}: {error}"))
                 continue
@@ -192,12 +195,12 @@ def case_messages_queue(
                     campaign_id=campaign.pk if campaign is not None else None,
                 )
             )
-            plans.append((case, person, channel, version))
+            plans.append((case, person, channel, version, edited))
     messages = messages_queue(drafts, made_by=recorded_by, made_by_run=run_label)
     recorded = set(Contact.objects.filter(message__in=messages).values_list("message_id", flat=True))
     automatic = recorded_by is None
     new = []
-    for (case, person, channel, version), message in zip(plans, messages, strict=True):
+    for (case, person, channel, version, edited), message in zip(plans, messages, strict=True):
         if message.pk in recorded:
             result.skipped.append((case.pk, person.pk, f"{person.full_name} was already sent this message"))
             continue
@@ -213,12 +216,14 @@ def case_messages_queue(
                 occurred_on=on,
                 notes=f"{title} (campaign: {campaign.title})"
                 if campaign is not None
-                else _note(title, automatic=automatic, edited=body is not None),
+                else _note(title, automatic=automatic, edited=edited),
                 recorded_by=recorded_by,
                 message=message,
             )
         )
     result.contacts = Contact.objects.bulk_create(new, batch_size=1000)
+    if recorded_by is not None and result.contacts:  # an officer's or a campaign's: the review's own are reviewed
+        re_review(account_ids={case.account_id for case, *_ in plans}, reason="messages")
     return result
 
 

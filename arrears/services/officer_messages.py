@@ -8,7 +8,7 @@ from incomeapp.roles import staff_require
 
 from .messages import MessagesQueued, case_message_key, case_messages_queue
 
-OFFICER_MESSAGE_CODE = "officer_message"
+OFFICER_MESSAGE_CODE = "officer_message"  # in arrears.constants.DIARY_ONLY_CODES: not a ladder step
 
 
 def officer_message_queue(*, case, template_key: str, person_id: int, body: str, token: str, officer) -> MessagesQueued:

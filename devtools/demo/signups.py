@@ -92,7 +92,12 @@ def _person(rng: random.Random, fake: Faker, surname: str | None = None) -> Pers
         last_name=last,
         date_of_birth=date(rng.randint(1948, 2005), rng.randint(1, 12), rng.randint(1, 28)),
         email=f"{first}.{last}@example.org".lower().replace(" ", "") if channel == ContactChannel.EMAIL else "",
-        phone=f"07700 9{rng.randint(0, 99999):05d}" if rng.random() < 0.8 else "",
+        phone=(phone := f"07700 9{rng.randint(0, 99999):05d}" if rng.random() < 0.8 else ""),
+        # Most tenants give a mobile; about three in five agree to texts about their account (docs/messaging.md).
+        # Decided from the number, so the demo's other random choices stay as they were.
+        mobile=phone,
+        texts_allowed=bool(phone) and (channel == ContactChannel.SMS or int(phone[-1]) < 6),
+        emails_allowed=channel == ContactChannel.EMAIL,
         preferred_contact=channel,
         preferred_language="Polish" if adjustments == "Interpreter: Polish" else "English",
         communication_adjustments=adjustments,

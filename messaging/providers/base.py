@@ -22,6 +22,9 @@ class PermanentError(ProviderError):
 @dataclass(frozen=True)
 class Accepted:
     provider_ref: str
+    # True when acceptance is all that will ever be known (an email handed to the product's own mail server has no
+    # delivery report): the message is recorded delivered at once.
+    delivered: bool = False
 
 
 class Provider:

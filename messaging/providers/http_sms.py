@@ -14,8 +14,11 @@ it). The API it must speak, in JSON:
 Delivery reports and replies are POSTed by the provider to our callback URLs in GOV.UK Notify's shapes, with
 MESSAGING_CALLBACK_TOKEN as a bearer token (docs/messaging.md)."""
 
+import smtplib
+
 import requests
 from django.conf import settings
+from django.core.mail import EmailMessage
 
 from messaging.constants import Channel
 
@@ -61,7 +64,7 @@ class HttpSmsProvider(Provider):
 
     def send(self, message) -> Accepted:
         if message.channel != Channel.TEXT:
-            raise PermanentError("The SMS provider sends text messages only, not emails.")
+            return _email_send(message)
         body = {"to": message.to, "body": message.body, "reference": message.idempotency_key}
         response = self._request("POST", "/messages", json=body, headers={"Idempotency-Key": message.idempotency_key})
         try:
@@ -91,3 +94,24 @@ class HttpSmsProvider(Provider):
         if status in (401, 403):
             raise PermanentError(f"The SMS provider refused our API key: {reason}")
         raise PermanentError(f"The SMS provider refused the message: {reason}")
+
+
+def _email_send(message) -> Accepted:
+    """An SMS provider sends texts only: emails go through the product's own mail settings (EMAIL_URL), as letters
+    by email do. A mail server gives no delivery report, so acceptance is recorded as delivered; one that refuses the
+    address fails the message, one that cannot be reached is tried again later. A worker that dies after the mail
+    server accepted but before recording it sends the email again (at least once, never lost: docs/messaging.md)."""
+    email = EmailMessage(
+        subject=message.subject or "About your rent account",
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to],
+        headers={"X-Rentwise-Reference": message.idempotency_key},
+    )
+    try:
+        email.send(fail_silently=False)
+    except smtplib.SMTPRecipientsRefused as error:
+        raise PermanentError(f"The mail server refused the address {message.to}.") from error
+    except (smtplib.SMTPException, OSError) as error:
+        raise TemporaryError(f"The mail server could not be reached or refused the email for now ({error}).") from error
+    return Accepted(provider_ref=f"email:{message.idempotency_key}", delivered=True)

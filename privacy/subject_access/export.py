@@ -50,6 +50,7 @@ cases.json             Arrears cases on your accounts, with pauses, referrals an
 contacts.json          The contact diary: calls, visits, letters, texts and emails with you or about your account.
 complaints.json        Your complaints: what each was about, when it was received, each stage with the dates its
                        acknowledgement and response were due, and the response.
+messages.json          Every text message and email we sent you, with whether it was delivered, and your replies.
 recommendations.json   What the weekly arrears review recommended for your account each time, and why.
 agreements.json        Arrangements to pay and court orders' terms, with when each was kept or broken.
 breathing_spaces.json  Debt respite (Breathing Space) moratoria recorded for you or your tenancy.

@@ -6,6 +6,7 @@ import json
 import zipfile
 from collections import defaultdict
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -25,6 +26,8 @@ from courts.models import Eviction, Hearing, LegalApproval, LegalCase, Notice, W
 from documents.models import Document
 from incomeapp.money import ZERO
 from incomeapp.signals import SpecialCategory, person_notes_categories
+from messaging.addresses import mobile_or_blank
+from messaging.models import InboundMessage, Message
 from privacy.records import Recorder
 from rentaccounts.models import Account, AdjustmentRequest, DirectDebitMandate
 from tenancies.models import Charge, Person, Tenancy, TenancyTenant
@@ -199,6 +202,33 @@ class _Builder:
                 | {"stages": [self._record(stage, exclude=("complaint",)) for stage in complaint.stages.all()]}
             )
         self._json("complaints.json", data)
+
+    def messages_file(self) -> None:
+        """Every text and email sent to this person (with its status and delivery reports) and every reply from them:
+        found through their diary entries, and replies from their mobile numbers that no diary holds."""
+        sent = (
+            Message.objects.filter(contact__person_id__in=self.person_ids)
+            .prefetch_related("receipts")
+            .order_by("created_at", "id")
+        )
+        numbers = {mobile_or_blank(p.mobile) for p in [self.person, *self.merged]} - {""}
+        replies = InboundMessage.objects.filter(
+            Q(contacts__person_id__in=self.person_ids) | Q(from_address__in=numbers)
+        ).distinct()
+        self._json(
+            "messages.json",
+            {
+                "sent": [
+                    self._record(message, exclude=("template_version", "campaign", "made_by"))
+                    | {"delivery_reports": [self._record(r, exclude=("message",)) for r in message.receipts.all()]}
+                    for message in sent
+                ],
+                "replies": [
+                    self._record(reply, exclude=("replying_to", "read_by"))
+                    for reply in replies.order_by("received_at", "id")
+                ],
+            },
+        )
 
     def recommendations_file(self) -> None:
         rows = (
@@ -375,6 +405,7 @@ class _Builder:
         self.cases_file()
         self.contacts_file()
         self.complaints_file()
+        self.messages_file()
         self.recommendations_file()
         self.agreements_file()
         self.breathing_spaces_file()

@@ -143,6 +143,7 @@ def test_an_edited_text_is_counted_again_and_sent_as_edited(client, officer, cas
         response = client.post(url(case), {**form, "body": long, "send": ""}, follow=True)
     message = Message.objects.get()
     assert (message.body, message.parts, message.status, message.made_by) == (long, 2, MessageStatus.QUEUED, officer)
+    assert Contact.objects.get(message=message).notes == "Rent reminder (text edited by the officer)"
     banner = response.content.decode()
     assert "Text message queued to Ada Texter (+447700900123): “Rent reminder”, 2 parts. It goes now." in banner
     assert "Its delivery status will show in the diary" in banner

@@ -205,3 +205,32 @@ def test_a_phone_number_the_people_service_would_refuse_is_named_first(tmp_path)
     assert (error.file, error.line, error.column) == ("people.csv", 6, "phone")
     assert "10 or 11 digits" in error.message
     _nothing_loaded()
+
+
+def _people_with_mobiles(folder, values: dict[str, str]) -> None:
+    """people.csv with `mobile` and `texts_allowed` columns: `values` maps a source reference to "mobile,yes|no"."""
+    path = folder / "people.csv"
+    lines = path.read_text().splitlines()
+    lines[0] += ",mobile,texts_allowed"
+    lines[1:] = [line + "," + values.get(line.split(",", 1)[0], ",") for line in lines[1:]]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_a_mobile_number_and_consent_to_texts_are_loaded_in_one_form(tmp_path):
+    folder = samples_copy(tmp_path)
+    _people_with_mobiles(folder, {"P100": "07700 900101,yes", "P101": "+44 7700 900102,no"})
+    assert load(folder).status == LoadStatus.COMPLETED
+    amina, tom = Person.objects.get(source_reference="P100"), Person.objects.get(source_reference="P101")
+    assert (amina.mobile, amina.texts_allowed) == ("+447700900101", True)
+    assert (tom.mobile, tom.texts_allowed, tom.emails_allowed) == ("+447700900102", False, False)
+
+
+def test_a_mobile_number_that_is_not_a_uk_mobile_is_named_and_nothing_is_loaded(tmp_path):
+    folder = samples_copy(tmp_path)
+    _people_with_mobiles(folder, {"P101": "0117 496 0123,yes"})
+    report = load(folder)
+    assert report.status == LoadStatus.REFUSED
+    [error] = report.errors.items
+    assert (error.file, error.line, error.column) == ("people.csv", 3, "mobile")
+    assert "not a UK mobile number" in error.message
+    _nothing_loaded()

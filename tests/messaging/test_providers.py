@@ -143,7 +143,8 @@ def test_http_sms_errors(http_sms_provider, settings):
     http_sms_provider.fail_next(1, status=503)
     with pytest.raises(TemporaryError, match="503"):
         provider.send(_message())
-    with pytest.raises(PermanentError, match="text messages only"):
+    settings.EMAIL_BACKEND = "tests.mail_backends.RefusingEmailBackend"  # an email goes by the mail settings
+    with pytest.raises(PermanentError, match=r"refused the address ada@example\.org"):
         provider.send(_message(channel=Channel.EMAIL, to="ada@example.org"))
     settings.SMS_PROVIDER_API_KEY = "wrong"
     with pytest.raises(PermanentError, match="refused our API key"):

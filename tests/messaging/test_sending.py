@@ -236,3 +236,21 @@ def test_a_message_whose_worker_dies_every_time_fails_after_the_last_try(notify_
     assert message.status == MessageStatus.FAILED
     assert message.status_note == "Not sent after 5 tries: the worker sending it stopped each time."
     assert notify_provider.received() == []
+
+
+@pytest.mark.django_db
+def test_with_an_sms_provider_an_email_goes_through_the_mail_settings_and_counts_as_delivered(http_sms_provider):
+    from django.core import mail
+
+    from messaging.constants import Channel
+    from tests.messaging.conftest import texts_queue
+
+    (message,) = texts_queue(1, channel=Channel.EMAIL, to="ada@example.org", subject="Your rent", body="Please call.")
+    messages_send_waiting()
+    message.refresh_from_db()
+    assert message.status == MessageStatus.DELIVERED and message.delivered_at is not None
+    assert "mail server" in message.status_note
+    (email,) = mail.outbox
+    assert (email.to, email.subject, email.body) == (["ada@example.org"], "Your rent", "Please call.")
+    assert email.extra_headers["X-Rentwise-Reference"] == message.idempotency_key
+    assert http_sms_provider.received() == []  # the SMS provider was not asked to send an email

@@ -192,3 +192,48 @@ def test_only_an_income_manager_may_make_an_export(client, amira, officer, manag
     assert "person.json" in _files(response.content)
     assert SubjectAccessExport.objects.get().made_by == manager
     assert "Ref SAR-112" in client.get("/privacy/").content.decode()
+
+
+def test_the_export_holds_the_texts_sent_to_the_person_and_their_replies_and_not_another_tenants(amira, manager):
+    from django.utils import timezone
+
+    from arrears.models import Contact
+    from messaging.constants import Channel, MessageStatus
+    from messaging.models import InboundMessage
+    from messaging.services import Draft, messages_queue
+
+    case = ArrearsCase.objects.get(account__tenancy__tenancy_tenants__person=amira)
+    jo = case.account.tenancy.named_tenants()[1]
+    amira.mobile = "07700 900123"
+    amira.save()
+    to_amira, to_jo = messages_queue(
+        [
+            Draft(Channel.TEXT, "+447700900123", "Amira", "RW1", f"case:{case.pk}", "sar:1", "Amira, please call us."),
+            Draft(Channel.TEXT, "+447700900999", "Jo", "RW1", f"case:{case.pk}", "sar:2", "Jo, a text for Jo alone."),
+        ]
+    )
+    for message, person in ((to_amira, amira), (to_jo, jo)):
+        Contact.objects.create(
+            case=case,
+            person=person,
+            kind=ContactKind.SMS,
+            outcome=ContactOutcome.QUEUED,
+            occurred_on=date(2024, 4, 11),
+            message=message,
+        )
+    InboundMessage.objects.create(
+        provider="notify", provider_ref="in-1", from_address="+447700900123", body="I will pay Friday",
+        received_at=timezone.now(),
+    )  # fmt: skip
+    InboundMessage.objects.create(
+        provider="notify", provider_ref="in-2", from_address="+447700900999", body="Jo's own reply",
+        received_at=timezone.now(),
+    )  # fmt: skip
+
+    files = _files(subject_access_export_make(person=amira, by=manager, request_note="Ref SAR-113").content)
+
+    messages = json.loads(files["messages.json"])
+    assert [m["body"] for m in messages["sent"]] == ["Amira, please call us."]
+    assert messages["sent"][0]["status"] in {s.label for s in MessageStatus}
+    assert [r["body"] for r in messages["replies"]] == ["I will pay Friday"]
+    assert b"Jo alone" not in files["messages.json"] and b"Jo's own reply" not in files["messages.json"]

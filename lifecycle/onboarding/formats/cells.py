@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from incomeapp.money import MoneyError, parse_money
+from messaging.addresses import normalise_mobile
 from tenancies.references import payment_reference_normalise, payment_reference_problem
 from tenancies.services_homes import POSTCODE, postcode_normalise
 from tenancies.services_people import _phone_problem as phone_problem
@@ -248,6 +249,18 @@ def phone(value: str) -> str:
 
 
 phone.kind = "UK phone number (10 or 11 digits), or +country code for overseas"
+
+
+def mobile(value: str) -> str:
+    """A UK mobile number, stored in +44 form so replies and delivery reports find it (messaging.addresses)."""
+    try:
+        return normalise_mobile(value)
+    except ValidationError as error:
+        raise CellError(f"{error.messages[0]} Or leave it blank.") from None
+
+
+mobile.kind = "UK mobile number (07 and 9 more digits)"
+mobile.cacheable = True
 
 
 def uprn(value: str) -> str:

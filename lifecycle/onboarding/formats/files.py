@@ -24,6 +24,7 @@ from .cells import (
     choice,
     email,
     integer,
+    mobile,
     multiline,
     payment_reference_cell,
     phone,
@@ -211,6 +212,9 @@ SPECS: tuple[FileSpec, ...] = (
             _c(
                 "preferred_contact", choice(ContactChannel, {"text": ContactChannel.SMS}), default=ContactChannel.LETTER
             ),
+            _c("mobile", mobile, help="For text messages; stored in +44 form."),
+            _c("texts_allowed", yes_no, default=False, help="Agreed to text messages about their account."),
+            _c("emails_allowed", yes_no, default=False, help="Agreed to emails about their account."),
             _c("correspondence_address", multiline()),
             _c("preferred_language", text(50), default="English"),
             _c("communication_adjustments", text(200)),
