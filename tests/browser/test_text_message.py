@@ -34,7 +34,12 @@ TOKEN = "callback-token-for-the-browser-test"
 
 @pytest.mark.parametrize("width", [1280, 375])
 def test_an_officer_texts_a_tenant_sees_it_delivered_and_the_reply_reaches_the_worklist(
-    page, live_server, settings, law, notify_provider, width  # noqa: F811 (the imported fixture)
+    page,
+    live_server,
+    settings,
+    law,
+    notify_provider,
+    width,  # noqa: F811 (the imported fixture)
 ):
     SHOTS.mkdir(exist_ok=True)
     settings.MESSAGING_CALLBACK_TOKEN = TOKEN
