@@ -38,8 +38,8 @@ def test_an_officer_texts_a_tenant_sees_it_delivered_and_the_reply_reaches_the_w
     live_server,
     settings,
     law,
-    notify_provider,
-    width,  # noqa: F811 (the imported fixture)
+    notify_provider,  # noqa: F811 (the fixture imported above)
+    width,
 ):
     SHOTS.mkdir(exist_ok=True)
     settings.MESSAGING_CALLBACK_TOKEN = TOKEN

@@ -47,7 +47,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {count:>7}  {change}")
         if not options["dry_run"]:
             self.stdout.write(
-                f"Letters queued: {summary.letters_queued}. Cases opened: {summary.cases_opened}, "
+                f"Letters queued: {summary.letters_queued}. Texts and emails queued: {summary.messages_queued}. "
+                f"Cases opened: {summary.cases_opened}, "
                 f"closed: {summary.cases_closed}."
             )
 
