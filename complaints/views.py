@@ -11,7 +11,7 @@ from django.utils import timezone
 from tenancies.models import Person, Tenancy, TenancyTenant
 from tenancies.scoping import assert_can_see_person, assert_can_see_tenancy, scoped, tenancy_visible
 
-from .constants import ComplaintStageKind, ResponseClockStart
+from .constants import ComplaintAbout, ComplaintStageKind, ResponseClockStart
 from .forms import NO_TENANCY, AcknowledgeForm, ComplaintRecordForm, EscalateForm, ExtendForm, ReferForm, RespondForm
 from .models import Complaint
 from .selectors import complaint_detail, complaint_row, open_complaints, stage_timeline
@@ -39,6 +39,15 @@ def _field_for(form, message: str) -> str:
         if name in form.fields and word in message:
             return name
     return next(iter(form.fields))
+
+
+def _record_sets_off(complaint: Complaint) -> str:
+    if complaint.about == ComplaintAbout.ARREARS_ACTION and complaint.tenancy is not None:
+        return (
+            f" While it is open, an arrears case on tenancy {complaint.tenancy.payment_reference} shows a warning "
+            "about it."
+        )
+    return ""
 
 
 def _record_page(request, *, form, person=None, tenancy=None, people=None, tenancies=None):
@@ -70,7 +79,8 @@ def _record_page(request, *, form, person=None, tenancy=None, people=None, tenan
                 request,
                 f"Complaint recorded at stage 1 for {chosen_person.full_name}, received on "
                 f"{complaint.received_on:%-d %B %Y}: acknowledge it by {stage.acknowledge_by:%-d %B %Y} and respond "
-                f"by {stage.respond_by:%-d %B %Y}. It is on the managers' list of open complaints.",
+                f"by {stage.respond_by:%-d %B %Y}. It is on the managers' list of open complaints."
+                + _record_sets_off(complaint),
             )
             return redirect("complaints:complaint", pk=complaint.pk)
     context = {"form": form, "person": person, "tenancy": tenancy, "back": back}
@@ -123,16 +133,18 @@ def _complaint_or_404(request, pk) -> Complaint:
 
 
 def _actions(user, complaint: Complaint, stage) -> list[tuple[str, str]]:
+    """A manager's actions on the complaint as it stands, the usual next one first (the page shows it as the main
+    button): the acknowledgement, then the response; extending, escalating and referring only when asked for."""
     if not user.has_perm("complaints.manage_complaints"):
         return []
     actions = []
     landlord_open = stage.stage != ComplaintStageKind.OMBUDSMAN and stage.responded_on is None
     if landlord_open and stage.acknowledged_on is None:
         actions.append(("acknowledge", "Record the acknowledgement"))
-    if landlord_open and stage.extended_to is None:
-        actions.append(("extend", "Extend the time to respond"))
     if stage.responded_on is None:
         actions.append(("respond", "Record the Ombudsman's decision" if not landlord_open else "Record the response"))
+    if landlord_open and stage.extended_to is None:
+        actions.append(("extend", "Extend the time to respond"))
     if stage.stage == ComplaintStageKind.STAGE_1 and stage.responded_on is not None:
         actions.append(("escalate", "Escalate to stage 2"))
     if stage.stage != ComplaintStageKind.OMBUDSMAN:
@@ -145,11 +157,15 @@ def complaint(request, pk):
     record = _complaint_or_404(request, pk)
     today = timezone.localdate()
     row = complaint_row(record, today=today)
+    actions = _actions(request.user, record, row.stage)
     context = {
         "complaint": record,
         "row": row,
         "timeline": stage_timeline(record, today=today),
-        "actions": _actions(request.user, record, row.stage),
+        "actions": actions,
+        # A main (green) button only for what is owed now; on an answered complaint escalating or referring waits for
+        # the complainant, so every button is secondary.
+        "primary_action": actions[0][0] if actions and actions[0][0] in ("acknowledge", "respond") else "",
         "today": today,
     }
     return render(request, "complaints/complaint.html", context)

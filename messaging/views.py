@@ -2,6 +2,9 @@
 and, for a text, its part count), publish it, and go back to an earlier version. Versioned like letter templates
 (documents/views.py): append-only, and each message keeps the version it was made from."""
 
+import difflib
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +25,47 @@ from .services_templates import (
 )
 
 VIEW_PERMISSION = "messaging.view_messagetemplate"
+
+# Long but ordinary values for the merge fields texts use, so the page can say how many parts a tenant's message
+# usually comes to: counted as written, "{{ officer_phone }}" is 19 places (a brace takes two), its value 13.
+EXAMPLE_VALUES = {
+    "tenant_name": "Alexandra Richardson",
+    "tenant_names": "Alexandra Richardson and Sam Richardson",
+    "payment_reference": "RW123456",
+    "balance": "£1,234.56",
+    "weekly_rent": "£123.45",
+    "officer_name": "Jo Robinson",
+    "officer_phone": "0161 496 0000",
+    "landlord_name": "Northfield Community Housing Association",
+    "agreement_amount": "£25.00",
+    "agreement_frequency": "fortnightly",
+    "agreement_start": "18 December 2026",
+    "today": "30 November 2026",
+}
+_MERGE_FIELD = re.compile(r"{{\s*([a-z_]+)\s*}}")
+_ANY_FIELD = re.compile(r"{{\s*([^{}]*?)\s*}}")
+_FIELDS_LISTED = " The merge fields are: "
+
+
+def _refusal_words(said: str, body: str) -> str:
+    """The refusal of an unknown merge field without its list of all forty names (they are listed beside the text),
+    with the nearest name for each slip: "Did you mean {{ tenant_name }}?"."""
+    if _FIELDS_LISTED not in said:
+        return said
+    unknown = [name for name in _ANY_FIELD.findall(body) if name not in MERGE_FIELDS]
+    guesses = [match for name in unknown for match in difflib.get_close_matches(name, MERGE_FIELDS, n=1)]
+    words = said.split(_FIELDS_LISTED)[0]
+    if guesses:
+        words += " Did you mean " + " or ".join("{{ " + guess + " }}" for guess in dict.fromkeys(guesses)) + "?"
+    return words + " The merge fields you can use are listed under “Merge fields you can use”."
+
+
+def _parts_filled(body: str) -> dict | None:
+    """The part count with example values in the merge fields the text uses (a field without an example is counted
+    as written), or None when the text has no merge field (its count as written is the count)."""
+    if not _MERGE_FIELD.search(body or ""):
+        return None
+    return part_limits(_MERGE_FIELD.sub(lambda match: EXAMPLE_VALUES.get(match.group(1), match.group(0)), body))
 
 
 def _current(versions: list[MessageTemplateVersion]) -> MessageTemplateVersion | None:
@@ -44,6 +88,7 @@ def _history(template: MessageTemplate):
             "In use" if current and version.pk == current.pk else "Draft" if not version.published_at else "Replaced"
         )
         version.parts = part_limits(version.body) if template.channel == Channel.TEXT else None
+        version.parts_filled = _parts_filled(version.body) if template.channel == Channel.TEXT else None
     return versions, current
 
 
@@ -86,10 +131,11 @@ def template_edit(request, key):
             initial={"subject": start.subject if start else "", "body": start.body if start else ""},
         )
         parts = part_limits(start.body if start else "") if context["is_text"] else None
+        parts_filled = _parts_filled(start.body if start else "") if context["is_text"] else None
         return render(
             request,
             "messaging/template_edit.html",
-            {**context, "form": form, "started_from": start, "parts": parts},
+            {**context, "form": form, "started_from": start, "parts": parts, "parts_filled": parts_filled},
         )
     if not may_change:
         raise PermissionDenied("You do not have permission to change message templates.")
@@ -104,7 +150,7 @@ def template_edit(request, key):
                 created_by=request.user,
             )
         except ValidationError as error:
-            form.add_error("body", error.messages[0])
+            form.add_error("body", _refusal_words(error.messages[0], form.cleaned_data["body"]))
         else:
             messages.success(
                 request,
@@ -112,7 +158,13 @@ def template_edit(request, key):
                 "below, then publish it.",
             )
             return redirect("messaging:template_version", key=template.key, number=version.number)
-    return render(request, "messaging/template_edit.html", {**context, "form": form, "parts": parts}, status=400)
+    parts_filled = _parts_filled(request.POST.get("body", "")) if context["is_text"] else None
+    return render(
+        request,
+        "messaging/template_edit.html",
+        {**context, "form": form, "parts": parts, "parts_filled": parts_filled},
+        status=400,
+    )
 
 
 def _version(key: str, number: int) -> MessageTemplateVersion:
@@ -136,6 +188,7 @@ def template_version(request, key, number):
         "template": version.template,
         "current": current,
         "parts": part_limits(version.body) if is_text else None,
+        "parts_filled": _parts_filled(version.body) if is_text else None,
         "is_text": is_text,
         "parts_explained": PARTS_EXPLAINED,
         "may_change": request.user.has_perm(CHANGE_PERMISSION),

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from incomeapp.signals import history_notes_categories, person_notes_categories, special_category_shown
+from messaging.constants import SuppressionReason
+from messaging.services import suppressed_addresses
 
 from .forms_people import (
     FIELD_LABELS,
@@ -143,10 +145,16 @@ def mobile_confirm(request, pk):
     """The officer checked a mobile number marked wrong and it is right: texts may go to it again."""
     person = get_object_or_404(people_visible_to(request.user), pk=pk, merged_into__isnull=True)
     if person_update(by=request.user, person=person, mobile_confirmed=True):
+        # Say whether texts really can go now: confirming the number lifts neither a STOP nor missing consent.
+        if suppressed_addresses([person.mobile]).get(person.mobile) == SuppressionReason.OPTED_OUT:
+            then = "but texts still do not go to it, because they replied STOP (a START reply from them lifts it)"
+        elif not person.texts_allowed:
+            then = "but texts go to it only once they agree to text messages (change their details to record it)"
+        else:
+            then = "and texts can go to it again"
         messages.success(
             request,
-            f"Confirmed {person.mobile} as {person.full_name}'s mobile number: it is no longer marked wrong, and texts "
-            "can go to it again.",
+            f"Confirmed {person.mobile} as {person.full_name}'s mobile number: it is no longer marked wrong, {then}.",
         )
     else:
         messages.info(request, f"{person.full_name}'s mobile number was not marked wrong: nothing changed.")

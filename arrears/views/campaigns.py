@@ -4,6 +4,7 @@ when it goes), then Send; the campaign page counts its messages by status and li
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -40,7 +41,17 @@ def _moment(value) -> str:
 
 
 def _groups_words(outcome) -> str:
-    return ", ".join(f"{count} {label.lower()}" for label, count in outcome.not_sent_groups)
+    """ "1 not agreed to texts, 1 because a Breathing Space holds the arrears" (a reason that is a sentence reads
+    after "because"; names such as Breathing Space keep their capitals)."""
+    return ", ".join(
+        f"{count} because a{label[1:]}" if label.startswith("A ") else f"{count} {label[:1].lower()}{label[1:]}"
+        for label, count in outcome.not_sent_groups
+    )
+
+
+def _provider_set_up() -> bool:
+    """Whether a text message and email provider is set up; without one, messages are kept as "not sent"."""
+    return bool((settings.MESSAGING_PROVIDER or "").strip())
 
 
 def _from_worklist(request) -> dict:
@@ -81,7 +92,13 @@ def campaign_new(request):
             return render(
                 request,
                 f"{TEMPLATES}/check.html",
-                {"outcome": outcome, "answers": _answers(request), "sends_at": _moment(outcome.sends_at)},
+                {
+                    "outcome": outcome,
+                    "answers": _answers(request),
+                    "sends_at": _moment(outcome.sends_at),
+                    "message_title": dict(form.fields["template"].choices).get(data["template"], "").rsplit(" (", 1)[0],
+                    "provider_set_up": _provider_set_up(),
+                },
             )
         outcome = campaign_send(**arguments, sent_by=request.user, submission_key=request.POST.get("submission"))
     except ValidationError as error:
@@ -103,6 +120,21 @@ def campaign_new(request):
     left_out = (
         f" {len(outcome.not_sent)} left out: {_groups_words(outcome)}." if outcome.not_sent else " No one was left out."
     )
+    if not _provider_set_up():
+        messages.success(
+            request,
+            format_html(
+                "Campaign “{}” made: {} message{}, but none was sent because no text message or email provider is "
+                "set up (each is kept as “not sent”).{} Each is in its case's diary. "
+                '<a class="govuk-notification-banner__link" href="{}">See the campaign</a>.',
+                campaign.title,
+                outcome.people,
+                "" if outcome.people == 1 else "s",
+                left_out,
+                link,
+            ),
+        )
+        return redirect(link)
     messages.success(
         request,
         format_html(
