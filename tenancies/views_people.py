@@ -99,6 +99,9 @@ def detail(request, pk):
         "can_change": user.has_perm("tenancies.change_person") and not person.merged_into_id,
         "can_merge": user.has_perm("tenancies.merge_person"),
         "history_entries": history_entries(obj=person, viewer=user),
+        # A STOP from their mobile (messaging's suppression list), said on the page: nobody wonders why texts stopped.
+        "mobile_opted_out": person.mobile
+        and suppressed_addresses([person.mobile]).get(person.mobile) == SuppressionReason.OPTED_OUT,
     }
     if context["can_see_sensitive"]:  # R-DP-03: the access log hears of every health or vulnerability note shown
         shown = person_notes_categories(person) | history_notes_categories(context["history_entries"])

@@ -141,6 +141,7 @@ def test_an_officer_records_a_mobile_fixes_a_wrong_number_and_sees_a_stop(
     page.reload()
     expect(details).to_contain_text("Texts: not agreed")
     expect(details).to_contain_text("Marked wrong")
+    expect(details).to_contain_text("They replied STOP from this number")
     _shot(page, "7-after-stop", width)
     assert_accessible(page)
     assert not Person.objects.get(pk=ada.pk).texts_allowed
