@@ -38,7 +38,7 @@ class UserFactory(DjangoModelFactory[User]):
 
     username = factory.Sequence(lambda n: f"staff{n}")
     first_name = factory.Faker("first_name", locale="en_GB")
-    last_name = factory.Faker("last_name", locale="en_GB")
+    last_name = factory.LazyFunction(lambda: _FAKE_GB.last_name().replace("'", ""))  # as PersonFactory's
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
     password = factory.django.Password(TEST_PASSWORD)
 
@@ -104,7 +104,9 @@ class PersonFactory(DjangoModelFactory[Person]):
         model = Person
 
     first_name = factory.Faker("first_name", locale="en_GB")
-    last_name = factory.Faker("last_name", locale="en_GB")
+    # Without apostrophes: a test that looks for the name in a page would otherwise fail one run in many on
+    # "O&#x27;Donnell" (HTML escaping is tested on purpose where it matters, with a name chosen for it).
+    last_name = factory.LazyFunction(lambda: _FAKE_GB.last_name().replace("'", ""))
 
 
 class TenancyFactory(DjangoModelFactory[Tenancy]):

@@ -3,6 +3,7 @@ a written acknowledgment, an order and its discharge."""
 
 from datetime import date
 from decimal import Decimal
+from html import escape
 
 import pytest
 import time_machine
@@ -96,7 +97,7 @@ def test_an_order_shows_on_the_account_the_case_and_the_person(client, account, 
     assert "Bankruptcy and debt relief orders" in page
     assert "DRO-123" in page
     assert "£1,240.00 on" in page
-    banner = "Debt relief order made 1 May 2026 (" + person.full_name
+    banner = "Debt relief order made 1 May 2026 (" + escape(person.full_name)  # an O'Donnell is escaped in HTML
     expected = "covers £1,240.00 owed before that date: do not ask for it. Debts after that date can be recovered."
     page = account_page(client, account)
     assert banner in page and expected in page
