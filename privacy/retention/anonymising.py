@@ -19,9 +19,11 @@ from arrears.models import (
     Referral,
     VulnerabilityReview,
 )
+from complaints.models import Complaint, ComplaintStage
 from courts.models import Eviction, GateConfirmation, LegalApproval, LegalCase, Notice, Warrant
 from documents.models import Document
 from incomeapp.roles import staff_require
+from messaging.models import InboundMessage, Message
 from privacy.constants import CATEGORY_ORDER, RetentionCategory
 from privacy.models import Anonymisation
 from rentaccounts.models import AdjustmentRequest
@@ -149,8 +151,27 @@ def _identity_people(person_ids: set[int], tenancy_ids: set[int]) -> None:
         "support_worker": "",
         "source_reference": "",
     }
+    person_values |= {
+        "mobile": "",
+        "texts_allowed": False,
+        "emails_allowed": False,
+        "consent_recorded_on": None,
+        "mobile_wrong_on": None,
+    }
     Person.objects.filter(pk__in=person_ids).update(preferred_contact=ContactChannel.LETTER, **person_values)
     Person.history.filter(id__in=person_ids).update(preferred_contact=ContactChannel.LETTER, **person_values)
+    # The texts and emails sent to them and their replies: who and where to. (A STOP stays on the number itself, in
+    # messaging's suppression list, so whoever has the number next is not texted against their wish.)
+    _messages_of(person_ids).update(to="", recipient_name=ANONYMISED)
+    _replies_of(person_ids).update(from_address="", to_address="")
+
+
+def _messages_of(person_ids: set[int]):
+    return Message.objects.filter(contact__person_id__in=person_ids)
+
+
+def _replies_of(person_ids: set[int]):
+    return InboundMessage.objects.filter(contacts__person_id__in=person_ids)
 
 
 def _people_level(category: str, person_ids: set[int], tenancy_ids: set[int]) -> None:
@@ -160,6 +181,15 @@ def _people_level(category: str, person_ids: set[int], tenancy_ids: set[int]) ->
         contacts.filter(non_payment_reason=NonPaymentReason.HEALTH).update(non_payment_reason="")
     elif category == RetentionCategory.CONTACT_DIARY:
         _replace(Contact, contacts, {"notes": REMOVED})
+        _replace(Message, _messages_of(person_ids), {"body": REMOVED, "subject": ""})
+        _replace(InboundMessage, _replies_of(person_ids), {"body": REMOVED})
+        complaints = Complaint.objects.filter(person_id__in=person_ids)
+        _replace(Complaint, complaints, {"summary": REMOVED})
+        _replace(
+            ComplaintStage,
+            ComplaintStage.objects.filter(complaint__in=complaints),
+            {"response_summary": REMOVED, "extension_reason": REMOVED},
+        )
     elif category == RetentionCategory.IDENTITY:
         _identity_people(person_ids, tenancy_ids)
 

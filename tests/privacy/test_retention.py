@@ -244,3 +244,51 @@ def test_a_system_administrator_changes_a_period_in_admin_and_the_schedule_follo
     rule.refresh_from_db()
     assert rule.period_months == 120 and rule.history.latest().history_user == administrator
     assert "Identity and contact details" not in _run()
+
+
+def test_anonymising_empties_the_texts_replies_and_complaints_of_a_former_tenant_and_keeps_a_stop(people, law):
+    from django.utils import timezone
+
+    from complaints.models import Complaint
+    from complaints.services import complaint_record
+    from messaging.constants import Channel, SuppressionReason
+    from messaging.models import InboundMessage, Suppression
+    from messaging.services import Draft, messages_queue
+
+    fred, cara = people["fred"], people["cara"]
+    Person.objects.filter(pk=fred.pk).update(mobile="+447700900456", texts_allowed=True)
+    case = ArrearsCase.objects.get(account__tenancy=fred.tenancies.get())
+    (text,) = messages_queue(
+        [Draft(Channel.TEXT, "+447700900456", "Fred Former", "RW1", f"case:{case.pk}", "ret:1", "Fred, please call.")]
+    )
+    reply = InboundMessage.objects.create(
+        provider="notify", provider_ref="r-1", from_address="+447700900456", body="Fred here: STOP",
+        received_at=timezone.now(), is_opt_out=True,
+    )  # fmt: skip
+    for message, inbound, outcome in ((text, None, ContactOutcome.QUEUED), (None, reply, ContactOutcome.REPLIED)):
+        Contact.objects.create(
+            case=case, person=fred, kind=ContactKind.SMS, outcome=outcome, occurred_on=date(2018, 3, 30),
+            message=message, inbound=inbound,
+        )  # fmt: skip
+    Suppression.objects.create(address="+447700900456", reason=SuppressionReason.OPTED_OUT, inbound=reply)
+    complaint = complaint_record(
+        by=user_with_role(Role.INCOME_MANAGER), person=fred, tenancy=fred.tenancies.get(), about="arrears_action",
+        summary="Fred says the letters upset him.", received_on=date(2022, 6, 1),
+    )  # fmt: skip
+    cara_complaint = complaint_record(
+        by=user_with_role(Role.INCOME_MANAGER), person=cara, tenancy=None, about="other",
+        summary="Cara's own complaint.", received_on=date(2022, 6, 1),
+    )  # fmt: skip
+
+    _run("--anonymise")
+
+    text.refresh_from_db()
+    reply.refresh_from_db()
+    fred.refresh_from_db()
+    assert (text.body, text.to, text.recipient_name) == (REMOVED, "", "[anonymised]")
+    assert (reply.body, reply.from_address) == (REMOVED, "")
+    assert (fred.mobile, fred.texts_allowed, fred.consent_recorded_on) == ("", False, None)
+    assert Complaint.objects.get(pk=complaint.pk).summary == REMOVED
+    assert Complaint.objects.get(pk=cara_complaint.pk).summary == "Cara's own complaint."  # a current tenant's
+    # The STOP stays with the number, so whoever has it next is not texted against their wish.
+    assert Suppression.objects.filter(address="+447700900456", lifted_at__isnull=True).exists()
