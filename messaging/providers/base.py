@@ -2,6 +2,7 @@
 server error: the sender backs off and tries again) and `PermanentError` for what never will (a refused number, a bad
 key: the message is failed with the provider's reason in plain words)."""
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 
@@ -27,15 +28,15 @@ class Accepted:
     delivered: bool = False
 
 
-class Provider:
+class Provider(ABC):
     name = ""
 
+    @abstractmethod
     def send(self, message) -> Accepted:
         """Hands `message` (a messaging.models.Message) to the provider, with `reference` = the message's
         idempotency key, so that `find` can tell later whether it arrived."""
-        raise NotImplementedError  # each provider implements it
 
+    @abstractmethod
     def find(self, reference: str) -> str | None:
         """The provider's id for a message it holds with our `reference`, or None: how a message whose worker died
         between sending and recording is found, so it is never sent twice."""
-        raise NotImplementedError  # each provider implements it
