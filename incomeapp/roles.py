@@ -221,6 +221,14 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         # The retention schedule's periods and bases (privacy.RetentionRule, in Admin); it names no tenant.
         "privacy.view_retentionrule",
         "privacy.change_retentionrule",
+        # API clients for the landlord's other systems (docs/api.md): set up, rotate and revoke keys; the call log and
+        # webhook deliveries (addresses and states, no tenant data).
+        "api.view_apiclient",
+        "api.add_apiclient",
+        "api.change_apiclient",
+        "api.view_apicall",
+        "api.view_webhooksubscription",
+        "api.view_webhookdelivery",
     },
 }
 

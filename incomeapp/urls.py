@@ -53,5 +53,6 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("complaints/", include("complaints.urls")),
     path("staff/", include("incomeapp.urls_staff")),
+    path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "axes",
     "crispy_forms",
     "crispy_forms_gds",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from our own static files, no CDN
     "django_celery_beat",
     "simple_history",
     "incomeapp",
@@ -52,6 +55,7 @@ INSTALLED_APPS = [
     "documents",
     "messaging",
     "dashboards",
+    "api",  # the REST API for the landlord's other systems (docs/api.md)
     "privacy",  # personal data: subject access exports, retention, the special-category access log
     "devtools",  # demo data, demo users, the benchmark dataset: production settings leave it out
 ]
@@ -236,6 +240,40 @@ MESSAGING_SEND_FROM = env.str("MESSAGING_SEND_FROM", default="08:00")
 MESSAGING_SEND_UNTIL = env.str("MESSAGING_SEND_UNTIL", default="20:00")
 MESSAGING_SEND_ON_SUNDAYS = env.bool("MESSAGING_SEND_ON_SUNDAYS", default=False)
 MESSAGING_SEND_ON_BANK_HOLIDAYS = env.bool("MESSAGING_SEND_ON_BANK_HOLIDAYS", default=False)
+
+# The REST API (docs/api.md): JSON only, keys not sessions, every error an RFC 9457 problem.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasScope"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.IdCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ProblemAutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "COERCE_DECIMAL_TO_STRING": True,  # money as "12.50": exact, never a float
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Rentwise API",
+    "DESCRIPTION": "Tenancies, rent accounts, arrears cases, payments, contacts and webhooks for a landlord's other "
+    "systems. Money is a string with two decimal places. Errors are RFC 9457 problems. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
+# Webhooks: each delivery is tried up to API_WEBHOOK_MAX_ATTEMPTS times, waiting API_WEBHOOK_RETRY_SECONDS, then 4×,
+# 16×... that long between tries; a receiver has API_WEBHOOK_TIMEOUT_SECONDS to answer.
+API_WEBHOOK_MAX_ATTEMPTS = env.int("API_WEBHOOK_MAX_ATTEMPTS", default=6)
+API_WEBHOOK_RETRY_SECONDS = env.int("API_WEBHOOK_RETRY_SECONDS", default=30)
+API_WEBHOOK_TIMEOUT_SECONDS = env.int("API_WEBHOOK_TIMEOUT_SECONDS", default=10)
+# The call log is kept this many days.
+API_CALL_LOG_DAYS = env.int("API_CALL_LOG_DAYS", default=90)
 
 # Celery. With no broker configured, tasks run eagerly in the calling process (demo and unit tests).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

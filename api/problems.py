@@ -1,0 +1,132 @@
+"""Every error the API returns is an RFC 9457 problem (`application/problem+json`): `type`, `title`, `status`,
+`detail`, `instance`, and for bad input `errors`, each with a JSON pointer into the request and what is wrong, in plain
+English (docs/api.md)."""
+
+import logging
+import math
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+logger = logging.getLogger(__name__)
+PROBLEM_TYPE = "urn:rentwise:problem:"
+MEDIA_TYPE = "application/problem+json"
+
+
+class ProblemJSONRenderer(JSONRenderer):
+    media_type = MEDIA_TYPE
+
+
+class Problem(exceptions.APIException):
+    """An error a view raises with its own slug, title and status (a refused Idempotency-Key, a case that is not open)."""
+
+    def __init__(self, *, status_code: int, slug: str, title: str, detail: str, errors: list | None = None):
+        super().__init__(detail)
+        self.status_code, self.slug, self.title, self.errors = status_code, slug, title, errors or []
+
+
+def problem_response(
+    request, *, status_code: int, slug: str, title: str, detail: str, errors: list | None = None, headers=None
+) -> Response:
+    body = {
+        "type": f"{PROBLEM_TYPE}{slug}",
+        "title": title,
+        "status": status_code,
+        "detail": detail,
+        "instance": request.path if request is not None else "",
+    }
+    if errors:
+        body["errors"] = errors
+    response = Response(body, status=status_code, headers=headers, content_type=MEDIA_TYPE)
+    return response
+
+
+def _pointer(path: list) -> str:
+    return "/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in path) if path else ""
+
+
+def field_errors(detail, path: list | None = None) -> list[dict]:
+    """DRF's nested error detail as a flat list of {pointer, detail}."""
+    path = path or []
+    if isinstance(detail, dict):
+        found = []
+        for name, value in detail.items():
+            found += field_errors(value, path if name in ("non_field_errors", "__all__") else [*path, name])
+        return found
+    if isinstance(detail, list):
+        if all(isinstance(item, str) for item in detail):
+            return [{"pointer": _pointer(path), "detail": str(item)} for item in detail]
+        found = []
+        for index, item in enumerate(detail):
+            if item:
+                found += field_errors(item, [*path, index])
+        return found
+    return [{"pointer": _pointer(path), "detail": str(detail)}]
+
+
+def exception_handler(exc, context):
+    set_rollback()
+    request = context.get("request")
+    if isinstance(exc, Problem):
+        return problem_response(
+            request, status_code=exc.status_code, slug=exc.slug, title=exc.title, detail=str(exc.detail),
+            errors=exc.errors,
+        )  # fmt: skip
+    if isinstance(exc, Http404):
+        return problem_response(
+            request, status_code=404, slug="not-found", title="Not found",
+            detail=str(exc) or "There is nothing at this address. Check the reference or id in it.",
+        )  # fmt: skip
+    if isinstance(exc, DjangoPermissionDenied):
+        return problem_response(request, status_code=403, slug="forbidden", title="Not allowed", detail=str(exc))
+    if isinstance(exc, DjangoValidationError):
+        messages = exc.messages
+        return problem_response(
+            request, status_code=422, slug="not-accepted", title="The request could not be carried out",
+            detail=" ".join(messages), errors=[{"pointer": "", "detail": message} for message in messages],
+        )  # fmt: skip
+    if isinstance(exc, exceptions.ValidationError):
+        errors = field_errors(exc.detail)
+        return problem_response(
+            request, status_code=400, slug="invalid-request", title="The request has problems",
+            detail="Nothing was changed. Correct what each error says, then send the request again.", errors=errors,
+        )  # fmt: skip
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        detail = str(exc.detail) if isinstance(exc, exceptions.AuthenticationFailed) else (
+            "Send your API key as 'Authorization: Bearer <key>'."
+        )  # fmt: skip
+        return problem_response(
+            request, status_code=401, slug="unauthorised", title="No valid API key", detail=detail,
+            headers={"WWW-Authenticate": 'Bearer realm="api"'},
+        )  # fmt: skip
+    if isinstance(exc, exceptions.Throttled):
+        wait = math.ceil(exc.wait or 1)
+        return problem_response(
+            request, status_code=429, slug="rate-limited", title="Too many calls",
+            detail=f"This client has used its calls for this minute. Try again in {wait} seconds.",
+            headers={"Retry-After": str(wait)},
+        )  # fmt: skip
+    if isinstance(exc, exceptions.PermissionDenied):
+        return problem_response(request, status_code=403, slug="forbidden", title="Not allowed", detail=str(exc.detail))
+    if isinstance(exc, exceptions.APIException):
+        slug = {
+            status.HTTP_404_NOT_FOUND: "not-found",
+            status.HTTP_405_METHOD_NOT_ALLOWED: "method-not-allowed",
+            status.HTTP_406_NOT_ACCEPTABLE: "not-acceptable",
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "unsupported-media-type",
+        }.get(exc.status_code, "bad-request")
+        return problem_response(
+            request, status_code=exc.status_code, slug=slug, title=slug.replace("-", " ").capitalize(),
+            detail=str(exc.detail),
+        )  # fmt: skip
+    logger.exception("API call failed: %s", request.path if request is not None else "")
+    return problem_response(
+        request, status_code=500, slug="server-error", title="Something went wrong on our side",
+        detail="Try again with the same Idempotency-Key (nothing is done twice); if it goes on, tell the landlord's "
+        "system administrator.",
+    )  # fmt: skip

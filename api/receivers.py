@@ -1,0 +1,1 @@
+"""Domain events become webhook deliveries: see api/webhooks.py."""

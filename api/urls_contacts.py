@@ -1,0 +1,3 @@
+"""urls_contacts: see api/urls.py."""
+
+urlpatterns: list = []

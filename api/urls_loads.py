@@ -1,0 +1,3 @@
+"""urls_loads: see api/urls.py."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""urls_payments: see api/urls.py."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""urls_read: see api/urls.py."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""urls_webhooks: see api/urls.py."""
+
+urlpatterns: list = []
