@@ -1,4 +1,5 @@
-"""Who is calling: `Authorization: Bearer <key>` finds an API client (docs/api.md). A revoked or unknown key is a 401."""
+"""Who is calling: `Authorization: Bearer <key>` finds an API client (docs/api.md). A revoked or unknown key is a
+401."""
 
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension

@@ -3,8 +3,8 @@ with the same key and the same request gets that answer (`Idempotent-Replayed: t
 with another request is refused (422), and a repeat while the first is still at work is told to wait (409).
 
 The key is claimed (committed) before the work starts, so two calls at once cannot both do it; the work is one
-transaction (API views are not wrapped in the request's transaction, so the call log survives a failure). A call that fails
-frees its key, so a corrected or retried request can use it. A claim left by a process that died is taken over
+transaction (API views are not wrapped in the request's transaction, so the call log survives a failure). A call that
+fails frees its key, so a corrected or retried request can use it. A claim left by a process that died is taken over
 after STALE_AFTER.
 """
 
@@ -52,7 +52,9 @@ def _key(request, required: bool) -> str | None:
 
 def _replay(record: IdempotencyRecord) -> Response:
     content_type = MEDIA_TYPE if record.status >= 400 else None
-    return Response(record.body, status=record.status, headers={"Idempotent-Replayed": "true"}, content_type=content_type)
+    return Response(
+        record.body, status=record.status, headers={"Idempotent-Replayed": "true"}, content_type=content_type
+    )
 
 
 def _claim(client, key: str, hashed: str) -> IdempotencyRecord | Response:

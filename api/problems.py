@@ -23,7 +23,7 @@ class ProblemJSONRenderer(JSONRenderer):
 
 
 class Problem(exceptions.APIException):
-    """An error a view raises with its own slug, title and status (a refused Idempotency-Key, a case that is not open)."""
+    """An error a view raises with its own slug, title and status (a refused Idempotency-Key, a closed case)."""
 
     def __init__(self, *, status_code: int, slug: str, title: str, detail: str, errors: list | None = None):
         super().__init__(detail)

@@ -8,7 +8,7 @@ from rest_framework import serializers
 ProblemSerializer = inline_serializer(
     name="Problem",
     fields={
-        "type": serializers.CharField(help_text="A URN naming the kind of problem, e.g. urn:rentwise:problem:not-found"),
+        "type": serializers.CharField(help_text="The kind of problem, e.g. urn:rentwise:problem:not-found"),
         "title": serializers.CharField(),
         "status": serializers.IntegerField(),
         "detail": serializers.CharField(help_text="What was wrong and what to do, in plain English."),
@@ -18,7 +18,7 @@ ProblemSerializer = inline_serializer(
             child=inline_serializer(
                 name="ProblemError",
                 fields={
-                    "pointer": serializers.CharField(help_text="JSON pointer into the request, e.g. /payments/0/amount"),
+                    "pointer": serializers.CharField(help_text="Where in the request, e.g. /payments/0/amount"),
                     "detail": serializers.CharField(),
                 },
             ),

@@ -29,7 +29,9 @@ def scopes_clean(scopes) -> list[str]:
     wanted = sorted(set(scopes or []))
     unknown = [scope for scope in wanted if scope not in known]
     if unknown:
-        raise ValidationError(f"These scopes do not exist: {', '.join(unknown)}. Choose from {', '.join(Scope.values)}.")
+        raise ValidationError(
+            f"These scopes do not exist: {', '.join(unknown)}. Choose from {', '.join(Scope.values)}."
+        )
     if not wanted:
         raise ValidationError("Choose at least one thing the client may do.")
     return wanted
