@@ -52,6 +52,7 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("privacy/", include("privacy.urls")),
     path("complaints/", include("complaints.urls")),
+    path("staff/api-clients/", include("api.urls_staff")),
     path("staff/", include("incomeapp.urls_staff")),
     path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,3 @@
+"""urls_staff: see api/urls.py."""
+
+urlpatterns: list = []
