@@ -28,11 +28,15 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         client = (
             ApiClient.objects.select_related("user").filter(key_prefix=prefix).first() if prefix is not None else None
         )
-        if client is None or not key_matches(key, client.key_hash):
+        if client is None or not client.key_hash or not key_matches(key, client.key_hash):
             raise exceptions.AuthenticationFailed("The API key is not one we know. Check it, or ask for a new one.")
         if client.is_revoked:
             raise exceptions.AuthenticationFailed(
                 "This API key has been revoked. Ask the landlord's system administrator for a new one."
+            )
+        if not client.key_works:
+            raise exceptions.AuthenticationFailed(
+                "This API key is waiting for an Income Manager's approval. It works once approved."
             )
         now = timezone.now()
         if client.last_used_at is None or (now - client.last_used_at).total_seconds() > LAST_USED_EVERY_SECONDS:

@@ -60,6 +60,14 @@ EVENT_SCOPES: dict[str, str] = {
 }
 
 
+class ClientWaiting(models.TextChoices):
+    """What of a client waits for an Income Manager's approval."""
+
+    NEW = "new", "A new client"
+    SCOPES = "scopes", "Added scopes"
+    KEY = "key", "A new key"
+
+
 class DeliveryState(models.TextChoices):
     PENDING = "pending", "Waiting to be sent"
     RETRYING = "retrying", "Failed, will be tried again"

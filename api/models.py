@@ -4,13 +4,18 @@ webhook subscriptions with each delivery's state (docs/api.md).
 A client's key is shown once: only its prefix (to find it) and a SHA-256 hash of the whole key are kept. Each client
 acts through its own service user, whose permissions come from the client's scopes, so the domain services check a
 client exactly as they check a member of staff, and what it posts is recorded as posted by it.
+
+A system administrator sees no tenant's data, yet a key reads tenants' accounts and can post money, so every grant
+(a new client, a scope added, a new key) waits for an Income Manager, never the person who asked: until then a new
+client's key is refused, a rotated key is refused, and added scopes are not in force (docs/api.md, docs/security.md).
 """
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from .constants import DeliveryState, IdempotencyState
+from .constants import ClientWaiting, DeliveryState, IdempotencyState
 
 
 class ApiClient(models.Model):
@@ -35,11 +40,30 @@ class ApiClient(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     last_used_at = models.DateTimeField(null=True, blank=True)
+    waiting = models.CharField(
+        max_length=10, choices=ClientWaiting.choices, blank=True, default="", help_text="A grant waiting for approval."
+    )
+    pending_scopes = models.JSONField(null=True, blank=True, help_text="Scopes asked for, not yet approved.")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Who asked for the grant that is waiting (or was last approved).",
+    )  # fmt: skip
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["key_hash", "last_used_at"])
 
     class Meta:
         ordering = ["name"]
         verbose_name = "API client"
+        permissions = [("approve_apiclient", "Can approve an API client's scopes and keys")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | Q(asked_by__isnull=True) | ~Q(approved_by=F("asked_by")),
+                name="nobody_approves_their_own_api_grant",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -47,6 +71,11 @@ class ApiClient(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def key_works(self) -> bool:
+        """The key is refused while it waits for approval (a new client, or a rotated key) and once revoked."""
+        return not self.is_revoked and self.waiting not in (ClientWaiting.NEW, ClientWaiting.KEY)
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes

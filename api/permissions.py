@@ -12,6 +12,11 @@ class HasScope(permissions.BasePermission):
         if needed is None and request.method in ("HEAD", "OPTIONS"):
             needed = view.scopes.get("GET")
         if needed and not client.has_scope(needed):
-            self.message = f"This API client does not have the {needed} scope. Ask for it to be added."
+            waiting = needed in (client.pending_scopes or [])
+            self.message = (
+                f"This API client's {needed} scope is waiting for an Income Manager's approval."
+                if waiting
+                else f"This API client does not have the {needed} scope. Ask for it to be added."
+            )
             return False
         return True

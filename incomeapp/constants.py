@@ -31,3 +31,8 @@ class StaffChangeState(models.TextChoices):
     MADE = "made", "Made at once"  # the person could neither move money nor vouch for staff changes, before or after
     REFUSED = "refused", "Refused"
     WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# An API client's service user (api.services_clients): it acts for a system, never signs in, and holds exactly its
+# client's scopes, so it is not a member of staff: the staff pages do not list it and a staff change cannot touch it.
+API_CLIENT_USERNAME_PREFIX = "api-client-"

@@ -181,6 +181,10 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "complaints.change_complaint",
         "complaints.manage_complaints",
         "courts.override_protocol_gate",
+        # API clients read tenants' data and can post money: a new client, added scopes and a new key wait for an
+        # Income Manager's approval, never the administrator who asked (docs/api.md).
+        "api.view_apiclient",
+        "api.approve_apiclient",
         "dashboards.change_kpitarget",
         "incomeapp.approve_exceptional_transfers",  # transfers beyond the credit or to another household
         # Debt agency files: the export of referrals sent, and the agency's return of what it collected.

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from .constants import Role, StaffChangeKind, StaffChangeState
+from .constants import API_CLIENT_USERNAME_PREFIX, Role, StaffChangeKind, StaffChangeState
 from .models import StaffChangeRequest, User
 from .money import ZERO, format_money, to_money
 from .roles import GUARDED_PERMISSIONS, staff_require
@@ -99,6 +99,8 @@ def _ask(*, by, target: User, kind: str, requested: dict, reason: str, site: dic
     staff_require(by, ASK_PERMISSION, "change staff accounts")
     if target.pk == by.pk:
         raise PermissionDenied(SELF_CHANGE)
+    if target.username.startswith(API_CLIENT_USERNAME_PREFIX):
+        raise ValidationError("This is an API client, not a member of staff: change its scopes on its API client page.")
     if not (reason or "").strip():
         raise ValidationError("Give the reason for the change: the person who approves it needs it, and it is kept.")
     target = User.objects.select_for_update().get(pk=target.pk)

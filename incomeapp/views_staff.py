@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from .constants import StaffChangeKind, StaffChangeState
+from .constants import API_CLIENT_USERNAME_PREFIX, StaffChangeKind, StaffChangeState
 from .forms_staff import (
     StaffAuthorityLimitForm,
     StaffChangeDecisionForm,
@@ -52,7 +52,11 @@ def _described(changes):
 
 @permission_required("incomeapp.use_admin", raise_exception=True)
 def index(request):
-    people = User.objects.prefetch_related("groups").order_by("first_name", "last_name", "username")
+    people = (
+        User.objects.exclude(username__startswith=API_CLIENT_USERNAME_PREFIX)
+        .prefetch_related("groups")
+        .order_by("first_name", "last_name", "username")
+    )
     waiting = {change.target_id for change in staff_changes_pending()}
     page = Paginator(people, 100).get_page(request.GET.get("page"))
     for person in page:
@@ -63,7 +67,9 @@ def index(request):
 
 @permission_required("incomeapp.use_admin", raise_exception=True)
 def detail(request, pk):
-    person = get_object_or_404(User.objects.prefetch_related("groups"), pk=pk)
+    person = get_object_or_404(
+        User.objects.exclude(username__startswith=API_CLIENT_USERNAME_PREFIX).prefetch_related("groups"), pk=pk
+    )
     created = person.history.order_by("history_date", "history_id").select_related("history_user").first()
     context = {
         "person": person,

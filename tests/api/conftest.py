@@ -14,8 +14,14 @@ def administrator(db):
 
 
 @pytest.fixture
-def api_client_for(db, administrator):
-    from api.services_clients import api_client_create
+def income_manager(db):
+    return user_with_role(Role.INCOME_MANAGER)
+
+
+@pytest.fixture
+def api_client_for(db, administrator, income_manager):
+    """Set up by an administrator and approved by an Income Manager, as in production."""
+    from api.services_clients import api_client_approve, api_client_create
 
     made = []
 
@@ -26,6 +32,8 @@ def api_client_for(db, administrator):
             scopes=list(scopes),
             rate_limit_per_minute=rate_limit_per_minute,
         )
+        api_client_approve(by=income_manager, client=issued.client)
+        issued.client.refresh_from_db()
         http = APIClient()
         http.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.key}")
         http.client, http.key = issued.client, issued.key
