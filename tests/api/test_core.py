@@ -1,7 +1,6 @@
 """The API's shared behaviour: keys, revoking, scopes, the call log, rate limits and problem details."""
 
 import pytest
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
