@@ -33,7 +33,22 @@ SCOPE_PERMISSIONS: dict[str, set[str]] = {
     Scope.SENSITIVE_READ: {"incomeapp.view_sensitive_notes", "arrears.view_breathingspace"},
     Scope.PAYMENTS_WRITE: {"rentaccounts.add_importbatch", "rentaccounts.view_importbatch"},
     Scope.CONTACTS_WRITE: {"arrears.add_contact", "arrears.view_arrearscase"},
-    Scope.TENANCIES_WRITE: {"lifecycle.add_tenancyload", "lifecycle.view_tenancyload"},
+    # What a load from the housing management system needs (the import calls the same services as the screens).
+    Scope.TENANCIES_WRITE: {
+        "lifecycle.add_tenancyload",
+        "lifecycle.view_tenancyload",
+        *(
+            f"tenancies.{action}_{model}"
+            for action in ("add", "change")
+            for model in ("provider", "scheme", "patch", "property", "person")
+        ),
+        "tenancies.add_propertycharge",
+        "tenancies.sign_up_tenancy",
+        "tenancies.end_tenancy",
+        "tenancies.add_charge",
+        "rentaccounts.add_directdebitmandate",
+        "rentaccounts.change_directdebitmandate",
+    },
     Scope.WEBHOOKS: set(),
 }
 

@@ -5,13 +5,17 @@ English (docs/api.md)."""
 import logging
 import math
 
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import set_rollback
 
 logger = logging.getLogger(__name__)
 PROBLEM_TYPE = "urn:rentwise:problem:"
@@ -70,7 +74,9 @@ def field_errors(detail, path: list | None = None) -> list[dict]:
 
 
 def exception_handler(exc, context):
-    set_rollback()
+    # No set_rollback(): API views are outside the request's transaction (views_base), and a write's own atomic block
+    # (api.idempotency) is rolled back by the exception itself. Marking an enclosing block for rollback would only stop
+    # the call log being written (and breaks every error answer inside a test's transaction).
     request = context.get("request")
     if isinstance(exc, Problem):
         return problem_response(
@@ -124,9 +130,38 @@ def exception_handler(exc, context):
             request, status_code=exc.status_code, slug=slug, title=slug.replace("-", " ").capitalize(),
             detail=str(exc.detail),
         )  # fmt: skip
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024) or 1
+        return problem_response(
+            request, status_code=413, slug="too-large", title="The request is too large",
+            detail=f"The body is larger than {limit} MB. Send the rows in smaller requests.",
+        )  # fmt: skip
+    if isinstance(exc, RecursionError):  # the JSON parser on a body nested thousands deep
+        return problem_response(
+            request, status_code=400, slug="bad-request", title="Bad request",
+            detail="The body is nested too deeply to read. Send the JSON the documentation describes.",
+        )  # fmt: skip
     logger.exception("API call failed: %s", request.path if request is not None else "")
     return problem_response(
         request, status_code=500, slug="server-error", title="Something went wrong on our side",
         detail="Try again with the same Idempotency-Key (nothing is done twice); if it goes on, tell the landlord's "
         "system administrator.",
     )  # fmt: skip
+
+
+@csrf_exempt
+@login_not_required
+def not_found(request, *args, **kwargs):
+    """Any /api/v1/ address no view answers (an unknown path, or an id that is not a whole number): a 404 problem, not
+    the browser's page. The last pattern in api/urls.py."""
+    body = {
+        "type": f"{PROBLEM_TYPE}not-found",
+        "title": "Not found",
+        "status": 404,
+        "detail": "There is nothing at this address. Check the path and the reference or id in it against the API "
+        "documentation (/api/v1/schema/).",
+        "instance": request.path,
+    }
+    response = JsonResponse(body, status=404, content_type=MEDIA_TYPE)
+    add_never_cache_headers(response)
+    return response

@@ -61,7 +61,9 @@ def api_client_subscriptions(client: ApiClient, deliveries: int = DELIVERIES_SHO
     """Each of the client's webhook subscriptions (active first) with its latest deliveries."""
     subscriptions = WebhookSubscription.objects.filter(client=client).order_by("-active", "created_at", "id")
     return [
-        SubscriptionShown(s, list(WebhookDelivery.objects.filter(subscription=s).order_by("-created_at", "-id")[:deliveries]))
+        SubscriptionShown(
+            s, list(WebhookDelivery.objects.filter(subscription=s).order_by("-created_at", "-id")[:deliveries])
+        )
         for s in subscriptions
     ]
 

@@ -1,3 +1,9 @@
-"""urls_contacts: see api/urls.py."""
+"""urls_contacts: POST /api/v1/contacts/ (see api/urls.py and docs/api.md)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views_contacts import ContactsView
+
+urlpatterns: list = [
+    path("contacts/", ContactsView.as_view(), name="contacts"),
+]

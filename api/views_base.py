@@ -45,7 +45,7 @@ class ApiViewMixin:
             path=request.get_full_path()[:500],
             status=response.status_code,
             milliseconds=int((time.perf_counter() - started) * 1000) if started else 0,
-            idempotency_key=(request.headers.get("Idempotency-Key") or "")[:255],
+            idempotency_key=(request.headers.get("Idempotency-Key") or "").replace("\x00", "")[:255],
             replayed=response.headers.get("Idempotent-Replayed") == "true",
         )
         return response

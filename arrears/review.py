@@ -38,6 +38,7 @@ from .review_writes import (
 )
 from .selectors import PolicyChooser
 from .services import cases_close_tenancy_ended
+from .signals import cases_changed
 
 REVIEW_LOCK = 7_340_001  # advisory lock key: one review at a time
 CASES_LISTED = 1000  # a dry run's report lists this many cases (and counts them all)
@@ -354,6 +355,10 @@ def _cases_open_and_close(results, as_of: date, summary: ReviewSummary) -> dict[
         )
     summary.cases_opened += len(to_open)
     summary.cases_closed += len(to_close)
+    if to_open or to_close:
+        cases_changed.send(
+            sender=ArrearsCase, opened=[cases[c.account_id] for c in to_open if c.account_id in cases], closed=to_close
+        )
     return cases
 
 

@@ -17,6 +17,7 @@ from .models import ArrearsCase, LetterRequest, Recommendation, ReviewRun
 from .priority import priority
 from .services import letters_queue, letters_render_after_commit
 from .services.messages import case_messages_queue
+from .signals import recommendations_changed
 
 
 def _priority(result, inputs: dict, as_of: date) -> dict:
@@ -89,21 +90,32 @@ def _letters_hand_on(run: ReviewRun) -> None:
 
 def _cases_point_at_latest(run: ReviewRun, account_ids: list[int]) -> None:
     """Each case points at its newest recommendation, so the worklist is one query. On PostgreSQL one joined UPDATE
-    over the run's (run, account) index; elsewhere a subquery per case."""
+    over the run's (run, account) index; elsewhere a subquery per case. Cases whose action changed are announced
+    (`recommendations_changed`, for webhooks)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""UPDATE {ArrearsCase._meta.db_table} AS c SET latest_recommendation_id = r.id
-                    FROM {Recommendation._meta.db_table} AS r
-                    WHERE r.run_id = %s AND r.account_id = ANY(%s) AND r.case_id = c.id""",  # noqa: S608
+                    FROM {Recommendation._meta.db_table} AS r, {ArrearsCase._meta.db_table} AS old
+                    LEFT JOIN {Recommendation._meta.db_table} AS p ON p.id = old.latest_recommendation_id
+                    WHERE r.run_id = %s AND r.account_id = ANY(%s) AND r.case_id = c.id AND old.id = c.id
+                    RETURNING c.id, p.action, r.action""",  # noqa: S608
                 [run.pk, account_ids],
             )
-        return
-    ArrearsCase.objects.filter(account_id__in=account_ids, recommendations__run=run).update(
-        latest_recommendation=Subquery(
-            Recommendation.objects.filter(run_id=run.pk, case_id=OuterRef("pk")).values("id")[:1]
+            rows = cursor.fetchall()
+    else:
+        cases = ArrearsCase.objects.filter(account_id__in=account_ids, recommendations__run=run)
+        before = dict(cases.values_list("pk", "latest_recommendation__action"))
+        cases.update(
+            latest_recommendation=Subquery(
+                Recommendation.objects.filter(run_id=run.pk, case_id=OuterRef("pk")).values("id")[:1]
+            )
         )
-    )
+        after = ArrearsCase.objects.filter(pk__in=before).values_list("pk", "latest_recommendation__action")
+        rows = [(pk, before[pk], action) for pk, action in after]
+    changed = {case_id: previous for case_id, previous, action in rows if previous is not None and previous != action}
+    if changed:
+        recommendations_changed.send(sender=ArrearsCase, previous_actions=changed)
 
 
 def _ids_fetch(wanted: list[Recommendation]) -> None:

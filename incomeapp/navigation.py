@@ -59,6 +59,12 @@ NAV_ITEMS = (
         "Subject access exports, the special-category access log and the retention schedule.",
     ),
     NavItem(
+        "API clients",
+        "api_clients",
+        "api.view_apiclient",
+        "The landlord's other systems that call the API: their keys, scopes, calls and webhooks; approving new ones.",
+    ),
+    NavItem(
         "Admin",
         "staff:index",
         "incomeapp.use_admin",
@@ -68,7 +74,8 @@ NAV_ITEMS = (
 
 
 def areas_for(user) -> list[NavItem]:
-    if not user.is_authenticated:
+    # None on a DRF page (the API's documentation) whose view knows no session: UNAUTHENTICATED_USER is None.
+    if user is None or not user.is_authenticated:
         return []
     return [item for item in NAV_ITEMS if user.has_perm(item.permission)]
 

@@ -62,12 +62,31 @@ def weeks_in_arrears(*, tenancy: Tenancy, balance: Decimal, on: date) -> dict:
     label, for the account page and the rent statement: {"weekly_rent", "weeks", "basis", "basis_label"}."""
     basis = weeks_basis([tenancy.pk])[tenancy.pk]
     weekly = weekly_rent(tenancy_ids=[tenancy.pk], on=on).get(tenancy.pk, WeeklyRent()).on_basis(basis)
+    return _weeks_figure(balance=balance, weekly=weekly, basis=basis)
+
+
+def _weeks_figure(*, balance: Decimal | None, weekly: Decimal, basis: str) -> dict:
     return {
         "weekly_rent": weekly,
-        "weeks": weeks_of(balance, weekly) if balance > 0 else None,
+        "weeks": weeks_of(balance, weekly) if balance is not None and balance > 0 else None,
         "basis": basis,
         "basis_label": WeeksBasis(basis).label,
     }
+
+
+def accounts_weeks_in_arrears(*, accounts: list[Account], on: date) -> dict[int, dict]:
+    """`weeks_in_arrears` for many accounts at once (for the API's account list), by account id, in a few queries:
+    the same figure the account page shows. Weeks are of a rent account's balance only (never another debt's)."""
+    tenancy_ids = sorted({account.tenancy_id for account in accounts})
+    bases = weeks_basis(tenancy_ids)
+    rents = weekly_rent(tenancy_ids=tenancy_ids, on=on)
+    found = {}
+    for account in accounts:
+        basis = bases[account.tenancy_id]
+        weekly = rents.get(account.tenancy_id, WeeklyRent()).on_basis(basis)
+        balance = account.balance if account.kind == AccountKind.RENT else None
+        found[account.pk] = _weeks_figure(balance=balance, weekly=weekly, basis=basis)
+    return found
 
 
 def sum_amounts(transactions) -> Decimal:

@@ -20,6 +20,7 @@ from arrears.constants import (
     ContactOutcome,
 )
 from arrears.models import Agreement, AgreementChange, AgreementStateChange, ArrearsCase, Contact
+from arrears.signals import agreements_breached
 from incomeapp.money import ZERO, apportion, format_money
 from incomeapp.roles import staff_require
 from rentaccounts.models import Account
@@ -172,6 +173,8 @@ def agreements_monitor(*, on: date) -> Counter:
             )
             if agreement.state != check.state:
                 Agreement.objects.filter(pk=agreement.pk).update(state=check.state)
+                if check.state == AgreementState.BREACHED:
+                    agreements_breached.send(sender=Agreement, agreement_ids=[agreement.pk], on=on)
     return counts
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from arrears.constants import CaseStatus, ContactKind, ContactOutcome
 from arrears.models import ArrearsCase, Contact
+from arrears.signals import cases_changed
 from incomeapp.money import ZERO, format_money
 from incomeapp.roles import staff_require
 
@@ -65,6 +66,7 @@ def cases_close_tenancy_ended(*, case_ids: list[int], on: date, closed_by=None) 
         ArrearsCase.objects.filter(pk__in=[case.pk for case in cases]).update(
             status=CaseStatus.CLOSED, closed_on=on, updated_at=timezone.now()
         )
+    cases_changed.send(sender=ArrearsCase, opened=[], closed=[case.pk for case in cases])
     return [case.pk for case in cases]
 
 

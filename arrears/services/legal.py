@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from arrears.constants import CaseStatus, ContactKind, ContactOutcome
 from arrears.models import ArrearsCase, Contact
+from arrears.signals import cases_changed
 from incomeapp.roles import staff_require
 
 from .rereview import case_re_review
@@ -28,6 +29,7 @@ def legal_milestone_record(*, account, recorded_by, note: str, code: str = "", o
     case = ArrearsCase.objects.select_for_update().filter(account=account, status=CaseStatus.OPEN).first()
     if case is None:
         case = ArrearsCase.objects.create(account=account, opened_on=today)
+        cases_changed.send(sender=ArrearsCase, opened=[case.pk], closed=[])
     for field, value in changes.items():
         setattr(case, field, value)
     case.save(update_fields=list(changes))

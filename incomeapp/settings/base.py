@@ -336,6 +336,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "messaging.tasks.send_waiting_messages",
         "schedule": crontab(minute="*"),
     },
+    "deliver-webhooks": {
+        "task": "api.tasks.deliver_webhooks",
+        "schedule": crontab(minute="*"),
+    },
+    "prune-api-call-log": {
+        "task": "api.tasks.prune_api_call_log",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
 
 LOGGING = {

@@ -40,6 +40,8 @@ from rentaccounts.imports.batches import (
     import_batch_retry,
     import_batches_recover,
 )
+from rentaccounts.imports.formats import LARGEST_AMOUNT as LARGEST_AMOUNT  # the API checks payments by these
+from rentaccounts.imports.formats import METHOD_ALIASES as METHOD_ALIASES
 from rentaccounts.imports.formats import FileFormatError, ParsedRow, PaymentFormat, payment_format
 from rentaccounts.imports.matching import PaymentSplitter, rent_accounts_by_reference, tenancy_references_known
 from rentaccounts.imports.sorting import (

@@ -51,9 +51,13 @@ def _example_path(route: str) -> str:
 
 
 ALL_PATTERNS = list(_walk(get_resolver().url_patterns))
+# The REST API (docs/api.md) answers for itself: a key, not a sign-in; without one, a 401 problem (the documentation
+# pages, for staff, need signing in like any page).
+API_DOCUMENTATION = {"api:swagger", "api:redoc"}
+API_PATTERNS = [p for p in ALL_PATTERNS if p[0].startswith("api:") and p[0] not in API_DOCUMENTATION]
 # The admin site checks sign-in and role itself (its views opt out of the middleware); the HTTP test covers it.
 NON_ADMIN_PATTERNS = [p for p in ALL_PATTERNS if not p[0].startswith("admin:")]
-PROTECTED_PATTERNS = [p for p in ALL_PATTERNS if p[0] not in PUBLIC_URL_NAMES]
+PROTECTED_PATTERNS = [p for p in ALL_PATTERNS if p[0] not in PUBLIC_URL_NAMES and p not in API_PATTERNS]
 
 
 def _ids(patterns):
@@ -69,7 +73,19 @@ def test_the_walk_sees_the_whole_url_conf():
 @pytest.mark.parametrize(("name", "route", "callback"), NON_ADMIN_PATTERNS, ids=_ids(NON_ADMIN_PATTERNS))
 def test_every_view_requires_login_unless_public(name, route, callback):
     requires_login = getattr(callback, "login_required", True)
-    assert requires_login == (name not in PUBLIC_URL_NAMES), f"{name} ({route})"
+    answers_for_itself = name in PUBLIC_URL_NAMES or (name, route, callback) in API_PATTERNS
+    assert requires_login == (not answers_for_itself), f"{name} ({route})"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "route", "callback"), API_PATTERNS, ids=_ids(API_PATTERNS))
+def test_the_api_without_a_key_is_a_problem_not_a_page(client, name, route, callback):
+    path = _example_path(route)
+    for method in (client.get, client.post):
+        response = method(path)
+        assert response["Content-Type"].startswith("application/problem+json"), f"{path}: {response.status_code}"
+        expected = 404 if name == "api:not_found" else 401
+        assert response.status_code == expected, f"{path}: {response.status_code}"
 
 
 @pytest.mark.django_db
@@ -115,9 +131,10 @@ EXPECTED_NAVIGATION = {
         "Printing",
         "Complaints",
         "Personal data",
+        "API clients",
     ],
     Role.SUPPORT_WORKER: ["Tenancies", "People"],
-    Role.SYSTEM_ADMINISTRATOR: ["Admin"],
+    Role.SYSTEM_ADMINISTRATOR: ["API clients", "Admin"],
 }
 AREA_URLS = {
     "Worklist": "/worklist/",
@@ -131,6 +148,7 @@ AREA_URLS = {
     "Dashboards": "/dashboards/",
     "Printing": "/documents/printing/",
     "Personal data": "/privacy/",
+    "API clients": "/staff/api-clients/",
     "Admin": "/admin/",
 }
 

@@ -355,6 +355,7 @@ def world(law, settings, tmp_path):
             "complaints:": _complaint(tenancy, admin),
             "complaints:record_person": tenancy.tenancy_tenants.get().person,
             "arrears:campaign": _campaign(admin),
+            "api_client": _api_client(admin),
         },
         "hearing": _hearing(legal_case, admin),
         "second_person": second,
@@ -391,6 +392,12 @@ def _complaint(tenancy, user):
         person=tenancy.tenancy_tenants.get().person, tenancy=tenancy, about="arrears_action", summary="Too many calls",
         received_on=timezone.localdate(), by=user,
     )  # fmt: skip
+
+
+def _api_client(user):
+    from api.services_clients import api_client_create
+
+    return api_client_create(by=user, name="Housing management", scopes=["tenancies:read"]).client
 
 
 def _hearing(legal_case, user):
@@ -450,13 +457,13 @@ def _kwargs_for(name: str, route: str, world) -> dict | str:
 
 
 def _urls():
-    """(name, route) of every named URL but Django's admin."""
+    """(name, route) of every named URL but Django's admin and the REST API (JSON, no forms: tests/api)."""
 
     def walk(resolver, prefix, namespace):
         for pattern in resolver.url_patterns:
             if isinstance(pattern, URLResolver):
                 ns = pattern.namespace
-                if ns == "admin":
+                if ns in ("admin", "api"):
                     continue
                 inner = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
                 yield from walk(pattern, prefix + str(pattern.pattern), inner)
