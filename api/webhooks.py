@@ -246,6 +246,12 @@ def _drop_ended(claimed: list[WebhookDelivery], summary: SendSummary) -> list[We
     return [d for d in claimed if d not in ended]
 
 
+def next_retry_at():
+    """When the next delivery waiting to be tried again falls due (None when none waits)."""
+    waiting = WebhookDelivery.objects.filter(state__in=DUE_STATES, next_attempt_at__isnull=False)
+    return waiting.order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
+
+
 def deliveries_send_due(*, run_seconds: float = RUN_SECONDS) -> SendSummary:
     """Sends every due delivery, a batch at a time, until none is due or `run_seconds` have passed."""
     summary = SendSummary()
