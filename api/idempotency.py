@@ -25,6 +25,7 @@ from .problems import MEDIA_TYPE, Problem
 HEADER = "Idempotency-Key"
 STALE_AFTER = timedelta(minutes=5)
 KEY_LIMIT = 255
+CLAIM_TRIES = 5
 
 
 def request_hash(request) -> str:
@@ -57,13 +58,29 @@ def _replay(record: IdempotencyRecord) -> Response:
     )
 
 
-def _claim(client, key: str, hashed: str) -> IdempotencyRecord | Response:
+def _claimed_or_holder(client, key: str, hashed: str) -> tuple[IdempotencyRecord | None, bool]:
+    """(the new record, True) when this call claims the key, else (the record that holds it, False). (None, False):
+    the holder freed the key between the two (its call failed), so the claim is tried again."""
     try:
         with transaction.atomic():
-            return IdempotencyRecord.objects.create(client=client, key=key, request_hash=hashed)
+            return IdempotencyRecord.objects.create(client=client, key=key, request_hash=hashed), True
     except IntegrityError:
-        pass
-    record = IdempotencyRecord.objects.get(client=client, key=key)
+        return IdempotencyRecord.objects.filter(client=client, key=key).first(), False
+
+
+def _claim(client, key: str, hashed: str) -> IdempotencyRecord | Response:
+    for _ in range(CLAIM_TRIES):
+        record, claimed = _claimed_or_holder(client, key, hashed)
+        if claimed:
+            return record
+        if record is not None:
+            break
+    else:
+        raise Problem(
+            status_code=409, slug="request-in-progress", title="The same key is busy",
+            detail=f"Other requests with this {HEADER} keep starting and failing. Wait a few seconds, then send "
+            "the request again with the same key.",
+        )  # fmt: skip
     if record.request_hash != hashed:
         raise Problem(
             status_code=422, slug="idempotency-key-reused", title="Idempotency-Key already used",

@@ -136,6 +136,29 @@ def test_the_same_request_twice_posts_once_and_replays_the_first_answer(api_clie
     assert _rent("RW000001").balance == Decimal("-12.50")
 
 
+def test_a_key_freed_by_a_failed_call_just_as_another_claims_it_is_claimed_again(
+    api_client_for, tenancies, monkeypatch
+):
+    """Two calls with one key at once (schemathesis's workers do this): the first holds the key, the second's claim
+    is refused, and the first fails and frees the key before the second looks for it. The second claims it again
+    and posts once, rather than failing with a server error."""
+    http = api_client_for("payments:write")
+    holder = IdempotencyRecord.objects.create(client=http.client, key="key-1", request_hash="another request")
+    queryset, uses = IdempotencyRecord.objects.get_queryset, []
+
+    def holder_fails_after_the_first_insert(*args, **kwargs):
+        if uses:  # the claim's insert has been refused: the holding call fails now and frees the key
+            IdempotencyRecord._base_manager.filter(pk=holder.pk).delete()
+        uses.append(True)
+        return queryset(*args, **kwargs)
+
+    monkeypatch.setattr(IdempotencyRecord.objects, "get_queryset", holder_fails_after_the_first_insert)
+    response = _post(http, [_payment()])
+    assert response.status_code == 201, response.content
+    assert Transaction.objects.filter(external_reference="CARD-1").count() == 1
+    assert IdempotencyRecord.objects.get(key="key-1").status == 201
+
+
 def test_the_same_key_with_another_body_is_422_and_posts_nothing(api_client_for, tenancies):
     http = api_client_for("payments:write")
     assert _post(http, [_payment()]).status_code == 201

@@ -10,6 +10,7 @@ an id use ids that exist (`known_ids`), so the 200 answers are checked against t
 """
 
 import json
+import logging
 import re
 import subprocess
 import sys
@@ -175,7 +176,14 @@ def _raced_operations(output: str) -> list[str]:
     return [name for name, _ in pairs]
 
 
-def test_schemathesis_every_operation_valid_and_invalid(live_server, api_client, known_ids, tmp_path):
+def _server_errors(caplog) -> str:
+    """The live server's own tracebacks (it runs in this process), so a failure in CI says what went wrong inside."""
+    formatter = logging.Formatter("%(levelname)s %(name)s %(message)s")
+    errors = [formatter.format(record) for record in caplog.records if record.levelno >= logging.ERROR]
+    return "\n--- server errors ---\n" + "\n".join(errors)[-15000:] if errors else ""
+
+
+def test_schemathesis_every_operation_valid_and_invalid(live_server, api_client, known_ids, tmp_path, caplog):
     config = _config(tmp_path / "schemathesis.toml", api_client.key, known_ids)
     finished, report = _run(live_server, config, tmp_path)
     output = finished.stdout + finished.stderr
@@ -185,11 +193,12 @@ def test_schemathesis_every_operation_valid_and_invalid(live_server, api_client,
         finished, again = _run(live_server, config, tmp_path / "again", workers=1, only=raced)
         output += "\n--- run again in one worker ---\n" + finished.stdout + finished.stderr
         assert again["operations"]["tested"] == len(raced), output[-20000:]
-    assert finished.returncode == 0, output[-20000:]
+    output = output[-20000:] + _server_errors(caplog)
+    assert finished.returncode == 0, output
     operations = report["operations"]
     assert operations["tested"] == operations["total"] == operations["selected"] >= 10, operations
-    assert report["complete"] and not report["failures"], output[-20000:]
-    assert raced or not report["errors"], output[-20000:]
+    assert report["complete"] and not report["failures"], output
+    assert raced or not report["errors"], output
     assert report["test_cases"]["generated"] >= 20 * operations["total"], report["test_cases"]
     for phase in ("coverage", "fuzzing"):
         assert report["phases"][phase]["status"] == "success" or raced, (phase, report["phases"])
