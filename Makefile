@@ -54,8 +54,11 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 
+# Two test processes (pytest-xdist), each with its own test database and media folder; tests that run real Celery
+# workers share one process (tests/conftest.py). TEST_WORKERS=0 runs everything in this process.
+TEST_WORKERS ?= 2
 test: $(VENV)/.dev system-packages lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

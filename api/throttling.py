@@ -9,6 +9,8 @@ from django.conf import settings
 from redis import Redis, RedisError
 from rest_framework.throttling import BaseThrottle
 
+from incomeapp.redis_keys import redis_key
+
 logger = logging.getLogger(__name__)
 _local: dict[tuple[int, int], int] = {}
 _local_lock = threading.Lock()
@@ -26,7 +28,7 @@ def calls_this_minute(client_id: int, window: int) -> int:
     """Counts this call in the client's window and returns the count so far."""
     redis = _connection()
     if redis is not None:
-        key = f"rentwise:api:calls:{client_id}:{window}"
+        key = redis_key("api", "calls", client_id, window)
         try:
             with redis.pipeline() as pipe:
                 count, _ = pipe.incr(key).expire(key, 120).execute()

@@ -27,7 +27,7 @@ from devtools.provider_server import ProviderServer
 from incomeapp.celery import app as celery_app
 from messaging.constants import Channel, MessageStatus
 from messaging.models import Message
-from messaging.sending import RATE_LIMITER_KEY
+from messaging.sending import rate_limiter_key
 from messaging.services import Draft, messages_queue
 from messaging.tasks import send_waiting_messages
 
@@ -123,7 +123,7 @@ def run(count: int = 10_000, rate: float = 200.0, processes: int = 3) -> list[di
             messages_queue(drafts, made_by_run=tag)
             queueing = time.perf_counter() - queueing
             celery_app.control.purge()  # the run starts when the workers are up, below
-            Redis.from_url(broker).delete(RATE_LIMITER_KEY)
+            Redis.from_url(broker).delete(rate_limiter_key())
             ours = Message.objects.filter(made_by_run=tag)
             started_workers += [_worker_start(env, f"w{n}") for n in range(processes)]
             time.sleep(8)  # the workers import Django and connect

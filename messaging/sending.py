@@ -28,6 +28,8 @@ from django.db.models import F, Min
 from django.utils import timezone
 from redis import Redis, RedisError
 
+from incomeapp.redis_keys import redis_key
+
 from . import guards
 from .constants import MessageStatus
 from .models import Message, Suppression
@@ -90,7 +92,13 @@ if slot < now then slot = now end
 redis.call('SET', KEYS[1], tostring(slot + interval), 'EX', 3600)
 return tostring(slot - now)
 """
-RATE_LIMITER_KEY = "rentwise:messaging:next-slot"
+
+
+def rate_limiter_key() -> str:
+    """The one schedule every sender of this installation shares."""
+    return redis_key("messaging", "next-slot")
+
+
 _local_lock = threading.Lock()
 _local_next = [0.0]
 
@@ -99,11 +107,12 @@ class RateLimiter:
     """Paces every sender together at MESSAGING_RATE_LIMIT_PER_SECOND: on Redis (the Celery broker) when there is
     one, shared by all worker processes; otherwise within this process."""
 
-    def __init__(self, per_second: float | None = None, redis_url: str | None = None):
+    def __init__(self, per_second: float | None = None, redis_url: str | None = None, key: str | None = None):
         per_second = per_second or settings.MESSAGING_RATE_LIMIT_PER_SECOND
         self.interval = 1.0 / per_second if per_second and per_second > 0 else 0.0
         url = settings.CELERY_BROKER_URL if redis_url is None else redis_url
         self._script = None
+        self.key = key or rate_limiter_key()
         if url and url.startswith(("redis://", "rediss://", "unix://")):
             self._script = Redis.from_url(url, socket_timeout=5).register_script(_RESERVE)
 
@@ -120,7 +129,7 @@ class RateLimiter:
     def _reserve(self, *, pause: float) -> float:
         if self._script is not None:
             try:
-                return float(self._script(keys=[RATE_LIMITER_KEY], args=[self.interval, pause]))
+                return float(self._script(keys=[self.key], args=[self.interval, pause]))
             except (RedisError, OSError):  # Redis gone: pace within this process rather than stop sending
                 logger.warning("The shared rate limiter is unreachable; pacing this worker on its own.")
                 self._script = None

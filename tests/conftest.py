@@ -28,3 +28,13 @@ def law(db):
     notice_rules_install()
     prescribed_forms_install()
     complaint_rules_install()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that run real Celery workers share the broker's queues (a test purges them; the default queue's worker
+    takes any task sent there), so under pytest-xdist (`make test` runs two processes, `--dist loadgroup`) every
+    module with such a test runs in one process, one test at a time."""
+    broker_modules = {item.module for item in items if item.get_closest_marker("worker")}
+    for item in items:
+        if item.module in broker_modules:
+            item.add_marker(pytest.mark.xdist_group("celery-broker"))

@@ -16,6 +16,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     _database_file = Path(DATABASES["default"]["NAME"])  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(_database_file.with_name(f"test_{_database_file.name}"))}  # noqa: F405
 
+# Documents the tests write go to a folder of their own, one per pytest-xdist worker (never the demo's var/media); a
+# Celery worker a test starts is told the folder through DJANGO_MEDIA_ROOT.
+if "DJANGO_MEDIA_ROOT" not in os.environ:
+    MEDIA_ROOT = VAR_DIR / "test-media" / os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

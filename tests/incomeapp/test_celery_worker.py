@@ -101,7 +101,8 @@ def test_generate_statements_hands_the_quarter_to_a_real_worker(default_queue_wo
         transactions_post(
             postings=[Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("100.00"), date(2026, 9, 21), f"r{n}")]
         )
-    call_command("generate_statements", "--period-end", "2026-09-27", "--json")
+    # Bounded: a lost task fails the test with the command's own message rather than holding the suite for an hour.
+    call_command("generate_statements", "--period-end", "2026-09-27", "--json", "--timeout", "180")
     summary = json.loads(capsys.readouterr().out)
     assert (summary["accounts"], summary["made"], summary["to_print"]) == (3, 3, 3)
     assert Document.objects.filter(kind="statement", made_by_run="statements:2026-09-27").count() == 3

@@ -202,14 +202,14 @@ def test_backoff_doubles_with_jitter_and_respects_retry_after():
     assert backoff_seconds(1, retry_after=30) == 30
 
 
-def test_the_rate_limiter_gives_every_sender_the_next_slot_on_one_shared_schedule(settings, monkeypatch):
+def test_the_rate_limiter_gives_every_sender_the_next_slot_on_one_shared_schedule(settings):
     """Two limiters stand for two worker processes: on Redis they share one schedule, one slot a second here."""
     from messaging import sending
 
     if not settings.CELERY_BROKER_URL.startswith("redis"):
         pytest.skip("the shared limiter lives on the Redis broker")
-    monkeypatch.setattr(sending, "RATE_LIMITER_KEY", f"test:limiter:{uuid.uuid4().hex}")
-    first, second = sending.RateLimiter(per_second=1), sending.RateLimiter(per_second=1)
+    key = f"test:limiter:{uuid.uuid4().hex}"  # this test's schedule, not the test database's
+    first, second = sending.RateLimiter(per_second=1, key=key), sending.RateLimiter(per_second=1, key=key)
     waits = [first._reserve(pause=0), second._reserve(pause=0), first._reserve(pause=0)]
     assert waits[0] < 0.5 and 0.5 < waits[1] <= 1.0 and 1.5 < waits[2] <= 2.0
     second.pause(30)  # the provider said Retry-After: 30
