@@ -54,11 +54,12 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 
-# Two test processes (pytest-xdist), each with its own test database and media folder; tests that run real Celery
-# workers share one process (tests/conftest.py). TEST_WORKERS=0 runs everything in this process.
+# Most tests run in TEST_WORKERS pytest-xdist processes, each with its own test database and media folder; then the
+# modules with real Celery workers run on their own in one process (tests/conftest.py, docs/benchmarks.md).
 TEST_WORKERS ?= 2
 test: $(VENV)/.dev system-packages lint
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -m "not celery_broker" -n $(TEST_WORKERS)
+	$(BIN)/pytest -m celery_broker
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

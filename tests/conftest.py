@@ -30,11 +30,13 @@ def law(db):
     complaint_rules_install()
 
 
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by it
 def pytest_collection_modifyitems(config, items):
     """Tests that run real Celery workers share the broker's queues (a test purges them; the default queue's worker
-    takes any task sent there), so under pytest-xdist (`make test` runs two processes, `--dist loadgroup`) every
-    module with such a test runs in one process, one test at a time."""
+    takes any task sent there). Every test in a module with such a test is marked `celery_broker`: `make test` runs
+    the rest in two pytest-xdist processes, then these on their own in one process."""
     broker_modules = {item.module for item in items if item.get_closest_marker("worker")}
     for item in items:
         if item.module in broker_modules:
-            item.add_marker(pytest.mark.xdist_group("celery-broker"))
+            item.add_marker(pytest.mark.celery_broker)
