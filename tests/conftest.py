@@ -30,7 +30,6 @@ def law(db):
     complaint_rules_install()
 
 
-
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects by it
 def pytest_collection_modifyitems(config, items):
     """Tests that run real Celery workers share the broker's queues (a test purges them; the default queue's worker
