@@ -145,6 +145,13 @@ class ReviewStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class ReviewPartStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for a worker"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
 class AgreementType(models.TextChoices):
     INFORMAL = "informal", "Informal"
     COURT = "court", "Court-ordered"

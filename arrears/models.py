@@ -36,6 +36,7 @@ from .constants import (
     PolicyVersionStatus,
     ReferralKind,
     ReferralStatus,
+    ReviewPartStatus,
     ReviewStatus,
 )
 
@@ -272,6 +273,33 @@ class ReviewRun(models.Model):
 
     def __str__(self) -> str:
         return f"Review as of {self.as_of:%-d %B %Y} ({self.get_status_display()})"
+
+
+class ReviewPart(models.Model):
+    """One range of account ids of a full review run by Celery workers. The review's accounts are split by id into
+    parts, and each worker process (on this machine or another) takes one part at a time, so more workers share the
+    work. The ranges cover every id (the last has no upper end), so an account that comes into scope after the start
+    is still reviewed. A part whose worker died is handed out again and does only the accounts it had not finished."""
+
+    run = models.ForeignKey(ReviewRun, on_delete=models.CASCADE, related_name="parts")
+    number = models.PositiveIntegerField()
+    first_account_id = models.PositiveBigIntegerField()
+    last_account_id = models.PositiveBigIntegerField(null=True, blank=True, help_text="Empty: no upper end.")
+    status = models.CharField(max_length=10, choices=ReviewPartStatus.choices, default=ReviewPartStatus.WAITING)
+    accounts_total = models.PositiveIntegerField(default=0, help_text="In scope when the review started.")
+    accounts_done = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    handed_out_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["run", "number"]
+        constraints = [models.UniqueConstraint(fields=["run", "number"], name="one_review_part_per_number")]
+
+    def __str__(self) -> str:
+        return f"Part {self.number} of {self.run}"
 
 
 class Recommendation(models.Model):

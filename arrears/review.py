@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 from django.db.models import F
@@ -97,7 +98,7 @@ def _one_review_at_a_time():
 
 
 def _chunk_size() -> int:
-    return 5000 if connection.vendor == "postgresql" else 400
+    return settings.ARREARS_REVIEW_CHUNK or (5000 if connection.vendor == "postgresql" else 400)
 
 
 def review_run(
@@ -124,21 +125,7 @@ def review_run(
     if compare is not None:
         summary.compared_with = f"{compare.policy.name} version {compare.number}"
     with _one_review_at_a_time() if account_ids is None else nullcontext():
-        run = None
-        if not dry_run:
-            run = (
-                ReviewRun.objects.filter(
-                    as_of=as_of, scope=scope, status__in=[ReviewStatus.RUNNING, ReviewStatus.FAILED]
-                )
-                .order_by("-id")
-                .first()
-            )
-            if run is None:
-                run = ReviewRun.objects.create(as_of=as_of, scope=scope, started_by=started_by)
-            else:
-                _letters_hand_on(run)
-            run.status, run.error = ReviewStatus.RUNNING, ""
-            run.save(update_fields=["status", "error"])
+        run = None if dry_run else review_run_resume_or_create(as_of=as_of, scope=scope, started_by=started_by)
         ids = accounts_in_scope(account_ids=account_ids, as_of=as_of, former_after_days=chooser.starts_after_days())
         tracker = run or preview
         if tracker:
@@ -163,6 +150,23 @@ def review_run(
                 )
             raise
     return run, summary
+
+
+def review_run_resume_or_create(*, as_of: date, scope: str, started_by=None) -> ReviewRun:
+    """The run for this date and scope: one that stopped part way (running or failed) is resumed, its waiting letters
+    handed on; else a new one."""
+    run = (
+        ReviewRun.objects.filter(as_of=as_of, scope=scope, status__in=[ReviewStatus.RUNNING, ReviewStatus.FAILED])
+        .order_by("-id")
+        .first()
+    )
+    if run is None:
+        run = ReviewRun.objects.create(as_of=as_of, scope=scope, started_by=started_by)
+    else:
+        _letters_hand_on(run)
+    run.status, run.error = ReviewStatus.RUNNING, ""
+    run.save(update_fields=["status", "error"])
+    return run
 
 
 def _facts_ahead(chunks: list[list[int]], as_of: date):
@@ -388,7 +392,8 @@ STOPPED = (
 def review_runs_mark_stopped() -> int:
     """For the sweeper: full reviews left "running" by a process that died are marked failed with how to finish them,
     so none says "running" for ever. A running review holds the advisory lock; when the lock is free, no full review
-    is running. (Re-reviews of a few accounts take no lock and are left alone.) Returns how many were marked."""
+    is running in one process. (Re-reviews of a few accounts take no lock and are left alone; a review in parts is
+    looked after by `review_parts_sweep`.) Returns how many were marked."""
     if connection.vendor != "postgresql":
         return 0
     with connection.cursor() as cursor:
@@ -396,9 +401,9 @@ def review_runs_mark_stopped() -> int:
         if not cursor.fetchone()[0]:
             return 0
     try:
-        return ReviewRun.objects.filter(status=ReviewStatus.RUNNING, scope="all", dry_run=False).update(
-            status=ReviewStatus.FAILED, error=STOPPED
-        )
+        return ReviewRun.objects.filter(
+            status=ReviewStatus.RUNNING, scope="all", dry_run=False, parts__isnull=True
+        ).update(status=ReviewStatus.FAILED, error=STOPPED)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [REVIEW_LOCK])

@@ -71,15 +71,27 @@ def tenancy_ended(as_of: date | None, prefix: str = "tenancy__") -> Q:
 
 
 def accounts_in_scope(
-    *, account_ids: list[int] | None = None, as_of: date | None = None, former_after_days: int = 0
+    *,
+    account_ids: list[int] | None = None,
+    as_of: date | None = None,
+    former_after_days: int = 0,
+    id_range: tuple[int, int | None] | None = None,
 ) -> list[int]:
     """Accounts the review looks at: current tenancies' rent accounts owing (the current ladder), ended tenancies' rent
     accounts owing once `former_after_days` have passed since the last day (the former tenants' ladder), every
     rechargeable repairs and sundry account owing (the sundry ladder), and any account with an open case (so a case
-    can close: an ended tenancy's current-ladder case is closed, its balance now former-tenant arrears)."""
+    can close: an ended tenancy's current-ladder case is closed, its balance now former-tenant arrears). With
+    `id_range` (first, last or None for no upper end), only the accounts whose ids fall in it (a review part)."""
     accounts = Account.objects.all()
+    cases = ArrearsCase.objects.filter(status=CaseStatus.OPEN)
     if account_ids is not None:
         accounts = accounts.filter(id__in=account_ids)
+        cases = cases.filter(account_id__in=account_ids)
+    if id_range is not None:
+        first, last = id_range
+        accounts, cases = accounts.filter(id__gte=first), cases.filter(account_id__gte=first)
+        if last is not None:
+            accounts, cases = accounts.filter(id__lte=last), cases.filter(account_id__lte=last)
     owing = accounts.filter(balance__gt=0)
     current = owing.filter(kind=AccountKind.RENT).exclude(tenancy_ended(as_of))
     ids = set(current.values_list("id", flat=True))
@@ -89,11 +101,7 @@ def accounts_in_scope(
             tenancy__status=TenancyStatus.FORMER, tenancy__end_date__isnull=True
         )
         ids |= set(owing.filter(settled, kind=AccountKind.RENT).values_list("id", flat=True))
-    owing = ids
-    cases = ArrearsCase.objects.filter(status=CaseStatus.OPEN)
-    if account_ids is not None:
-        cases = cases.filter(account_id__in=account_ids)
-    return sorted(owing | set(cases.values_list("account_id", flat=True)))
+    return sorted(ids | set(cases.values_list("account_id", flat=True)))
 
 
 def _among(field: str, ids: list[int]) -> Q:

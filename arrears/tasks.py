@@ -8,11 +8,24 @@ logger = logging.getLogger(__name__)
 
 @shared_task
 def weekly_arrears_review() -> dict:
-    """Monday 06:00: every account owing or with an open case. Resumes a review that died, posts no letter twice."""
-    from .review import review_run
+    """Monday 06:00: every account owing or with an open case, in parts shared by the workers (`review_part`). Resumes
+    a review that died, posts no letter twice."""
+    from .review_parts import review_parts_start
 
-    run, summary = review_run(as_of=timezone.localdate())
-    return {"run": run.pk, **summary.as_dict()}
+    run = review_parts_start(as_of=timezone.localdate())
+    return {"run": run.pk, "parts": run.parts.count()}
+
+
+@shared_task(bind=True, max_retries=60)
+def review_part(self, part_id: int) -> dict:
+    """One part (a range of account ids) of a full review. Safe to repeat: a part is done once, by one worker at a
+    time; one held by another worker, or waiting for a review running in one process, is tried again a minute later."""
+    from .review_parts import BUSY_RETRY_SECONDS, review_part_run
+
+    outcome = review_part_run(part_id=part_id)
+    if outcome == "busy":
+        raise self.retry(countdown=BUSY_RETRY_SECONDS)
+    return {"part": part_id, "outcome": outcome}
 
 
 @shared_task
@@ -53,10 +66,10 @@ def review_start(as_of: str, started_by_id: int) -> dict:
 
     from incomeapp.models import User
 
-    from .review import review_run
+    from .review_parts import review_parts_start
 
-    run, summary = review_run(as_of=date.fromisoformat(as_of), started_by=User.objects.get(pk=started_by_id))
-    return {"run": run.pk, **summary.as_dict()}
+    run = review_parts_start(as_of=date.fromisoformat(as_of), started_by=User.objects.get(pk=started_by_id))
+    return {"run": run.pk, "parts": run.parts.count()}
 
 
 @shared_task
@@ -69,9 +82,11 @@ def render_letters(request_ids: list[int], run_label: str = "") -> dict:
 
 @shared_task
 def sweep_stuck_work() -> dict:
-    """Every two minutes: letters whose render died are handed to Celery again (a render under way is left alone),
-    and a full review left "running" by a process that died is marked failed with how to finish it."""
+    """Every two minutes: letters whose render died are handed to Celery again (a render under way is left alone), a
+    full review left "running" by a process that died is marked failed with how to finish it, and review parts whose
+    worker died (or whose message was lost) are handed out again."""
     from .letters import letters_sweep
     from .review import review_runs_mark_stopped
+    from .review_parts import review_parts_sweep
 
-    return {**letters_sweep(), "reviews marked stopped": review_runs_mark_stopped()}
+    return {**letters_sweep(), "reviews marked stopped": review_runs_mark_stopped(), **review_parts_sweep()}

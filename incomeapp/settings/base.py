@@ -293,6 +293,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Accounts the arrears review writes in each transaction (0: 5,000 on PostgreSQL, 400 elsewhere); a review in parts
+# gives each Celery task two of them (arrears.review_parts). Tests set it small to stop a worker between chunks.
+ARREARS_REVIEW_CHUNK = 0
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Only tasks that exist are scheduled; tests check every name here is registered.
 CELERY_BEAT_SCHEDULE = {
