@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from arrears.constants import AgreementState, CaseStatus, Ladder
 from arrears.models import Agreement, AgreementStateChange, ArrearsCase
 from courts.models import Hearing, LegalCase, Notice
+from incomeapp.replica import replica_reads
 from rentaccounts.constants import AccountKind, TransactionType
 from rentaccounts.models import Account, Transaction
 from rentaccounts.selectors import accounts_weeks_in_arrears
@@ -80,9 +81,10 @@ class ReadListView(ApiListView, ABC):
         return queryset
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
-        context = {**self.get_serializer_context(), "today": timezone.localdate(), **self.page_context(page)}
-        return self.get_paginator_response(self.get_serializer(page, many=True, context=context).data)
+        with replica_reads():  # the key and its scopes were read from the primary
+            page = self.paginate_queryset(self.get_queryset())
+            context = {**self.get_serializer_context(), "today": timezone.localdate(), **self.page_context(page)}
+            return self.get_paginator_response(self.get_serializer(page, many=True, context=context).data)
 
     def get_paginator_response(self, data):
         return self.paginator.get_paginated_response(data)
@@ -103,12 +105,13 @@ class ReadDetailView(ApiDetailView, ABC):
 
     def retrieve(self, request, *args, **kwargs):
         lister = self.list_view(request=request, format_kwarg=None, kwargs={})
-        queryset = scoped(lister.base_queryset(), request.user, lister.tenancy_path)
-        row = self.found(queryset, kwargs[self.lookup_url_kwarg])
-        if row is None:
-            raise Http404(self.not_found)
-        context = {**self.get_serializer_context(), "today": timezone.localdate(), **lister.page_context([row])}
-        return Response(self.get_serializer(row, context=context).data)
+        with replica_reads():
+            queryset = scoped(lister.base_queryset(), request.user, lister.tenancy_path)
+            row = self.found(queryset, kwargs[self.lookup_url_kwarg])
+            if row is None:
+                raise Http404(self.not_found)
+            context = {**self.get_serializer_context(), "today": timezone.localdate(), **lister.page_context([row])}
+            return Response(self.get_serializer(row, context=context).data)
 
 
 def _by_id(queryset, pk: int):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from incomeapp.csvsafe import SafeCsvWriter
 from incomeapp.forms import GdsFormMixin
+from incomeapp.replica import reads_from_replica
 from tenancies.scoping import is_scoped, payment_references_visible, scoped
 from tenancies.selectors_homes import financial_year_to_date
 
@@ -107,6 +108,7 @@ def _choices(request):
 
 
 @permission_required("incomeapp.use_dashboards", raise_exception=True)
+@reads_from_replica
 def index(request):
     week = latest_week()
     kpi, weeks, dimension = _choices(request)
@@ -151,6 +153,7 @@ def index(request):
 
 
 @permission_required("incomeapp.use_dashboards", raise_exception=True)
+@reads_from_replica
 def drill(request, kpi):
     week = latest_week()
     if kpi not in DRILL or week is None:
@@ -191,6 +194,7 @@ def _case_url(payment_reference: str, case_id: int | None) -> str | None:
 
 
 @permission_required("incomeapp.use_dashboards", raise_exception=True)
+@reads_from_replica
 def export(request, table):
     """CSV of a dashboard table: the tiles, a KPI's trend, or a breakdown."""
     week = latest_week()
@@ -241,6 +245,7 @@ def _csv(filename: str, header: list[str], rows) -> HttpResponse:
 
 
 @permission_required("incomeapp.use_dashboards", raise_exception=True)
+@reads_from_replica
 def officers(request):
     """Officer follow-through: recommended person steps done within 5 working days, overdue, pauses, breaches."""
     rows = follow_through(timezone.localdate())
@@ -259,6 +264,7 @@ def officers(request):
 
 
 @permission_required("incomeapp.use_dashboards", raise_exception=True)
+@reads_from_replica
 def exceptions(request):
     """Schemes and officers outside target this week, and cases outside policy."""
     week = latest_week()
@@ -330,6 +336,7 @@ def rebuild_status(request, pk):
 
 
 @permission_required("incomeapp.use_dashboards", raise_exception=True)
+@reads_from_replica
 def quarterly_return(request):
     """The registered provider's quarterly figures (arrears, collection, former tenant arrears, write-offs) as CSV,
     computed from the ledger at the quarter's end."""

@@ -5,12 +5,15 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from incomeapp.replica import reads_from_replica
+
 from .debts import csv_tables, debt_figures
 from .kpis import DEBT_BY_KEY
 from .views import _csv
 
 
 @permission_required("incomeapp.use_dashboards", raise_exception=True)
+@reads_from_replica
 def debts(request):
     figures = debt_figures(timezone.localdate())
     table = request.GET.get("table")
