@@ -1,5 +1,6 @@
-"""A row of `make bench`'s table: the benchmark's name, the median, best and worst of its timings, its throughput and
-its target (docs/benchmarks.md)."""
+"""A row of `make bench`'s table: the benchmark's name, the median, best and worst of its timings, its throughput, its
+target and, where it has one, its raw comparison: what PostgreSQL itself took to move the same rows in the same run,
+and the ratio of the two (on a shared machine the ratio is what counts; docs/benchmarks.md)."""
 
 import statistics
 
@@ -9,13 +10,23 @@ def p95(samples: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def timings_row(name: str, times: list[float], *, throughput: str, target: str, places: int = 1, ms=False) -> dict:
-    """The median, best and worst of `times` (seconds): in seconds to `places` decimals, or in whole milliseconds."""
+def timings_row(
+    name: str,
+    times: list[float],
+    *,
+    throughput: str,
+    target: str,
+    places: int = 1,
+    ms=False,
+    raw: list[float] | None = None,
+) -> dict:
+    """The median, best and worst of `times` (seconds): in seconds to `places` decimals, or in whole milliseconds.
+    With `raw` (the comparison's timings from the same run), its median and the ratio of the two medians."""
 
     def shown(seconds: float) -> str:
         return f"{seconds * 1000:.0f} ms" if ms else f"{seconds:.{places}f} s"
 
-    return {
+    row = {
         "name": name,
         "median": shown(statistics.median(times)),
         "best": shown(min(times)),
@@ -23,6 +34,10 @@ def timings_row(name: str, times: list[float], *, throughput: str, target: str, 
         "throughput": throughput,
         "target": target,
     }
+    if raw:
+        row["raw"] = shown(statistics.median(raw))
+        row["ratio"] = f"{statistics.median(times) / statistics.median(raw):.2f}x"
+    return row
 
 
 def one_run_row(name: str, seconds: float, *, throughput: str, target: str, **extra) -> dict:

@@ -65,6 +65,25 @@ class RentRun(models.Model):
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     posted_count = models.PositiveIntegerField(default=0)
     posted_total = MoneyField(default=0)
+    charging_changes = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many charging changes there were when the run read the charges (PostgreSQL): a later run of the "
+        "same week with the same number has nothing new to post.",
+    )
+    checked_only = models.BooleanField(
+        default=False, help_text="Nothing the run reads had changed since the week was posted, so it posted nothing."
+    )
+
+
+class ChargingChange(models.Model):
+    """A change to what the rent run reads: a tenancy's charges; its start, end, rent period or home; a home's scheme;
+    rent-free weeks; a rent account made or removed. Written by PostgreSQL triggers (migration 0010), one row for each
+    statement that changed any row, in that statement's transaction. Never deleted: their number only grows, so a rent
+    run that finds the same number as the run that posted its week knows nothing it reads has changed."""
+
+    table_name = models.CharField(max_length=63)
+    changed_at = models.DateTimeField()
 
 
 class ImportBatch(TimeStampedModel):

@@ -5,12 +5,12 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from rentaccounts.charging import ChargeLine, PeriodCharge, TenancyTerms, charges_due_in_week
 from rentaccounts.constants import AccountKind, TransactionType
-from rentaccounts.models import Account, RentRun
+from rentaccounts.models import Account, ChargingChange, RentRun
 from tenancies.constants import CHARGE_LABELS, ChargeType
 from tenancies.models import Charge, RentFreeWeek, Tenancy
 
@@ -97,13 +97,39 @@ def rent_debit_posting(*, account_id: int, charge_type: str, line: ChargeLine) -
     )
 
 
+def _charging_changes() -> int | None:
+    """How many changes to what the rent run reads have been committed (`ChargingChange`, kept by PostgreSQL
+    triggers); None elsewhere (no triggers: the run always reads the charges)."""
+    if connection.vendor != "postgresql":
+        return None
+    return ChargingChange.objects.count()
+
+
 def rent_debits_post(*, week_commencing: date, started_by=None) -> RentRun:
-    """Posts every charge due for rent periods starting in the week, once. Running it again posts nothing more."""
+    """Posts every charge due for rent periods starting in the week, once. Running it again posts nothing more.
+
+    A week already posted by a run that found the same number of charging changes as there are now is not read
+    again: nothing the run reads (charges, tenancies' terms, homes' schemes, rent-free weeks, rent accounts) has
+    changed since, so everything due was posted by that run. The run is recorded as checked only."""
     if week_commencing.weekday() != 0:
         raise ValidationError(f"{week_commencing:%-d %B %Y} is not a Monday: rent weeks start on Mondays.")
+    changes = _charging_changes()  # read before the charges: a change after this makes the next run read them
+    if (
+        changes is not None
+        and RentRun.objects.filter(
+            week_commencing=week_commencing, charging_changes=changes, finished_at__isnull=False
+        ).exists()
+    ):
+        return RentRun.objects.create(
+            week_commencing=week_commencing,
+            started_by=started_by,
+            charging_changes=changes,
+            checked_only=True,
+            finished_at=timezone.now(),
+        )
     due = rent_debits_due(week_commencing=week_commencing)
     with transaction.atomic():
-        run = RentRun.objects.create(week_commencing=week_commencing, started_by=started_by)
+        run = RentRun.objects.create(week_commencing=week_commencing, started_by=started_by, charging_changes=changes)
         postings = [
             rent_debit_posting(account_id=account_id, charge_type=charge_type, line=line)
             for account_id, charge_type, line in due

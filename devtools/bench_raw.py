@@ -1,0 +1,92 @@
+"""The raw comparisons of `make bench`: what PostgreSQL itself needs to move the same rows as a job, timed in the same
+run, so that the ratio (job ÷ raw) can be read on a machine whose speed varies from day to day (issue 20).
+
+Each comparison writes inside a transaction that is rolled back: it does the database's work (the rows, their indexes,
+their constraints) and leaves the ledger as it was, so `reconcile_balances` still finds no difference.
+"""
+
+import time
+from datetime import date, timedelta
+
+from django.db import connection, transaction
+
+from rentaccounts.models import Account, Transaction
+from tenancies.models import Charge
+
+_LEDGER_COLUMNS = (
+    "account_id",
+    "transaction_type",
+    "payment_method",
+    "amount",
+    "effective_date",
+    "posted_at",
+    "posted_by_id",
+    "import_batch_id",
+    "rent_run_id",
+    "idempotency_key",
+    "reverses_id",
+    "description",
+    "external_reference",
+    "period_start",
+    "period_end",
+)
+
+
+def _timed_then_rolled_back(work) -> float:
+    """Seconds `work(cursor)` took inside a transaction that is then rolled back."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            started = time.perf_counter()
+            work(cursor)
+            elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return elapsed
+
+
+def ledger_copy(*, import_batch_id: int) -> float:
+    """`COPY` of the lines an import posted into the ledger table (under new keys), with nothing else: no parsing, no
+    matching, no balances. The import's comparison."""
+    columns = ", ".join(_LEDGER_COLUMNS)
+    rows = list(Transaction.objects.filter(import_batch_id=import_batch_id).values_list(*_LEDGER_COLUMNS))
+    key = _LEDGER_COLUMNS.index("idempotency_key")
+
+    def copy(cursor):
+        with cursor.copy(f"COPY {Transaction._meta.db_table} ({columns}) FROM STDIN") as stream:
+            for row in rows:
+                stream.write_row((*row[:key], f"raw:{row[key]}", *row[key + 1 :]))
+
+    return _timed_then_rolled_back(copy)
+
+
+def ledger_insert_select(*, rent_run_id: int, week_commencing: date) -> float:
+    """`INSERT … SELECT` of the lines a rent run posted (under new keys), found by their dates (the ledger's date
+    index): the rent run's comparison."""
+    columns = ", ".join(_LEDGER_COLUMNS)
+    selected = columns.replace("idempotency_key", "'raw:' || idempotency_key")
+    table = Transaction._meta.db_table
+
+    def insert(cursor):
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {selected} FROM {table} "  # noqa: S608
+            "WHERE effective_date BETWEEN %s AND %s AND rent_run_id = %s",
+            [week_commencing, week_commencing + timedelta(days=6), rent_run_id],
+        )
+
+    return _timed_then_rolled_back(insert)
+
+
+def balances_and_charges_scan(*, on: date) -> float:
+    """One scan of what the review reads most: every account's balance with the weekly charges in effect for its
+    tenancy, fetched into Python (the review's comparison)."""
+    accounts, charges = Account._meta.db_table, Charge._meta.db_table
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT a.id, a.balance, SUM(c.amount) FROM {accounts} a
+                LEFT JOIN {charges} c ON c.tenancy_id = a.tenancy_id AND c.effective_from <= %s
+                     AND (c.effective_to IS NULL OR c.effective_to >= %s)
+                WHERE a.balance > 0 GROUP BY a.id, a.balance""",  # noqa: S608
+            [on, on],
+        )
+        cursor.fetchall()
+    return time.perf_counter() - started
