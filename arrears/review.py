@@ -9,7 +9,6 @@ never handed to Celery. A dry run writes nothing and reports what would happen.
 """
 
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,10 +16,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from incomeapp.ahead import read_ahead
 from incomeapp.money import ZERO
 from incomeapp.roles import staff_require
 
@@ -170,23 +170,9 @@ def review_run_resume_or_create(*, as_of: date, scope: str, started_by=None) -> 
 
 
 def _facts_ahead(chunks: list[list[int]], as_of: date):
-    """(chunk, facts) for each chunk. On PostgreSQL, outside a caller's transaction, the next chunk's facts are read on
-    a second connection while this chunk is classified and written: the database and Python halves overlap. Reading
-    ahead is safe because a chunk's writes touch only its own accounts' cases, contacts and recommendations."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block or len(chunks) < 2:
-        for chunk in chunks:
-            yield chunk, facts_for_accounts(account_ids=chunk, as_of=as_of)
-        return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="review-facts") as reader:
-        try:
-            ahead = reader.submit(facts_for_accounts, account_ids=chunks[0], as_of=as_of)
-            for index, chunk in enumerate(chunks):
-                facts = ahead.result()
-                if index + 1 < len(chunks):
-                    ahead = reader.submit(facts_for_accounts, account_ids=chunks[index + 1], as_of=as_of)
-                yield chunk, facts
-        finally:
-            reader.submit(connections.close_all).result()  # the reader thread's own connection
+    """(chunk, facts) for each chunk, the next chunk's facts read while this one is classified and written. Safe
+    because a chunk's writes touch only its own accounts' cases, contacts and recommendations."""
+    return read_ahead(chunks, lambda chunk: facts_for_accounts(account_ids=chunk, as_of=as_of), name="review-facts")
 
 
 def _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts) -> None:

@@ -7,8 +7,10 @@ their constraints) and leaves the ledger as it was, so `reconcile_balances` stil
 
 import time
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from rentaccounts.models import Account, Transaction
 from tenancies.models import Charge
@@ -43,26 +45,43 @@ def _timed_then_rolled_back(work) -> float:
     return elapsed
 
 
-def ledger_copy(*, import_batch_id: int) -> float:
-    """`COPY` of the lines an import posted into the ledger table (under new keys), with nothing else: no parsing, no
-    matching, no balances. The import's comparison."""
+def ledger_copy_like(*, account_ids: list[int], on: date, tag: str) -> float:
+    """`COPY` into the ledger table of one card payment for each of `account_ids` (in account order, as the import
+    posts them), with nothing else: no parsing, no matching, no balances. The import's comparison: timed just before
+    the import, on as many other accounts drawn the same way, so neither finds the other's index pages in memory."""
     columns = ", ".join(_LEDGER_COLUMNS)
-    rows = list(Transaction.objects.filter(import_batch_id=import_batch_id).values_list(*_LEDGER_COLUMNS))
-    key = _LEDGER_COLUMNS.index("idempotency_key")
+    now = timezone.now()
+    payment = {"transaction_type": "payment", "payment_method": "card", "amount": Decimal("-10.00")}
+    rows = [
+        tuple(
+            {
+                **payment,
+                "account_id": account_id,
+                "effective_date": on,
+                "posted_at": now,
+                "idempotency_key": f"generic-csv:{tag}-{n}",
+                "description": "",
+                "external_reference": f"{tag}-{n}",
+            }.get(column)
+            for column in _LEDGER_COLUMNS
+        )
+        for n, account_id in enumerate(sorted(account_ids))
+    ]
 
     def copy(cursor):
         with cursor.copy(f"COPY {Transaction._meta.db_table} ({columns}) FROM STDIN") as stream:
             for row in rows:
-                stream.write_row((*row[:key], f"raw:{row[key]}", *row[key + 1 :]))
+                stream.write_row(row)
 
     return _timed_then_rolled_back(copy)
 
 
 def ledger_insert_select(*, rent_run_id: int, week_commencing: date) -> float:
-    """`INSERT … SELECT` of the lines a rent run posted (under new keys), found by their dates (the ledger's date
-    index): the rent run's comparison."""
+    """`INSERT … SELECT` of the lines a rent run posted (under their keys with ":raw" added, so each lands where the
+    run's did in the unique index), found by their dates (the ledger's date index): the rent run's comparison. Timed
+    just after the run: every account's index pages were read by both."""
     columns = ", ".join(_LEDGER_COLUMNS)
-    selected = columns.replace("idempotency_key", "'raw:' || idempotency_key")
+    selected = columns.replace("idempotency_key", "idempotency_key || ':raw'")
     table = Transaction._meta.db_table
 
     def insert(cursor):

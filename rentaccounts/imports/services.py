@@ -21,9 +21,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from incomeapp.ahead import write_alongside
 from incomeapp.money import ZERO, to_money
 from incomeapp.roles import staff_require
 from rentaccounts.constants import ImportStatus
@@ -58,6 +60,7 @@ from rentaccounts.signals import payments_imported
 from rentaccounts.tasks import import_batch_process_task
 
 CHUNK_LINES = 10_000
+IMPORT_WRITERS = 2  # chunks posted at once, each on its own connection (no two share an account)
 BACKGROUND_FROM_ROWS = 2_000
 STOPPED = (
     "The import stopped part way because of a fault on our side, not in the file. Choose Try again: what was posted "
@@ -241,11 +244,13 @@ def _process(batch: ImportBatch) -> ImportBatch:
 
 
 def _post_in_chunks(batch, format_name, rows_read, to_post, to_suspense, accounts) -> None:
-    """Holds the suspense lines, then posts in chunks of about CHUNK_LINES ledger lines, each chunk one transaction.
+    """Holds the suspense lines, then posts in chunks of about CHUNK_LINES ledger lines, each chunk one transaction,
+    two chunks at once on PostgreSQL (each on its own connection).
 
     Lines are posted in rent-account order, not file order: each account's balance is then updated once per file
-    rather than once per chunk, and the ledger's account index is written in order. A line's legs (a split payment)
-    stay in one chunk, so a line is either wholly posted or not at all.
+    rather than once per chunk, and the ledger's account index is written in order. A chunk ends only where the rent
+    account changes, so no two chunks touch one account (and two posted at once never wait for each other). A line's
+    legs (a split payment) stay in one chunk, so a line is either wholly posted or not at all.
     """
     held = set(SuspenseItem.objects.filter(batch=batch).values_list("row_number", "transaction_type"))
     suspense = [
@@ -254,33 +259,35 @@ def _post_in_chunks(batch, format_name, rows_read, to_post, to_suspense, account
         if (row.row_number, row.transaction_type) not in held
     ]
     splitter = PaymentSplitter.for_rows(to_post, lambda row: idempotency_key(format_name, row))
-    lines = [
-        (accounts[row.payment_reference], splitter.postings(row, idempotency_key(format_name, row), accounts))
-        for row in to_post
-    ]
-    lines.sort(key=lambda line: line[0])
-    total, done, chunk = sum(len(legs) for _, legs in lines) or 1, 0, []
-    pending = iter(lines)
-    while True:
-        line = next(pending, None)
-        if line is not None:
-            chunk.extend(line[1])
-            if len(chunk) < CHUNK_LINES:
-                continue
+    in_order = sorted(to_post, key=lambda row: accounts[row.payment_reference])
+
+    def chunks():
+        """Built as the writers take them, so the next chunks are built while the first are posted."""
+        chunk, last = [], len(in_order) - 1
+        for index, row in enumerate(in_order):
+            chunk.extend(splitter.postings(row, idempotency_key(format_name, row), accounts))
+            account_id = accounts[row.payment_reference]
+            if len(chunk) >= CHUNK_LINES and (
+                index == last or accounts[in_order[index + 1].payment_reference] != account_id
+            ):
+                yield chunk, rows_read * (index + 1) // len(in_order)
+                chunk = []
+        if chunk or not in_order:
+            yield chunk, rows_read
+
+    def post(numbered) -> None:
+        number, (postings, rows_done) = numbered
         with transaction.atomic():
-            if chunk:
-                transactions_post(postings=chunk, posted_by=batch.uploaded_by, import_batch=batch)
-            if suspense:
+            if postings:
+                transactions_post(postings=postings, posted_by=batch.uploaded_by, import_batch=batch)
+            if number == 0 and suspense:
                 SuspenseItem.objects.bulk_create(suspense, batch_size=2000)
-                suspense = []
-            done += len(chunk)
             # updated_at is the heartbeat the sweeper reads: a batch making progress is never taken for stalled.
             ImportBatch.objects.filter(pk=batch.pk).update(
-                rows_done=rows_read * done // total, updated_at=timezone.now()
+                rows_done=Greatest(F("rows_done"), Value(rows_done)), updated_at=timezone.now()
             )
-        chunk = []
-        if line is None:
-            return
+
+    write_alongside(enumerate(chunks()), post, writers=IMPORT_WRITERS, name="import-post")
 
 
 def _suspense_item(batch: ImportBatch, row: ParsedRow, reason: str) -> SuspenseItem:

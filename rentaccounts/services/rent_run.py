@@ -6,8 +6,10 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
+from incomeapp.ahead import read_ahead, write_alongside
 from rentaccounts.charging import ChargeLine, PeriodCharge, TenancyTerms, charges_due_in_week
 from rentaccounts.constants import AccountKind, TransactionType
 from rentaccounts.models import Account, ChargingChange, RentRun
@@ -15,6 +17,9 @@ from tenancies.constants import CHARGE_LABELS, ChargeType
 from tenancies.models import Charge, RentFreeWeek, Tenancy
 
 from .ledger import Posting, transactions_post
+
+RENT_RUN_TENANCIES = 25_000  # tenancies in each of the run's transactions (about 50,000 lines at two charges each)
+RENT_RUN_WRITERS = 2  # ranges posted at once, each on its own connection (their accounts never overlap)
 
 
 def _rent_free_weeks_by_scheme(week_commencing: date, weeks_ahead: int = 5) -> dict[int, frozenset[date]]:
@@ -28,15 +33,25 @@ def _rent_free_weeks_by_scheme(week_commencing: date, weeks_ahead: int = 5) -> d
     return {scheme_id: frozenset(days) for scheme_id, days in by_scheme.items()}
 
 
-def rent_debits_due(*, week_commencing: date) -> list[tuple[int, str, PeriodCharge]]:
-    """(rent account id, charge type, PeriodCharge) for every charge due for periods starting in the week.
+def _live_tenancies(week_commencing: date):
+    week_end = week_commencing + timedelta(days=6)
+    return Tenancy.objects.filter(start_date__lte=week_end).exclude(end_date__lt=week_commencing)
 
-    One query for the charges (with the rent account joined), the charging rule applied in memory.
+
+def rent_debits_due(
+    *, week_commencing: date, tenancy_ids: tuple[int, int] | None = None
+) -> list[tuple[int, str, PeriodCharge]]:
+    """(rent account id, charge type, PeriodCharge) for every charge due for periods starting in the week, for the
+    tenancies live in it (with `tenancy_ids`, those whose ids are in that range, first and last included).
+
+    One query for the charges (with the rent account joined), the charging rule applied in memory. A tenancy with no
+    rent account yet is left out: the run makes the missing accounts first.
     """
     week_end = week_commencing + timedelta(days=6)
     rent_free = _rent_free_weeks_by_scheme(week_commencing)
-    live = Tenancy.objects.filter(start_date__lte=week_end).exclude(end_date__lt=week_commencing)
-    _rent_accounts_create_missing(live)
+    live = _live_tenancies(week_commencing)
+    if tenancy_ids is not None:
+        live = live.filter(id__range=tenancy_ids)
     charges = (
         Charge.objects.filter(
             tenancy__in=live,
@@ -108,6 +123,11 @@ def _charging_changes() -> int | None:
 def rent_debits_post(*, week_commencing: date, started_by=None) -> RentRun:
     """Posts every charge due for rent periods starting in the week, once. Running it again posts nothing more.
 
+    The live tenancies are taken in ranges of ids (RENT_RUN_TENANCIES), each range's lines posted in a transaction of
+    their own; on PostgreSQL the next range's charges are read on one connection while two ranges' lines are written
+    on two others. A run that dies part way keeps the ranges it finished and is not marked finished; running the week
+    again posts only what is missing.
+
     A week already posted by a run that found the same number of charging changes as there are now is not read
     again: nothing the run reads (charges, tenancies' terms, homes' schemes, rent-free weeks, rent accounts) has
     changed since, so everything due was posted by that run. The run is recorded as checked only."""
@@ -127,19 +147,36 @@ def rent_debits_post(*, week_commencing: date, started_by=None) -> RentRun:
             checked_only=True,
             finished_at=timezone.now(),
         )
-    due = rent_debits_due(week_commencing=week_commencing)
-    with transaction.atomic():
-        run = RentRun.objects.create(week_commencing=week_commencing, started_by=started_by, charging_changes=changes)
-        postings = [
+    _rent_accounts_create_missing(_live_tenancies(week_commencing))
+    run = RentRun.objects.create(week_commencing=week_commencing, started_by=started_by, charging_changes=changes)
+
+    def postings_due(ids: tuple[int, int]) -> list[Posting]:
+        return [
             rent_debit_posting(account_id=account_id, charge_type=charge_type, line=line)
-            for account_id, charge_type, line in due
+            for account_id, charge_type, line in rent_debits_due(week_commencing=week_commencing, tenancy_ids=ids)
         ]
-        result = transactions_post(postings=postings, posted_by=started_by, rent_run=run)
-        run.posted_count = result.posted
-        run.posted_total = result.total
-        run.finished_at = timezone.now()
-        run.save(update_fields=["posted_count", "posted_total", "finished_at"])
+
+    def post(postings: list[Posting]) -> None:
+        with transaction.atomic():
+            result = transactions_post(postings=postings, posted_by=started_by, rent_run=run)
+            RentRun.objects.filter(pk=run.pk).update(
+                posted_count=F("posted_count") + result.posted, posted_total=F("posted_total") + result.total
+            )
+
+    ranges = read_ahead(_tenancy_ranges(week_commencing), postings_due, name="rent-run-read")
+    write_alongside((postings for _, postings in ranges), post, writers=RENT_RUN_WRITERS, name="rent-run-post")
+    RentRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
+    run.refresh_from_db()
     return run
+
+
+def _tenancy_ranges(week_commencing: date) -> list[tuple[int, int]]:
+    """The live tenancies' ids in ranges of RENT_RUN_TENANCIES (first and last id of each)."""
+    ids = list(_live_tenancies(week_commencing).order_by("id").values_list("id", flat=True))
+    return [
+        (ids[start], ids[min(start + RENT_RUN_TENANCIES, len(ids)) - 1])
+        for start in range(0, len(ids), RENT_RUN_TENANCIES)
+    ]
 
 
 def _rent_accounts_create_missing(tenancies) -> None:
