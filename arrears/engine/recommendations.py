@@ -1,6 +1,8 @@
 """The recommendation for one case: the policy's blockers, then the first rule that holds, else `otherwise`; a call or
 visit first where the policy wants one before a letter; and the Breathing Space hold, whatever the policy says."""
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -10,7 +12,7 @@ from arrears.moratorium import debt_split
 from incomeapp.money import ZERO, format_money
 
 from .checks import _outcome
-from .conditions import _evaluate
+from .conditions import _evaluate, compiled
 
 
 @dataclass
@@ -125,18 +127,50 @@ def _under_moratorium(policy: dict, facts: dict, *, version: int | None, explain
     return result
 
 
+class _Compiled:
+    """A policy document's blockers and rules as functions that say whether they hold (`conditions.compiled`), made
+    once per document: the weekly review asks the same few documents about every account."""
+
+    def __init__(self, policy: dict):
+        self.policy = policy
+        self.blockers = [(name, compiled(condition)) for name, condition in (policy.get("blockers") or {}).items()]
+        self.rules = [compiled(rule["when"]) for rule in policy["rules"]]
+
+
+_COMPILED: OrderedDict[int, _Compiled] = OrderedDict()
+_COMPILED_KEPT = 32  # documents: the live versions, and a preview's comparison
+
+
+_COMPILED_LOCK = threading.Lock()
+
+
+def _compiled_policy(policy: dict) -> _Compiled:
+    with _COMPILED_LOCK:
+        found = _COMPILED.get(id(policy))
+        if found is None or found.policy is not policy:  # an id is reused only after its document is gone
+            found = _COMPILED[id(policy)] = _Compiled(policy)
+            while len(_COMPILED) > _COMPILED_KEPT:
+                _COMPILED.popitem(last=False)
+        _COMPILED.move_to_end(id(policy))
+        return found
+
+
 def _evaluate_policy(policy: dict, facts: dict, *, version: int | None, explain_all: bool) -> Recommendation:
     """The policy's own answer: blockers, then the first rule that holds, else `otherwise`."""
     derived = facts_derive(facts, grace_weeks=Decimal(str(policy.get("grace_weeks", 1))))
+    fast = _compiled_policy(policy)
     blockers = {}
-    for name, condition in (policy.get("blockers") or {}).items():
-        if _evaluate(condition, derived, explain=False)[0]:
+    for (name, holds), condition in zip(fast.blockers, (policy.get("blockers") or {}).values(), strict=True):
+        if holds(derived):
             blockers[name] = _evaluate(condition, derived)[1]
     not_fired: list[dict] = []
     stopped: list[str] = []
-    for rule in policy["rules"]:
+    for rule, rule_holds in zip(policy["rules"], fast.rules, strict=True):
         applies = list(policy.get("blockers") or {}) if rule.get("blocked_by", "all") == "all" else rule["blocked_by"]
-        holds, why = _evaluate(rule["when"], derived, explain=explain_all)
+        if explain_all:
+            holds, why = _evaluate(rule["when"], derived)
+        else:
+            holds, why = rule_holds(derived), []
         active = [name for name in applies if name in blockers]
         if holds and active:
             stopped.append(f"{rule['outcome']['label']}: stopped by {', '.join(active)}")

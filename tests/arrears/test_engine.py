@@ -1,10 +1,12 @@
 """The condition language and policy checks, independent of the shipped policies."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from arrears.engine import PolicyError, evaluate, policy_check
+from arrears.engine.conditions import _evaluate, compiled
 from arrears.facts import FactsError, facts_derive, facts_read
 from tests.arrears.conftest import facts
 
@@ -211,5 +213,32 @@ def test_the_reviews_fast_path_recommends_and_explains_exactly_as_the_full_one(p
             full.blocked_by,
             full.arrears_weeks,
         )
+        # Each condition, and each part of it, compiled says what the explaining evaluation says.
+        derived = facts_derive(f, grace_weeks=Decimal(str(policy.get("grace_weeks", 1))))
+        for condition in _conditions_and_parts(policy):
+            assert compiled(condition)(derived) == _evaluate(condition, derived)[0], condition
 
+    policy = shipped[policy_name]
     check()
+
+
+def _conditions_and_parts(policy: dict) -> list[dict]:
+    found, waiting = [], [*(policy.get("blockers") or {}).values(), *(rule["when"] for rule in policy["rules"])]
+    while waiting:
+        condition = waiting.pop()
+        found.append(condition)
+        waiting += (
+            condition.get("all", []) + condition.get("any", []) + ([condition["not"]] if "not" in condition else [])
+        )
+    return found
+
+
+@pytest.mark.parametrize("op", ["at_least_ago", "less_than_ago", "at_most_ago", "in_future", "not_in_future"])
+@pytest.mark.parametrize("days_ago", [-1, 0, 13, 14, 15, None])
+def test_compiled_date_tests_answer_as_the_explaining_ones_on_each_side_of_the_line(op, days_ago):
+    from datetime import timedelta
+
+    as_of = date(2026, 11, 30)
+    condition = {"fact": "last_payment_date", "op": op, **({"value": "14d"} if op.endswith("_ago") else {})}
+    given = {"as_of": as_of, "last_payment_date": None if days_ago is None else as_of - timedelta(days=days_ago)}
+    assert compiled(condition)(given) == _evaluate(condition, given)[0]
