@@ -13,25 +13,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from rentaccounts.models import Account, Transaction
+from rentaccounts.services.ledger import LEDGER_COLUMNS
 from tenancies.models import Charge
-
-_LEDGER_COLUMNS = (
-    "account_id",
-    "transaction_type",
-    "payment_method",
-    "amount",
-    "effective_date",
-    "posted_at",
-    "posted_by_id",
-    "import_batch_id",
-    "rent_run_id",
-    "idempotency_key",
-    "reverses_id",
-    "description",
-    "external_reference",
-    "period_start",
-    "period_end",
-)
 
 
 def _timed_then_rolled_back(work) -> float:
@@ -49,7 +32,7 @@ def ledger_copy_like(*, account_ids: list[int], on: date, tag: str) -> float:
     """`COPY` into the ledger table of one card payment for each of `account_ids` (in account order, as the import
     posts them), with nothing else: no parsing, no matching, no balances. The import's comparison: timed just before
     the import, on as many other accounts drawn the same way, so neither finds the other's index pages in memory."""
-    columns = ", ".join(_LEDGER_COLUMNS)
+    columns = ", ".join(LEDGER_COLUMNS)
     now = timezone.now()
     payment = {"transaction_type": "payment", "payment_method": "card", "amount": Decimal("-10.00")}
     rows = [
@@ -63,7 +46,7 @@ def ledger_copy_like(*, account_ids: list[int], on: date, tag: str) -> float:
                 "description": "",
                 "external_reference": f"{tag}-{n}",
             }.get(column)
-            for column in _LEDGER_COLUMNS
+            for column in LEDGER_COLUMNS
         )
         for n, account_id in enumerate(sorted(account_ids))
     ]
@@ -80,7 +63,7 @@ def ledger_insert_select(*, rent_run_id: int, week_commencing: date) -> float:
     """`INSERT … SELECT` of the lines a rent run posted (under their keys with ":raw" added, so each lands where the
     run's did in the unique index), found by their dates (the ledger's date index): the rent run's comparison. Timed
     just after the run: every account's index pages were read by both."""
-    columns = ", ".join(_LEDGER_COLUMNS)
+    columns = ", ".join(LEDGER_COLUMNS)
     selected = columns.replace("idempotency_key", "idempotency_key || ':raw'")
     table = Transaction._meta.db_table
 

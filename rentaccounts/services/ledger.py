@@ -69,7 +69,7 @@ def _existing_keys(keys: list[str]) -> set[str]:
     return found
 
 
-_COPY_COLUMNS = (
+LEDGER_COLUMNS = (  # the ledger table's columns a posting writes (in COPY order)
     "account_id",
     "transaction_type",
     "payment_method",
@@ -97,7 +97,7 @@ def _post_postgres(
     Returns (account id, lines posted, total posted) for each account touched.
     """
     now = timezone.now()
-    columns = ", ".join(_COPY_COLUMNS)
+    columns = ", ".join(LEDGER_COLUMNS)
     transaction_table = Transaction._meta.db_table
     account_table = Account._meta.db_table
     with connection.cursor() as cursor:

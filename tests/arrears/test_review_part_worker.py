@@ -8,7 +8,7 @@ from arrears.constants import ReviewPartStatus, ReviewStatus
 from arrears.models import ArrearsCase, Recommendation, ReviewRun
 from arrears.review_parts import _part_is_live, review_parts_start, review_parts_sweep
 from incomeapp.celery import app as celery_app
-from tests.arrears.test_review_parts import assert_reviewed_once
+from tests.arrears.test_review_parts import assert_reviewed_in_parts_once
 from tests.arrears.test_review_parts import estate as estate  # the fixture
 from tests.arrears.test_review_resume import AS_OF
 from tests.documents.workers import backends_waiting_for_a_lock, wait_for, workers
@@ -52,6 +52,6 @@ def test_a_worker_killed_midway_through_its_part_is_resumed_by_another_with_noth
         holder.close()
         celery_app.control.purge()
     run.refresh_from_db()
-    assert_reviewed_once(run, estate)
+    assert_reviewed_in_parts_once(run, estate)
     part.refresh_from_db()
     assert (part.status, part.attempts, part.accounts_done) == (ReviewPartStatus.DONE, 2, 4)

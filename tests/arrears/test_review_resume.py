@@ -72,6 +72,25 @@ def _fail_on_second_chunk(monkeypatch, name: str, *, after: bool, error: BaseExc
     monkeypatch.setattr(review_module, name, step)
 
 
+def assert_reviewed_once(run: ReviewRun, estate) -> None:
+    """The estate's review finished with nothing duplicated: one recommendation and one case per live account (the
+    last, ended, one has its case closed with one note), each of the four letters queued and made once."""
+    *live, ended = estate
+    assert run.status == ReviewStatus.COMPLETED and run.error == ""
+    assert sorted(run.recommendations.values_list("account_id", flat=True)) == sorted(a.pk for a in live)
+    assert Recommendation.objects.count() == len(live)
+    for account in live:
+        assert ArrearsCase.objects.filter(account=account).count() == 1
+    ended_case = ArrearsCase.objects.get(account=ended)
+    assert ended_case.status == CaseStatus.CLOSED
+    assert ended_case.contacts.filter(kind=ContactKind.NOTE).count() == 1  # its closing note, once
+    requests = LetterRequest.objects.all()
+    assert requests.count() == 4 and Contact.objects.filter(kind=ContactKind.LETTER).count() == 4
+    assert set(requests.values_list("contact__outcome", flat=True)) == {ContactOutcome.SENT}
+    assert Document.objects.count() == 4  # each letter made once
+    assert (run.letters_queued, run.cases_opened, run.cases_closed) == (4, 2, 1)
+
+
 KILL_POINTS = {
     "between chunks: after the first chunk committed": ("_review_chunk", False),
     "mid-chunk: cases opened and closed, recommendations written": ("_letters_queue", False),
@@ -109,20 +128,7 @@ def test_a_review_killed_at_any_point_resumes_with_nothing_duplicated(estate, mo
     run, summary = review_run(as_of=AS_OF)
 
     assert run.pk == stopped.pk and ReviewRun.objects.count() == 1
-    assert run.status == ReviewStatus.COMPLETED and run.error == ""
-    live = [account for account in estate if account.tenancy.payment_reference != "RW770020"]
-    assert sorted(run.recommendations.values_list("account_id", flat=True)) == sorted(a.pk for a in live)
-    assert Recommendation.objects.count() == len(live)
-    for account in live:
-        assert ArrearsCase.objects.filter(account=account).count() == 1
-    ended_case = ArrearsCase.objects.get(account=estate[-1])
-    assert ended_case.status == CaseStatus.CLOSED
-    assert ended_case.contacts.filter(kind=ContactKind.NOTE).count() == 1  # its closing note, once
-    requests = LetterRequest.objects.all()
-    assert requests.count() == 4 and Contact.objects.filter(kind=ContactKind.LETTER).count() == 4
-    assert set(requests.values_list("contact__outcome", flat=True)) == {ContactOutcome.SENT}
-    assert Document.objects.count() == 4  # each letter made once
-    assert (run.letters_queued, run.cases_opened, run.cases_closed) == (4, 2, 1)
+    assert_reviewed_once(run, estate)
     assert (run.summary["letters_queued"], run.summary["cases_opened"], run.summary["cases_closed"]) == (4, 2, 1)
     assert (summary.letters_queued, summary.cases_opened, summary.cases_closed) == (4, 2, 1)
     assert run.accounts_done == run.accounts_total == summary.accounts
