@@ -274,6 +274,20 @@ class ReviewRun(models.Model):
     def __str__(self) -> str:
         return f"Review as of {self.as_of:%-d %B %Y} ({self.get_status_display()})"
 
+    @property
+    def parts_progress(self) -> str:
+        """A review in parts: "3 of 9 done, 2 running, 4 waiting for a worker" (empty for a review in one process)."""
+        counts = dict(self.parts.values_list("status").annotate(count=models.Count("id")).order_by())
+        if not counts:
+            return ""
+        said = [f"{counts.get(ReviewPartStatus.DONE, 0)} of {sum(counts.values())} done"]
+        said += [
+            f"{counts[status]} {label.lower()}"
+            for status, label in ReviewPartStatus.choices
+            if status != ReviewPartStatus.DONE and counts.get(status)
+        ]
+        return ", ".join(said)
+
 
 class ReviewPart(models.Model):
     """One range of account ids of a full review run by Celery workers. The review's accounts are split by id into

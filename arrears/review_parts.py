@@ -28,6 +28,10 @@ PART_LOCK = 7_340_002  # advisory lock class: (PART_LOCK, part id) is held by th
 PART_TRIES = 3  # a part whose worker died this many times is marked failed rather than handed out again
 LOST_AFTER = timedelta(minutes=15)  # a part waiting this long was lost by the broker: it is handed out again
 BUSY_RETRY_SECONDS = 60
+START_AGAIN = (
+    "To finish the rest, choose “Start this week's review now” on the Reviews page: what was done is kept "
+    "and nothing is done twice."
+)
 
 
 def part_accounts() -> int:
@@ -130,7 +134,7 @@ def review_part_run(*, part_id: int) -> str:
         try:
             _part_review(part, run)
         except Exception as error:
-            message = f"Part {part.number} stopped: {error}. Start the review again to finish the rest."
+            message = f"Part {part.number} stopped: {error}. {START_AGAIN}"
             ReviewPart.objects.filter(pk=part.pk).update(status=ReviewPartStatus.FAILED, error=str(error))
             ReviewRun.objects.filter(pk=run.pk).update(status=ReviewStatus.FAILED, error=message)
             raise
@@ -200,7 +204,7 @@ def review_parts_sweep() -> dict:
             if part.attempts >= PART_TRIES:
                 stopped = (
                     f"Part {part.number} stopped {part.attempts} times: the process running it ended each time (a "
-                    "restart, or out of memory). Start the review again to finish the rest; nothing done is done twice."
+                    f"restart, or out of memory). {START_AGAIN}"
                 )
                 ReviewPart.objects.filter(pk=part.pk).update(status=ReviewPartStatus.FAILED, error=stopped)
                 ReviewRun.objects.filter(pk=part.run_id).update(status=ReviewStatus.FAILED, error=stopped)

@@ -2,6 +2,7 @@
 part way is in test_review_part_worker.py): it reviews every account once, as the review in one process does; a part
 killed or failed part way is resumed (by the sweeper, or by starting the review again) and does only the rest."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -13,10 +14,12 @@ from arrears import review as review_module
 from arrears.constants import ReviewPartStatus, ReviewStatus
 from arrears.models import Recommendation, ReviewPart, ReviewRun
 from arrears.review import review_run
-from arrears.review_parts import LOST_AFTER, review_parts_start, review_parts_sweep
+from arrears.review_parts import LOST_AFTER, START_AGAIN, review_parts_start, review_parts_sweep
 from arrears.services import policies_install_shipped
 from documents.services import templates_install_shipped
+from incomeapp.constants import Role
 from tests.arrears.test_review_resume import AS_OF, Killed, _owing, assert_reviewed_once
+from tests.factories import user_with_role
 
 
 @pytest.fixture
@@ -108,7 +111,9 @@ def test_a_part_killed_midway_is_handed_out_again_by_the_sweeper_and_does_only_t
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_part_that_fails_stops_the_run_with_how_to_finish_and_starting_again_does_the_rest(estate, monkeypatch):
+def test_a_part_that_fails_stops_the_run_with_how_to_finish_and_starting_again_does_the_rest(
+    estate, monkeypatch, client
+):
     real, calls = review_module._review_chunk, []
 
     def fails_on_third_chunk(run, chunk, *args):
@@ -124,9 +129,12 @@ def test_a_part_that_fails_stops_the_run_with_how_to_finish_and_starting_again_d
     run = ReviewRun.objects.get()
     second = run.parts.get(number=2)
     assert run.status == ReviewStatus.FAILED
-    assert run.error == "Part 2 stopped: the database went away. Start the review again to finish the rest."
+    assert run.error == f"Part 2 stopped: the database went away. {START_AGAIN}"
     assert (second.status, second.error) == (ReviewPartStatus.FAILED, "the database went away")
     assert review_parts_sweep()["review parts handed out again"] == 0  # a failed part waits for a person
+    client.force_login(user_with_role(Role.INCOME_MANAGER))
+    page = html.unescape(client.get(f"/worklist/reviews/{run.pk}/").content.decode())
+    assert "1 of 2 done, 1 failed" in page and "Start this week's review now" in page
 
     again = review_parts_start(as_of=AS_OF)
 
