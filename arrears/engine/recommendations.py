@@ -135,6 +135,10 @@ class _Compiled:
         self.policy = policy
         self.blockers = [(name, compiled(condition)) for name, condition in (policy.get("blockers") or {}).items()]
         self.rules = [compiled(rule["when"]) for rule in policy["rules"]]
+        every_blocker = list(policy.get("blockers") or {})
+        self.applies = [
+            every_blocker if rule.get("blocked_by", "all") == "all" else rule["blocked_by"] for rule in policy["rules"]
+        ]
 
 
 _COMPILED: OrderedDict[int, _Compiled] = OrderedDict()
@@ -165,20 +169,19 @@ def _evaluate_policy(policy: dict, facts: dict, *, version: int | None, explain_
             blockers[name] = _evaluate(condition, derived)[1]
     not_fired: list[dict] = []
     stopped: list[str] = []
-    for rule, rule_holds in zip(policy["rules"], fast.rules, strict=True):
-        applies = list(policy.get("blockers") or {}) if rule.get("blocked_by", "all") == "all" else rule["blocked_by"]
+    for rule, rule_holds, applies in zip(policy["rules"], fast.rules, fast.applies, strict=True):
         if explain_all:
             holds, why = _evaluate(rule["when"], derived)
         else:
             holds, why = rule_holds(derived), []
-        active = [name for name in applies if name in blockers]
-        if holds and active:
-            stopped.append(f"{rule['outcome']['label']}: stopped by {', '.join(active)}")
-            not_fired.append({"rule": rule["key"], "because": f"blocked ({', '.join(active)})"})
-            continue
         if not holds:
             if explain_all:
                 not_fired.append({"rule": rule["key"], "because": "; ".join(why)})
+            continue
+        active = [name for name in applies if name in blockers] if blockers else []
+        if active:
+            stopped.append(f"{rule['outcome']['label']}: stopped by {', '.join(active)}")
+            not_fired.append({"rule": rule["key"], "because": f"blocked ({', '.join(active)})"})
             continue
         if not explain_all:
             why = _evaluate(rule["when"], derived)[1]
