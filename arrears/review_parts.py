@@ -81,7 +81,7 @@ def _parts_make(run: ReviewRun) -> None:
             run=run,
             number=number,
             first_account_id=ids[start] if number > 1 else 0,
-            last_account_id=ids[starts[number] - 1] if number < len(starts) else None,
+            last_account_id=ids[starts[number]] - 1 if number < len(starts) else None,  # up to the next part's first
             accounts_total=len(ids[start : start + size]),
         )
         for number, start in enumerate(starts, start=1)

@@ -4,6 +4,7 @@ killed or failed part way is resumed (by the sweeper, or by starting the review 
 
 import html
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.db import connections
 from django.utils import timezone
 
 from arrears import review as review_module
+from arrears import review_parts
 from arrears.constants import ReviewPartStatus, ReviewStatus
 from arrears.models import Recommendation, ReviewPart, ReviewRun
 from arrears.review import review_run
@@ -18,8 +20,10 @@ from arrears.review_parts import LOST_AFTER, START_AGAIN, review_parts_start, re
 from arrears.services import policies_install_shipped
 from documents.services import templates_install_shipped
 from incomeapp.constants import Role
+from rentaccounts.constants import TransactionType
+from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from tests.arrears.test_review_resume import AS_OF, Killed, _owing, assert_reviewed_once
-from tests.factories import user_with_role
+from tests.factories import TenancyFactory, user_with_role
 
 
 @pytest.fixture
@@ -49,7 +53,7 @@ def test_a_review_in_parts_reviews_each_account_once_as_the_review_in_one_proces
 
     parts = list(run.parts.values_list("number", "first_account_id", "last_account_id", "accounts_total"))
     ids = sorted(account.pk for account in estate)
-    assert parts == [(1, 0, ids[3], 4), (2, ids[4], None, 3)]  # every id in one part, the last open-ended
+    assert parts == [(1, 0, ids[4] - 1, 4), (2, ids[4], None, 3)]  # every id in one part, the last open-ended
     assert_reviewed_in_parts_once(run, estate)
     in_parts = dict(run.recommendations.values_list("account_id", "action"))
 
@@ -155,3 +159,26 @@ def test_a_review_for_another_week_waits_while_one_in_parts_is_still_running(est
         "The review as of 23 November 2026 is still running. Wait for it to finish, then try again."
     ]
     assert ReviewRun.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_account_that_comes_into_scope_after_the_parts_are_made_is_reviewed_by_the_part_its_id_falls_in(
+    law, settings, monkeypatch
+):
+    settings.ARREARS_REVIEW_CHUNK = 2  # parts of four accounts
+    policies_install_shipped()
+    first = [_owing(f"RW78100{n}", called=False) for n in range(4)]
+    between = account_get_or_create(tenancy=TenancyFactory(payment_reference="RW781010"))  # owes nothing yet
+    rest = [_owing(f"RW78102{n}", called=False) for n in range(3)]
+    handed = []
+    monkeypatch.setattr(review_parts, "_hand_out", handed.extend)
+    run = review_parts_start(as_of=AS_OF)
+    assert run.accounts_total == 7 and between.pk not in {a.pk for a in first + rest}
+    transactions_post(postings=[Posting(between.pk, TransactionType.RENT_DEBIT, Decimal("300.00"), AS_OF, "d:between")])
+
+    for part_id in handed:
+        review_parts.review_part_run(part_id=part_id)
+
+    run.refresh_from_db()
+    assert run.status == ReviewStatus.COMPLETED
+    assert run.recommendations.filter(account=between).count() == 1
