@@ -9,8 +9,12 @@ from django.utils import timezone
 
 from incomeapp.workingdays import bank_holiday_name
 
+END_OF_DAY = "24:00"  # MESSAGING_SEND_UNTIL: no quiet hours in the evening
+
 
 def _clock(value: str) -> time:
+    if value == END_OF_DAY:
+        return time.max
     hours, _, minutes = value.partition(":")
     return time(int(hours), int(minutes or 0))
 
@@ -36,7 +40,7 @@ def quiet_reason(moment: datetime) -> str:
         return f"no messages on bank holidays ({holiday})"
     if local.time() < start:
         return f"no messages before {start:%H:%M}"
-    if local.time() >= end:
+    if end != time.max and local.time() >= end:
         return f"no messages after {end:%H:%M}"
     return ""
 

@@ -34,7 +34,7 @@ def provider_server():
 @pytest.fixture
 def sending_any_time(settings):
     settings.MESSAGING_SEND_FROM = "00:00"
-    settings.MESSAGING_SEND_UNTIL = "23:59"
+    settings.MESSAGING_SEND_UNTIL = "24:00"
     settings.MESSAGING_SEND_ON_SUNDAYS = True
     settings.MESSAGING_SEND_ON_BANK_HOLIDAYS = True
     settings.MESSAGING_RATE_LIMIT_PER_SECOND = 1000.0

@@ -39,7 +39,7 @@ def _worker_env(server) -> dict[str, str]:
         "MESSAGING_RATE_LIMIT_PER_SECOND": str(RATE),
         "MESSAGING_BATCH_SIZE": "100",
         "MESSAGING_SEND_FROM": "00:00",
-        "MESSAGING_SEND_UNTIL": "23:59",
+        "MESSAGING_SEND_UNTIL": "24:00",
         "MESSAGING_SEND_ON_SUNDAYS": "true",
         "MESSAGING_SEND_ON_BANK_HOLIDAYS": "true",
         "DJANGO_LOG_LEVEL": "WARNING",
