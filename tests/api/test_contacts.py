@@ -18,6 +18,9 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/contacts/"
 
 
+TOMORROW = object()  # worked out when the test runs, not when it is collected (a run may cross midnight)
+
+
 def _ago(days: int):
     return timezone.localdate() - timedelta(days=days)
 
@@ -112,7 +115,7 @@ def test_the_rent_case_is_chosen_over_a_sundry_case(api_client_for, case):
         ({"kind": None}, "/kind", "Send a kind of contact"),
         ({"outcome": "sent"}, "/outcome", "spoke, no_answer, left_message, returned"),
         ({"non_payment_reason": "lazy"}, "/non_payment_reason", "benefit_delay"),
-        ({"occurred_on": _ago(-1).isoformat()}, "/occurred_on", "in the future"),
+        ({"occurred_on": TOMORROW}, "/occurred_on", "in the future"),
         ({"occurred_on": "23/11/2026"}, "/occurred_on", "YYYY-MM-DD"),
         ({"promise_amount": "50.00"}, "/promise_on", "both an amount"),
         ({"promise_amount": 50, "promise_on": "2026-12-31"}, "/promise_amount", "as a string"),
@@ -122,6 +125,7 @@ def test_the_rent_case_is_chosen_over_a_sundry_case(api_client_for, case):
     ],
 )
 def test_bad_fields_are_400_with_a_pointer_and_record_nothing(api_client_for, case, fields, pointer, words):
+    fields = {name: _ago(-1).isoformat() if value is TOMORROW else value for name, value in fields.items()}
     http = api_client_for("contacts:write")
     response = _post(http, _contact(**fields))
     assert response.status_code == 400, response.json()

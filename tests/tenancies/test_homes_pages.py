@@ -5,18 +5,30 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from dashboards.services import kpi_snapshot_take
 from incomeapp.constants import Role
 from rentaccounts.services import account_get_or_create
 from tenancies.models import Patch, Property, PropertyCharge, Provider, Scheme
 from tenancies.selectors_homes import financial_year_to_date, rent_year_start
-from tests.factories import PatchFactory, PersonFactory, PropertyFactory, SchemeFactory, TenancyFactory, user_with_role
+from tests.factories import (
+    PatchFactory,
+    PersonFactory,
+    PropertyFactory,
+    SchemeFactory,
+    TenancyFactory,
+    london_noon,
+    user_with_role,
+)
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+TODAY = date(2026, 12, 2)  # a Wednesday: the clock is set to it, so no figure moves if the run crosses midnight
+
+
+@pytest.fixture(autouse=True)
+def _today(time_machine):
+    time_machine.move_to(london_noon(TODAY))
 
 
 @pytest.fixture
