@@ -40,3 +40,35 @@ def test_manager_uploads_previews_and_publishes_a_policy_version(page, live_serv
     page.get_by_role("button", name="Publish version 2 of Supportive default (contact first)").click()
     expect(page.get_by_text("Supportive default (contact first): version 2 is now live.")).to_be_visible()
     assert_accessible(page)
+
+
+def test_manager_starts_this_weeks_review_and_sees_it_done_in_parts(page, live_server):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from rentaccounts.constants import TransactionType
+    from rentaccounts.services import Posting, account_get_or_create, transactions_post
+    from tests.factories import TenancyFactory
+
+    policies_install_shipped()
+    account = account_get_or_create(tenancy=TenancyFactory(payment_reference="RW790001"))
+    owed = Posting(
+        account.pk, TransactionType.RENT_DEBIT, Decimal("400.00"), timezone.localdate() - timedelta(days=21), "d"
+    )
+    transactions_post(postings=[owed])
+    sign_in(page, live_server, user_with_role(Role.INCOME_MANAGER).username)
+
+    page.goto(f"{live_server.url}/worklist/reviews/")
+    page.get_by_role("button", name="Start this week's review now").click()
+    expect(page.get_by_text("This week's review has started.")).to_be_visible()
+    page.get_by_role("link", name=f"Review as of {timezone.localdate():%-d %B %Y}").first.click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Review as of")
+    expect(page.get_by_text("Completed")).to_be_visible()
+    expect(page.get_by_text("1 of 1 done")).to_be_visible()
+    expect(page.get_by_text("The accounts are shared among the background workers in parts.")).to_be_visible()
+    assert_accessible(page)
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert_accessible(page)
