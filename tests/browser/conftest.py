@@ -48,6 +48,8 @@ def page(browser):
 
 def assert_accessible(page) -> None:
     """axe-core on the page as it stands: no serious or critical violation."""
+    # A click that navigates returns once the new page has started loading: wait for it to finish before checking.
+    page.wait_for_load_state("load")
     # Evaluated through the DevTools protocol: the page's Content Security Policy rightly refuses an injected <script>.
     page.evaluate(AXE_SOURCE)
     results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")

@@ -184,6 +184,8 @@ def test_the_sign_up_pages_read_at_375_pixels(page, live_server):
     page.get_by_role("button", name="Start now").click()
     page.get_by_label("Which home is being let?").fill("Quay")
     page.locator("#main-content").get_by_role("button", name="Search").click()
+    # Wait for the results page before measuring it (measuring mid-navigation finds no document yet).
+    expect(page.get_by_role("button", name=re.compile("Choose 3 Quay Street"))).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1
     page.screenshot(path=SHOTS.format("7-home-375"), full_page=True)
     assert_accessible(page)
