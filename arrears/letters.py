@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from documents.constants import DeliveryState
 from documents.models import Document
-from documents.services import document_email, letter_make, template_version_current
+from documents.services import document_email, template_version_current
 from incomeapp.money import format_money
 from tenancies.constants import TenancyStatus
+from tenancies.services_letters import tenant_letter_make
 
 from .constants import ContactOutcome, Ladder
 from .letters_ladders import ladder_letter_values
@@ -98,18 +99,17 @@ def letter_to_person(*, request, version, values: dict, person, home, landlord: 
             f"There is no address to post to: {person.full_name} has left the home and no forwarding address or "
             "email is recorded. Add one, then retry."
         )
-    return letter_make(
+    return tenant_letter_make(
         version=version,
-        values={**values, "tenant_name": person.full_name},
+        values=values,
+        person=person,
+        address=address,
         landlord=landlord,
-        recipient={"name": person.full_name, "address_lines": address},
         reference=request.case.account.tenancy.payment_reference,
         subject_key=key,
         idempotency_key=key,
         made_by=request.contact.recorded_by,
         made_by_run=run_label,
-        large_print="large print" in person.communication_adjustments.lower(),
-        delivery_state=DeliveryState.TO_EMAIL if person.wants_email else DeliveryState.TO_PRINT,
     )
 
 

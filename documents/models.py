@@ -5,6 +5,8 @@ plain reference (the payment reference) and a subject key the caller chooses (fo
 from django.conf import settings
 from django.db import models
 
+from incomeapp.models import TemplateVersion
+
 from .constants import DeliveryState, DocumentKind
 
 
@@ -17,31 +19,15 @@ class LetterTemplate(models.Model):
         return self.title
 
 
-class LetterTemplateVersion(models.Model):
+class LetterTemplateVersion(TemplateVersion):
     template = models.ForeignKey(LetterTemplate, on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveIntegerField()
     subject = models.CharField(max_length=200, help_text="The letter's heading.")
     body = models.TextField(
         help_text="Plain text; blank lines between paragraphs; merge fields like {{ tenant_name }}."
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
-    created_at = models.DateTimeField(auto_now_add=True)
-    # A version is a draft until someone publishes it; letters are made only from the version published last. Kept
-    # for ever (append-only): a revert is a new version with the old one's text, pointing at it.
-    published_at = models.DateTimeField(null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    reverted_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="The version it copies."
-    )
 
-    class Meta:
-        ordering = ["template", "-number"]
+    class Meta(TemplateVersion.Meta):
         constraints = [models.UniqueConstraint(fields=["template", "number"], name="one_number_per_template_version")]
-
-    def __str__(self) -> str:
-        return f"{self.template.key} v{self.number}"
 
 
 def _document_path(document, filename: str) -> str:

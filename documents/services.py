@@ -11,16 +11,19 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Min
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from incomeapp.roles import staff_require
+from incomeapp.template_versions import version_number_next, version_publish, version_published_last, version_revert
 
 from .constants import DeliveryState, DocumentKind
 from .merge_fields import TemplateError, fields_used, fill, merge
 from .models import Document, LetterTemplate, LetterTemplateVersion, PrintBatch
 from .rendering import letter_pdf
+
+CHANGE_PERMISSION = "documents.add_lettertemplateversion"
 
 
 @transaction.atomic
@@ -30,16 +33,15 @@ def template_version_create(
     """Keeps a new version of a letter template, refused with a clear message when it uses an unknown merge field.
     With `publish` (the shipped letters, commands) it is used at once; without, it is a draft that no letter uses until
     someone publishes it (`template_version_publish`). A sent document keeps the version it was made from."""
-    staff_require(created_by, "documents.add_lettertemplateversion", "change letter templates")
+    staff_require(created_by, CHANGE_PERMISSION, "change letter templates")
     template_text_check(subject=subject, body=body)
     template, _ = LetterTemplate.objects.select_for_update().get_or_create(
         key=key, defaults={"title": title or subject}
     )
-    number = (template.versions.aggregate(top=Max("number"))["top"] or 0) + 1
     now = timezone.now()
     return LetterTemplateVersion.objects.create(
         template=template,
-        number=number,
+        number=version_number_next(template),
         subject=subject,
         body=body,
         created_by=created_by,
@@ -64,54 +66,25 @@ def template_draft_save(*, key: str, subject: str, body: str, created_by) -> Let
     return template_version_create(key=key, subject=subject, body=body, created_by=created_by, publish=False)
 
 
-@transaction.atomic
 def template_version_publish(*, version: LetterTemplateVersion, published_by) -> LetterTemplateVersion:
     """Makes a draft the version every letter is made from from now on (who and when are kept). Anyone who may change
     templates may publish, their own draft too. A version published before cannot be published again: revert to it."""
-    staff_require(published_by, "documents.add_lettertemplateversion", "publish letter templates")
-    LetterTemplate.objects.select_for_update().get(pk=version.template_id)
-    version = LetterTemplateVersion.objects.select_related("template").get(pk=version.pk)
-    if version.published_at is not None:
-        raise ValidationError(
-            f"Version {version.number} was already published on {timezone.localtime(version.published_at):%-d %B %Y}."
-            " To use its text again, revert to it."
-        )
-    version.published_at = timezone.now()
-    version.published_by = published_by
-    version.save(update_fields=["published_at", "published_by"])
-    return version
+    return version_publish(
+        version=version, published_by=published_by, permission=CHANGE_PERMISSION, action="publish letter templates"
+    )
 
 
-@transaction.atomic
 def template_version_revert(*, version: LetterTemplateVersion, reverted_by) -> LetterTemplateVersion:
     """Goes back to an earlier version: a new version with its heading and text, published at once (nothing is
     changed or deleted, so the history shows who went back to what, and when)."""
-    staff_require(reverted_by, "documents.add_lettertemplateversion", "change letter templates")
-    template = LetterTemplate.objects.select_for_update().get(pk=version.template_id)
-    current = template_version_current(template.key)
-    if current is not None and current.pk == version.pk:
-        raise ValidationError(f"Version {version.number} is the one in use already.")
-    number = (template.versions.aggregate(top=Max("number"))["top"] or 0) + 1
-    return LetterTemplateVersion.objects.create(
-        template=template,
-        number=number,
-        subject=version.subject,
-        body=version.body,
-        created_by=reverted_by,
-        published_at=timezone.now(),
-        published_by=reverted_by,
-        reverted_from=version,
+    return version_revert(
+        version=version, reverted_by=reverted_by, permission=CHANGE_PERMISSION, action="change letter templates"
     )
 
 
 def template_version_current(key: str) -> LetterTemplateVersion | None:
     """The version letters are made from: the one published last (drafts are never used)."""
-    return (
-        LetterTemplateVersion.objects.filter(template__key=key, published_at__isnull=False)
-        .select_related("template")
-        .order_by("-published_at", "-number")
-        .first()
-    )
+    return version_published_last(LetterTemplateVersion.objects.filter(template__key=key))
 
 
 def letter_make(

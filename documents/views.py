@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from incomeapp.template_versions import template_versions_context, templates_in_use_and_draft, versions_with_state
+from incomeapp.views_template_versions import version_or_404, version_publish_answer, version_revert_answer
 from incomeapp.visibility import reference_visible, user_is_scoped
 
 from .forms import TemplateCaseForm, TemplateEditForm
@@ -29,33 +31,8 @@ from .services import (
 @permission_required("documents.view_lettertemplate", raise_exception=True)
 def templates(request):
     rows = list(LetterTemplate.objects.prefetch_related("versions").order_by("key"))
-    for template in rows:
-        versions = list(template.versions.all())
-        template.current = _current(versions)
-        template.draft = _latest_draft(versions, template.current)
+    templates_in_use_and_draft(rows)
     return render(request, "documents/templates.html", {"templates": rows})
-
-
-def _current(versions: list[LetterTemplateVersion]) -> LetterTemplateVersion | None:
-    """The version letters are made from (the one published last), from a template's versions already fetched."""
-    published = [version for version in versions if version.published_at]
-    return max(published, key=lambda version: (version.published_at, version.number)) if published else None
-
-
-def _latest_draft(versions, current) -> LetterTemplateVersion | None:
-    """The newest draft saved after the version in use: the one waiting to be checked and published."""
-    drafts = [v for v in versions if not v.published_at and (current is None or v.number > current.number)]
-    return max(drafts, key=lambda version: version.number) if drafts else None
-
-
-def _history(template: LetterTemplate) -> tuple[list[LetterTemplateVersion], LetterTemplateVersion | None]:
-    versions = list(template.versions.select_related("created_by", "published_by", "reverted_from"))
-    current = _current(versions)
-    for version in versions:
-        version.state = (
-            "In use" if current and version.pk == current.pk else "Draft" if not version.published_at else "Replaced"
-        )
-    return versions, current
 
 
 def _preview(form, user) -> dict:
@@ -90,17 +67,12 @@ def template_edit(request, key):
     """The template in use, its history, and a form to write a new draft (preview it on a case or the sample tenant,
     then save it as a draft to check and publish)."""
     template = get_object_or_404(LetterTemplate, key=key)
-    versions, current = _history(template)
-    draft = _latest_draft(versions, current)
     context = {
-        "template": template,
-        "current": current,
-        "draft": draft,
-        "versions": versions,
+        **template_versions_context(template, *versions_with_state(template)),
         "merge_fields": MERGE_FIELDS.items(),
     }
     if request.method != "POST":
-        start = draft or current
+        start = context["draft"] or context["current"]
         form = TemplateEditForm(
             initial={"subject": start.subject if start else "", "body": start.body if start else ""}
         )
@@ -132,20 +104,12 @@ def template_edit(request, key):
     return render(request, "documents/template_edit.html", {**context, "form": form}, status=status)
 
 
-def _version(key: str, number: int) -> LetterTemplateVersion:
-    return get_object_or_404(
-        LetterTemplateVersion.objects.select_related("template", "created_by", "published_by", "reverted_from"),
-        template__key=key,
-        number=number,
-    )
-
-
 @permission_required("documents.view_lettertemplate", raise_exception=True)
 def template_version(request, key, number):
     """One version, checked before it is published: the letter on the sample tenant (or a chosen case), a link to
     the PDF the tenant would get, and the button that publishes it (or goes back to it, for an earlier version)."""
-    version = _version(key, number)
-    versions, current = _history(version.template)
+    version = version_or_404(LetterTemplateVersion, key, number)
+    versions, current = versions_with_state(version.template)
     version.state = next(v.state for v in versions if v.pk == version.pk)
     form = TemplateCaseForm(request.GET or None)
     reference, preview = "", None
@@ -185,7 +149,7 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 def template_version_pdf(request, key, number):
     """A version as the PDF the tenant would get: on the case chosen (?case_reference=) or the sample tenant. Not
     stored: nothing is sent."""
-    version = _version(key, number)
+    version = version_or_404(LetterTemplateVersion, key, number)
     try:
         reference = _reference_checked(request.user, request.GET.get("case_reference", ""))
         pdf = template_preview_pdf(
@@ -220,35 +184,25 @@ def template_preview_pdf_view(request, key):
 @require_POST
 @permission_required("documents.view_lettertemplate", raise_exception=True)
 def template_publish(request, key, number):
-    version = _version(key, number)
-    try:
-        template_version_publish(version=version, published_by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect("documents:template_version", key=key, number=number)
-    messages.success(
+    return version_publish_answer(
         request,
-        f"Published version {version.number} of “{version.template.title}”. Every letter made from now on uses it "
-        "(letters already made keep the version they used).",
+        version_or_404(LetterTemplateVersion, key, number),
+        publish=template_version_publish,
+        namespace="documents",
+        made="letter",
     )
-    return redirect("documents:template_edit", key=key)
 
 
 @require_POST
 @permission_required("documents.view_lettertemplate", raise_exception=True)
 def template_revert(request, key, number):
-    version = _version(key, number)
-    try:
-        new = template_version_revert(version=version, reverted_by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect("documents:template_version", key=key, number=number)
-    messages.success(
+    return version_revert_answer(
         request,
-        f"Went back to version {version.number}: its text is now version {new.number}, in use for every letter made "
-        "from now on.",
+        version_or_404(LetterTemplateVersion, key, number),
+        revert=template_version_revert,
+        namespace="documents",
+        made="letter",
     )
-    return redirect("documents:template_edit", key=key)
 
 
 def run_label_display(label: str) -> str:

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -34,6 +35,31 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class TemplateVersion(models.Model):
+    """One version of a template (a letter's in documents, a message's in messaging), kept for ever (append-only). A
+    version is a draft until someone publishes it; what is made uses the version published last, and keeps the version
+    it used. A revert is a new version with the old one's text, pointing at it. The concrete model adds `template`,
+    `subject` and `body`."""
+
+    number = models.PositiveIntegerField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reverted_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="The version it copies."
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["template", "-number"]
+
+    def __str__(self) -> str:
+        return f"{self.template.key} v{self.number}"
 
 
 class User(AbstractUser):

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from incomeapp.models import TemplateVersion
+
 from .constants import Channel, MessageStatus, SuppressionReason
 
 
@@ -24,32 +26,18 @@ class MessageTemplate(models.Model):
         return self.title
 
 
-class MessageTemplateVersion(models.Model):
+class MessageTemplateVersion(TemplateVersion):
     """Append-only, like a letter template's versions: messages are made from the version published last, and each
     message keeps the version it used. A revert is a new version with the old one's text."""
 
     template = models.ForeignKey(MessageTemplate, on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveIntegerField()
     subject = models.CharField(max_length=200, blank=True, help_text="An email's subject line (not used for texts).")
     body = models.TextField(help_text="Plain text with merge fields like {{ tenant_name }}.")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
-    created_at = models.DateTimeField(auto_now_add=True)
-    published_at = models.DateTimeField(null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    reverted_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="The version it copies."
-    )
 
-    class Meta:
-        ordering = ["template", "-number"]
+    class Meta(TemplateVersion.Meta):
         constraints = [
             models.UniqueConstraint(fields=["template", "number"], name="one_number_per_message_template_version")
         ]
-
-    def __str__(self) -> str:
-        return f"{self.template.key} v{self.number}"
 
 
 class Campaign(models.Model):

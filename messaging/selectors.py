@@ -1,16 +1,13 @@
 """Reading messages, templates, replies and suppressions (for pages and for the domain apps)."""
 
+from incomeapp.template_versions import version_published_last
+
 from .models import InboundMessage, Message, MessageTemplateVersion
 
 
 def template_version_current(key: str) -> MessageTemplateVersion | None:
     """The version messages are made from: the one published last (drafts are never used)."""
-    return (
-        MessageTemplateVersion.objects.filter(template__key=key, published_at__isnull=False)
-        .select_related("template")
-        .order_by("-published_at", "-number")
-        .first()
-    )
+    return version_published_last(MessageTemplateVersion.objects.filter(template__key=key))
 
 
 def messages_about(subject_key: str):

@@ -4,15 +4,13 @@ the history shows who wrote, published or went back to what, and when."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
-from django.utils import timezone
 
 from documents.merge_fields import TemplateError, fields_used
 from incomeapp.roles import staff_require
+from incomeapp.template_versions import version_number_next, version_publish, version_revert
 
 from .constants import Channel
 from .models import MessageTemplate, MessageTemplateVersion
-from .selectors import template_version_current
 
 CHANGE_PERMISSION = "messaging.add_messagetemplateversion"
 
@@ -36,51 +34,25 @@ def message_template_draft_save(*, template: MessageTemplate, subject: str, body
     staff_require(created_by, CHANGE_PERMISSION, "change message templates")
     message_template_text_check(channel=template.channel, subject=subject, body=body)
     template = MessageTemplate.objects.select_for_update().get(pk=template.pk)
-    number = (template.versions.aggregate(top=Max("number"))["top"] or 0) + 1
     return MessageTemplateVersion.objects.create(
         template=template,
-        number=number,
+        number=version_number_next(template),
         subject=subject if template.channel == Channel.EMAIL else "",
         body=body,
         created_by=created_by,
     )
 
 
-@transaction.atomic
 def message_template_version_publish(*, version: MessageTemplateVersion, published_by) -> MessageTemplateVersion:
     """Makes a draft the version every message is made from from now on. A version published before cannot be
     published again: revert to it."""
-    staff_require(published_by, CHANGE_PERMISSION, "publish message templates")
-    MessageTemplate.objects.select_for_update().get(pk=version.template_id)
-    version = MessageTemplateVersion.objects.select_related("template").get(pk=version.pk)
-    if version.published_at is not None:
-        raise ValidationError(
-            f"Version {version.number} was already published on {timezone.localtime(version.published_at):%-d %B %Y}."
-            " To use its text again, revert to it."
-        )
-    version.published_at = timezone.now()
-    version.published_by = published_by
-    version.save(update_fields=["published_at", "published_by"])
-    return version
+    return version_publish(
+        version=version, published_by=published_by, permission=CHANGE_PERMISSION, action="publish message templates"
+    )
 
 
-@transaction.atomic
 def message_template_version_revert(*, version: MessageTemplateVersion, reverted_by) -> MessageTemplateVersion:
     """Goes back to an earlier version: a new version with its subject and text, published at once."""
-    staff_require(reverted_by, CHANGE_PERMISSION, "change message templates")
-    template = MessageTemplate.objects.select_for_update().get(pk=version.template_id)
-    current = template_version_current(template.key)
-    if current is not None and current.pk == version.pk:
-        raise ValidationError(f"Version {version.number} is the one in use already.")
-    number = (template.versions.aggregate(top=Max("number"))["top"] or 0) + 1
-    now = timezone.now()
-    return MessageTemplateVersion.objects.create(
-        template=template,
-        number=number,
-        subject=version.subject,
-        body=version.body,
-        created_by=reverted_by,
-        published_at=now,
-        published_by=reverted_by,
-        reverted_from=version,
+    return version_revert(
+        version=version, reverted_by=reverted_by, permission=CHANGE_PERMISSION, action="change message templates"
     )

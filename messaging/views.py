@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from documents.merge_fields import MERGE_FIELDS
+from incomeapp.template_versions import template_versions_context, templates_in_use_and_draft, versions_with_state
+from incomeapp.views_template_versions import version_or_404, version_publish_answer, version_revert_answer
 
 from .constants import Channel
 from .forms import PARTS_EXPLAINED, MessageTemplateEditForm
@@ -68,25 +70,9 @@ def _parts_filled(body: str) -> dict | None:
     return part_limits(_MERGE_FIELD.sub(lambda match: EXAMPLE_VALUES.get(match.group(1), match.group(0)), body))
 
 
-def _current(versions: list[MessageTemplateVersion]) -> MessageTemplateVersion | None:
-    """The version messages are made from (the one published last), from a template's versions already fetched."""
-    published = [version for version in versions if version.published_at]
-    return max(published, key=lambda version: (version.published_at, version.number)) if published else None
-
-
-def _latest_draft(versions, current) -> MessageTemplateVersion | None:
-    """The newest draft saved after the version in use: the one waiting to be checked and published."""
-    drafts = [v for v in versions if not v.published_at and (current is None or v.number > current.number)]
-    return max(drafts, key=lambda version: version.number) if drafts else None
-
-
 def _history(template: MessageTemplate):
-    versions = list(template.versions.select_related("created_by", "published_by", "reverted_from"))
-    current = _current(versions)
+    versions, current = versions_with_state(template)
     for version in versions:
-        version.state = (
-            "In use" if current and version.pk == current.pk else "Draft" if not version.published_at else "Replaced"
-        )
         version.parts = part_limits(version.body) if template.channel == Channel.TEXT else None
         version.parts_filled = _parts_filled(version.body) if template.channel == Channel.TEXT else None
     return versions, current
@@ -95,10 +81,7 @@ def _history(template: MessageTemplate):
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def templates(request):
     rows = list(MessageTemplate.objects.prefetch_related("versions").order_by("title"))
-    for template in rows:
-        versions = list(template.versions.all())
-        template.current = _current(versions)
-        template.draft = _latest_draft(versions, template.current)
+    templates_in_use_and_draft(rows)
     return render(
         request,
         "messaging/templates.html",
@@ -111,21 +94,16 @@ def template_edit(request, key):
     """The template in use, its versions, and (for managers) a form to write a new draft, with the merge fields
     listed and a text's part count."""
     template = get_object_or_404(MessageTemplate, key=key)
-    versions, current = _history(template)
-    draft = _latest_draft(versions, current)
     may_change = request.user.has_perm(CHANGE_PERMISSION)
     context = {
-        "template": template,
-        "current": current,
-        "draft": draft,
-        "versions": versions,
+        **template_versions_context(template, *_history(template)),
         "merge_fields": MERGE_FIELDS.items(),
         "may_change": may_change,
         "parts_explained": PARTS_EXPLAINED,
         "is_text": template.channel == Channel.TEXT,
     }
     if request.method != "POST":
-        start = draft or current
+        start = context["draft"] or context["current"]
         form = MessageTemplateEditForm(
             channel=template.channel,
             initial={"subject": start.subject if start else "", "body": start.body if start else ""},
@@ -167,19 +145,11 @@ def template_edit(request, key):
     )
 
 
-def _version(key: str, number: int) -> MessageTemplateVersion:
-    return get_object_or_404(
-        MessageTemplateVersion.objects.select_related("template", "created_by", "published_by", "reverted_from"),
-        template__key=key,
-        number=number,
-    )
-
-
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def template_version(request, key, number):
     """One version: its text, its part count (a text), and the button that publishes it (a draft) or goes back to it
     (an earlier version)."""
-    version = _version(key, number)
+    version = version_or_404(MessageTemplateVersion, key, number)
     versions, current = _history(version.template)
     version.state = next(v.state for v in versions if v.pk == version.pk)
     is_text = version.template.channel == Channel.TEXT
@@ -199,32 +169,22 @@ def template_version(request, key, number):
 @require_POST
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def template_publish(request, key, number):
-    version = _version(key, number)
-    try:
-        message_template_version_publish(version=version, published_by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect("messaging:template_version", key=key, number=number)
-    messages.success(
+    return version_publish_answer(
         request,
-        f"Published version {version.number} of “{version.template.title}”. Every message made from now on uses it "
-        "(messages already made keep the version they used).",
+        version_or_404(MessageTemplateVersion, key, number),
+        publish=message_template_version_publish,
+        namespace="messaging",
+        made="message",
     )
-    return redirect("messaging:template_edit", key=key)
 
 
 @require_POST
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def template_revert(request, key, number):
-    version = _version(key, number)
-    try:
-        new = message_template_version_revert(version=version, reverted_by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect("messaging:template_version", key=key, number=number)
-    messages.success(
+    return version_revert_answer(
         request,
-        f"Went back to version {version.number}: its text is now version {new.number}, in use for every message made "
-        "from now on.",
+        version_or_404(MessageTemplateVersion, key, number),
+        revert=message_template_version_revert,
+        namespace="messaging",
+        made="message",
     )
-    return redirect("messaging:template_edit", key=key)

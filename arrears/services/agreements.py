@@ -259,7 +259,8 @@ def agreement_letter_make(*, agreement: Agreement, change: AgreementChange, by) 
     from arrears.selectors_agreements import AGREEMENT_LETTER_KEY
     from documents.constants import DeliveryState
     from documents.models import Document
-    from documents.services import document_email, letter_make, template_version_current, templates_install_shipped
+    from documents.services import document_email, template_version_current, templates_install_shipped
+    from tenancies.services_letters import tenant_letter_make
 
     from .breathing_space import moratorium_position
 
@@ -307,18 +308,17 @@ def agreement_letter_make(*, agreement: Agreement, change: AgreementChange, by) 
                         f"There is no address to post to for {person.full_name}. Add one, then change the agreement "
                         "to send the letter again."
                     )
-                document = letter_make(
+                document = tenant_letter_make(
                     version=version,
-                    values={**values, "tenant_name": person.full_name},
+                    values=values,
+                    person=person,
+                    address=address,
                     landlord=provider.letterhead,
-                    recipient={"name": person.full_name, "address_lines": address},
                     reference=tenancy.payment_reference,
                     subject_key=key,
                     idempotency_key=key,
                     made_by=by,
                     made_by_run="officer",
-                    large_print="large print" in person.communication_adjustments.lower(),
-                    delivery_state=DeliveryState.TO_EMAIL if person.wants_email else DeliveryState.TO_PRINT,
                 )
                 if document.delivery_state == DeliveryState.TO_EMAIL:
                     transaction.on_commit(

@@ -76,6 +76,48 @@ def _form_page(request, case, form, *, template: str, status: int = 200, **conte
     )
 
 
+def _check_page(request, case, form, preview, agreement: Agreement | None = None):
+    """The check page for a new agreement (or, given `agreement`, its new terms): the terms and what they come to (how
+    long they take to clear the arrears, any warning), with the answers carried in hidden fields to Save or change."""
+    data = form.cleaned_data
+    if agreement is None:
+        words = {
+            "heading": "Check the agreement before you save it",
+            "confirm_label": "Save the agreement",
+            "change_url": reverse("arrears:agreement_add", args=[case.pk]),
+        }
+    else:
+        words = {
+            "heading": "Check the new terms before you save them",
+            "agreement": agreement,
+            "confirm_label": "Save the new terms",
+            "change_url": reverse("arrears:agreement_change", args=[case.pk, agreement.pk]),
+        }
+    return render(
+        request,
+        f"{TEMPLATES}/check.html",
+        {
+            "case": case,
+            "tenancy": case.account.tenancy,
+            "people": _people(case),
+            "terms": data,
+            "frequency_label": dict(form.fields["frequency"].choices)[data["frequency"]],
+            "preview": preview,
+            "answers": _answers(request),
+            **words,
+        },
+    )
+
+
+def _saved(request, case, change, preview):
+    """After Save: any warning the terms carry, the letters banner, and back to the case's agreements."""
+    if preview.warning:
+        messages.warning(request, preview.warning)
+    if change is not None:
+        _letters_banner(request, change, _people(case))
+    return redirect(f"{reverse('arrears:case', args=[case.pk])}#agreements")
+
+
 @permission_required(PERMISSIONS, raise_exception=True)
 def agreement_add(request, pk):
     """Make an agreement: the form (also on the case page), then the check page with how long the terms take to clear
@@ -98,22 +140,7 @@ def agreement_add(request, pk):
         case=case, amount=data["amount"], frequency=data["frequency"], starts_on=data["starts_on"]
     )
     if stage == "check":
-        return render(
-            request,
-            f"{TEMPLATES}/check.html",
-            {
-                "case": case,
-                "tenancy": case.account.tenancy,
-                "people": _people(case),
-                "heading": "Check the agreement before you save it",
-                "terms": data,
-                "frequency_label": dict(form.fields["frequency"].choices)[data["frequency"]],
-                "preview": preview,
-                "answers": _answers(request),
-                "confirm_label": "Save the agreement",
-                "change_url": reverse("arrears:agreement_add", args=[case.pk]),
-            },
-        )
+        return _check_page(request, case, form, preview)
     try:
         agreement = services.agreement_create(
             case=case,
@@ -131,11 +158,7 @@ def agreement_add(request, pk):
         f"{agreement.starts_on:%-d %B %Y}. {preview.sentence}. It is pending its first payment, then the daily check "
         "shows whether it is kept.",
     )
-    if preview.warning:
-        messages.warning(request, preview.warning)
-    if change is not None:
-        _letters_banner(request, change, _people(case))
-    return redirect(f"{reverse('arrears:case', args=[case.pk])}#agreements")
+    return _saved(request, case, change, preview)
 
 
 def _agreement_or_404(case, agreement_pk) -> Agreement:
@@ -186,23 +209,7 @@ def agreement_change(request, pk, agreement_pk):
         case=case, amount=data["amount"], frequency=data["frequency"], starts_on=data["starts_on"]
     )
     if stage == "check":
-        return render(
-            request,
-            f"{TEMPLATES}/check.html",
-            {
-                "case": case,
-                "tenancy": case.account.tenancy,
-                "people": _people(case),
-                "heading": "Check the new terms before you save them",
-                "agreement": agreement,
-                "terms": data,
-                "frequency_label": dict(form.fields["frequency"].choices)[data["frequency"]],
-                "preview": preview,
-                "answers": _answers(request),
-                "confirm_label": "Save the new terms",
-                "change_url": reverse("arrears:agreement_change", args=[case.pk, agreement.pk]),
-            },
-        )
+        return _check_page(request, case, form, preview, agreement)
     try:
         changed = services.agreement_change(
             agreement=agreement,
@@ -222,11 +229,7 @@ def agreement_change(request, pk, agreement_pk):
         f"Agreement changed to {format_money(changed.amount)} {changed.get_frequency_display().lower()} from "
         f"{changed.starts_on:%-d %B %Y}. {preview.sentence}. The previous terms are kept in its history.",
     )
-    if preview.warning:
-        messages.warning(request, preview.warning)
-    if change is not None:
-        _letters_banner(request, change, _people(case))
-    return redirect(f"{reverse('arrears:case', args=[case.pk])}#agreements")
+    return _saved(request, case, change, preview)
 
 
 @permission_required(PERMISSIONS, raise_exception=True)

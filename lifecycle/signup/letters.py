@@ -8,13 +8,14 @@ from django.utils import timezone
 
 from documents.constants import DeliveryState
 from documents.models import Document
-from documents.services import document_email, letter_make, template_version_current, templates_install_shipped
+from documents.services import document_email, template_version_current, templates_install_shipped
 from incomeapp.money import ZERO, format_money
 from lifecycle.charges import CHARGE_LABELS, PERIOD_PHRASES
 from rentaccounts.models import Transaction
 from tenancies.constants import PaymentMethod, RentPeriod
 from tenancies.models import Person, Tenancy
 from tenancies.selectors import weekly_equivalent
+from tenancies.services_letters import tenant_letter_make
 from tenancies.specs import ChargeSpec
 
 from .first_charges import FirstPeriod
@@ -157,17 +158,16 @@ def named_tenant_letters_make(
         key = f"{subject_key}:person:{person.pk}"
         document = Document.objects.filter(subject_key=key).first()
         if document is None:
-            document = letter_make(
+            document = tenant_letter_make(
                 version=version,
-                values={**values, "tenant_name": person.full_name},
+                values=values,
+                person=person,
+                address=person.postal_lines(home),
                 landlord=landlord,
-                recipient={"name": person.full_name, "address_lines": person.postal_lines(home)},
                 reference=tenancy.payment_reference,
                 subject_key=key,
                 made_by=made_by,
                 made_by_run=run_label,
-                large_print="large print" in person.communication_adjustments.lower(),
-                delivery_state=DeliveryState.TO_EMAIL if person.wants_email else DeliveryState.TO_PRINT,
             )
             if document.delivery_state == DeliveryState.TO_EMAIL:
                 transaction.on_commit(

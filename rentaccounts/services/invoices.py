@@ -13,13 +13,14 @@ from django.utils import timezone
 
 from documents.constants import DeliveryState
 from documents.models import Document
-from documents.services import document_email, letter_make, template_version_current, templates_install_shipped
+from documents.services import document_email, template_version_current, templates_install_shipped
 from incomeapp.money import PENNY, format_money, to_money
 from incomeapp.roles import staff_require
 from rentaccounts.constants import AccountKind, InvoiceKind, SundryKind, TransactionType
 from rentaccounts.models import Invoice
 from rentaccounts.signals import invoice_raised
 from tenancies.models import Tenancy
+from tenancies.services_letters import tenant_letter_make
 
 from .ledger import Posting, account_get_or_create, allocation_order, transaction_post
 
@@ -216,18 +217,17 @@ def invoice_letters_make(*, invoice: Invoice, made_by) -> list[InvoiceLetter]:
         letter_key = LETTER_KEY.format(invoice=invoice.pk, person=person.pk)
         try:
             with transaction.atomic():
-                document = letter_make(
+                document = tenant_letter_make(
                     version=version,
-                    values={**values, "tenant_name": person.full_name},
+                    values=values,
+                    person=person,
+                    address=address,
                     landlord=provider.letterhead,
-                    recipient={"name": person.full_name, "address_lines": address},
                     reference=tenancy.payment_reference,
                     subject_key=letter_key,
                     idempotency_key=letter_key,
                     made_by=made_by,
                     made_by_run="officer",
-                    large_print="large print" in person.communication_adjustments.lower(),
-                    delivery_state=DeliveryState.TO_EMAIL if person.wants_email else DeliveryState.TO_PRINT,
                 )
         except ValidationError as error:
             letters.append(InvoiceLetter(person.full_name, problem=error.messages[0]))
