@@ -2,6 +2,7 @@
 (debug off, manifest static files served by WhiteNoise), in subprocesses, against the test database."""
 
 import contextlib
+import fcntl
 import os
 import socket
 import subprocess
@@ -37,8 +38,19 @@ def production_environment(static_root: Path, **extra: str) -> dict[str, str]:
 
 
 def static_collected(tmp_path_factory) -> Path:
-    """`collectstatic` on production settings, once per test session (into the session's temporary folder)."""
-    static_root = tmp_path_factory.getbasetemp() / "production-static"
+    """`collectstatic` on production settings, once per test session (about 40 s), into the session's temporary
+    folder: the one its pytest-xdist processes share, under a lock, so the first to need it collects for all."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    static_root = shared / "production-static"
+    with open(shared / "production-static.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _collect(static_root)
+    return static_root
+
+
+def _collect(static_root: Path) -> None:
     if not (static_root / "staticfiles.json").is_file():
         result = subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "1"],
@@ -49,7 +61,6 @@ def static_collected(tmp_path_factory) -> Path:
             timeout=300,
         )
         assert result.returncode == 0, f"collectstatic failed:\n{result.stdout}\n{result.stderr}"
-    return static_root
 
 
 def database_url() -> str:

@@ -23,11 +23,14 @@ def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def _setting(name: str, env: dict[str, str]) -> str:
-    code = f"import django; django.setup(); from django.conf import settings; print(repr(settings.{name}))"
+def _settings(env: dict[str, str], *names: str) -> dict[str, str]:
+    """The repr of each named setting, read in one fresh process with `env`."""
+    code = "import django; django.setup(); from django.conf import settings; " + "; ".join(
+        f"print(repr(settings.{name}))" for name in names
+    )
     result = _run("-c", code, env=env)
     assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return dict(zip(names, result.stdout.strip().splitlines(), strict=True))
 
 
 def test_production_settings_pass_check_deploy_with_no_warning():
@@ -37,13 +40,15 @@ def test_production_settings_pass_check_deploy_with_no_warning():
 
 
 def test_production_is_https_only_with_hsts_and_csp():
-    assert _setting("SECURE_SSL_REDIRECT", PRODUCTION_ENV) == "True"
-    assert _setting("SESSION_COOKIE_SECURE", PRODUCTION_ENV) == "True"
-    assert _setting("CSRF_COOKIE_SECURE", PRODUCTION_ENV) == "True"
-    assert int(_setting("SECURE_HSTS_SECONDS", PRODUCTION_ENV)) >= 31536000
-    assert _setting("SECURE_PROXY_SSL_HEADER", PRODUCTION_ENV) == "('HTTP_X_FORWARDED_PROTO', 'https')"
-    assert "csp.middleware.CSPMiddleware" in _setting("MIDDLEWARE", PRODUCTION_ENV)
-    assert "whitenoise.storage.CompressedManifestStaticFilesStorage" in _setting("STORAGES", PRODUCTION_ENV)
+    names = ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS")
+    production = _settings(PRODUCTION_ENV, *names, "SECURE_PROXY_SSL_HEADER", "MIDDLEWARE", "STORAGES")
+    assert production["SECURE_SSL_REDIRECT"] == "True"
+    assert production["SESSION_COOKIE_SECURE"] == "True"
+    assert production["CSRF_COOKIE_SECURE"] == "True"
+    assert int(production["SECURE_HSTS_SECONDS"]) >= 31536000
+    assert production["SECURE_PROXY_SSL_HEADER"] == "('HTTP_X_FORWARDED_PROTO', 'https')"
+    assert "csp.middleware.CSPMiddleware" in production["MIDDLEWARE"]
+    assert "whitenoise.storage.CompressedManifestStaticFilesStorage" in production["STORAGES"]
 
 
 def test_production_refuses_debug():
@@ -60,8 +65,9 @@ def test_a_secret_key_is_required_when_debug_is_off():
 
 def test_debug_offers_a_development_key_and_sqlite_under_var():
     env = {"DJANGO_SETTINGS_MODULE": "incomeapp.settings.base", "DJANGO_DEBUG": "true"}
-    assert _setting("SECRET_KEY", env).startswith("'development-only-key")
-    database = _setting("DATABASES['default']['NAME']", env)
+    debug = _settings(env, "SECRET_KEY", "DATABASES['default']['NAME']")
+    assert debug["SECRET_KEY"].startswith("'development-only-key")
+    database = debug["DATABASES['default']['NAME']"]
     assert database.endswith("var/rentwise.sqlite3')") or database.endswith("var/rentwise.sqlite3'")
 
 
@@ -71,8 +77,9 @@ def test_database_url_selects_postgresql():
         "DJANGO_DEBUG": "true",
         "DATABASE_URL": "postgres://rentwise:secret@db.internal:5433/rentwise",
     }
-    assert _setting("DATABASES['default']['ENGINE']", env) == "'django.db.backends.postgresql'"
-    assert _setting("DATABASES['default']['PORT']", env) == "5433"
+    database = _settings(env, "DATABASES['default']['ENGINE']", "DATABASES['default']['PORT']")
+    assert database["DATABASES['default']['ENGINE']"] == "'django.db.backends.postgresql'"
+    assert database["DATABASES['default']['PORT']"] == "5433"
 
 
 @pytest.mark.parametrize(
@@ -80,14 +87,13 @@ def test_database_url_selects_postgresql():
 )
 def test_tasks_run_eagerly_only_without_a_broker(broker, eager):
     env = {"DJANGO_SETTINGS_MODULE": "incomeapp.settings.base", "DJANGO_DEBUG": "true", "CELERY_BROKER_URL": broker}
-    assert _setting("CELERY_TASK_ALWAYS_EAGER", env) == eager
+    assert _settings(env, "CELERY_TASK_ALWAYS_EAGER")["CELERY_TASK_ALWAYS_EAGER"] == eager
 
 
 def test_uk_locale_time_zone_and_dates():
     env = {"DJANGO_SETTINGS_MODULE": "incomeapp.settings.base", "DJANGO_DEBUG": "true"}
-    assert _setting("LANGUAGE_CODE", env) == "'en-gb'"
-    assert _setting("TIME_ZONE", env) == "'Europe/London'"
-    assert _setting("SHORT_DATE_FORMAT", env) == "'d/m/Y'"
+    locale = _settings(env, "LANGUAGE_CODE", "TIME_ZONE", "SHORT_DATE_FORMAT")
+    assert locale == {"LANGUAGE_CODE": "'en-gb'", "TIME_ZONE": "'Europe/London'", "SHORT_DATE_FORMAT": "'d/m/Y'"}
 
 
 def test_email_is_configured_from_one_url():
@@ -96,6 +102,5 @@ def test_email_is_configured_from_one_url():
         "DJANGO_DEBUG": "true",
         "EMAIL_URL": "smtp+tls://letters:pw@mail.example.org:587",
     }
-    assert _setting("EMAIL_HOST", env) == "'mail.example.org'"
-    assert _setting("EMAIL_PORT", env) == "587"
-    assert _setting("EMAIL_USE_TLS", env) == "True"
+    email = _settings(env, "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS")
+    assert email == {"EMAIL_HOST": "'mail.example.org'", "EMAIL_PORT": "587", "EMAIL_USE_TLS": "True"}
