@@ -31,7 +31,7 @@ def test_database_from_template(test_name: str) -> None:
         try:
             if not _exists(cursor, template):
                 _template_make(cursor, base, template)
-            cursor.execute(f'DROP DATABASE IF EXISTS "{test_name}"')
+            cursor.execute(f'DROP DATABASE IF EXISTS "{test_name}" WITH (FORCE)')  # a dead run's workers too
             cursor.execute(f'CREATE DATABASE "{test_name}" TEMPLATE "{template}"')
         finally:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [TEMPLATE_LOCK])

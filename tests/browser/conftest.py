@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.conftest import skip_or_fail
 
@@ -46,10 +47,53 @@ def page(browser):
     context.close()
 
 
-def assert_accessible(page) -> None:
-    """axe-core on the page as it stands: no serious or critical violation."""
+PHONE_WIDTH = 375
+
+
+def assert_accessible(page, *, phone: bool = False) -> None:
+    """axe-core on the page as it stands: no serious or critical violation. With `phone`, the same page is then
+    checked at a phone's width too (nothing wider than the screen, axe again) and put back to the width it had, so
+    one journey at desktop width checks each page at both."""
     # A click that navigates returns once the new page has started loading: wait for it to finish before checking.
     page.wait_for_load_state("load")
+    _axe_passes(page)
+    if phone:
+        size = page.viewport_size
+        page.set_viewport_size({"width": PHONE_WIDTH, "height": size["height"]})
+        try:
+            _fits(page, PHONE_WIDTH)
+            _axe_passes(page)
+        finally:
+            page.set_viewport_size(size)
+
+
+def _fits(page, width: int) -> None:
+    """Nothing wider than `width`, once the page has settled at it: a chart resizes itself a frame or two after the
+    window does, so the page is given up to 3 s to fit before it is said to scroll sideways."""
+    try:
+        page.wait_for_function("width => document.documentElement.scrollWidth <= width", arg=width, timeout=3000)
+    except PlaywrightTimeoutError:
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        culprits = page.evaluate(_WIDEST, width)
+        raise AssertionError(
+            f"{page.url} is {wide} px wide at {width} px: it scrolls sideways (too wide: {', '.join(culprits)})"
+        ) from None
+
+
+# The elements that reach past the right edge although their parent does not, outside any region that scrolls
+# sideways itself (a table in a scrollable pane is fine), named by tag, id and classes.
+_WIDEST = """width => {
+  const past = e => e.getBoundingClientRect().right > width + 1;
+  const inPane = e => { for (let a = e.parentElement; a; a = a.parentElement) {
+    if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX)) return true; } return false; };
+  return [...document.body.querySelectorAll('*')]
+    .filter(e => past(e) && e.parentElement && !past(e.parentElement) && !inPane(e))
+    .slice(0, 3)
+    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + [...e.classList].map(c => '.' + c).join(''));
+}"""
+
+
+def _axe_passes(page) -> None:
     # Evaluated through the DevTools protocol: the page's Content Security Policy rightly refuses an injected <script>.
     page.evaluate(AXE_SOURCE)
     results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
