@@ -112,17 +112,6 @@ def test_an_administrator_sets_up_uses_rotates_and_revokes_a_client(page, live_s
     assert not page.console_problems, page.console_problems
 
 
-def test_on_a_phone_an_administrator_opens_api_clients_from_the_menu(page, live_server):
-    """On a phone the header's navigation folds behind "Menu"."""
-    page.set_viewport_size({"width": 375, "height": 900})
-    sign_in(page, live_server, user_with_role(Role.SYSTEM_ADMINISTRATOR).username)
-    page.get_by_role("button", name="Menu").click()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="API clients").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("API clients")
-    assert_accessible(page)
-    assert not page.console_problems, page.console_problems
-
-
 def test_swagger_ui_renders_under_the_content_security_policy(page, live_server):
     SHOTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 1280, "height": 900})

@@ -135,14 +135,3 @@ def test_a_manager_sends_a_bank_holiday_reminder_to_a_patch(
     shot(page, "5-list")
     assert_accessible(page, phone=True)
     assert not page.console_problems, page.console_problems
-
-
-def test_on_a_phone_a_manager_opens_campaigns_from_the_menu(page, live_server):
-    """On a phone the header's navigation folds behind "Menu"."""
-    page.set_viewport_size({"width": 375, "height": 900})
-    sign_in(page, live_server, user_with_role(Role.INCOME_MANAGER).username)
-    page.get_by_role("button", name="Menu").click()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Campaigns").click()
-    expect(page.get_by_role("heading", name="Campaigns", level=1)).to_be_visible()
-    assert_accessible(page)
-    assert not page.console_problems, page.console_problems

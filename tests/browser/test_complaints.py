@@ -198,14 +198,3 @@ def test_an_officer_records_a_complaint_about_arrears_action_and_a_manager_ackno
     page.get_by_role("link", name="Back to open complaints").click()
     expect(page.get_by_text("No open complaints.")).to_be_visible()
     assert_accessible(page, phone=True)
-
-
-def test_on_a_phone_a_manager_opens_complaints_from_the_menu(page, live_server):
-    """On a phone the header's navigation folds behind "Menu"."""
-    page.set_viewport_size({"width": PHONE_WIDTH, "height": 900})
-    sign_in(page, live_server, user_with_role(Role.INCOME_MANAGER).username)
-    page.get_by_role("button", name="Menu").click()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Complaints").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Open complaints")
-    assert_accessible(page)
-    assert not page.console_problems, page.console_problems

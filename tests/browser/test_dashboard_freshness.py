@@ -90,17 +90,6 @@ def test_manager_sees_how_fresh_the_figures_are_rebuilds_and_drills_to_a_case(pa
     page.screenshot(path=f"{SHOTS}/d-case-from-drill-1280.png", full_page=True)
 
 
-def test_on_a_phone_a_manager_opens_the_dashboards_from_the_menu(page, live_server):
-    """On a phone the header's navigation folds behind "Menu"."""
-    page.set_viewport_size({"width": 375, "height": 900})
-    sign_in(page, live_server, user_with_role(Role.INCOME_MANAGER).username)
-    page.get_by_role("button", name="Menu").click()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboards").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboards")
-    assert_accessible(page)
-    assert not page.console_problems, page.console_problems
-
-
 def test_a_running_rebuild_is_shown_and_the_page_shows_the_new_figures_when_it_is_done(page, live_server):
     _estate_with_a_review_after_its_snapshot()
     page.set_viewport_size({"width": 1280, "height": 900})

@@ -1,7 +1,6 @@
 """A manager writes a draft of a letter template, previews it (on the sample tenant, then on a real case, and as the
 PDF the tenant would get), publishes it and goes back to the old version; at 1280 pixels, each page also checked at
-375 (axe at both widths, and no sideways scrolling); on a
-phone, the Letters link is behind the Menu button."""
+375 (axe at both widths, and no sideways scrolling)."""
 
 import io
 from datetime import timedelta
@@ -114,17 +113,3 @@ def test_manager_drafts_previews_and_publishes_a_template(page, live_server):
     assert current.number == 3 and current.reverted_from.number == 1
     # The form with an error answers 400 (as it should); nothing else may go wrong (a script error, a refused script).
     assert [problem for problem in page.console_problems if "status of 400" not in problem] == []
-
-
-def test_on_a_phone_the_letters_link_is_behind_the_menu_button(page, live_server):
-    page.set_viewport_size({"width": 375, "height": 900})
-    manager = user_with_role(Role.INCOME_MANAGER)
-    sign_in(page, live_server, manager.username)
-
-    navigation = page.get_by_role("navigation", name="Main")
-    expect(navigation.get_by_role("link", name="Letters")).to_be_hidden()  # folded away on a phone
-    navigation.get_by_role("button", name="Menu").click()
-    navigation.get_by_role("link", name="Letters").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Letter templates")
-    assert_accessible(page)
-    assert page.console_problems == []

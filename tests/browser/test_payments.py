@@ -1,6 +1,5 @@
 """An officer imports the generic sample file, reads the report, and allocates the unmatched payment from suspense (at
-desktop width, each page also checked at phone width: axe at both, and no sideways scrolling); on a phone, the Payments
-link is behind the Menu button."""
+desktop width, each page also checked at phone width: axe at both, and no sideways scrolling)."""
 
 from pathlib import Path
 
@@ -138,20 +137,5 @@ def test_a_background_import_shows_its_progress_then_the_report(page, live_serve
     expect(page.get_by_role("heading", level=2, name="5000 payments posted")).to_be_visible()
     expect(page.get_by_text("£51,234.50 credited in total")).to_be_visible()
     expect(page.get_by_role("button", name="Check progress")).to_have_count(0)
-    assert_accessible(page)
-    assert page.console_problems == []
-
-
-def test_on_a_phone_the_payments_link_is_behind_the_menu_button(page, live_server):
-    page.set_viewport_size({"width": 375, "height": 900})
-    officer = user_with_role(Role.INCOME_OFFICER)
-    sign_in(page, live_server, officer.username)
-
-    navigation = page.get_by_role("navigation", name="Main")
-    expect(navigation.get_by_role("link", name="Payments")).to_be_hidden()  # folded away on a phone
-    navigation.get_by_role("button", name="Menu").click()
-    _payments(page)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Payments")
-    expect(page.get_by_text("No payment files have been imported yet.")).to_be_visible()
     assert_accessible(page)
     assert page.console_problems == []

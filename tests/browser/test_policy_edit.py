@@ -1,7 +1,6 @@
 """An Income Manager changes a threshold of an arrears policy in the browser (correcting a typing slip first), sees
 the new draft version and what it changes, previews its effect on this week's cases, and publishes it; at 1280 pixels,
-each page also checked at 375 (axe at both widths, and no sideways scrolling); on a phone, the Worklist link is behind
-the Menu button."""
+each page also checked at 375 (axe at both widths, and no sideways scrolling)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -108,17 +107,3 @@ def test_manager_edits_a_policy_threshold_previews_its_effect_and_publishes_it(p
     assert [(v.number, v.status) for v in versions] == [(1, "retired"), (2, "live")]
     assert versions[1].published_by == manager
     assert [problem for problem in page.console_problems if "status of 400" not in problem] == []
-
-
-def test_on_a_phone_the_worklist_link_is_behind_the_menu_button(page, live_server):
-    page.set_viewport_size({"width": 375, "height": 900})
-    manager = user_with_role(Role.INCOME_MANAGER)
-    sign_in(page, live_server, manager.username)
-
-    navigation = page.get_by_role("navigation", name="Main")
-    expect(navigation.get_by_role("link", name="Worklist")).to_be_hidden()  # folded away on a phone
-    navigation.get_by_role("button", name="Menu").click()
-    navigation.get_by_role("link", name="Worklist").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Worklist")
-    assert_accessible(page)
-    assert page.console_problems == []
