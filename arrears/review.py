@@ -12,7 +12,6 @@ from collections import Counter
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,15 +25,14 @@ from incomeapp.roles import staff_require
 
 from .constants import CaseStatus, Ladder, ReviewStatus
 from .engine import evaluate, weeks_basis
-from .models import ArrearsCase, ArrearsPolicyVersion, Recommendation, ReviewRun
+from .models import ArrearsCase, ArrearsPolicyVersion, ReviewRun
 from .review_facts import accounts_in_scope, facts_for_accounts
 from .review_writes import (
     _cases_point_at_latest,
-    _jsonable,
     _letters_hand_on,
     _letters_queue,
     _messages_queue,
-    _priority,
+    _recommendation_row,
     _recommendations_write,
 )
 from .selectors import PolicyChooser
@@ -215,33 +213,14 @@ def _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts) -> None:
         if ended_cases:
             summary.cases_closed += len(cases_close_tenancy_ended(case_ids=ended_cases, on=as_of))
         cases = _cases_open_and_close(results, as_of, summary)
-        recommendations = [
-            Recommendation(
-                run_id=run.pk,
-                account_id=account_id,
-                case_id=cases.get(account_id),
-                policy_version_id=version.pk,
-                action=result.action,
-                label=result.label,
-                mode=result.mode,
-                letter=result.letter,
-                message=result.message,
-                severity=result.severity,
-                rule=result.rule,
-                reasons=result.reasons,
-                blocked_by=result.blocked_by,
-                facts=_jsonable(inputs),
-                balance=inputs["balance"],
-                arrears_weeks=max(min(result.arrears_weeks, _WEEKS_LIMIT), -_WEEKS_LIMIT),
-                weeks_basis=weeks_basis(version.document),
-                **_priority(result, inputs, as_of),
-            )
+        rows = [
+            _recommendation_row(run.pk, account_id, cases.get(account_id), inputs, version, result, as_of)
             for account_id, _, inputs, version, result in results
         ]
-        _recommendations_write(recommendations)
-        summary.letters_queued += len(_letters_queue(recommendations, cases, as_of, run.pk))
-        _cases_point_at_latest(run, [account_id for account_id, *_ in results])
-        summary.messages_queued += len(_messages_queue(recommendations, cases, as_of, run.pk))
+        rows = _recommendations_write(rows)
+        summary.letters_queued += len(_letters_queue(rows, cases, as_of, run.pk))
+        _cases_point_at_latest(rows)
+        summary.messages_queued += len(_messages_queue(rows, cases, as_of, run.pk))
         letters, opened, closed = counted_before
         ReviewRun.objects.filter(pk=run.pk).update(
             letters_queued=F("letters_queued") + summary.letters_queued - letters,
@@ -249,8 +228,6 @@ def _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts) -> None:
             cases_closed=F("cases_closed") + summary.cases_closed - closed,
         )
 
-
-_WEEKS_LIMIT = Decimal("9999999.9")
 
 # The facts that come from an account's open case: a former-ladder case starts with none of the closed case's steps.
 _CASE_FACTS = {
@@ -336,11 +313,11 @@ def _cases_open_and_close(results, as_of: date, summary: ReviewSummary) -> dict[
         ArrearsCase.objects.bulk_create(to_open, batch_size=1000, ignore_conflicts=True)
         cases.update(
             ArrearsCase.objects.filter(
-                account_id__in=[case.account_id for case in to_open], status=CaseStatus.OPEN
+                account_id__any=[case.account_id for case in to_open], status=CaseStatus.OPEN
             ).values_list("account_id", "id")
         )
     if to_close:
-        ArrearsCase.objects.filter(pk__in=to_close).update(
+        ArrearsCase.objects.filter(pk__any=to_close).update(
             status=CaseStatus.CLOSED, closed_on=as_of, updated_at=timezone.now()
         )
     summary.cases_opened += len(to_open)

@@ -121,7 +121,7 @@ def _tenancies_with_orders(tenancy_ids: set[int], as_of: date) -> set[int]:
     query on the small orders table; almost always empty)."""
     people = InsolvencyOrder.objects.filter(made_on__lte=as_of).values("person_id")
     return set(
-        TenancyTenant.every_row.filter(tenancy_id__in=tenancy_ids, person_id__in=people).values_list(
+        TenancyTenant.every_row.filter(tenancy_id__any=tenancy_ids, person_id__in=people).values_list(
             "tenancy_id", flat=True
         )
     )
@@ -134,7 +134,7 @@ def _people(accounts: list[dict]) -> dict[int, list[tuple[int, str]]]:
     tenancy_ids = {a["tenancy_id"] for a in accounts}
     if not tenancy_ids:
         return found
-    for tenancy_id, person_id, address in TenancyTenant.objects.filter(tenancy_id__in=tenancy_ids).values_list(
+    for tenancy_id, person_id, address in TenancyTenant.objects.filter(tenancy_id__any=tenancy_ids).values_list(
         "tenancy_id", "person_id", "person__correspondence_address"
     ):
         found[tenancy_id].append((person_id, (address or "").strip()))
@@ -146,7 +146,7 @@ def _current_tenancies_of(person_ids: set[int], as_of: date) -> dict[int, tuple[
     if not person_ids:
         return {}
     rows = (
-        TenancyTenant.objects.filter(person_id__in=person_ids, tenancy__status=TenancyStatus.CURRENT)
+        TenancyTenant.objects.filter(person_id__any=person_ids, tenancy__status=TenancyStatus.CURRENT)
         .filter(Q(tenancy__end_date__isnull=True) | Q(tenancy__end_date__gte=as_of))
         .order_by("person_id", "-tenancy__start_date", "-tenancy_id")
         .values_list("person_id", "tenancy_id", "tenancy__payment_reference")
@@ -164,7 +164,7 @@ def _referrals(case_ids: list[int]) -> dict[int, tuple[bool, bool]]:
         return found
     live_states = (ReferralStatus.REFERRED, ReferralStatus.SENT)
     for case_id, status in (
-        DebtAgencyReferral.objects.filter(case_id__in=case_ids)
+        DebtAgencyReferral.objects.filter(case_id__any=case_ids)
         .order_by("case_id", "referred_on", "id")
         .values_list("case_id", "status")
     ):
@@ -184,7 +184,7 @@ def _oldest_unpaid(accounts: list[dict], as_of: date) -> dict[int, date]:
     running: dict[int, object] = defaultdict(lambda: ZERO)
     oldest: dict[int, date] = {}
     for account_id, dated, amount in (
-        Invoice.objects.filter(account_id__in=list(owing), dated__lte=as_of)
+        Invoice.objects.filter(account_id__any=list(owing), dated__lte=as_of)
         .order_by("account_id", "-dated", "-id")
         .values_list("account_id", "dated", "amount")
     ):
@@ -197,7 +197,7 @@ def _oldest_unpaid(accounts: list[dict], as_of: date) -> dict[int, date]:
     without = [account_id for account_id in owing if account_id not in found and account_id not in running]
     if without:
         found.update(
-            Transaction.objects.filter(account_id__in=without, amount__gt=0, effective_date__lte=as_of)
+            Transaction.objects.filter(account_id__any=without, amount__gt=0, effective_date__lte=as_of)
             .values("account_id")
             .annotate(first=Min("effective_date"))
             .values_list("account_id", "first")

@@ -5,34 +5,22 @@ waiting letters handed on. `arrears.review` calls these (and tests replace them 
 import json
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 
 from django.db import connection
-from django.db.models import OuterRef, Subquery
 
 from rentaccounts.charging import monday_of
 
 from .constants import ContactOutcome
-from .engine import message_keys
+from .engine import message_keys, weeks_basis
 from .models import ArrearsCase, LetterRequest, Recommendation, ReviewRun
 from .priority import priority
 from .services import letters_queue, letters_render_after_commit
 from .services.messages import case_messages_queue
 from .signals import recommendations_changed
 
-
-def _priority(result, inputs: dict, as_of: date) -> dict:
-    score, parts = priority(
-        mode=result.mode,
-        severity=result.severity,
-        arrears_weeks=result.arrears_weeks,
-        last_contact=inputs["last_contact_date"],
-        agreement_state=inputs["agreement_state"],
-        as_of=as_of,
-    )
-    return {"priority": min(score, 32767), "priority_parts": parts}
-
-
 _RECOMMENDATION_COLUMNS = (
+    "id",
     "run_id",
     "account_id",
     "case_id",
@@ -53,28 +41,82 @@ _RECOMMENDATION_COLUMNS = (
     "priority",
     "priority_parts",
 )
+_JSON_COLUMNS = frozenset({"reasons", "blocked_by", "facts", "priority_parts"})
+_WEEKS_LIMIT = Decimal("9999999.9")
 
 
-def _recommendations_write(recommendations: list[Recommendation]) -> None:
-    """On PostgreSQL by COPY (bulk_create's arrays of long JSON texts cost more than the review itself), else bulk."""
+def _recommendation_row(run_id: int, account_id: int, case_id, inputs: dict, version, result, as_of: date) -> tuple:
+    """One recommendation as a row of `_RECOMMENDATION_COLUMNS`, its id not yet given (plain values: tens of
+    thousands of model objects cost more than writing them)."""
+    score, parts = priority(
+        mode=result.mode,
+        severity=result.severity,
+        arrears_weeks=result.arrears_weeks,
+        last_contact=inputs["last_contact_date"],
+        agreement_state=inputs["agreement_state"],
+        as_of=as_of,
+    )
+    return (
+        None,
+        run_id,
+        account_id,
+        case_id,
+        version.pk,
+        result.action,
+        result.label,
+        result.mode,
+        result.letter,
+        result.message,
+        result.severity,
+        result.rule,
+        result.reasons,
+        result.blocked_by,
+        inputs,
+        inputs["balance"],
+        max(min(result.arrears_weeks, _WEEKS_LIMIT), -_WEEKS_LIMIT),
+        weeks_basis(version.document),
+        min(score, 32767),
+        parts,
+    )
+
+
+_ACCOUNT, _CASE, _ACTION, _MODE, _LETTER, _MESSAGE = (
+    _RECOMMENDATION_COLUMNS.index(name) for name in ("account_id", "case_id", "action", "mode", "letter", "message")
+)
+
+
+def _recommendations(rows: list[tuple]) -> list[Recommendation]:
+    return [Recommendation(**dict(zip(_RECOMMENDATION_COLUMNS, row, strict=True))) for row in rows]
+
+
+def _recommendations_write(rows: list[tuple]) -> list[tuple]:
+    """Writes the rows and returns them with their ids. On PostgreSQL the ids are taken from the table's sequence in
+    one query and the rows written by COPY (bulk_create's arrays of long JSON texts cost more than the review itself),
+    so nothing need be read back; elsewhere in bulk."""
     if connection.vendor != "postgresql":
+        for recommendation in (recommendations := _recommendations(rows)):
+            recommendation.facts = _jsonable(recommendation.facts)
         Recommendation.objects.bulk_create(recommendations, batch_size=500)
-        return
-    json_columns = {"reasons", "blocked_by", "facts", "priority_parts"}
-    columns = ", ".join(_RECOMMENDATION_COLUMNS)
-    with (
-        connection.cursor() as cursor,
-        cursor.copy(f"COPY {Recommendation._meta.db_table} ({columns}) FROM STDIN") as copy,
-    ):
-        for recommendation in recommendations:
-            copy.write_row(
-                [
-                    json.dumps(getattr(recommendation, column), ensure_ascii=False)
-                    if column in json_columns
-                    else getattr(recommendation, column)
-                    for column in _RECOMMENDATION_COLUMNS
-                ]
-            )
+        return [(recommendation.pk, *row[1:]) for recommendation, row in zip(recommendations, rows, strict=True)]
+    table = Recommendation._meta.db_table
+    json_at = [index for index, column in enumerate(_RECOMMENDATION_COLUMNS) if column in _JSON_COLUMNS]
+    facts_at = _RECOMMENDATION_COLUMNS.index("facts")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",  # noqa: S608
+            [len(rows)],
+        )
+        rows = [
+            (recommendation_id, *row[1:]) for (recommendation_id,), row in zip(cursor.fetchall(), rows, strict=True)
+        ]
+        with cursor.copy(f"COPY {table} ({', '.join(_RECOMMENDATION_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                values = list(row)
+                values[facts_at] = _jsonable(values[facts_at])
+                for index in json_at:
+                    values[index] = json.dumps(values[index], ensure_ascii=False)
+                copy.write_row(values)
+    return rows
 
 
 def _letters_hand_on(run: ReviewRun) -> None:
@@ -88,67 +130,58 @@ def _letters_hand_on(run: ReviewRun) -> None:
     letters_render_after_commit(waiting, f"review:{run.pk}")
 
 
-def _cases_point_at_latest(run: ReviewRun, account_ids: list[int]) -> None:
-    """Each case points at its newest recommendation, so the worklist is one query. On PostgreSQL one joined UPDATE
-    over the run's (run, account) index; elsewhere a subquery per case. Cases whose action changed are announced
+def _cases_point_at_latest(rows: list[tuple]) -> None:
+    """Each case points at its newest recommendation (just written), so the worklist is one query. On PostgreSQL one
+    UPDATE from the (case, recommendation) pairs; elsewhere in bulk. Cases whose action changed are announced
     (`recommendations_changed`, for webhooks)."""
+    latest = {row[_CASE]: (row[0], row[_ACTION]) for row in rows if row[_CASE] is not None}
+    if not latest:
+        return
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                f"""UPDATE {ArrearsCase._meta.db_table} AS c SET latest_recommendation_id = r.id
-                    FROM {Recommendation._meta.db_table} AS r, {ArrearsCase._meta.db_table} AS old
+                f"""UPDATE {ArrearsCase._meta.db_table} AS c SET latest_recommendation_id = chunk.recommendation_id
+                    FROM unnest(%s::bigint[], %s::bigint[]) AS chunk(case_id, recommendation_id),
+                         {ArrearsCase._meta.db_table} AS old
                     LEFT JOIN {Recommendation._meta.db_table} AS p ON p.id = old.latest_recommendation_id
-                    WHERE r.run_id = %s AND r.account_id = ANY(%s) AND r.case_id = c.id AND old.id = c.id
-                    RETURNING c.id, p.action, r.action""",  # noqa: S608
-                [run.pk, account_ids],
+                    WHERE c.id = chunk.case_id AND old.id = chunk.case_id
+                    RETURNING c.id, p.action""",  # noqa: S608
+                [list(latest), [recommendation_id for recommendation_id, _ in latest.values()]],
             )
-            rows = cursor.fetchall()
+            before = cursor.fetchall()
     else:
-        cases = ArrearsCase.objects.filter(account_id__in=account_ids, recommendations__run=run)
-        before = dict(cases.values_list("pk", "latest_recommendation__action"))
-        cases.update(
-            latest_recommendation=Subquery(
-                Recommendation.objects.filter(run_id=run.pk, case_id=OuterRef("pk")).values("id")[:1]
-            )
+        before = list(ArrearsCase.objects.filter(pk__in=latest).values_list("pk", "latest_recommendation__action"))
+        ArrearsCase.objects.bulk_update(
+            [ArrearsCase(pk=case_id, latest_recommendation_id=r) for case_id, (r, _) in latest.items()],
+            ["latest_recommendation"],
+            batch_size=500,
         )
-        after = ArrearsCase.objects.filter(pk__in=before).values_list("pk", "latest_recommendation__action")
-        rows = [(pk, before[pk], action) for pk, action in after]
-    changed = {case_id: previous for case_id, previous, action in rows if previous is not None and previous != action}
+    changed = {
+        case_id: previous for case_id, previous in before if previous is not None and previous != latest[case_id][1]
+    }
     if changed:
         recommendations_changed.send(sender=ArrearsCase, previous_actions=changed)
 
 
-def _ids_fetch(wanted: list[Recommendation]) -> None:
-    if wanted[0].pk is None:  # written by COPY: fetch the ids
-        ids = dict(
-            Recommendation.objects.filter(
-                run_id=wanted[0].run_id, account_id__in=[r.account_id for r in wanted]
-            ).values_list("account_id", "id")
-        )
-        for r in wanted:
-            r.pk = r.id = ids[r.account_id]
-
-
-def _letters_queue(recommendations: list[Recommendation], cases: dict[int, int], as_of: date, run_id: int) -> list[int]:
+def _letters_queue(rows: list[tuple], cases: dict[int, int], as_of: date, run_id: int) -> list[int]:
     """The review's automatic letters, queued once per case, letter and week (`letters_queue`)."""
-    wanted = [r for r in recommendations if r.mode == "automatic" and r.letter and r.account_id in cases]
+    wanted = _recommendations([r for r in rows if r[_MODE] == "automatic" and r[_LETTER] and r[_ACCOUNT] in cases])
     if not wanted:
         return []
-    _ids_fetch(wanted)
     queued = letters_queue(recommendations=wanted, case_ids=cases, on=as_of, run_label=f"review:{run_id}")
     return [request.pk for request in queued]
 
 
-def _messages_queue(recommendations: list[Recommendation], cases: dict[int, int], as_of: date, run_id: int) -> list:
+def _messages_queue(rows: list[tuple], cases: dict[int, int], as_of: date, run_id: int) -> list:
     """The review's automatic texts and emails (a step's `message`), once per case, step and week, to each named tenant
     who can get one (`case_messages_queue`: its rules decide who). The diary contact carries the rule's key as its
     code, so the ladder moves on as it does after a letter. Returns the contacts made."""
-    wanted = [r for r in recommendations if r.mode == "automatic" and r.message and r.account_id in cases]
+    wanted = _recommendations([r for r in rows if r[_MODE] == "automatic" and r[_MESSAGE] and r[_ACCOUNT] in cases])
     if not wanted:
         return []
     by_case = {
         case.pk: case
-        for case in ArrearsCase.objects.filter(pk__in=[cases[r.account_id] for r in wanted]).select_related(
+        for case in ArrearsCase.objects.filter(pk__any=[cases[r.account_id] for r in wanted]).select_related(
             "account__tenancy__property__scheme__provider", "officer", "latest_recommendation"
         )
     }
@@ -171,6 +204,7 @@ def _messages_queue(recommendations: list[Recommendation], cases: dict[int, int]
 
 
 def _jsonable(inputs: dict) -> dict:
+    """The input facts as stored with a recommendation: dates as ISO text, amounts and numbers as text."""
     return {
         k: (v.isoformat() if isinstance(v, date) else str(v) if v is not None and not isinstance(v, bool) else v)
         for k, v in inputs.items()

@@ -162,10 +162,11 @@ def to_money(value: Decimal | int | str) -> Decimal:
 
 def money_from_sum(value) -> Decimal:
     """A database SUM as exact money: PostgreSQL sums NUMERIC exactly; SQLite (the demo) sums as floating point, whose
-    error on pounds and pence is far below half a penny, so it is rounded to the penny here and nowhere else."""
+    error on pounds and pence is far below half a penny, so it is rounded to the penny here and nowhere else. A whole
+    sum comes back from SQLite without its places (100 for 100.00): it is given them."""
     if value is None:
         return ZERO
-    return value if isinstance(value, Decimal) else to_money(f"{value:.2f}")
+    return to_money(value) if isinstance(value, Decimal) else to_money(f"{value:.2f}")
 
 
 def parse_percentage(text: str, *, places: int = 3, limit: Decimal = Decimal("1000")) -> Decimal:

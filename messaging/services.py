@@ -37,7 +37,7 @@ def suppressed_addresses(addresses) -> dict[str, str]:
     value: `SuppressionReason(reason).label` says it in words)."""
     return {
         address: reason
-        for address, reason in Suppression.objects.filter(address__in=set(addresses), lifted_at__isnull=True)
+        for address, reason in Suppression.objects.filter(address__any=set(addresses), lifted_at__isnull=True)
         .values_list("address", "reason")
         .order_by("address", "created_at")
     }

@@ -330,11 +330,11 @@ def cases_held_by_moratorium(*, case_ids: list[int], on: date) -> set[int]:
     from arrears.models import ArrearsCase
 
     cases = list(
-        ArrearsCase.objects.filter(pk__in=case_ids).values_list("pk", "account__tenancy_id", "account__balance")
+        ArrearsCase.objects.filter(pk__any=case_ids).values_list("pk", "account__tenancy_id", "account__balance")
     )
     debts: dict[int, Decimal] = {}
     for tenancy_id, debt in (
-        BreathingSpace.objects.filter(tenancy_id__in={tenancy_id for _, tenancy_id, _ in cases}, starts_on__lte=on)
+        BreathingSpace.objects.filter(tenancy_id__any={tenancy_id for _, tenancy_id, _ in cases}, starts_on__lte=on)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
         .order_by("starts_on", "id")
         .values_list("tenancy_id", "debt_covered")

@@ -156,7 +156,7 @@ def letters_queue(
     week = monday_of(on)
     done = set(
         LetterRequest.objects.filter(
-            case__in=[case_ids[r.account_id] for r in recommendations], week_commencing=week
+            case__any=[case_ids[r.account_id] for r in recommendations], week_commencing=week
         ).values_list("case_id", "letter")
     )
     held = cases_held_by_moratorium(case_ids=[case_ids[r.account_id] for r in recommendations], on=on)

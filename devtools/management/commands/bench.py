@@ -346,6 +346,7 @@ class Command(BaseCommand):
         review_run(as_of=today)  # the first review opens and closes cases; the weekly one is measured after it
         times, raw = [], []
         for _ in range(runs):
+            self._review_tables_vacuum()
             started = time.perf_counter()
             _, summary = review_run(as_of=today)
             times.append(time.perf_counter() - started)
@@ -358,6 +359,7 @@ class Command(BaseCommand):
         )
         re_times = []
         for _ in range(runs):
+            self._review_tables_vacuum()
             started = time.perf_counter()
             review_run(as_of=today, account_ids=touched, scope="bench:re-review")
             re_times.append(time.perf_counter() - started)
@@ -386,10 +388,18 @@ class Command(BaseCommand):
                 "re-review of 5,000 accounts",
                 re_times,
                 throughput=f"{5000 / statistics.median(re_times):,.0f} accounts/s",
-                target="<= 2 s",
+                target="<= 0.5 s (goal 0.2 s)",
                 places=2,
             ),
         ]
+
+    @staticmethod
+    def _review_tables_vacuum() -> None:
+        """Each review rewrites every open case (its newest recommendation); a week apart, autovacuum tidies them and
+        refreshes the planner's figures in between. Here reviews run seconds apart on a server whose autovacuum may be
+        off (these machines', docs/benchmarks.md), so do what it would have done, before each timed run."""
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE arrears_arrearscase, arrears_recommendation, rentaccounts_account")
 
     @staticmethod
     def _review_in_parts(today, processes: int, runs: int) -> list[float]:
@@ -406,6 +416,7 @@ class Command(BaseCommand):
             celery_app.conf.task_default_queue = queue
             try:
                 for _ in range(runs):
+                    Command._review_tables_vacuum()
                     started = time.perf_counter()
                     run = review_parts_start(as_of=today)
                     while ReviewRun.objects.filter(pk=run.pk, status=ReviewStatus.RUNNING).exists():
