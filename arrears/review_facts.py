@@ -60,6 +60,8 @@ class OpenCase:
     eviction_date: date | None
     vulnerability_reviewed_on: date | None
     ladder: str
+    latest_recommendation_id: int | None  # what the case pointed at when its facts were read, and its action
+    latest_action: str | None
 
 
 def tenancy_ended(as_of: date | None, prefix: str = "tenancy__") -> Q:
@@ -156,7 +158,7 @@ def facts_for_accounts(*, account_ids: list[int], as_of: date) -> dict[int, dict
     cases = {
         row[1]: OpenCase(*row)
         for row in ArrearsCase.objects.filter(_among("account__id", account_ids), status=CaseStatus.OPEN).values_list(
-            "id", *OpenCase.__slots__[1:]
+            "id", *OpenCase.__slots__[1:-1], "latest_recommendation__action"
         )
     }
     contacts = _contacts(account_ids, as_of)

@@ -15,6 +15,7 @@ six years, R-DP-02), and the account page shows the limitation date all the same
 
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Min, Q
@@ -76,7 +77,7 @@ def ladder_facts(accounts: list[dict], case_ids: dict[int, int], last_payment: d
             "recoverable_balance": balance,
             "out_of_time_amount": ZERO,
             "insolvency_covered_amount": ZERO,
-            "days_since_last_payment": (as_of - last_paid).days if last_paid else None,
+            "days_since_last_payment": Decimal((as_of - last_paid).days) if last_paid else None,
             "paid_since_last_stage": bool(last_paid and stage_date and last_paid >= stage_date),
             "_insolvency_covered": ZERO,
         }
@@ -101,11 +102,11 @@ def ladder_facts(accounts: list[dict], case_ids: dict[int, int], last_payment: d
                 or any(address for _, address in named),
                 "current_tenancy_elsewhere": bool(own),
                 "current_tenancy_elsewhere_reference": own[0][1] if own else None,
-                "months_since_ended": _months(ended_on, as_of) if ended_on and ended_on < as_of else None,
+                "months_since_ended": Decimal(_months(ended_on, as_of)) if ended_on and ended_on < as_of else None,
                 "agency_referral_live": live,
                 "agency_returned_unpaid": returned,
                 "oldest_unpaid_invoice_date": oldest,
-                "invoice_age_days": (as_of - oldest).days if oldest else None,
+                "invoice_age_days": Decimal((as_of - oldest).days) if oldest else None,
             }
         facts[account_id] = row
     return facts

@@ -159,10 +159,11 @@ def _part_review(part: ReviewPart, run: ReviewRun) -> None:
     size = review._chunk_size()
     summary = review.ReviewSummary(as_of=run.as_of)
     chunks = [todo[start : start + size] for start in range(0, len(todo), size)]
-    for chunk, facts in review._facts_ahead(chunks, run.as_of):
-        review._review_chunk(run, chunk, run.as_of, chooser, summary, False, facts)
-        ReviewPart.objects.filter(pk=part.pk).update(accounts_done=F("accounts_done") + len(chunk))
-        ReviewRun.objects.filter(pk=run.pk).update(accounts_done=F("accounts_done") + len(chunk))
+    with review._collector_paused():
+        for chunk, facts in review._facts_ahead(chunks, run.as_of):
+            review._review_chunk(run, chunk, run.as_of, chooser, summary, False, facts)
+            ReviewPart.objects.filter(pk=part.pk).update(accounts_done=F("accounts_done") + len(chunk))
+            ReviewRun.objects.filter(pk=run.pk).update(accounts_done=F("accounts_done") + len(chunk))
 
 
 def _run_finish_when_done(run_id: int) -> bool:

@@ -16,7 +16,8 @@ The engine is in three parts:
 
 - `checks`: the policy language (its ops, durations and outcomes) and `policy_check`, which reads a policy and says
   what to change when it cannot be used; `weeks_basis` and `agreement_max_weeks`.
-- `conditions`: a condition evaluated over the facts, each test with the words that explain it.
+- `conditions`: each condition turned once into Python functions of the facts: `explained` (whether it holds, each
+  test with the words that explain it) and `compiled` (whether it holds, for the rules that do not fire).
 - `recommendations`: `evaluate`, the recommendation for one case (blockers, the first rule that holds, `otherwise`),
   with the Breathing Space hold the engine applies whatever the policy says.
 """

@@ -12,7 +12,7 @@ from arrears.moratorium import debt_split
 from incomeapp.money import ZERO, format_money
 
 from .checks import _outcome
-from .conditions import _evaluate, compiled
+from .conditions import compiled, explained
 
 
 @dataclass
@@ -133,8 +133,10 @@ class _Compiled:
 
     def __init__(self, policy: dict):
         self.policy = policy
-        self.blockers = [(name, compiled(condition)) for name, condition in (policy.get("blockers") or {}).items()]
+        blockers = (policy.get("blockers") or {}).items()
+        self.blockers = [(name, compiled(condition), explained(condition)) for name, condition in blockers]
         self.rules = [compiled(rule["when"]) for rule in policy["rules"]]
+        self.explained = [explained(rule["when"]) for rule in policy["rules"]]
         every_blocker = list(policy.get("blockers") or {})
         self.applies = [
             every_blocker if rule.get("blocked_by", "all") == "all" else rule["blocked_by"] for rule in policy["rules"]
@@ -163,15 +165,14 @@ def _evaluate_policy(policy: dict, facts: dict, *, version: int | None, explain_
     """The policy's own answer: blockers, then the first rule that holds, else `otherwise`."""
     derived = facts_derive(facts, grace_weeks=Decimal(str(policy.get("grace_weeks", 1))))
     fast = _compiled_policy(policy)
-    blockers = {}
-    for (name, holds), condition in zip(fast.blockers, (policy.get("blockers") or {}).values(), strict=True):
-        if holds(derived):
-            blockers[name] = _evaluate(condition, derived)[1]
+    blockers = {name: why(derived)[1] for name, holds, why in fast.blockers if holds(derived)}
     not_fired: list[dict] = []
     stopped: list[str] = []
-    for rule, rule_holds, applies in zip(policy["rules"], fast.rules, fast.applies, strict=True):
+    for rule, rule_holds, rule_explained, applies in zip(
+        policy["rules"], fast.rules, fast.explained, fast.applies, strict=True
+    ):
         if explain_all:
-            holds, why = _evaluate(rule["when"], derived)
+            holds, why = rule_explained(derived)
         else:
             holds, why = rule_holds(derived), []
         if not holds:
@@ -184,7 +185,7 @@ def _evaluate_policy(policy: dict, facts: dict, *, version: int | None, explain_
             not_fired.append({"rule": rule["key"], "because": f"blocked ({', '.join(active)})"})
             continue
         if not explain_all:
-            why = _evaluate(rule["when"], derived)[1]
+            why = rule_explained(derived)[1]
         outcome = _outcome(rule["outcome"], rule["key"])
         return _recommend(policy, version, outcome, rule["key"], why, blockers, stopped, not_fired, derived)
     outcome = _outcome(policy["otherwise"], "otherwise")

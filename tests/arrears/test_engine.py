@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from arrears.engine import PolicyError, evaluate, policy_check
-from arrears.engine.conditions import _evaluate, compiled
+from arrears.engine.conditions import compiled, explained
 from arrears.facts import FactsError, facts_derive, facts_read
 from tests.arrears.conftest import facts
 
@@ -216,7 +216,7 @@ def test_the_reviews_fast_path_recommends_and_explains_exactly_as_the_full_one(p
         # Each condition, and each part of it, compiled says what the explaining evaluation says.
         derived = facts_derive(f, grace_weeks=Decimal(str(policy.get("grace_weeks", 1))))
         for condition in _conditions_and_parts(policy):
-            assert compiled(condition)(derived) == _evaluate(condition, derived)[0], condition
+            assert compiled(condition)(derived) == explained(condition)(derived)[0], condition
 
     policy = shipped[policy_name]
     check()
@@ -241,4 +241,4 @@ def test_compiled_date_tests_answer_as_the_explaining_ones_on_each_side_of_the_l
     as_of = date(2026, 11, 30)
     condition = {"fact": "last_payment_date", "op": op, **({"value": "14d"} if op.endswith("_ago") else {})}
     given = {"as_of": as_of, "last_payment_date": None if days_ago is None else as_of - timedelta(days=days_ago)}
-    assert compiled(condition)(given) == _evaluate(condition, given)[0]
+    assert compiled(condition)(given) == explained(condition)(given)[0]

@@ -239,3 +239,30 @@ def test_a_case_opened_meanwhile_by_another_review_is_used_not_opened_twice(monk
     assert run.status == ReviewStatus.COMPLETED
     case = ArrearsCase.objects.get(account=account)
     assert Recommendation.objects.get(run=run).case == case
+
+
+def test_a_case_repointed_after_its_facts_were_read_announces_the_change_from_what_it_really_pointed_at():
+    """The review knows each case's newest recommendation from when it read the facts; if another review pointed the
+    case elsewhere in between, the change announced (for webhooks) is from that one, looked up at the update."""
+    from arrears.review_facts import facts_for_accounts
+    from arrears.review_writes import _RECOMMENDATION_COLUMNS, _cases_point_at_latest
+    from arrears.signals import recommendations_changed
+    from tests.factories import signals_caught
+
+    account = owing("250.00")
+    review_run(as_of=AS_OF)
+    read = facts_for_accounts(account_ids=[account.pk], as_of=AS_OF)[account.pk]["_case"]
+    first = latest(account)
+    assert (read.latest_recommendation_id, read.latest_action) == (first.pk, first.action)
+    review_run(as_of=AS_OF + timedelta(days=7), account_ids=[account.pk], scope="another")
+    between = latest(account)
+    assert between.pk != first.pk
+    Recommendation.objects.filter(pk=between.pk).update(action="an_action_in_between")
+    row = dict.fromkeys(_RECOMMENDATION_COLUMNS)
+    row.update(id=first.pk, case_id=read.pk, action="the_new_action")
+
+    with signals_caught(recommendations_changed) as sent:
+        _cases_point_at_latest([tuple(row.values())], [read])
+
+    assert [kwargs["previous_actions"] for kwargs in sent] == [{read.pk: "an_action_in_between"}]
+    assert ArrearsCase.objects.get(pk=read.pk).latest_recommendation_id == first.pk
