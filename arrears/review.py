@@ -8,7 +8,6 @@ running it again for the same date resumes the same run, does the rest and hands
 never handed to Celery. A dry run writes nothing and reports what would happen.
 """
 
-import gc
 from collections import Counter
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from incomeapp.ahead import read_ahead
+from incomeapp.ahead import collector_paused, read_ahead
 from incomeapp.money import ZERO
 from incomeapp.roles import staff_require
 
@@ -81,21 +80,6 @@ class ReviewSummary:
 
 
 @contextmanager
-def _collector_paused():
-    """Python's cycle collector paused while chunks are reviewed: each chunk makes hundreds of thousands of short-lived
-    objects, which set it off over and over to walk every object alive (in a long-running worker, many). The review's
-    objects are freed as they go out of use (no cycles to wait for), and collection resumes afterwards. Measured: 10%
-    of the review (docs/benchmarks.md)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-@contextmanager
 def _one_review_at_a_time():
     if connection.vendor != "postgresql":
         yield
@@ -149,7 +133,7 @@ def review_run(
         chunks = [[i for i in ids[start : start + size] if i not in done] for start in range(0, len(ids), size)]
         reviewed = len(ids) - sum(len(chunk) for chunk in chunks)
         try:
-            with _collector_paused():
+            with collector_paused():
                 for chunk, facts in _facts_ahead([c for c in chunks if c], as_of):
                     _review_chunk(run, chunk, as_of, chooser, summary, dry_run, facts)
                     reviewed += len(chunk)

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from incomeapp.ahead import collector_paused
 from incomeapp.roles import staff_require
 
 from . import review
@@ -159,7 +160,7 @@ def _part_review(part: ReviewPart, run: ReviewRun) -> None:
     size = review._chunk_size()
     summary = review.ReviewSummary(as_of=run.as_of)
     chunks = [todo[start : start + size] for start in range(0, len(todo), size)]
-    with review._collector_paused():
+    with collector_paused():
         for chunk, facts in review._facts_ahead(chunks, run.as_of):
             review._review_chunk(run, chunk, run.as_of, chooser, summary, False, facts)
             ReviewPart.objects.filter(pk=part.pk).update(accounts_done=F("accounts_done") + len(chunk))

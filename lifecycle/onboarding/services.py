@@ -9,7 +9,6 @@ For the browser: `tenancy_load_create` keeps an upload as a TenancyLoad; `tenanc
 task's body) runs it and keeps its progress (`status`, `rows_read`, `rows_done`) and its `report` on the record.
 """
 
-import gc
 import hashlib
 import time
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from arrears import services as arrears
+from incomeapp.ahead import collector_paused
 from incomeapp.money import ZERO
 from incomeapp.roles import staff_require
 from lifecycle.constants import LoadStatus
@@ -115,19 +115,6 @@ def _one_load_at_a_time():
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [LOAD_LOCK])
 
 
-@contextmanager
-def _no_cycle_collection():
-    """A load holds millions of small objects and makes no reference cycles: Python's cycle collector would walk them
-    all again and again as they are made (it more than doubled the planning time), so it is paused meanwhile."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def onboarding_load(
     *,
     by,
@@ -146,7 +133,7 @@ def onboarding_load(
     (False: the weekly review picks them up). `progress(stage=..., rows_done=..., rows_read=...)` is called
     as the work goes on. Returns the report; it never raises for a problem in the files."""
     staff_require(by, LOAD_PERMISSION, "load tenancies from a housing management system")
-    with _no_cycle_collection():
+    with collector_paused():
         return _onboarding_load(
             by=by, sources=sources, path=path, dry_run=dry_run, bulk=bulk, re_review=re_review, today=today,
             progress=progress,
