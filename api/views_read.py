@@ -47,6 +47,7 @@ def _parameter(name: str, description: str, kind=OpenApiTypes.STR, enum=None) ->
 
 
 PAYMENT_REFERENCE = _parameter("payment_reference", "Only this tenancy's, e.g. RW00000018 (any case, spaces ignored).")
+ID_IN_PATH = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 STATUS_CODE = _parameter("status", "Only those with this status.")
 
 
@@ -71,6 +72,12 @@ class ReadListView(ApiListView, ABC):
 
     def page_context(self, page: list) -> dict:
         return {}
+
+    def for_payment_reference(self, queryset, filters: QueryFilters):
+        """Only the rows of the tenancy named by `?payment_reference=`, reached through `tenancy_path`."""
+        if reference := _reference(filters):
+            queryset = queryset.filter(**{f"{self.tenancy_path}payment_reference": reference})
+        return queryset
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -114,8 +121,13 @@ class ReadDetailView(ApiDetailView, ABC):
             return Response(self.get_serializer(row, context=context).data)
 
 
-def _by_id(queryset, pk: int):
-    return queryset.filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+class ReadByIdDetailView(ReadDetailView):
+    """One row by its id (`/<int:id>/`); an id out of range is simply not found."""
+
+    lookup_url_kwarg = "id"
+
+    def found(self, queryset, key):
+        return queryset.filter(pk=key).first() if 0 < key <= MAX_ID else None
 
 
 # ---- tenancies -------------------------------------------------------------------------------------------------------
@@ -148,8 +160,7 @@ class TenancyList(ReadListView):
     def filtered(self, queryset, filters):
         if status := filters.choice("status", TenancyStatus.values):
             queryset = queryset.filter(status=status)
-        if reference := _reference(filters):
-            queryset = queryset.filter(payment_reference=reference)
+        queryset = self.for_payment_reference(queryset, filters)
         if since := filters.moment("updated_since"):
             queryset = queryset.filter(updated_at__gte=since)
         return queryset
@@ -197,8 +208,7 @@ class AccountList(ReadListView):
         return Account.objects.select_related("tenancy")
 
     def filtered(self, queryset, filters):
-        if reference := _reference(filters):
-            queryset = queryset.filter(tenancy__payment_reference=reference)
+        queryset = self.for_payment_reference(queryset, filters)
         if kind := filters.choice("kind", AccountKind.values):
             queryset = queryset.filter(kind=kind)
         return queryset
@@ -209,17 +219,13 @@ class AccountList(ReadListView):
 
 @extend_schema(
     summary="One account, by its id",
-    parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+    parameters=[ID_IN_PATH],
 )
-class AccountDetail(ReadDetailView):
+class AccountDetail(ReadByIdDetailView):
     scopes = {"GET": Scope.ACCOUNTS_READ}
     serializer_class = AccountReadSerializer
     list_view = AccountList
-    lookup_url_kwarg = "id"
     not_found = "No account has that id. Find accounts with GET /api/v1/accounts/?payment_reference=..."
-
-    def found(self, queryset, key):
-        return _by_id(queryset, key)
 
 
 # ---- the ledger ------------------------------------------------------------------------------------------------------
@@ -252,8 +258,7 @@ class TransactionList(ReadListView):
     def filtered(self, queryset, filters):
         if account := filters.integer("account"):
             queryset = queryset.filter(account_id=account)
-        if reference := _reference(filters):
-            queryset = queryset.filter(account__tenancy__payment_reference=reference)
+        queryset = self.for_payment_reference(queryset, filters)
         if kind := filters.choice("type", TransactionType.values):
             queryset = queryset.filter(transaction_type=kind)
         start, end = filters.day("effective_from"), filters.day("effective_to")
@@ -298,24 +303,19 @@ class CaseList(ReadListView):
             queryset = queryset.filter(status=status)
         if ladder := filters.choice("ladder", Ladder.values):
             queryset = queryset.filter(ladder=ladder)
-        if reference := _reference(filters):
-            queryset = queryset.filter(account__tenancy__payment_reference=reference)
+        queryset = self.for_payment_reference(queryset, filters)
         return queryset
 
 
 @extend_schema(
     summary="One arrears case, by its id",
-    parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+    parameters=[ID_IN_PATH],
 )
-class CaseDetail(ReadDetailView):
+class CaseDetail(ReadByIdDetailView):
     scopes = {"GET": Scope.CASES_READ}
     serializer_class = CaseReadSerializer
     list_view = CaseList
-    lookup_url_kwarg = "id"
     not_found = "No arrears case has that id. Find cases with GET /api/v1/cases/?payment_reference=..."
-
-    def found(self, queryset, key):
-        return _by_id(queryset, key)
 
 
 # ---- agreements ------------------------------------------------------------------------------------------------------
@@ -345,8 +345,7 @@ class AgreementList(ReadListView):
             queryset = queryset.filter(case_id=case)
         if state := filters.choice("state", AgreementState.values):
             queryset = queryset.filter(state=state)
-        if reference := _reference(filters):
-            queryset = queryset.filter(case__account__tenancy__payment_reference=reference)
+        queryset = self.for_payment_reference(queryset, filters)
         return queryset
 
 
@@ -374,8 +373,7 @@ class NoticeList(ReadListView):
         return Notice.objects.select_related("tenancy").prefetch_related(Prefetch("legal_cases", queryset=legal_cases))
 
     def filtered(self, queryset, filters):
-        if reference := _reference(filters):
-            queryset = queryset.filter(tenancy__payment_reference=reference)
+        queryset = self.for_payment_reference(queryset, filters)
         if case := filters.integer("case"):
             queryset = queryset.filter(tenancy__accounts__arrears_cases=case)
         return queryset

@@ -1,8 +1,25 @@
 """A row of `make bench`'s table: the benchmark's name, the median, best and worst of its timings, its throughput, its
 target and, where it has one, its raw comparison: what PostgreSQL itself took to move the same rows in the same run,
-and the ratio of the two (on a shared machine the ratio is what counts; docs/benchmarks.md)."""
+and the ratio of the two (on a shared machine the ratio is what counts; docs/benchmarks.md). `seconds_each` times the
+runs a row is made from."""
 
 import statistics
+import time
+from collections.abc import Callable
+
+
+def seconds_each(
+    runs: int, measured: Callable[[], object], *, before_each: Callable[[], None] | None = None
+) -> list[float]:
+    """The wall-clock seconds of each of `runs` calls of `measured`; `before_each`, untimed, runs before each call."""
+    times = []
+    for _ in range(runs):
+        if before_each is not None:
+            before_each()
+        started = time.perf_counter()
+        measured()
+        times.append(time.perf_counter() - started)
+    return times
 
 
 def p95(samples: list[float]) -> float:

@@ -4,6 +4,17 @@ from django import forms
 from incomeapp.forms import GdsFormMixin
 
 
+def _case_reference_field(*, if_empty: str) -> forms.CharField:
+    """The payment reference of the case a letter is previewed on; `if_empty` says what happens without one."""
+    return forms.CharField(
+        label="Preview on the case with payment reference",
+        required=False,
+        max_length=20,
+        help_text=f"For example RW000123. Leave it empty to {if_empty}.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
+    )
+
+
 class TemplateEditForm(GdsFormMixin, forms.Form):
     submit_label = "Save as a draft"
     submit_name = "save"
@@ -14,13 +25,7 @@ class TemplateEditForm(GdsFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 18}),
         help_text="Plain English. Leave a blank line between paragraphs. Write merge fields like {{ tenant_name }}.",
     )
-    case_reference = forms.CharField(
-        label="Preview on the case with payment reference",
-        required=False,
-        max_length=20,
-        help_text="For example RW000123. Leave it empty to preview on a sample tenant.",
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
-    )
+    case_reference = _case_reference_field(if_empty="preview on a sample tenant")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,13 +38,7 @@ class TemplateCaseForm(GdsFormMixin, forms.Form):
     submit_label = "Preview on this case"
     submit_name = "preview"
 
-    case_reference = forms.CharField(
-        label="Preview on the case with payment reference",
-        required=False,
-        max_length=20,
-        help_text="For example RW000123. Leave it empty to see the letter on a sample tenant.",
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
-    )
+    case_reference = _case_reference_field(if_empty="see the letter on a sample tenant")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -159,3 +159,54 @@ def signals_caught(signal):
 def london_noon(day: date) -> datetime:
     """Midday in London on the day: where a test stops the clock (time-machine) so that day is `localdate()`."""
     return datetime.combine(day, time(12), tzinfo=ZoneInfo("Europe/London"))
+
+
+def rent_debited_weekly(tenancy: Tenancy, *, weeks_ago: range, back_from: date | None = None, amount: str = "100.00"):
+    """A rent debit of `amount` on the tenancy's rent account for each week in `weeks_ago`, counted back from
+    `back_from` (today unless given; week 0 is that day), posted through the ledger's own service.
+
+    Returns the rent account."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rentaccounts.constants import TransactionType
+    from rentaccounts.services import Posting, account_get_or_create, transactions_post
+
+    account = account_get_or_create(tenancy=tenancy)
+    back_from = back_from or timezone.localdate()
+    days = [back_from - timedelta(weeks=w) for w in weeks_ago]
+    transactions_post(
+        postings=[
+            Posting(account.pk, TransactionType.RENT_DEBIT, Decimal(amount), day, f"weekly-rent:{account.pk}:{day}")
+            for day in days
+        ]
+    )
+    return account
+
+
+def case_opened_by_review(tenancy: Tenancy, *, owed: str, days_ago: int):
+    """Rent of `owed` that fell due `days_ago` days ago on the tenancy, then today's arrears review: returns the arrears
+    case the review opens."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from arrears.models import ArrearsCase
+    from arrears.review import review_run
+    from rentaccounts.constants import TransactionType
+    from rentaccounts.services import Posting, account_get_or_create, transactions_post
+
+    account = account_get_or_create(tenancy=tenancy)
+    today = timezone.localdate()
+    due_on = today - timedelta(days=days_ago)
+    transactions_post(
+        postings=[Posting(account.pk, TransactionType.RENT_DEBIT, Decimal(owed), due_on, f"rent-owed:{account.pk}")]
+    )
+    review_run(as_of=today)
+    return ArrearsCase.objects.get(account=account)
+
+
+def tenancy_on_patch_of(officer: User, **fields) -> Tenancy:
+    """A tenancy of a home on a patch the officer looks after, so the arrears case it may have is theirs."""
+    return TenancyFactory(property=PropertyFactory(patch=PatchFactory(officer=officer)), **fields)

@@ -350,6 +350,16 @@ def _open_agreement(agreement: Agreement) -> Agreement:
     return locked
 
 
+def _terms_before_change(agreement: Agreement) -> Agreement:
+    """The terms as they stand, kept apart (unsaved) so the history can show them once the agreement is changed."""
+    return Agreement(
+        amount=agreement.amount,
+        frequency=agreement.frequency,
+        starts_on=agreement.starts_on,
+        starting_balance=agreement.starting_balance,
+    )
+
+
 @transaction.atomic
 def agreement_change(
     *,
@@ -377,12 +387,7 @@ def agreement_change(
     if frequency not in AgreementFrequency.values:
         raise ValidationError("Choose how often the tenant pays.")
     locked = _open_agreement(agreement)
-    previous = Agreement(
-        amount=locked.amount,
-        frequency=locked.frequency,
-        starts_on=locked.starts_on,
-        starting_balance=locked.starting_balance,
-    )
+    previous = _terms_before_change(locked)
     if (amount, frequency, starts_on) == (locked.amount, locked.frequency, locked.starts_on):
         raise ValidationError(
             "These are the terms the agreement already has. Change the amount, how often or the date."
@@ -431,12 +436,7 @@ def agreement_cancel(*, agreement: Agreement, reason: str, cancelled_by) -> Agre
         return current
     locked = _open_agreement(agreement)
     balance = Account.objects.get(pk=locked.case.account_id).balance
-    previous = Agreement(
-        amount=locked.amount,
-        frequency=locked.frequency,
-        starts_on=locked.starts_on,
-        starting_balance=locked.starting_balance,
-    )
+    previous = _terms_before_change(locked)
     AgreementStateChange.objects.create(
         agreement=locked,
         state=AgreementState.CANCELLED,

@@ -33,6 +33,11 @@ def _history_reason(model, pk: int, reason: str = LOAD_REASON) -> None:
 class HomesLoading:
     # -- providers, schemes, rent-free weeks, patches ------------------------------------------------------------
 
+    def _loaded(self, kind: str, item: Item, record) -> None:
+        """A record the load made: its history row says so, and later rows find it by the item's reference."""
+        _history_reason(type(record), record.pk)
+        self.plan.ids[kind][item.key] = record.pk
+
     def _updates(self, kind: str, model, update, attribute: str, resolve) -> None:
         items = self.plan.updates[kind]
         objects = model.objects.in_bulk([item.id for item in items])
@@ -64,8 +69,7 @@ class HomesLoading:
                     email=row["email"],
                     source_reference=item.key,
                 )
-            _history_reason(Provider, provider.pk)
-            self.plan.ids[PROVIDERS][item.key] = provider.pk
+            self._loaded(PROVIDERS, item, provider)
         self._updates(PROVIDERS, Provider, provider_update, "provider", lambda changes: changes)
 
     def _scheme_values(self, changes: dict) -> dict:
@@ -90,8 +94,7 @@ class HomesLoading:
                     provider=Provider.objects.get(pk=self.plan.ids[PROVIDERS][row["provider_reference"]]),
                     source_reference=item.key,
                 )
-            _history_reason(Scheme, scheme.pk)
-            self.plan.ids[SCHEMES][item.key] = scheme.pk
+            self._loaded(SCHEMES, item, scheme)
         for item in self.plan.updates[SCHEMES]:
             if "provider_id" in item.changes:
                 item.changes["provider_id"] = (None, item.row["provider_reference"])
@@ -119,8 +122,7 @@ class HomesLoading:
                     officer=self._officer(item.row.get("_officer_id")),
                     source_reference=item.key,
                 )
-            _history_reason(Patch, patch.pk)
-            self.plan.ids[PATCHES][item.key] = patch.pk
+            self._loaded(PATCHES, item, patch)
 
         def resolve(changes):
             if "officer_id" in changes:
@@ -167,8 +169,7 @@ class HomesLoading:
                         unit_label=row["unit_label"],
                         source_reference=item.key,
                     )
-                _history_reason(Property, home.pk)
-                self.plan.ids[PROPERTIES][item.key] = home.pk
+                self._loaded(PROPERTIES, item, home)
 
         def resolve(changes):
             ids = self.plan.ids

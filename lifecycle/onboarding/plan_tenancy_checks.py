@@ -22,6 +22,18 @@ from .plan_core import Item
 class TenancyChecks:
     # -- named tenants, charges, opening balances, direct debits -------------------------------------------------
 
+    def _tenancy_known(self, kind: str, row: dict, tenancy: str, file_tenancies: dict, existing: dict) -> bool:
+        """Whether the tenancy a row hangs off is in tenancies.csv or in Rentwise; when not, the row's error says so."""
+        if tenancy in file_tenancies or tenancy in existing:
+            return True
+        self.error(
+            kind,
+            row,
+            "tenancy_reference",
+            f"There is no tenancy with the reference '{tenancy}' in tenancies.csv or in Rentwise.",
+        )
+        return False
+
     def _tenants(self, file_tenancies: dict, existing: dict) -> dict[str, list[tuple[str, bool, dict]]]:
         rows = self.rows(TENANTS)
         people = self.plan.ids[PEOPLE]
@@ -32,13 +44,7 @@ class TenancyChecks:
             tenancy, person = row["tenancy_reference"], row["person_reference"]
             if tenancy is None or person is None:
                 continue
-            if tenancy not in file_tenancies and tenancy not in existing:
-                self.error(
-                    TENANTS,
-                    row,
-                    "tenancy_reference",
-                    f"There is no tenancy with the reference '{tenancy}' in tenancies.csv or in Rentwise.",
-                )
+            if not self._tenancy_known(TENANTS, row, tenancy, file_tenancies, existing):
                 continue
             if person not in people and person not in file_people:
                 self.error(
@@ -85,13 +91,7 @@ class TenancyChecks:
             tenancy = row["tenancy_reference"]
             if tenancy is None:
                 continue
-            if tenancy not in file_tenancies and tenancy not in existing:
-                self.error(
-                    CHARGES,
-                    row,
-                    "tenancy_reference",
-                    f"There is no tenancy with the reference '{tenancy}' in tenancies.csv or in Rentwise.",
-                )
+            if not self._tenancy_known(CHARGES, row, tenancy, file_tenancies, existing):
                 continue
             by_tenancy[tenancy].append(row)
         return by_tenancy
@@ -102,13 +102,7 @@ class TenancyChecks:
             tenancy = row["tenancy_reference"]
             if tenancy is None:
                 continue
-            if tenancy not in file_tenancies and tenancy not in existing:
-                self.error(
-                    OPENING_BALANCES,
-                    row,
-                    "tenancy_reference",
-                    f"There is no tenancy with the reference '{tenancy}' in tenancies.csv or in Rentwise.",
-                )
+            if not self._tenancy_known(OPENING_BALANCES, row, tenancy, file_tenancies, existing):
                 continue
             as_at = row["as_at"]
             if as_at is not None and as_at > self.today:
@@ -142,13 +136,7 @@ class TenancyChecks:
             if tenancy is None or not self.ok(row, "mandate_reference", "collection_day", "start_date"):
                 continue
             row["mandate_reference"] = row["mandate_reference"].upper()
-            if tenancy not in file_tenancies and tenancy not in existing:
-                self.error(
-                    DIRECT_DEBITS,
-                    row,
-                    "tenancy_reference",
-                    f"There is no tenancy with the reference '{tenancy}' in tenancies.csv or in Rentwise.",
-                )
+            if not self._tenancy_known(DIRECT_DEBITS, row, tenancy, file_tenancies, existing):
                 continue
             if row.get("amount") is not None and row["amount"] <= ZERO:
                 self.error(

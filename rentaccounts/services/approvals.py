@@ -22,7 +22,7 @@ from django.utils import timezone
 from incomeapp.money import ZERO, format_money, to_money
 from incomeapp.roles import staff_require
 from rentaccounts.constants import RequestKind, RequestStatus, TransactionType
-from rentaccounts.models import Account, AdjustmentRequest, Transaction
+from rentaccounts.models import Account, AdjustmentRequest, Transaction, WriteOffRun
 from tenancies.models import TenancyTenant
 
 from .ledger import Posting, transaction_reverse, transactions_post
@@ -232,6 +232,13 @@ def _decidable(request: AdjustmentRequest, approver, reason: str) -> None:
         raise ValidationError("Give the reason for your decision: it stays on the account with the request.")
 
 
+def decision_record(decided: AdjustmentRequest | WriteOffRun, *, status: str, approver, reason: str) -> None:
+    """Keeps the decision on a request or a write-off run: its outcome, who decided, when, and their reason."""
+    decided.status = status
+    decided.decided_by, decided.decided_at, decided.decision_reason = approver, timezone.now(), reason.strip()
+    decided.save()
+
+
 def _legs(request: AdjustmentRequest) -> list[Posting]:
     today = timezone.localdate()
     leg_type = LEG_TYPES[RequestKind(request.kind)]
@@ -315,9 +322,7 @@ def adjustment_request_approve(*, request: AdjustmentRequest, approver, reason: 
         legs = _legs(request)
         transactions_post(postings=legs, posted_by=approver, review_reason="approved change")
         posted = Transaction.objects.filter(idempotency_key__in=[leg.idempotency_key for leg in legs])
-    request.status = RequestStatus.APPROVED
-    request.decided_by, request.decided_at, request.decision_reason = approver, timezone.now(), reason.strip()
-    request.save()
+    decision_record(request, status=RequestStatus.APPROVED, approver=approver, reason=reason)
     request.transactions.set(posted)
     return request
 
@@ -327,7 +332,5 @@ def adjustment_request_reject(*, request: AdjustmentRequest, approver, reason: s
     """Anyone who may decide can reject, whatever the amount: refusing moves no money."""
     request = AdjustmentRequest.objects.select_for_update().get(pk=request.pk)
     _decidable(request, approver, reason)
-    request.status = RequestStatus.REJECTED
-    request.decided_by, request.decided_at, request.decision_reason = approver, timezone.now(), reason.strip()
-    request.save()
+    decision_record(request, status=RequestStatus.REJECTED, approver=approver, reason=reason)
     return request

@@ -20,7 +20,7 @@ from rentaccounts.constants import AccountKind, RequestKind, RequestStatus, Writ
 from rentaccounts.models import Account, AdjustmentRequest, WriteOffRun
 from rentaccounts.selectors_write_offs import RunRule, lines_total, write_off_run_lines
 
-from .approvals import adjustment_request_approve, adjustment_request_create
+from .approvals import adjustment_request_approve, adjustment_request_create, decision_record
 from .write_off_rules import small_balance_limit
 
 SELF_RUN_DECISION = "You proposed this run, so another manager must decide it."
@@ -144,9 +144,7 @@ def write_off_run_approve(*, run: WriteOffRun, approver, reason: str) -> RunOutc
         lines.append({**line, "outcome": result})
     order = {line["account_id"]: index for index, line in enumerate(run.lines)}
     run.lines = sorted(lines, key=lambda row: order[row["account_id"]])
-    run.status = WriteOffRunStatus.APPROVED
-    run.decided_by, run.decided_at, run.decision_reason = approver, timezone.now(), reason.strip()
-    run.save()
+    decision_record(run, status=WriteOffRunStatus.APPROVED, approver=approver, reason=reason)
     return outcome
 
 
@@ -154,9 +152,7 @@ def write_off_run_approve(*, run: WriteOffRun, approver, reason: str) -> RunOutc
 def write_off_run_reject(*, run: WriteOffRun, approver, reason: str) -> WriteOffRun:
     run = WriteOffRun.objects.select_for_update().get(pk=run.pk)
     _decidable(run, approver, reason)
-    run.status = WriteOffRunStatus.REJECTED
-    run.decided_by, run.decided_at, run.decision_reason = approver, timezone.now(), reason.strip()
-    run.save()
+    decision_record(run, status=WriteOffRunStatus.REJECTED, approver=approver, reason=reason)
     return run
 
 

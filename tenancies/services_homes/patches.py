@@ -2,12 +2,10 @@
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
-
 from incomeapp.roles import staff_require
 from tenancies.models import Patch
 
-from .records import _Checks, _record_create, _record_retire, _record_update
+from .records import _Checks, _record_create, _record_retire, _record_update, _refuse_while_in_use
 
 WORKLIST_PERMISSION = "incomeapp.use_worklist"
 
@@ -55,11 +53,9 @@ def patch_update(*, by, patch: Patch, **changes) -> bool:
 
 
 def _patch_retire_checks(patch: Patch, on: date) -> None:
-    in_use = patch.properties.filter(retired_on__isnull=True).count()
-    if in_use:
-        raise ValidationError(
-            f"{patch} still has {in_use} home{'s' if in_use != 1 else ''} in use. Move them to another patch first."
-        )
+    _refuse_while_in_use(
+        patch.properties, holder=str(patch), noun="home", next_step="Move them to another patch first."
+    )
 
 
 def patch_retire(*, by, patch: Patch, on: date) -> None:

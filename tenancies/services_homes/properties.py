@@ -9,7 +9,7 @@ from django.db.models import Q
 from incomeapp.roles import staff_require
 from tenancies.models import Patch, Property, Scheme
 
-from .records import _Checks, _day, _not_retired, _record_create, _record_retire, _record_update
+from .records import _Checks, _day, _not_retired, _record_create, _record_retire, _record_update, _refuse_while_in_use
 
 POSTCODE = re.compile(r"^(GIR 0AA|[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2})$")
 MAX_BEDROOMS = 30
@@ -148,11 +148,7 @@ def _property_retire_checks(home: Property, on: date) -> None:
             f"A tenancy of this home ({tenancy.payment_reference}) runs until {_day(tenancy.end_date)}. Retire the "
             f"home from {_day(tenancy.end_date + timedelta(days=1))} or later."
         )
-    units = home.units.filter(retired_on__isnull=True).count()
-    if units:
-        raise ValidationError(
-            f"This building still has {units} unit{'s' if units != 1 else ''} in use. Retire them first."
-        )
+    _refuse_while_in_use(home.units, holder="This building", noun="unit", next_step="Retire them first.")
 
 
 def property_retire(*, by, property: Property, on: date) -> None:

@@ -10,7 +10,7 @@ from incomeapp.roles import staff_require
 from tenancies.constants import LandlordType
 from tenancies.models import Provider
 
-from .records import _Checks, _record_create, _record_retire, _record_update
+from .records import _Checks, _record_create, _record_retire, _record_update, _refuse_while_in_use
 
 PROVIDER_LABELS = {
     "name": "provider's name",
@@ -95,12 +95,12 @@ def provider_update(*, by, provider: Provider, **changes) -> bool:
 
 
 def _provider_retire_checks(provider: Provider, on: date) -> None:
-    in_use = provider.schemes.filter(retired_on__isnull=True).count()
-    if in_use:
-        raise ValidationError(
-            f"{provider} still has {in_use} scheme{'s' if in_use != 1 else ''} in use. Retire them, or move them to "
-            "another provider, first."
-        )
+    _refuse_while_in_use(
+        provider.schemes,
+        holder=str(provider),
+        noun="scheme",
+        next_step="Retire them, or move them to another provider, first.",
+    )
 
 
 def provider_retire(*, by, provider: Provider, on: date) -> None:

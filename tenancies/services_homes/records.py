@@ -113,6 +113,14 @@ def _not_retired(checks: _Checks, field: str, obj, what: str) -> None:
         checks.add(field, f"{obj} was retired on {_day(obj.retired_on)}, so no new {what} can use it. Choose another.")
 
 
+def _refuse_while_in_use(in_it: models.Manager, *, holder: str, noun: str, next_step: str) -> None:
+    """Retiring is refused while records in it (`noun`: home, scheme, unit) are still in use; `next_step` says what to
+    do with them first."""
+    in_use = in_it.filter(retired_on__isnull=True).count()
+    if in_use:
+        raise ValidationError(f"{holder} still has {in_use} {noun}{'s' if in_use != 1 else ''} in use. {next_step}")
+
+
 def _retired_on_change(changes: dict) -> date | bool | None:
     """`retired_on` in an update: None brings a retired record back into use; a date goes through the retire checks."""
     return changes.pop("retired_on", False)

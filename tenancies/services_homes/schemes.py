@@ -11,7 +11,17 @@ from tenancies.constants import SchemeType
 from tenancies.models import Provider, RentFreeWeek, Scheme, Tenancy
 from tenancies.selectors_homes import rent_year_end, rent_year_start
 
-from .records import _by, _Checks, _day, _not_retired, _record_create, _record_retire, _record_update, _writing
+from .records import (
+    _by,
+    _Checks,
+    _day,
+    _not_retired,
+    _record_create,
+    _record_retire,
+    _record_update,
+    _refuse_while_in_use,
+    _writing,
+)
 
 SCHEME_LABELS = {
     "code": "scheme code",
@@ -76,12 +86,12 @@ def scheme_update(*, by, scheme: Scheme, **changes) -> bool:
 
 
 def _scheme_retire_checks(scheme: Scheme, on: date) -> None:
-    in_use = scheme.properties.filter(retired_on__isnull=True).count()
-    if in_use:
-        raise ValidationError(
-            f"{scheme} still has {in_use} home{'s' if in_use != 1 else ''} in use. Retire them, or move them to "
-            "another scheme, first."
-        )
+    _refuse_while_in_use(
+        scheme.properties,
+        holder=str(scheme),
+        noun="home",
+        next_step="Retire them, or move them to another scheme, first.",
+    )
 
 
 def scheme_retire(*, by, scheme: Scheme, on: date) -> None:

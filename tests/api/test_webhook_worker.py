@@ -4,8 +4,6 @@ same event id and a signature the receiver can check."""
 
 import json
 import os
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -18,7 +16,7 @@ from api.webhooks import deliveries_create, sender_start, signature_verify
 from incomeapp.celery import app as celery_app
 from tests.api.test_webhooks import Receiver
 from tests.conftest import skip_or_fail
-from tests.documents.workers import PROJECT_ROOT, Worker, database_url, wait_for
+from tests.documents.workers import database_url, wait_for, worker_process_start
 
 TRIES = 3
 FIRST_WAIT = 1  # seconds: then 4
@@ -48,16 +46,10 @@ def test_a_failing_receiver_is_retried_by_celery_with_backoff_then_marked_failed
         "DJANGO_LOG_LEVEL": "WARNING",
     }
     name = f"webhooks-{uuid.uuid4().hex[:6]}@test"
-    command = [sys.executable, "-m", "celery", "-A", "incomeapp", "worker", "-n", name]
-    command += ["--concurrency=1", "--without-gossip", "--without-mingle", "--loglevel=WARNING"]
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     celery_app.control.purge()
-    process = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )  # fmt: skip
-    worker = Worker(process, name)
+    worker = worker_process_start(name, env)
     try:
         wait_for(lambda: len(celery_app.control.ping(destination=[name], timeout=1.0)) == 1, "the worker to answer")
         deliveries_create(Event.PAYMENT_POSTED, [{"transaction_id": 1, "amount": "100.00"}], [issued.subscription])

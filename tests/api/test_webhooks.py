@@ -22,7 +22,7 @@ from rentaccounts.constants import TransactionType
 from rentaccounts.imports.services import import_batch_create, import_batch_process
 from rentaccounts.models import Transaction
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from tests.factories import PatchFactory, PropertyFactory, TenancyFactory, user_with_role
+from tests.factories import TenancyFactory, tenancy_on_patch_of, user_with_role
 
 # transaction=True: API views run outside the request transaction, as in production (a 4xx answer marks the test's
 # wrapping transaction for rollback through DRF's set_rollback otherwise), and events go out as their writes commit.
@@ -82,11 +82,19 @@ def _import_payment(django_capture_on_commit_callbacks, reference="RW000001", am
         return import_batch_process(batch_id=batch.pk)
 
 
-def test_a_payment_imported_reaches_the_receiver_signed(api_client_for, receiver, django_capture_on_commit_callbacks):
+@pytest.fixture
+def payment_subscriber(api_client_for, receiver):
+    """A client subscribed to payment.posted at the receiver, and tenancy RW000001 for the imported payment."""
     policies_install_shipped()
     TenancyFactory(payment_reference="RW000001")
     http = api_client_for("webhooks", "accounts:read")
-    subscription = _subscribe(http, receiver.url, ["payment.posted"])
+    return http, _subscribe(http, receiver.url, ["payment.posted"])
+
+
+def test_a_payment_imported_reaches_the_receiver_signed(
+    payment_subscriber, receiver, django_capture_on_commit_callbacks
+):
+    http, subscription = payment_subscriber
     secret = subscription["secret"]
     assert secret.startswith("whsec_")
 
@@ -133,12 +141,9 @@ def test_a_payment_imported_reaches_the_receiver_signed(api_client_for, receiver
 
 
 def test_a_failing_receiver_is_retried_with_backoff_then_marked_failed(
-    api_client_for, receiver, settings, django_capture_on_commit_callbacks
+    payment_subscriber, receiver, settings, django_capture_on_commit_callbacks
 ):
-    policies_install_shipped()
-    TenancyFactory(payment_reference="RW000001")
-    http = api_client_for("webhooks", "accounts:read")
-    subscription = _subscribe(http, receiver.url, ["payment.posted"])
+    http, subscription = payment_subscriber
     receiver.status = 500
 
     before = timezone.now()
@@ -246,12 +251,9 @@ def test_subscriptions_are_checked_and_kept_to_their_client(api_client_for, rece
 
 
 def test_a_revoked_clients_subscriptions_get_nothing(
-    api_client_for, administrator, receiver, django_capture_on_commit_callbacks
+    administrator, payment_subscriber, receiver, django_capture_on_commit_callbacks
 ):
-    policies_install_shipped()
-    TenancyFactory(payment_reference="RW000001")
-    http = api_client_for("webhooks", "accounts:read")
-    subscription = _subscribe(http, receiver.url, ["payment.posted"])
+    http, subscription = payment_subscriber
     # One queued before the revoke (say the sender was down) is not sent after it either.
     from api.webhooks import deliveries_create
 
@@ -266,13 +268,20 @@ def test_a_revoked_clients_subscriptions_get_nothing(
     assert list(WebhookDelivery.objects.values_list("state", flat=True)) == [DeliveryState.FAILED]
 
 
-def test_a_review_that_opens_a_case_sends_case_opened(api_client_for, receiver, django_capture_on_commit_callbacks):
+def _rent_owed_for_three_weeks():
+    """With the shipped policies, a tenancy on an officer's patch owing £250.00 of rent due three weeks ago: the next
+    review opens a case. Returns (officer, tenancy, account, the day the rent was due)."""
     policies_install_shipped()
     officer = user_with_role(Role.INCOME_OFFICER)
-    tenancy = TenancyFactory(property=PropertyFactory(patch=PatchFactory(officer=officer)))
+    tenancy = tenancy_on_patch_of(officer)
     account = account_get_or_create(tenancy=tenancy)
     day = timezone.localdate() - timedelta(days=21)
     transactions_post(postings=[Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("250.00"), day, "owed")])
+    return officer, tenancy, account, day
+
+
+def test_a_review_that_opens_a_case_sends_case_opened(api_client_for, receiver, django_capture_on_commit_callbacks):
+    _, tenancy, account, day = _rent_owed_for_three_weeks()
     http = api_client_for("webhooks", "cases:read")
     _subscribe(http, receiver.url, ["case.opened", "case.closed"])
 
@@ -305,12 +314,7 @@ def test_a_changed_recommendation_is_announced(api_client_for, receiver, django_
     from arrears.constants import ContactKind, ContactOutcome
     from arrears.services import contact_record
 
-    policies_install_shipped()
-    officer = user_with_role(Role.INCOME_OFFICER)
-    tenancy = TenancyFactory(property=PropertyFactory(patch=PatchFactory(officer=officer)))
-    account = account_get_or_create(tenancy=tenancy)
-    day = timezone.localdate() - timedelta(days=21)
-    transactions_post(postings=[Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("250.00"), day, "owed")])
+    officer, _, account, _ = _rent_owed_for_three_weeks()
     review_run(as_of=timezone.localdate())
     case = ArrearsCase.objects.select_related("latest_recommendation").get(account=account)
     assert case.latest_recommendation.action == "contact_before_send_reminder_1"

@@ -1,9 +1,17 @@
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from arrears.engine import evaluate
+from arrears.models import ArrearsCase
+from arrears.review import review_run
 from arrears.services import SHIPPED_POLICIES, policy_read
+from incomeapp.constants import Role
+from rentaccounts.constants import TransactionType
+from rentaccounts.services import Posting, account_get_or_create, transactions_post
+from tests.factories import PatchFactory, PropertyFactory, TenancyFactory, user_with_role
 
 TODAY = date(2026, 11, 30)  # a Monday
 
@@ -28,3 +36,29 @@ def classify(shipped):
         return evaluate(shipped[policy], facts(**given))
 
     return run
+
+
+@pytest.fixture
+def officer(db):
+    return user_with_role(Role.INCOME_OFFICER, first_name="Olu", last_name="Officer")
+
+
+def tenancy_in_patch_of(officer, **fields):
+    """A tenancy whose home is in the patch `officer` works."""
+    return TenancyFactory(property=PropertyFactory(patch=PatchFactory(officer=officer)), **fields)
+
+
+def case_owing_a_fortnights_rent(tenancy) -> ArrearsCase:
+    """The arrears case today's review opens for the tenancy once its rent account owes £250.00 due 14 days ago."""
+    account = account_get_or_create(tenancy=tenancy)
+    today = timezone.localdate()
+    transactions_post(
+        postings=[Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("250.00"), today - timedelta(days=14), "d")]
+    )
+    review_run(as_of=today)
+    return ArrearsCase.objects.get(account=account)
+
+
+def dmy(day: date, prefix: str) -> dict:
+    """A date as the day, month and year boxes of the date field `prefix` post it."""
+    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}

@@ -28,7 +28,8 @@ from documents.models import Document
 from incomeapp.constants import Role
 from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from tests.factories import PatchFactory, PropertyFactory, TenancyFactory, user_with_role
+from tests.arrears.conftest import tenancy_in_patch_of
+from tests.factories import user_with_role
 
 D = Decimal
 
@@ -108,17 +109,10 @@ def test_the_shipped_policies_name_their_limit_and_a_bad_one_is_refused():
 
 
 @pytest.fixture
-def officer(db):
-    return user_with_role(Role.INCOME_OFFICER, first_name="Olu", last_name="Officer")
-
-
-@pytest.fixture
 def case(db, officer, law, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     policies_install_shipped()
-    tenancy = TenancyFactory(
-        payment_reference="RW555001", property=PropertyFactory(patch=PatchFactory(officer=officer))
-    )
+    tenancy = tenancy_in_patch_of(officer, payment_reference="RW555001")
     account = account_get_or_create(tenancy=tenancy)
     transactions_post(
         postings=[
@@ -260,15 +254,15 @@ def test_changing_keeps_the_previous_terms_and_needs_a_reason(case, officer):
             reason=" ",
             changed_by=officer,
         )
-    changed = agreement_change(
-        agreement=agreement,
-        amount=D("30.00"),
-        frequency="fortnightly",
-        starts_on=start + timedelta(days=7),
-        reason="Started a new job",
-        changed_by=officer,
-        submission_key="k1",
-    )
+    new_terms = {
+        "amount": D("30.00"),
+        "frequency": "fortnightly",
+        "starts_on": start + timedelta(days=7),
+        "reason": "Started a new job",
+        "changed_by": officer,
+        "submission_key": "k1",  # the check page's token
+    }
+    changed = agreement_change(agreement=agreement, **new_terms)
     assert (changed.amount, changed.frequency, changed.state) == (D("30.00"), "fortnightly", AgreementState.LIVE)
     made, change = changed.changes.order_by("id")
     assert (made.kind, made.amount, made.frequency) == ("made", D("20.00"), "weekly")
@@ -290,15 +284,7 @@ def test_changing_keeps_the_previous_terms_and_needs_a_reason(case, officer):
     )
     # Sent twice (the same check page's token): nothing changes twice, no second letter.
     letters = Document.objects.filter(subject_key__startswith="agreement-letter:").count()
-    agreement_change(
-        agreement=agreement,
-        amount=D("30.00"),
-        frequency="fortnightly",
-        starts_on=start + timedelta(days=7),
-        reason="Started a new job",
-        changed_by=officer,
-        submission_key="k1",
-    )
+    agreement_change(agreement=agreement, **new_terms)
     assert changed.changes.count() == 2
     assert letters == 2 * len(case.account.tenancy.named_tenants())  # made, then changed: one each per tenant
     assert Document.objects.filter(subject_key__startswith="agreement-letter:").count() == letters

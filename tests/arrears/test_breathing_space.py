@@ -42,8 +42,8 @@ from incomeapp.constants import Role
 from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from tenancies.models import TenancyTenant
-from tests.arrears.conftest import TODAY, facts
-from tests.factories import PatchFactory, PersonFactory, PropertyFactory, TenancyFactory, user_with_role
+from tests.arrears.conftest import TODAY, dmy, facts, tenancy_in_patch_of
+from tests.factories import PersonFactory, user_with_role
 
 D = Decimal
 WEEK = "100.00"
@@ -75,7 +75,7 @@ def ago(days: int) -> date:
 
 def owing(amount: str, *, on: date, joint: bool = False, officer=None):
     """A weekly £100 tenancy whose rent account was charged `amount` on `on` (and nothing else)."""
-    tenancy = TenancyFactory(property=PropertyFactory(patch=PatchFactory(officer=officer)))
+    tenancy = tenancy_in_patch_of(officer)
     if joint:
         TenancyTenant.objects.create(tenancy=tenancy, person=PersonFactory(), is_lead=False)
     account = account_get_or_create(tenancy=tenancy)
@@ -83,14 +83,16 @@ def owing(amount: str, *, on: date, joint: bool = False, officer=None):
     return account
 
 
+def standard_breathing_space(account, starts_on: date, officer):
+    """Records a standard Breathing Space for the account's tenancy from `starts_on`."""
+    return breathing_space_record(
+        tenancy=account.tenancy, kind=BreathingSpaceKind.STANDARD, starts_on=starts_on, recorded_by=officer
+    )
+
+
 def post(account, amount: str, on: date, kind=TransactionType.RENT_DEBIT):
     transactions_post(postings=[Posting(account.pk, kind, D(amount), on, f"t:{account.pk}:{on}:{amount}:{kind}")])
     account.refresh_from_db()
-
-
-@pytest.fixture
-def officer(db):
-    return user_with_role(Role.INCOME_OFFICER, first_name="Olu", last_name="Officer")
 
 
 @pytest.fixture(autouse=True)
@@ -124,12 +126,8 @@ def test_r_bs_01_a_standard_moratorium_is_expected_to_end_60_days_after_it_start
 
 def test_r_bs_01_a_second_standard_one_within_12_months_is_recorded_with_a_warning_not_refused(officer):
     account = owing("300.00", on=ago(400))
-    first = breathing_space_record(
-        tenancy=account.tenancy, kind=BreathingSpaceKind.STANDARD, starts_on=ago(200), recorded_by=officer
-    )
-    second = breathing_space_record(
-        tenancy=account.tenancy, kind=BreathingSpaceKind.STANDARD, starts_on=ago(5), recorded_by=officer
-    )
+    first = standard_breathing_space(account, ago(200), officer)
+    second = standard_breathing_space(account, ago(5), officer)
     assert first.warning == ""
     assert "R-BS-01" in second.warning and f"began on {ago(200):%-d %B %Y}" in second.warning
     assert BreathingSpace.objects.filter(tenancy=account.tenancy).count() == 2
@@ -137,12 +135,8 @@ def test_r_bs_01_a_second_standard_one_within_12_months_is_recorded_with_a_warni
 
 def test_r_bs_01_a_standard_one_more_than_12_months_after_the_last_brings_no_warning(officer):
     account = owing("300.00", on=ago(500))
-    breathing_space_record(
-        tenancy=account.tenancy, kind=BreathingSpaceKind.STANDARD, starts_on=ago(400), recorded_by=officer
-    )
-    again = breathing_space_record(
-        tenancy=account.tenancy, kind=BreathingSpaceKind.STANDARD, starts_on=ago(5), recorded_by=officer
-    )
+    standard_breathing_space(account, ago(400), officer)
+    again = standard_breathing_space(account, ago(5), officer)
     assert again.warning == ""
 
 
@@ -186,9 +180,7 @@ def test_every_recording_tells_the_apps_above_inside_its_transaction_with_the_en
 
     breathing_space_changed.connect(receiver, dispatch_uid="test-h1")
     try:
-        space = breathing_space_record(
-            tenancy=account.tenancy, kind=BreathingSpaceKind.STANDARD, starts_on=ago(10), recorded_by=officer
-        ).breathing_space
+        space = standard_breathing_space(account, ago(10), officer).breathing_space
         breathing_space_end_record(
             space=space, ended_on=ago(2), reason=BreathingSpaceEnd.ENDED_EARLY, recorded_by=officer
         )
@@ -199,9 +191,7 @@ def test_every_recording_tells_the_apps_above_inside_its_transaction_with_the_en
 
 def test_an_early_end_or_cancellation_is_dated_and_a_date_before_the_start_is_refused(officer):
     account = owing("300.00", on=ago(30))
-    space = breathing_space_record(
-        tenancy=account.tenancy, kind=BreathingSpaceKind.STANDARD, starts_on=ago(10), recorded_by=officer
-    ).breathing_space
+    space = standard_breathing_space(account, ago(10), officer).breathing_space
     with pytest.raises(ValidationError, match="before the Breathing Space began"):
         breathing_space_end_record(
             space=space, ended_on=ago(11), reason=BreathingSpaceEnd.CANCELLED, recorded_by=officer
@@ -231,9 +221,7 @@ def test_r_bs_02_a_crisis_moratorium_stays_open_until_30_days_after_the_treatmen
 
 def test_r_bs_02_only_a_crisis_moratorium_ends_with_the_treatment(officer):
     account = owing("300.00", on=ago(30))
-    space = breathing_space_record(
-        tenancy=account.tenancy, kind=BreathingSpaceKind.STANDARD, starts_on=ago(10), recorded_by=officer
-    ).breathing_space
+    space = standard_breathing_space(account, ago(10), officer).breathing_space
     with pytest.raises(
         ValidationError, match="Only a mental health crisis Breathing Space ends with the crisis treatment"
     ):
@@ -246,17 +234,13 @@ def test_r_bs_02_only_a_crisis_moratorium_ends_with_the_treatment(officer):
 def test_r_bs_03_the_moratorium_debt_is_what_was_owed_on_the_start_date_not_what_is_owed_now(officer):
     account = owing("300.00", on=ago(30))
     post(account, "100.00", ago(2))  # rent after the start
-    space = breathing_space_record(
-        tenancy=account.tenancy, kind=BreathingSpaceKind.STANDARD, starts_on=ago(5), recorded_by=officer
-    ).breathing_space
+    space = standard_breathing_space(account, ago(5), officer).breathing_space
     assert account.balance == D("400.00") and space.debt_covered == D("300.00")
 
 
 def test_r_bs_03_a_tenant_in_credit_at_the_start_has_no_moratorium_debt(officer):
     account = owing("-50.00", on=ago(30))
-    space = breathing_space_record(
-        tenancy=account.tenancy, kind=BreathingSpaceKind.STANDARD, starts_on=ago(5), recorded_by=officer
-    ).breathing_space
+    space = standard_breathing_space(account, ago(5), officer).breathing_space
     assert space.debt_covered == D("0.00")
 
 
@@ -369,9 +353,7 @@ def test_r_bs_21_a_crisis_moratorium_splits_the_balance_the_same_way(shipped):
 
 def test_r_bs_20_rent_keeps_falling_due_and_what_is_unpaid_after_the_start_is_new_arrears(officer):
     account = owing("250.00", on=ago(30))
-    breathing_space_record(
-        tenancy=account.tenancy, kind=BreathingSpaceKind.STANDARD, starts_on=ago(10), recorded_by=officer
-    )
+    standard_breathing_space(account, ago(10), officer)
     post(account, "100.00", ago(3))  # this week's rent, unpaid
     review_run(as_of=timezone.localdate())
     recommendation = Recommendation.objects.filter(account=account).latest("id")
@@ -386,9 +368,7 @@ def test_r_bs_20_rent_keeps_falling_due_and_what_is_unpaid_after_the_start_is_ne
 def test_r_bs_14_a_nosp_lapse_date_inside_a_moratorium_moves_to_8_weeks_after_it_ends(officer):
     account = owing("900.00", on=ago(400))
     ArrearsCase.objects.create(account=account, opened_on=ago(400), nosp_served_on=ago(380), nosp_expires_on=ago(-10))
-    space = breathing_space_record(
-        tenancy=account.tenancy, kind=BreathingSpaceKind.STANDARD, starts_on=ago(5), recorded_by=officer
-    ).breathing_space
+    space = standard_breathing_space(account, ago(5), officer).breathing_space
     today = timezone.localdate()
     found = facts_for_accounts(account_ids=[account.pk], as_of=today)[account.pk]
     assert found["nosp_expiry_date"] == space.ends_on + timedelta(weeks=8)
@@ -402,9 +382,7 @@ def test_r_bs_14_a_lapse_date_outside_any_moratorium_does_not_move_and_an_open_c
     today = timezone.localdate()
     outside = owing("900.00", on=ago(400))
     ArrearsCase.objects.create(account=outside, opened_on=ago(400), nosp_served_on=ago(380), nosp_expires_on=ago(6))
-    breathing_space_record(
-        tenancy=outside.tenancy, kind=BreathingSpaceKind.STANDARD, starts_on=ago(5), recorded_by=officer
-    )
+    standard_breathing_space(outside, ago(5), officer)
     crisis = owing("900.00", on=ago(400))
     ArrearsCase.objects.create(account=crisis, opened_on=ago(400), nosp_served_on=ago(380), nosp_expires_on=ago(1))
     breathing_space_record(
@@ -445,9 +423,7 @@ def test_r_bs_11_a_letter_queued_before_the_moratorium_was_recorded_is_withheld_
 
 def test_r_bs_11_the_letters_queue_never_queues_a_letter_on_held_debt_whatever_was_recommended(queued, officer):
     case = queued.case
-    breathing_space_record(
-        tenancy=case.account.tenancy, kind=BreathingSpaceKind.STANDARD, starts_on=ago(1), recorded_by=officer
-    )
+    standard_breathing_space(case.account, ago(1), officer)
     next_week = timezone.localdate() + timedelta(days=7)
     made = letters_queue(
         recommendations=[queued.recommendation], case_ids={case.account_id: case.pk}, on=next_week, run_label="officer"
@@ -459,9 +435,7 @@ def test_r_bs_11_the_letters_queue_never_queues_a_letter_on_held_debt_whatever_w
 
 def test_r_bs_11_an_officer_cannot_send_a_letter_on_held_debt_but_may_about_new_arrears(queued, officer):
     case = queued.case
-    breathing_space_record(
-        tenancy=case.account.tenancy, kind=BreathingSpaceKind.STANDARD, starts_on=ago(1), recorded_by=officer
-    )
+    standard_breathing_space(case.account, ago(1), officer)
     case = ArrearsCase.objects.select_related("latest_recommendation", "account__tenancy").get(pk=case.pk)
     # Whatever the policy recommends, the service itself refuses a letter on the held debt.
     Recommendation.objects.filter(pk=case.latest_recommendation_id).update(letter="final_warning", mode="officer")
@@ -475,9 +449,7 @@ def test_r_bs_11_an_officer_cannot_send_a_letter_on_held_debt_but_may_about_new_
 
 def test_r_bs_11_a_letter_names_only_the_new_arrears_never_the_moratorium_debt(queued, officer):
     case = queued.case
-    breathing_space_record(
-        tenancy=case.account.tenancy, kind=BreathingSpaceKind.STANDARD, starts_on=ago(1), recorded_by=officer
-    )
+    standard_breathing_space(case.account, ago(1), officer)
     post(case.account, "100.00", timezone.localdate())
     people = case.account.tenancy.named_tenants()
     values = case_letter_values(case, people, case.latest_recommendation)
@@ -553,9 +525,7 @@ def test_r_bs_22_a_review_may_be_asked_for_on_the_20th_day_counting_the_start_bu
 
 def test_r_bs_22_a_cancellation_after_review_ends_the_moratorium_on_its_date(officer):
     account = owing("300.00", on=ago(60))
-    space = breathing_space_record(
-        tenancy=account.tenancy, kind=BreathingSpaceKind.STANDARD, starts_on=ago(25), recorded_by=officer
-    ).breathing_space
+    space = standard_breathing_space(account, ago(25), officer).breathing_space
     with pytest.raises(ValidationError, match="Record the request first"):
         breathing_space_review_outcome_record(
             space=space, outcome=BreathingSpaceReviewOutcome.UPHELD, recorded_by=officer
@@ -574,10 +544,6 @@ def test_r_bs_22_a_cancellation_after_review_ends_the_moratorium_on_its_date(off
 
 
 # ---- the case page ---------------------------------------------------------------------------------------------------
-
-
-def dmy(day, prefix: str) -> dict:
-    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
 
 
 @pytest.fixture

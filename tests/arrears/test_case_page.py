@@ -12,23 +12,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from arrears.constants import BreathingSpaceKind, ContactKind, ContactOutcome
-from arrears.models import ArrearsCase, Contact, LetterRequest
+from arrears.models import Contact, LetterRequest
 from arrears.next_step import NextStep, next_step, reason_sentence
-from arrears.review import review_run
 from arrears.services import breathing_space_record, contact_record, policies_install_shipped
 from documents.models import Document
 from documents.services import templates_install_shipped
-from incomeapp.constants import Role
-from rentaccounts.constants import TransactionType
-from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from tests.factories import PatchFactory, PropertyFactory, TenancyFactory, user_with_role
+from tests.arrears.conftest import case_owing_a_fortnights_rent, dmy, tenancy_in_patch_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def officer():
-    return user_with_role(Role.INCOME_OFFICER, first_name="Olu", last_name="Officer")
 
 
 @pytest.fixture
@@ -36,20 +27,7 @@ def case(officer, law, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     policies_install_shipped()
     templates_install_shipped()
-    tenancy = TenancyFactory(
-        payment_reference="RW778001", property=PropertyFactory(patch=PatchFactory(officer=officer))
-    )
-    account = account_get_or_create(tenancy=tenancy)
-    today = timezone.localdate()
-    transactions_post(
-        postings=[Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("250.00"), today - timedelta(days=14), "d")]
-    )
-    review_run(as_of=today)
-    return ArrearsCase.objects.get(account=account)
-
-
-def dmy(day, prefix: str) -> dict:
-    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
+    return case_owing_a_fortnights_rent(tenancy_in_patch_of(officer, payment_reference="RW778001"))
 
 
 def page(client, case, query: str = "") -> str:

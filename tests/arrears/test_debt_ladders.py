@@ -23,7 +23,8 @@ from rentaccounts.selectors_debts import DebtPosition
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from tenancies.constants import TenancyStatus
 from tenancies.models import TenancyTenant
-from tests.factories import PatchFactory, PersonFactory, PropertyFactory, TenancyFactory, user_with_role
+from tests.arrears.conftest import tenancy_in_patch_of
+from tests.factories import PersonFactory, TenancyFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 11, 30)  # a Monday
@@ -60,8 +61,8 @@ def _pay(account, amount: str, days_ago: int):
 def former(amount="300.00", *, ended_days_ago=30, forwarding=FORWARDING, officer=None, person=None):
     """An ended tenancy whose rent account owes `amount`; lifecycle made the forwarding address the lead tenant's
     correspondence address when it ended."""
-    tenancy = TenancyFactory(
-        property=PropertyFactory(patch=PatchFactory(officer=officer)),
+    tenancy = tenancy_in_patch_of(
+        officer,
         end_date=AS_OF - timedelta(days=ended_days_ago),
         status=TenancyStatus.FORMER,
         forwarding_address=forwarding,

@@ -45,11 +45,6 @@ def today(settings, tmp_path):
 
 
 @pytest.fixture
-def officer():
-    return user_with_role(Role.INCOME_OFFICER, first_name="Olu", last_name="Officer")
-
-
-@pytest.fixture
 def manager():
     return user_with_role(Role.INCOME_MANAGER, first_name="Mina", last_name="Manager")
 

@@ -3,8 +3,7 @@ with why); the check page shows the text with the case's details, its part count
 hours); one press or two makes one message; it shows in the diary with its status; a support worker cannot send."""
 
 import re
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,23 +12,16 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from arrears.constants import ContactKind
-from arrears.models import ArrearsCase, Contact
-from arrears.review import review_run
+from arrears.models import Contact
 from arrears.services import policies_install_shipped
 from arrears.services.officer_messages import officer_message_queue
-from incomeapp.constants import Role
 from messaging.constants import Channel, MessageStatus, SuppressionReason
 from messaging.models import Message, MessageTemplate, Suppression
-from rentaccounts.constants import TransactionType
-from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from tenancies.models import TenancyTenant
+from tests.arrears.conftest import case_owing_a_fortnights_rent, tenancy_in_patch_of
 from tests.factories import (
-    PatchFactory,
     PersonFactory,
-    PropertyFactory,
-    TenancyFactory,
     support_worker_for,
-    user_with_role,
 )
 
 pytestmark = pytest.mark.django_db
@@ -38,28 +30,16 @@ BODY = "Hello {{ tenant_name }}, your rent account {{ payment_reference }} owes 
 
 
 @pytest.fixture
-def officer():
-    return user_with_role(Role.INCOME_OFFICER, first_name="Olu", last_name="Officer")
-
-
-@pytest.fixture
 def case(officer, law):
     policies_install_shipped()
     ada = PersonFactory(first_name="Ada", last_name="Texter", mobile="07700 900123", texts_allowed=True)
-    tenancy = TenancyFactory(
-        payment_reference="RW779001", property=PropertyFactory(patch=PatchFactory(officer=officer)), lead_tenant=ada
-    )
+    tenancy = tenancy_in_patch_of(officer, payment_reference="RW779001", lead_tenant=ada)
     TenancyTenant.objects.create(tenancy=tenancy, person=PersonFactory(first_name="Bo", last_name="Noconsent",
                                                                        mobile="07700 900456"))  # fmt: skip
-    account = account_get_or_create(tenancy=tenancy)
-    today = timezone.localdate()
-    transactions_post(
-        postings=[Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("250.00"), today - timedelta(days=14), "d")]
-    )
-    review_run(as_of=today)
+    case = case_owing_a_fortnights_rent(tenancy)
     template = MessageTemplate.objects.create(key="officer_reminder", title="Rent reminder", channel=Channel.TEXT)
     template.versions.create(number=1, body=BODY, published_at=timezone.now())
-    return ArrearsCase.objects.get(account=account)
+    return case
 
 
 def url(case, channel="text"):

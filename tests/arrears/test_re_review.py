@@ -16,7 +16,8 @@ from incomeapp.constants import Role
 from rentaccounts.constants import TransactionType
 from rentaccounts.models import Account
 from rentaccounts.services import Posting, account_get_or_create, transaction_reverse, transactions_post
-from tests.factories import PatchFactory, PropertyFactory, TenancyFactory, user_with_role
+from tests.arrears.conftest import tenancy_in_patch_of
+from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def case():
     policies_install_shipped()
     officer = user_with_role(Role.INCOME_OFFICER)
-    tenancy = TenancyFactory(property=PropertyFactory(patch=PatchFactory(officer=officer)))
+    tenancy = tenancy_in_patch_of(officer)
     account = account_get_or_create(tenancy=tenancy)
     day = timezone.localdate() - timedelta(days=21)
     transactions_post(postings=[Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("250.00"), day, "owed")])

@@ -26,7 +26,8 @@ from rentaccounts.services import Posting, account_get_or_create, transactions_p
 from rentaccounts.services.statements import account_statement, statement_pdf
 from tenancies.constants import ChargeType
 from tenancies.models import Charge
-from tests.factories import PatchFactory, PropertyFactory, TenancyFactory, user_with_role
+from tests.arrears.conftest import tenancy_in_patch_of
+from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -41,9 +42,7 @@ def manager_client(client):
 def supported_tenancy():
     policies_install_shipped()
     officer = user_with_role(Role.INCOME_OFFICER)
-    tenancy = TenancyFactory(
-        payment_reference="RW190001", property=PropertyFactory(patch=PatchFactory(officer=officer))
-    )
+    tenancy = tenancy_in_patch_of(officer, payment_reference="RW190001")
     for charge_type, amount, counts in (
         (ChargeType.ELIGIBLE_SERVICE, "20.00", True),
         (ChargeType.SUPPORT, "30.00", False),

@@ -7,39 +7,22 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from arrears.models import Agreement, ArrearsCase, Contact, LetterRequest
+from arrears.models import Agreement, Contact, LetterRequest
 from arrears.review import review_run
 from arrears.services import policies_install_shipped
 from incomeapp.constants import Role
 from rentaccounts.constants import TransactionType
-from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from tests.factories import PatchFactory, PropertyFactory, TenancyFactory, user_with_role
+from rentaccounts.services import Posting, transactions_post
+from tests.arrears.conftest import case_owing_a_fortnights_rent, dmy, tenancy_in_patch_of
+from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def officer():
-    return user_with_role(Role.INCOME_OFFICER, first_name="Olu", last_name="Officer")
-
-
-@pytest.fixture
 def case(officer, law):
     policies_install_shipped()
-    tenancy = TenancyFactory(
-        payment_reference="RW777001", property=PropertyFactory(patch=PatchFactory(officer=officer))
-    )
-    account = account_get_or_create(tenancy=tenancy)
-    today = timezone.localdate()
-    transactions_post(
-        postings=[Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("250.00"), today - timedelta(days=14), "d")]
-    )
-    review_run(as_of=today)
-    return ArrearsCase.objects.get(account=account)
-
-
-def dmy(day, prefix: str) -> dict:
-    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
+    return case_owing_a_fortnights_rent(tenancy_in_patch_of(officer, payment_reference="RW777001"))
 
 
 def test_my_worklist_shows_the_case_with_its_action_and_reason(client, officer, case):

@@ -117,3 +117,27 @@ def sign_in(page, live_server, username: str) -> None:
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("Signed in as")).to_be_visible()
+
+
+def date_fill(scope, day, *, exact: bool = False) -> None:
+    """Types `day` into the Day, Month and Year boxes of a date input inside `scope` (a page, a form or a group)."""
+    scope.get_by_label("Day", exact=exact).fill(str(day.day))
+    scope.get_by_label("Month", exact=exact).fill(str(day.month))
+    scope.get_by_label("Year", exact=exact).fill(str(day.year))
+
+
+def phone_call_record(page, day, notes: str) -> None:
+    """On an arrears case whose contact form is open: records a phone call on `day` in which the officer spoke to the
+    first named tenant."""
+    from playwright.sync_api import expect
+
+    contact = page.locator("form", has=page.get_by_role("button", name="Record contact"))
+    expect(contact).to_be_visible()
+    contact.get_by_label("Phone call").check()
+    contact.locator('input[name="person"]').first.check()
+    contact.get_by_label("Spoke to the tenant").check()
+    contact.get_by_label("Day", exact=True).first.fill(str(day.day))
+    contact.get_by_label("Month", exact=True).first.fill(str(day.month))
+    contact.get_by_label("Year", exact=True).first.fill(str(day.year))
+    contact.get_by_label("Notes").fill(notes)
+    contact.get_by_role("button", name="Record contact").click()

@@ -16,18 +16,12 @@ from documents.services import templates_install_shipped
 from incomeapp.constants import Role
 from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, date_fill, sign_in
 from tests.factories import PatchFactory, PropertyFactory, TenancyFactory, user_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = "/tmp/shots"  # noqa: S108  (screenshots to look at; nothing reads them back)
-
-
-def _fill_date(form, day) -> None:
-    form.get_by_label("Day", exact=True).fill(str(day.day))
-    form.get_by_label("Month", exact=True).fill(str(day.month))
-    form.get_by_label("Year", exact=True).fill(str(day.year))
 
 
 def test_make_change_and_cancel_an_agreement(page, live_server, settings, tmp_path, law):
@@ -58,7 +52,7 @@ def test_make_change_and_cancel_an_agreement(page, live_server, settings, tmp_pa
     form = page.locator("form", has=page.get_by_role("button", name="Check the agreement"))
     form.get_by_label("Amount towards the arrears (£)").fill("10.00")
     form.get_by_label("How often").select_option("weekly")
-    _fill_date(form, today)
+    date_fill(form, today, exact=True)
     form.get_by_role("button", name="Check the agreement").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check the agreement before you save it")
     expect(page.locator("#clearing-time")).to_contain_text(

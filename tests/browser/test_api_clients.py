@@ -112,12 +112,17 @@ def test_an_administrator_sets_up_uses_rotates_and_revokes_a_client(page, live_s
     assert not page.console_problems, page.console_problems
 
 
-def test_swagger_ui_renders_under_the_content_security_policy(page, live_server):
+def _api_documentation_open(page, live_server, link: str) -> None:
+    """Signed in as a system administrator at desktop width, follows the API clients page's link to the docs."""
     SHOTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, live_server, user_with_role(Role.SYSTEM_ADMINISTRATOR).username)
     page.goto(f"{live_server.url}/staff/api-clients/")
-    page.get_by_role("link", name="API documentation: try the calls (Swagger UI)").click()
+    page.get_by_role("link", name=link).click()
+
+
+def test_swagger_ui_renders_under_the_content_security_policy(page, live_server):
+    _api_documentation_open(page, live_server, "API documentation: try the calls (Swagger UI)")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Rentwise API")
     expect(page.locator(".opblock").first).to_be_visible()
     page.screenshot(path=str(SHOTS / "swagger.png"))
@@ -125,11 +130,7 @@ def test_swagger_ui_renders_under_the_content_security_policy(page, live_server)
 
 
 def test_redoc_renders_under_the_content_security_policy(page, live_server):
-    SHOTS.mkdir(exist_ok=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    sign_in(page, live_server, user_with_role(Role.SYSTEM_ADMINISTRATOR).username)
-    page.goto(f"{live_server.url}/staff/api-clients/")
-    page.get_by_role("link", name="API documentation: read the reference (Redoc)").click()
+    _api_documentation_open(page, live_server, "API documentation: read the reference (Redoc)")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Rentwise API")
     page.screenshot(path=str(SHOTS / "redoc.png"))
     # Redoc's "Powered by Redocly" logo is on their CDN: our policy refuses it, as it should (no CDN); nothing else.

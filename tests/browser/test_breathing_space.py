@@ -8,7 +8,6 @@ deadline that falls inside one moves to 8 weeks after that day (R-BS-14). The NO
 its statutory last day for proceedings (12 months after the date in the notice) is a few weeks from today."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -21,23 +20,15 @@ from courts.claims import claim_pack_make, gate_override, legal_case_decide, leg
 from courts.models import LegalCase
 from courts.services import notice_serve
 from incomeapp.constants import Role
-from rentaccounts.constants import TransactionType
-from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from tenancies.constants import TenureType
-from tests.browser.conftest import assert_accessible, sign_in
-from tests.factories import PersonFactory, TenancyFactory, user_with_role
+from tests.browser.conftest import assert_accessible, date_fill, sign_in
+from tests.factories import PersonFactory, TenancyFactory, rent_debited_weekly, user_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _long(day) -> str:
     return f"{day:%-d %B %Y}"
-
-
-def _fill_date(group, day) -> None:
-    group.get_by_label("Day").fill(f"{day.day}")
-    group.get_by_label("Month").fill(f"{day.month}")
-    group.get_by_label("Year").fill(f"{day.year}")
 
 
 def test_r_bs_14_r_bs_13_r_bs_11_an_officer_records_a_breathing_space_and_the_notice_claim_and_letters_follow_it(
@@ -54,13 +45,7 @@ def test_r_bs_14_r_bs_13_r_bs_11_an_officer_records_a_breathing_space_and_the_no
         tenure_type=TenureType.SECURE,
         lead_tenant=PersonFactory(first_name="Ada", last_name="Lead"),
     )
-    account = account_get_or_create(tenancy=tenancy)
-    transactions_post(
-        postings=[
-            Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("100.00"), served_on - timedelta(weeks=w), f"r{w}")
-            for w in range(1, 9)
-        ]
-    )
+    account = rent_debited_weekly(tenancy, weeks_ago=range(1, 9), back_from=served_on)
     officer = user_with_role(Role.INCOME_OFFICER, first_name="Olivia", last_name="Okafor")
     case = ArrearsCase.objects.create(account=account, opened_on=served_on - timedelta(weeks=8), officer=officer)
     notice = notice_serve(
@@ -109,8 +94,8 @@ def test_r_bs_14_r_bs_13_r_bs_11_an_officer_records_a_breathing_space_and_the_no
     form = page.locator("form[action$='/breathing-space/']")
     form.get_by_label("Standard").check()
     form.get_by_label("Insolvency Service reference").fill("BS-15001")
-    _fill_date(form.get_by_role("group", name="Start date"), starts_on)
-    _fill_date(form.get_by_role("group", name="Date we were told"), today)
+    date_fill(form.get_by_role("group", name="Start date"), starts_on)
+    date_fill(form.get_by_role("group", name="Date we were told"), today)
     form.get_by_label("Debt adviser's name").fill("Sam Adviser")
     form.get_by_label("Debt advice organisation").fill("StepChange")
     form.get_by_role("button", name="Record Breathing Space").click()
@@ -147,7 +132,7 @@ def test_r_bs_14_r_bs_13_r_bs_11_an_officer_records_a_breathing_space_and_the_no
     # Said up front, before anyone tries.
     expect(page.locator(".govuk-warning-text", has_text="Hearings and orders")).to_contain_text("Hearings and orders")
     page.locator(".govuk-details__summary-text", has_text="Record the claim as issued").click()
-    _fill_date(page.get_by_role("group", name="Date the court issued the claim"), today)
+    date_fill(page.get_by_role("group", name="Date the court issued the claim"), today)
     page.get_by_label("County Court hearing centre").fill("Bristol County Court")
     page.get_by_label("Claim number").fill("K00BS015")
     page.get_by_role("button", name="Record the claim").click()
@@ -173,7 +158,7 @@ def test_r_bs_14_r_bs_13_r_bs_11_an_officer_records_a_breathing_space_and_the_no
     page.locator(".govuk-details__summary-text", has_text="Record an early end or cancellation").click()
     end_form = page.locator("form[action$='/breathing-space/end/']")
     end_form.get_by_label("Ended early by the debt adviser").check()
-    _fill_date(end_form.get_by_role("group", name="Date it ended"), starts_on)
+    date_fill(end_form.get_by_role("group", name="Date it ended"), starts_on)
     end_form.get_by_role("button", name="Record the end").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("may start again")
     expect(page.locator(".govuk-summary-list__row", has_text="Notice served")).to_contain_text(
@@ -183,7 +168,7 @@ def test_r_bs_14_r_bs_13_r_bs_11_an_officer_records_a_breathing_space_and_the_no
     page.goto(f"{live_server.url}/legal/cases/{legal_case.pk}/")
     expect(page.locator(".govuk-warning-text", has_text="Hearings and orders")).to_have_count(0)
     page.locator(".govuk-details__summary-text", has_text="Record the claim as issued").click()
-    _fill_date(page.get_by_role("group", name="Date the court issued the claim"), today)
+    date_fill(page.get_by_role("group", name="Date the court issued the claim"), today)
     page.get_by_label("County Court hearing centre").fill("Bristol County Court")
     page.get_by_role("button", name="Record the claim").click()
     expect(page.get_by_text("The claim is recorded as issued.")).to_be_visible()

@@ -6,23 +6,18 @@ worked out again from the acknowledgement), records the response with its outcom
 desktop and phone widths, with axe on every page and screenshots (at desktop width) to look at."""
 
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from arrears.models import ArrearsCase
-from arrears.review import review_run
 from arrears.services import policies_install_shipped
 from complaints.models import Complaint
 from complaints.services import current_stage
 from incomeapp.constants import Role
-from rentaccounts.constants import TransactionType
-from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from tests.browser.conftest import PHONE_WIDTH, assert_accessible, sign_in
-from tests.factories import PatchFactory, PersonFactory, PropertyFactory, TenancyFactory, user_with_role
+from tests.browser.conftest import PHONE_WIDTH, assert_accessible, date_fill, sign_in
+from tests.factories import PersonFactory, case_opened_by_review, tenancy_on_patch_of, user_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,12 +26,6 @@ SHOTS = Path("/tmp/shots-b2")  # noqa: S108  (screenshots to look at; nothing re
 
 def _long(day) -> str:
     return f"{day:%-d %B %Y}"
-
-
-def _fill_date(group, day) -> None:
-    group.get_by_label("Day").fill(f"{day.day}")
-    group.get_by_label("Month").fill(f"{day.month}")
-    group.get_by_label("Year").fill(f"{day.year}")
 
 
 def _shot(page, name: str) -> None:
@@ -57,16 +46,9 @@ def test_an_officer_records_a_complaint_about_arrears_action_and_a_manager_ackno
     officer = user_with_role(Role.INCOME_OFFICER, first_name="Jo", last_name="Officer")
     manager = user_with_role(Role.INCOME_MANAGER, first_name="Mo", last_name="Manager")
     ada = PersonFactory(first_name="Ada", last_name="Lovel")
-    tenancy = TenancyFactory(
-        payment_reference="RW884017", property=PropertyFactory(patch=PatchFactory(officer=officer)), lead_tenant=ada
-    )
-    account = account_get_or_create(tenancy=tenancy)
+    tenancy = tenancy_on_patch_of(officer, payment_reference="RW884017", lead_tenant=ada)
+    case = case_opened_by_review(tenancy, owed="600.00", days_ago=30)
     today = timezone.localdate()
-    transactions_post(
-        postings=[Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("600.00"), today - timedelta(days=30), "d")]
-    )
-    review_run(as_of=today)
-    case = ArrearsCase.objects.get(account=account)
     received_on = today - timedelta(days=7)
     acknowledged_on = received_on + timedelta(days=1)  # well before it was due: the response comes due sooner
 
@@ -88,7 +70,7 @@ def test_an_officer_records_a_complaint_about_arrears_action_and_a_manager_ackno
     summary = "They sent the second letter while I was in hospital. I want it taken off my record."
     page.get_by_label("What the complaint says").fill(summary)
     received = page.get_by_role("group", name="Date the complaint was received")
-    _fill_date(received, today + timedelta(days=3))
+    date_fill(received, today + timedelta(days=3))
     page.get_by_role("button", name="Record the complaint").click()
     errors = page.locator(".govuk-error-summary")
     expect(errors).to_contain_text("There is a problem")
@@ -103,7 +85,7 @@ def test_an_officer_records_a_complaint_about_arrears_action_and_a_manager_ackno
     errors.get_by_role("link").first.click()  # the summary's link takes the keyboard to the date
     expect(received.get_by_label("Day")).to_be_focused()
 
-    _fill_date(received, received_on)
+    date_fill(received, received_on)
     page.get_by_role("button", name="Record the complaint").click()
     banner = page.locator(".govuk-notification-banner--success")
     expect(banner).to_contain_text("Complaint recorded at stage 1 for Ada Lovel")
@@ -159,7 +141,7 @@ def test_an_officer_records_a_complaint_about_arrears_action_and_a_manager_ackno
     expect(page.get_by_text(f"The acknowledgement is due by {_long(stage.acknowledge_by)}")).to_be_visible()
     assert_accessible(page, phone=True)
     _shot(page, "6-acknowledge")
-    _fill_date(page.get_by_role("group", name="Date the complaint was acknowledged"), acknowledged_on)
+    date_fill(page.get_by_role("group", name="Date the complaint was acknowledged"), acknowledged_on)
     page.keyboard.press("Enter")  # sent from the keyboard, from the year box
     expect(banner).to_contain_text(f"acknowledged on {_long(acknowledged_on)}")
     latest_response = stage.respond_by
@@ -180,7 +162,7 @@ def test_an_officer_records_a_complaint_about_arrears_action_and_a_manager_ackno
     respond.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Record the response")
     assert_accessible(page, phone=True)
-    _fill_date(page.get_by_role("group", name="Date of the response"), today)
+    date_fill(page.get_by_role("group", name="Date of the response"), today)
     page.get_by_label("Partly upheld").check()
     page.get_by_label("Summary of the response").fill("The letter should have waited. Removed from the record.")
     _shot(page, "8-respond")

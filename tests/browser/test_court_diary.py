@@ -2,69 +2,36 @@
 records an outright order; axe passes on every page."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from arrears.models import ArrearsCase
-from courts.claims import claim_pack_make, gate_override, legal_case_decide, legal_case_open
 from courts.models import Hearing
-from courts.services import notice_serve
 from incomeapp.constants import Role
-from rentaccounts.constants import TransactionType
-from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from tests.browser.conftest import assert_accessible, sign_in
-from tests.factories import TenancyFactory, user_with_role
+from tests.browser.conftest import assert_accessible, date_fill, sign_in
+from tests.courts.possession import claim_pack_made, notice_served_by_hand
+from tests.factories import TenancyFactory, rent_debited_weekly, user_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _fill_date(page, scope, day):
-    scope.get_by_label("Day").fill(f"{day.day}")
-    scope.get_by_label("Month").fill(f"{day.month}")
-    scope.get_by_label("Year").fill(f"{day.year}")
 
 
 def test_officer_records_the_claim_and_hearing_and_sees_the_diary(page, live_server, law, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     today = timezone.localdate()
     tenancy = TenancyFactory(payment_reference="RW790001", tenure_type="SECURE")
-    account = account_get_or_create(tenancy=tenancy)
-    transactions_post(
-        postings=[
-            Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("100.00"), today - timedelta(weeks=w), f"d{w}")
-            for w in range(16)
-        ]
-    )
+    account = rent_debited_weekly(tenancy, weeks_ago=range(16))
     officer = user_with_role(Role.INCOME_OFFICER)
-    notice = notice_serve(
-        tenancy=tenancy,
-        notice_code="secure-nosp",
-        served_on=today - timedelta(weeks=10),
-        method="hand",
-        signatory="P. Shah, Income Manager",
-        proof_of_service="By hand.",
-        served_by=officer,
-    )
+    notice = notice_served_by_hand(tenancy, "secure-nosp", today - timedelta(weeks=10), officer)
     ArrearsCase.objects.filter(account=account).update(officer=officer)
-    legal_case = legal_case_open(notice=notice, opened_by=officer)
-    gate_override(
-        legal_case=legal_case,
-        overridden_by=user_with_role(Role.INCOME_MANAGER),
-        reason="Legal advised issuing now; the tenants have not engaged for months.",
-    )
-    legal_case_decide(
-        legal_case=legal_case, approved=True, notes="", decided_by=user_with_role(Role.SENIOR_INCOME_OFFICER)
-    )
-    claim_pack_make(legal_case=legal_case, made_by=officer)
+    legal_case = claim_pack_made(notice, officer)
 
     sign_in(page, live_server, officer.username)
     page.goto(f"{live_server.url}/legal/cases/{legal_case.pk}/")
     page.get_by_text("Record the claim as issued").click()
     issue = page.locator("form", has=page.get_by_role("button", name="Record the claim"))
-    _fill_date(page, issue, today - timedelta(weeks=4))
+    date_fill(issue, today - timedelta(weeks=4))
     issue.get_by_label("County Court hearing centre").fill("Bristol County Court")
     issue.get_by_label("Claim number").fill("K00BS123")
     page.get_by_role("button", name="Record the claim").click()
@@ -73,7 +40,7 @@ def test_officer_records_the_claim_and_hearing_and_sees_the_diary(page, live_ser
 
     page.get_by_text("Add a hearing").click()
     hearing_form = page.locator("form", has=page.get_by_role("button", name="Add the hearing"))
-    _fill_date(page, hearing_form.get_by_role("group", name="Hearing date"), today)
+    date_fill(hearing_form.get_by_role("group", name="Hearing date"), today)
     page.get_by_role("button", name="Add the hearing").click()
     expect(page.get_by_text("Hearing added.")).to_be_visible()
     assert_accessible(page)
@@ -88,7 +55,7 @@ def test_officer_records_the_claim_and_hearing_and_sees_the_diary(page, live_ser
     page.locator("summary", has_text="Record the outcome").click()
     page.get_by_label("Outcome").select_option("outright_possession_on_date")
     outcome = page.locator("form", has=page.get_by_role("button", name="Record the outcome"))
-    _fill_date(page, outcome.get_by_role("group", name="Date for possession in the order"), today + timedelta(days=28))
+    date_fill(outcome.get_by_role("group", name="Date for possession in the order"), today + timedelta(days=28))
     page.get_by_role("button", name="Record the outcome").click()
     expect(page.get_by_text("Outcome recorded; the arrears case has it.")).to_be_visible()
     expect(

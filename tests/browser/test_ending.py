@@ -19,7 +19,7 @@ from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, rent_debits_post, transactions_post
 from tenancies.constants import EndReason
 from tenancies.models import PropertyCharge
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, date_fill, sign_in
 from tests.factories import PatchFactory, PersonFactory, PropertyFactory, TenancyFactory, user_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,10 +29,7 @@ SHOTS = Path(tempfile.gettempdir())  # screenshots of the main pages, h5-*.png, 
 
 
 def _fill_date(page, legend: str, day: date) -> None:
-    group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(str(day.day))
-    group.get_by_label("Month").fill(str(day.month))
-    group.get_by_label("Year").fill(str(day.year))
+    date_fill(page.get_by_role("group", name=legend), day)
 
 
 def _charged_tenancy(reference: str, officer):

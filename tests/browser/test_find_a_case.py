@@ -17,7 +17,7 @@ from arrears.services import policies_install_shipped
 from incomeapp.constants import Role
 from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, phone_call_record, sign_in
 from tests.factories import PatchFactory, PersonFactory, PropertyFactory, TenancyFactory, user_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -72,15 +72,7 @@ def test_find_a_case_by_name_from_the_header(page, live_server, law):
 
     # Click 3: the recommended step opens the contact form; click 4 records the call (issue 22: at most 4 clicks).
     page.get_by_role("button", name="Call or visit: record what happened").click()
-    contact = page.locator("form", has=page.get_by_role("button", name="Record contact"))
-    contact.get_by_label("Phone call").check()
-    contact.locator('input[name="person"]').first.check()
-    contact.get_by_label("Spoke to the tenant").check()
-    contact.get_by_label("Day", exact=True).first.fill(str(today.day))
-    contact.get_by_label("Month", exact=True).first.fill(str(today.month))
-    contact.get_by_label("Year", exact=True).first.fill(str(today.year))
-    contact.get_by_label("Notes").fill("Called about the arrears; she will ring back after payday.")
-    contact.get_by_role("button", name="Record contact").click()
+    phone_call_record(page, today, "Called about the arrears; she will ring back after payday.")
     expect(page.get_by_text("Contact recorded.")).to_be_visible()
     expect(page.locator("#diary")).to_contain_text("she will ring back after payday")
     assert case.contacts.filter(notes__contains="ring back after payday").count() == 1

@@ -1,24 +1,17 @@
 """An officer opens a case, sends a letter the policy did not ask for yet, sees it in the diary with its state and
 opens its PDF; at desktop and phone widths, with axe on every page."""
 
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from arrears.models import ArrearsCase
-from arrears.review import review_run
 from arrears.services import policies_install_shipped
 from documents.models import Document
 from documents.services import templates_install_shipped
 from incomeapp.constants import Role
-from rentaccounts.constants import TransactionType
-from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.factories import PatchFactory, PropertyFactory, TenancyFactory, user_with_role
+from tests.factories import case_opened_by_review, tenancy_on_patch_of, user_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,16 +25,8 @@ def test_send_a_letter_on_demand_and_open_its_pdf(page, live_server, settings, t
     policies_install_shipped()
     templates_install_shipped()
     officer = user_with_role(Role.INCOME_OFFICER)
-    tenancy = TenancyFactory(
-        payment_reference="RW881001", property=PropertyFactory(patch=PatchFactory(officer=officer))
-    )
-    account = account_get_or_create(tenancy=tenancy)
-    today = timezone.localdate()
-    transactions_post(
-        postings=[Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("450.00"), today - timedelta(days=20), "d")]
-    )
-    review_run(as_of=today)
-    case = ArrearsCase.objects.get(account=account)
+    tenancy = tenancy_on_patch_of(officer, payment_reference="RW881001")
+    case = case_opened_by_review(tenancy, owed="450.00", days_ago=20)
     sign_in(page, live_server, officer.username)
 
     page.goto(f"{live_server.url}/worklist/cases/{case.pk}/")

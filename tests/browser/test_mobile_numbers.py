@@ -25,6 +25,13 @@ SHOTS = Path("/tmp/shots-b3")  # noqa: S108  (screenshots to look at; nothing re
 TOKEN = "callback-token-for-the-mobile-numbers-test"
 
 
+@pytest.fixture(autouse=True)
+def desktop_width_with_callbacks(page, settings):
+    """Each test here: the provider's receipts and replies carry our callback token; the page is desktop width."""
+    settings.MESSAGING_CALLBACK_TOKEN = TOKEN
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def _shot(page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / f"{name}-1280.png", full_page=True)
@@ -47,11 +54,8 @@ def _text_fails(live_server, provider, number: str, prefix: str) -> None:
 def test_an_officer_records_a_mobile_fixes_a_wrong_number_and_sees_a_stop(
     page,
     live_server,
-    settings,
     notify_provider,  # noqa: F811 (the imported fixture)
 ):
-    settings.MESSAGING_CALLBACK_TOKEN = TOKEN
-    page.set_viewport_size({"width": 1280, "height": 900})
     officer = user_with_role(Role.INCOME_OFFICER, first_name="Jo", last_name="Officer")
     ada = PersonFactory(first_name="Ada", last_name="Lovel", mobile="", texts_allowed=False, emails_allowed=False)
     TenancyFactory(payment_reference="RW884101", lead_tenant=ada)
@@ -156,11 +160,8 @@ def test_an_officer_records_a_mobile_fixes_a_wrong_number_and_sees_a_stop(
 def test_a_manager_sees_a_reply_from_a_number_no_tenant_has(
     page,
     live_server,
-    settings,
     notify_provider,  # noqa: F811 (the imported fixture)
 ):
-    settings.MESSAGING_CALLBACK_TOKEN = TOKEN
-    page.set_viewport_size({"width": 1280, "height": 900})
     manager = user_with_role(Role.INCOME_MANAGER, first_name="Mo", last_name="Manager")
     TenancyFactory(payment_reference="RW884201", lead_tenant=PersonFactory(mobile="07700 900111", texts_allowed=True))
     response = notify_provider.send_reply(

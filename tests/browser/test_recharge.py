@@ -11,18 +11,15 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from arrears.models import ArrearsCase
-from arrears.review import review_run
 from arrears.services import policies_install_shipped
 from documents.models import Document
 from documents.services import templates_install_shipped
 from incomeapp.constants import Role
-from rentaccounts.constants import AccountKind, TransactionType
+from rentaccounts.constants import AccountKind
 from rentaccounts.models import Account, Invoice
-from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from tenancies.models import TenancyTenant
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.factories import PatchFactory, PersonFactory, PropertyFactory, TenancyFactory, user_with_role
+from tests.factories import PersonFactory, case_opened_by_review, tenancy_on_patch_of, user_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,19 +38,12 @@ def test_an_officer_raises_a_recharge_and_the_rent_arrears_do_not_change(page, l
     policies_install_shipped()
     templates_install_shipped()
     officer = user_with_role(Role.INCOME_OFFICER, first_name="Jo", last_name="Officer")
-    tenancy = TenancyFactory(
-        payment_reference="RW883001",
-        property=PropertyFactory(patch=PatchFactory(officer=officer)),
-        lead_tenant=PersonFactory(first_name="Jo", last_name="Smith"),
+    tenancy = tenancy_on_patch_of(
+        officer, payment_reference="RW883001", lead_tenant=PersonFactory(first_name="Jo", last_name="Smith")
     )
     TenancyTenant.objects.create(tenancy=tenancy, person=PersonFactory(first_name="Sam", last_name="Smith"))
-    rent = account_get_or_create(tenancy=tenancy)
+    case = case_opened_by_review(tenancy, owed="450.00", days_ago=20)
     today = timezone.localdate()
-    transactions_post(
-        postings=[Posting(rent.pk, TransactionType.RENT_DEBIT, Decimal("450.00"), today - timedelta(days=20), "d")]
-    )
-    review_run(as_of=today)
-    case = ArrearsCase.objects.get(account=rent)
     sign_in(page, live_server, officer.username)
 
     page.goto(f"{live_server.url}/worklist/cases/{case.pk}/")

@@ -18,16 +18,10 @@ from lifecycle.models import RentChangeRun
 from rentaccounts.charging import monday_of
 from tenancies.constants import ChargeType, TenancyEventKind
 from tenancies.models import Charge, PropertyCharge, TenancyEvent, TenancyTenant
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, date_fill, sign_in
 from tests.factories import PersonFactory, PropertyFactory, SchemeFactory, TenancyFactory, user_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _fill_date(page, day) -> None:
-    page.get_by_label("Day").fill(str(day.day))
-    page.get_by_label("Month").fill(str(day.month))
-    page.get_by_label("Year").fill(str(day.year))
 
 
 def test_a_manager_runs_a_rent_change_for_a_scheme_and_a_second_manager_approves_it(
@@ -62,7 +56,7 @@ def test_a_manager_runs_a_rent_change_for_a_scheme_and_a_second_manager_approves
     assert_accessible(page)
     page.screenshot(path="/tmp/h4-prepare-errors.png", full_page=True)  # noqa: S108
     page.get_by_label("Name").fill("April rent change")
-    _fill_date(page, effective)
+    date_fill(page, effective)
     page.get_by_label("Harbour Court").check()
     expect(page.get_by_label("Rent", exact=True)).to_be_checked()
     page.get_by_label("Percentage change").fill("7.7")
@@ -132,7 +126,7 @@ def test_an_officer_changes_one_tenancys_charges_from_its_page(page, live_server
     page.get_by_role("button", name="Continue").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Give the reason for the change")
     assert_accessible(page)
-    _fill_date(page, start)
+    date_fill(page, start)
     page.get_by_label("Rent, in pounds a week").fill("103.50")
     page.get_by_label("Water charge, in pounds a week").fill("4.25")
     page.get_by_label("Reason for the change").fill("Water charge now collected with the rent")

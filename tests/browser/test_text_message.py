@@ -3,27 +3,20 @@ GOV.UK Notify's API) accepts it; its delivery report comes back over HTTP to the
 "Delivered"; the tenant's reply comes back the same way and shows on the officer's worklist and in the case's diary.
 At desktop width, each page also checked at phone width (axe at both, no sideways scrolling)."""
 
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from arrears.models import ArrearsCase
-from arrears.review import review_run
 from arrears.services import policies_install_shipped
 from incomeapp.constants import Role
 from messaging.constants import MessageStatus
 from messaging.models import Message
 from messaging.services_shipped import message_templates_install_shipped
-from rentaccounts.constants import TransactionType
-from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from tenancies.models import TenancyTenant
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.factories import PatchFactory, PersonFactory, PropertyFactory, TenancyFactory, user_with_role
+from tests.factories import PersonFactory, case_opened_by_review, tenancy_on_patch_of, user_with_role
 from tests.messaging.conftest import notify_provider, provider_server, sending_any_time  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,17 +39,9 @@ def test_an_officer_texts_a_tenant_sees_it_delivered_and_the_reply_reaches_the_w
     message_templates_install_shipped()
     officer = user_with_role(Role.INCOME_OFFICER, first_name="Jo", last_name="Officer")
     ada = PersonFactory(first_name="Ada", last_name="Lovel", mobile="07700 900321", texts_allowed=True)
-    tenancy = TenancyFactory(
-        payment_reference="RW884001", property=PropertyFactory(patch=PatchFactory(officer=officer)), lead_tenant=ada
-    )
+    tenancy = tenancy_on_patch_of(officer, payment_reference="RW884001", lead_tenant=ada)
     TenancyTenant.objects.create(tenancy=tenancy, person=PersonFactory(first_name="Bo", last_name="Lovel"))
-    account = account_get_or_create(tenancy=tenancy)
-    today = timezone.localdate()
-    transactions_post(
-        postings=[Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("300.00"), today - timedelta(days=20), "d")]
-    )
-    review_run(as_of=today)
-    case = ArrearsCase.objects.get(account=account)
+    case = case_opened_by_review(tenancy, owed="300.00", days_ago=20)
     already = set(Message.objects.values_list("pk", flat=True))  # the review's own payment-missed texts, if any
 
     sign_in(page, live_server, officer.username)

@@ -15,7 +15,7 @@ from documents.services import templates_install_shipped
 from incomeapp.constants import Role
 from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, phone_call_record, sign_in
 from tests.factories import PatchFactory, PropertyFactory, TenancyFactory, user_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,16 +57,7 @@ def test_worklist_top_case_call_and_agreement(page, live_server, settings, tmp_p
     assert_accessible(page)
 
     page.get_by_role("button", name="Call or visit: record what happened").click()  # the step opens its form
-    contact = page.locator("form", has=page.get_by_role("button", name="Record contact"))
-    expect(contact).to_be_visible()
-    contact.get_by_label("Phone call").check()
-    contact.locator('input[name="person"]').first.check()
-    contact.get_by_label("Spoke to the tenant").check()
-    contact.get_by_label("Day", exact=True).first.fill(str(today.day))
-    contact.get_by_label("Month", exact=True).first.fill(str(today.month))
-    contact.get_by_label("Year", exact=True).first.fill(str(today.year))
-    contact.get_by_label("Notes").fill("Hours cut at work; agreed to talk about a plan.")
-    page.get_by_role("button", name="Record contact").click()
+    phone_call_record(page, today, "Hours cut at work; agreed to talk about a plan.")
     expect(page.get_by_text("Contact recorded.")).to_be_visible()
     # The call unlocked the reminder: queued by the re-review and rendered, one letter for the one named tenant.
     assert Document.objects.filter(reference="RW880001", template_version__template__key="reminder_1").count() == 1

@@ -15,7 +15,6 @@ from django.urls import reverse
 
 from arrears.models import ArrearsCase
 from complaints.constants import ComplaintAbout
-from complaints.handling_code import complaint_rules_install
 from complaints.models import Complaint
 from complaints.services import complaint_record, current_stage
 from incomeapp.constants import Role
@@ -26,21 +25,6 @@ from tests.factories import TenancyFactory, user_with_role
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2027, 3, 1)
-
-
-@pytest.fixture(autouse=True)
-def rules():
-    complaint_rules_install()
-
-
-@pytest.fixture
-def officer():
-    return user_with_role(Role.INCOME_OFFICER)
-
-
-@pytest.fixture
-def manager():
-    return user_with_role(Role.INCOME_MANAGER)
 
 
 @pytest.fixture

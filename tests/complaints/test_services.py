@@ -27,21 +27,6 @@ from tests.factories import PersonFactory, TenancyFactory, user_with_role
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def rules():
-    complaint_rules_install()  # the data migration's rows (a transactional test's flush would remove them)
-
-
-@pytest.fixture
-def officer():
-    return user_with_role(Role.INCOME_OFFICER)
-
-
-@pytest.fixture
-def manager():
-    return user_with_role(Role.INCOME_MANAGER)
-
-
 @pytest.fixture
 def tenancy():
     return TenancyFactory()

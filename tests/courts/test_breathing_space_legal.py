@@ -35,11 +35,9 @@ from courts.models import LegalCase, Notice, Warrant
 from courts.selectors import notice_lapse
 from courts.services import notice_serve
 from incomeapp.constants import Role
-from rentaccounts.constants import TransactionType
-from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from tenancies.constants import TenureType
-from tenancies.models import TenancyTenant
-from tests.factories import PersonFactory, TenancyFactory, london_noon, user_with_role
+from tests.courts.possession import joint_secure_tenancy
+from tests.factories import london_noon, rent_debited_weekly, user_with_role
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("law")]
 
@@ -64,19 +62,8 @@ def tenancy(settings, tmp_path):
     """A joint secure tenancy (Ada Lead and Ben Joint), weekly from Monday 1 April 2024, owing 8 weeks' rent at
     £100.00 by the day of service."""
     settings.MEDIA_ROOT = tmp_path
-    tenancy = TenancyFactory(
-        payment_reference="RW915001",
-        tenure_type=TenureType.SECURE,
-        lead_tenant=PersonFactory(first_name="Ada", last_name="Lead"),
-    )
-    TenancyTenant.objects.create(tenancy=tenancy, person=PersonFactory(first_name="Ben", last_name="Joint"))
-    account = account_get_or_create(tenancy=tenancy)
-    transactions_post(
-        postings=[
-            Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("100.00"), SERVED - timedelta(weeks=w), f"r{w}")
-            for w in range(1, 9)
-        ]
-    )
+    tenancy = joint_secure_tenancy("RW915001")
+    rent_debited_weekly(tenancy, weeks_ago=range(1, 9), back_from=SERVED)
     return tenancy
 
 
@@ -140,6 +127,17 @@ def _approve(legal_case):
     return legal_case_decide(
         legal_case=legal_case, approved=True, notes="", decided_by=user_with_role(Role.SENIOR_INCOME_OFFICER)
     )
+
+
+def _claim_pack_made_on_2_march_2026(tenancy, officer, today):
+    """The NOSP served on the spec's day, then on Monday 2 March 2026 the claim readied, approved and its pack made."""
+    today(SERVED)
+    notice = _serve(tenancy, officer)
+    today(date(2026, 3, 2))
+    legal_case = _claim_ready(notice, officer)
+    _approve(legal_case)
+    claim_pack_make(legal_case=legal_case, made_by=officer)
+    return legal_case
 
 
 def _issue(legal_case, officer, issued_on):
@@ -247,12 +245,7 @@ def test_r_bs_12_a_section_21_notice_is_not_barred_nor_voided(tenancy, officer, 
 
 @pytest.mark.parametrize("kind", [STANDARD, CRISIS])
 def test_r_bs_13_no_claim_is_issued_during_a_moratorium_and_it_may_be_once_it_ends(tenancy, officer, today, kind):
-    today(SERVED)
-    notice = _serve(tenancy, officer)
-    today(date(2026, 3, 2))
-    legal_case = _claim_ready(notice, officer)
-    _approve(legal_case)
-    claim_pack_make(legal_case=legal_case, made_by=officer)
+    legal_case = _claim_pack_made_on_2_march_2026(tenancy, officer, today)
     space = _moratorium(tenancy, kind, date(2026, 3, 3), date(2026, 5, 1) if kind == STANDARD else None)
     today(date(2026, 3, 10))
     with pytest.raises(ValidationError, match=r"issuing a possession claim is not allowed while it lasts"):
@@ -289,12 +282,7 @@ def test_r_bs_03_r_bs_13_one_joint_tenants_moratorium_holds_a_claim_for_the_tena
 
 @pytest.mark.parametrize("kind", [STANDARD, CRISIS])
 def test_r_bs_13_the_hearing_goes_on_but_no_warrant_or_eviction_while_a_moratorium_lasts(tenancy, officer, today, kind):
-    today(SERVED)
-    notice = _serve(tenancy, officer)
-    today(date(2026, 3, 2))
-    legal_case = _claim_ready(notice, officer)
-    _approve(legal_case)
-    claim_pack_make(legal_case=legal_case, made_by=officer)
+    legal_case = _claim_pack_made_on_2_march_2026(tenancy, officer, today)
     _issue(legal_case, officer, date(2026, 3, 2))
     hearing, _ = hearing_record(legal_case=legal_case, hearing_on=date(2026, 4, 6), papers_served_on=date(2026, 3, 5),
                                 recorded_by=officer)  # fmt: skip

@@ -31,9 +31,8 @@ from rentaccounts.constants import TransactionType
 from rentaccounts.selectors import sum_amounts
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from rentaccounts.services.statements import statement_send
-from tenancies.constants import TenureType
-from tenancies.models import TenancyTenant
-from tests.factories import PersonFactory, TenancyFactory, user_with_role
+from tests.courts.possession import joint_secure_tenancy
+from tests.factories import user_with_role
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("law")]
 
@@ -43,11 +42,7 @@ def served(settings, tmp_path):
     """A joint secure tenancy, 12 weeks behind with some payments, whose NOSP was served 5 weeks ago."""
     settings.MEDIA_ROOT = tmp_path
     officer = user_with_role(Role.INCOME_OFFICER)
-    tenancy = TenancyFactory(
-        payment_reference="RW960001", tenure_type=TenureType.SECURE,
-        lead_tenant=PersonFactory(first_name="Ada", last_name="Lead"),
-    )  # fmt: skip
-    TenancyTenant.objects.create(tenancy=tenancy, person=PersonFactory(first_name="Ben", last_name="Joint"))
+    tenancy = joint_secure_tenancy("RW960001")
     account = account_get_or_create(tenancy=tenancy)
     today = timezone.localdate()
     postings = []
@@ -140,14 +135,8 @@ def test_officer_confirmations_an_assessment_and_a_seniors_approval_produce_the_
     assert printed[: len(expected_balances)] == expected_balances
 
 
-def test_nobody_approves_a_claim_they_prepared(served):
-    senior = user_with_role(Role.SENIOR_INCOME_OFFICER)
-    legal_case = legal_case_open(notice=served["notice"], opened_by=senior)
-    with pytest.raises(PermissionDenied, match="You prepared this claim, so someone else must approve it"):
-        legal_case_decide(legal_case=legal_case, approved=True, notes="", decided_by=senior)
-
-
-def test_a_refusal_needs_a_reason_and_a_two_step_chain_needs_two_people(served, settings):
+def _claim_for_a_two_step_approval(served, settings):
+    """A claim prepared in full by the officer, awaiting a Senior Income Officer and then an Income Manager."""
     settings.LEGAL_CLAIM_APPROVAL_CHAIN = ["Senior Income Officer", "Income Manager"]
     officer = served["officer"]
     _complete_the_record(served)
@@ -157,6 +146,18 @@ def test_a_refusal_needs_a_reason_and_a_two_step_chain_needs_two_people(served, 
     legal_case_update(
         legal_case=legal_case, updated_by=officer, assessment="Proportionate: reasons.", part3_letter_on=None
     )
+    return legal_case
+
+
+def test_nobody_approves_a_claim_they_prepared(served):
+    senior = user_with_role(Role.SENIOR_INCOME_OFFICER)
+    legal_case = legal_case_open(notice=served["notice"], opened_by=senior)
+    with pytest.raises(PermissionDenied, match="You prepared this claim, so someone else must approve it"):
+        legal_case_decide(legal_case=legal_case, approved=True, notes="", decided_by=senior)
+
+
+def test_a_refusal_needs_a_reason_and_a_two_step_chain_needs_two_people(served, settings):
+    legal_case = _claim_for_a_two_step_approval(served, settings)
     manager = user_with_role(Role.INCOME_MANAGER)
     with pytest.raises(ValidationError, match="Say why"):
         legal_case_decide(legal_case=legal_case, approved=False, notes=" ", decided_by=manager)
@@ -168,7 +169,7 @@ def test_a_refusal_needs_a_reason_and_a_two_step_chain_needs_two_people(served, 
             legal_case=legal_case, approved=True, notes="", decided_by=user_with_role(Role.SENIOR_INCOME_OFFICER)
         )
     legal_case_decide(legal_case=legal_case, approved=True, notes="", decided_by=user_with_role(Role.INCOME_MANAGER))
-    assert claim_pack_make(legal_case=legal_case, made_by=officer).pages >= 3
+    assert claim_pack_make(legal_case=legal_case, made_by=served["officer"]).pages >= 3
 
 
 def test_sending_a_claim_back_keeps_every_earlier_approval_in_the_audit_trail(served, settings):
@@ -176,15 +177,7 @@ def test_sending_a_claim_back_keeps_every_earlier_approval_in_the_audit_trail(se
     as no longer counted, with a history row saying who sent it back and why; nothing is deleted."""
     from courts.models import LegalApproval
 
-    settings.LEGAL_CLAIM_APPROVAL_CHAIN = ["Senior Income Officer", "Income Manager"]
-    officer = served["officer"]
-    _complete_the_record(served)
-    legal_case = legal_case_open(notice=served["notice"], opened_by=officer)
-    gate_confirm(legal_case=legal_case, key="agreement_offered", note="Offered £5 a week; refused on 10/11.",
-                 confirmed_by=officer)  # fmt: skip
-    legal_case_update(
-        legal_case=legal_case, updated_by=officer, assessment="Proportionate: reasons.", part3_letter_on=None
-    )
+    legal_case = _claim_for_a_two_step_approval(served, settings)
     senior = user_with_role(Role.SENIOR_INCOME_OFFICER)
     first = legal_case_decide(legal_case=legal_case, approved=True, notes="", decided_by=senior)
     manager = user_with_role(Role.INCOME_MANAGER)

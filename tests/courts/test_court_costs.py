@@ -14,27 +14,25 @@ from django.utils import timezone
 
 from arrears.constants import AgreementState
 from arrears.models import Agreement, ArrearsCase
-from courts.claims import claim_pack_make, gate_override, legal_case_decide, legal_case_open
+from courts.claims import claim_pack_make
 from courts.constants import CourtOutcome
 from courts.court import (
-    claim_issue_record,
     court_costs_post,
     hearing_costs_correct,
     hearing_outcome_record,
-    hearing_record,
     serious_arrears_at,
     warrant_request,
 )
 from courts.selectors import rent_position
-from courts.services import notice_serve
 from incomeapp.constants import Role
 from rentaccounts.constants import AccountKind, TransactionType
 from rentaccounts.models import Account, Transaction
 from rentaccounts.selectors import balance_differences
 from rentaccounts.selectors_court_costs import court_costs_position
-from rentaccounts.services import Posting, account_get_or_create, transactions_post
+from rentaccounts.services import Posting, transactions_post
 from tenancies.constants import PaymentMethod, TenureType
-from tests.factories import TenancyFactory, user_with_role
+from tests.courts.possession import claim_heard, claim_pack_made, notice_served_by_hand
+from tests.factories import TenancyFactory, rent_debited_weekly, user_with_role
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("law")]
 
@@ -49,35 +47,13 @@ def hearing(settings, tmp_path):
     """A secure tenancy £1,600 in arrears, its NOSP served 10 weeks ago, the claim issued and heard two days ago."""
     settings.MEDIA_ROOT = tmp_path
     tenancy = TenancyFactory(payment_reference="RW980001", tenure_type=TenureType.SECURE)
-    account = account_get_or_create(tenancy=tenancy)
+    account = rent_debited_weekly(tenancy, weeks_ago=range(16))
     today = timezone.localdate()
-    transactions_post(
-        postings=[
-            Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("100.00"), today - timedelta(weeks=w), f"cc:{w}")
-            for w in range(16)
-        ]
-    )
     officer = user_with_role(Role.INCOME_OFFICER)
-    notice = notice_serve(
-        tenancy=tenancy,
-        notice_code="secure-nosp",
-        served_on=today - timedelta(weeks=10),
-        method="hand",
-        signatory="P. Shah",
-        proof_of_service="By hand.",
-        served_by=officer,
-    )
-    legal_case = legal_case_open(notice=notice, opened_by=officer)
-    gate_override(legal_case=legal_case, overridden_by=user_with_role(Role.INCOME_MANAGER),
-                  reason="Legal advised issuing now; the tenants have not engaged for months.")  # fmt: skip
-    legal_case_decide(
-        legal_case=legal_case, approved=True, notes="", decided_by=user_with_role(Role.SENIOR_INCOME_OFFICER)
-    )
-    claim_pack_make(legal_case=legal_case, made_by=officer)
-    claim_issue_record(legal_case=legal_case, issued_on=today - timedelta(weeks=5), court_name="Bristol County Court",
-                       claim_number="K00BS777", recorded_by=officer)  # fmt: skip
-    heard, _ = hearing_record(legal_case=legal_case, hearing_on=today - timedelta(days=2), papers_served_on=None,
-                              recorded_by=officer)  # fmt: skip
+    notice = notice_served_by_hand(tenancy, "secure-nosp", today - timedelta(weeks=10), officer, signatory="P. Shah")
+    legal_case = claim_pack_made(notice, officer)
+    heard = claim_heard(legal_case, officer, issued_on=today - timedelta(weeks=5), hearing_on=today - timedelta(days=2),
+                        claim_number="K00BS777", court_name="Bristol County Court")  # fmt: skip
     return {"hearing": heard, "case": legal_case, "officer": officer, "tenancy": tenancy, "account": account}
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from arrears.constants import AgreementState, AgreementType
 from arrears.models import Agreement, ArrearsCase
-from courts.claims import claim_pack_make, gate_override, legal_case_decide, legal_case_open
+from courts.claims import legal_case_open
 from courts.constants import CourtOutcome, EvictionOutcome
 from courts.court import (
     claim_issue_record,
@@ -27,34 +27,18 @@ from courts.court import (
     warrant_request,
 )
 from courts.models import LegalCase
-from courts.services import notice_serve
 from incomeapp.constants import Role
-from rentaccounts.constants import TransactionType
 from rentaccounts.selectors import sum_amounts
-from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from tenancies.constants import TenureType
-from tests.factories import TenancyFactory, user_with_role
+from tests.courts.possession import claim_heard, claim_pack_made, notice_served_by_hand
+from tests.factories import TenancyFactory, rent_debited_weekly, user_with_role
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("law")]
 
 
 def _owing(reference, tenure=TenureType.SECURE, weeks=16):
     tenancy = TenancyFactory(payment_reference=reference, tenure_type=tenure)
-    account = account_get_or_create(tenancy=tenancy)
-    today = timezone.localdate()
-    transactions_post(
-        postings=[
-            Posting(
-                account.pk,
-                TransactionType.RENT_DEBIT,
-                Decimal("100.00"),
-                today - timedelta(weeks=w),
-                f"{reference}:{w}",
-            )
-            for w in range(weeks)
-        ]
-    )
-    return tenancy, account
+    return tenancy, rent_debited_weekly(tenancy, weeks_ago=range(weeks))
 
 
 @pytest.fixture
@@ -63,22 +47,8 @@ def claim(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     tenancy, account = _owing("RW970001")
     officer = user_with_role(Role.INCOME_OFFICER)
-    notice = notice_serve(
-        tenancy=tenancy,
-        notice_code="secure-nosp",
-        served_on=timezone.localdate() - timedelta(weeks=10),
-        method="hand",
-        signatory="P. Shah, Income Manager",
-        proof_of_service="By hand.",
-        served_by=officer,
-    )
-    legal_case = legal_case_open(notice=notice, opened_by=officer)
-    gate_override(legal_case=legal_case, overridden_by=user_with_role(Role.INCOME_MANAGER),
-                  reason="Legal advised issuing now; the tenants have not engaged for months.")  # fmt: skip
-    legal_case_decide(
-        legal_case=legal_case, approved=True, notes="", decided_by=user_with_role(Role.SENIOR_INCOME_OFFICER)
-    )
-    claim_pack_make(legal_case=legal_case, made_by=officer)
+    notice = notice_served_by_hand(tenancy, "secure-nosp", timezone.localdate() - timedelta(weeks=10), officer)
+    legal_case = claim_pack_made(notice, officer)
     return {"case": legal_case, "officer": officer, "account": account, "tenancy": tenancy}
 
 
@@ -148,10 +118,8 @@ def test_a_suspended_order_becomes_a_court_agreement_and_its_breach_leads_to_an_
 def test_mandatory_ground_limits_and_a_dismissal_closes_the_case(claim):
     legal_case, officer = claim["case"], claim["officer"]
     today = timezone.localdate()
-    claim_issue_record(legal_case=legal_case, issued_on=today - timedelta(weeks=5), court_name="Bristol",
-                       claim_number="K1", recorded_by=officer)  # fmt: skip
-    hearing, _ = hearing_record(legal_case=legal_case, hearing_on=today - timedelta(days=2), papers_served_on=None,
-                                recorded_by=officer)  # fmt: skip
+    hearing = claim_heard(legal_case, officer, issued_on=today - timedelta(weeks=5),
+                          hearing_on=today - timedelta(days=2), claim_number="K1")  # fmt: skip
     with pytest.raises(ValidationError, match="cannot suspend or postpone"):
         hearing_outcome_record(hearing=hearing, outcome=CourtOutcome.SUSPENDED, terms_amount=Decimal("5.00"),
                                mandatory_ground=True, recorded_by=officer)  # fmt: skip
@@ -163,23 +131,14 @@ def test_an_excluded_licence_is_ended_without_a_court_once_its_notice_has_run(se
     settings.MEDIA_ROOT = tmp_path
     tenancy, _ = _owing("RW970002", tenure=TenureType.EXCL_LICENCE)
     officer = user_with_role(Role.INCOME_OFFICER)
-    notice = notice_serve(
-        tenancy=tenancy,
-        notice_code="excluded-licence",
-        served_on=timezone.localdate(),
-        method="hand",
-        signatory="P. Shah",
-        proof_of_service="By hand.",
-        served_by=officer,
-    )
+    notice = notice_served_by_hand(tenancy, "excluded-licence", timezone.localdate(), officer, signatory="P. Shah")
     with pytest.raises(ValidationError, match="The notice runs until"):
         eviction_book(notice=notice, scheduled_on=notice.earliest_proceedings_on, recorded_by=officer)
     eviction = eviction_book(notice=notice, scheduled_on=notice.earliest_proceedings_on + timedelta(days=1),
                              recorded_by=officer)  # fmt: skip
     assert eviction.warrant is None
     secure, _ = _owing("RW970003")
-    nosp = notice_serve(tenancy=secure, notice_code="secure-nosp", served_on=timezone.localdate(), method="hand",
-                        signatory="P. Shah", proof_of_service="By hand.", served_by=officer)  # fmt: skip
+    nosp = notice_served_by_hand(secure, "secure-nosp", timezone.localdate(), officer, signatory="P. Shah")
     with pytest.raises(ValidationError, match="needs a court order and a warrant"):
         eviction_book(notice=nosp, scheduled_on=nosp.earliest_proceedings_on + timedelta(days=1), recorded_by=officer)
 
@@ -226,8 +185,7 @@ def test_an_introductory_review_must_be_decided_and_upheld_before_the_date_in_th
     tenancy, _ = _owing("RW970004", tenure=TenureType.INTRO)
     officer = user_with_role(Role.INCOME_OFFICER)
     served = timezone.localdate() - timedelta(weeks=6)
-    notice = notice_serve(tenancy=tenancy, notice_code="intro-s128", served_on=served, method="hand",
-                          signatory="P. Shah", proof_of_service="By hand.", served_by=officer)  # fmt: skip
+    notice = notice_served_by_hand(tenancy, "intro-s128", served, officer, signatory="P. Shah")
     assert notice.review_by == served + timedelta(days=13)
     legal_case = legal_case_open(notice=notice, opened_by=officer)
 
@@ -256,10 +214,8 @@ def test_a_two_step_warrant_chain_needs_two_different_managers(claim, settings):
     settings.LEGAL_WARRANT_APPROVAL_CHAIN = ["Income Manager", "Income Manager"]
     legal_case, officer = claim["case"], claim["officer"]
     today = timezone.localdate()
-    claim_issue_record(legal_case=legal_case, issued_on=today - timedelta(weeks=5), court_name="Bristol",
-                       claim_number="K3", recorded_by=officer)  # fmt: skip
-    hearing, _ = hearing_record(legal_case=legal_case, hearing_on=today - timedelta(weeks=1), papers_served_on=None,
-                                recorded_by=officer)  # fmt: skip
+    hearing = claim_heard(legal_case, officer, issued_on=today - timedelta(weeks=5),
+                          hearing_on=today - timedelta(weeks=1), claim_number="K3")  # fmt: skip
     hearing_outcome_record(hearing=hearing, outcome=CourtOutcome.OUTRIGHT_FORTHWITH, recorded_by=officer)
     warrant = warrant_request(hearing=hearing, reason="Outright order; no contact since.", requested_by=officer)
     assert warrant.form == "N325"

@@ -54,6 +54,13 @@ def _owe(tenancy, amount: str, on: date, kind=TransactionType.RENT_DEBIT, key="o
     transactions_post(postings=[Posting(account.pk, kind, Decimal(amount), on, f"{key}:{tenancy.pk}")])
 
 
+def _standard_moratorium(tenancy, starts_on: date, ends_on: date, *, debt_covered: str) -> BreathingSpace:
+    """A standard Breathing Space moratorium on the tenancy's debt, recorded as a row."""
+    return BreathingSpace.objects.create(
+        tenancy=tenancy, kind="standard", starts_on=starts_on, ends_on=ends_on, debt_covered=Decimal(debt_covered)
+    )
+
+
 def _specs(landlord, tenure, served_on, jurisdiction=Jurisdiction.ENGLAND):
     return {
         spec.code: spec
@@ -244,13 +251,7 @@ def test_a_posted_notice_counts_as_served_two_working_days_later_and_one_left_at
 def test_no_rent_arrears_notice_during_breathing_space_but_a_section_21_may_be_served():
     tenancy = _tenancy(TenureType.AST, landlord=LandlordType.PRIVATE_REGISTERED_PROVIDER)
     _owe(tenancy, "800.00", date(2026, 11, 16))
-    BreathingSpace.objects.create(
-        tenancy=tenancy,
-        kind="standard",
-        starts_on=date(2026, 11, 1),
-        ends_on=date(2026, 12, 30),
-        debt_covered=Decimal("700.00"),
-    )
+    _standard_moratorium(tenancy, date(2026, 11, 1), date(2026, 12, 30), debt_covered="700.00")
     plan = notice_plan(tenancy=tenancy, served_on=date(2026, 11, 22))
     barred = {option.spec.code: option.barred for option in plan.options}
     assert barred == {"assured-s8": True, "s21": False}
@@ -271,13 +272,7 @@ def test_a_deadline_inside_a_breathing_space_moves_to_8_weeks_after_it_ends():
     # Through the planner: a NOSP lapsing on 9 February 2027 inside a moratorium moves with it.
     tenancy = _tenancy()
     _owe(tenancy, "400.00", date(2026, 1, 5))
-    BreathingSpace.objects.create(
-        tenancy=tenancy,
-        kind="standard",
-        starts_on=date(2027, 1, 20),
-        ends_on=date(2027, 3, 20),
-        debt_covered=Decimal("400.00"),
-    )
+    _standard_moratorium(tenancy, date(2027, 1, 20), date(2027, 3, 20), debt_covered="400.00")
     [option] = notice_plan(tenancy=tenancy, served_on=date(2026, 1, 7)).options
     assert option.lapses_on == date(2027, 5, 15) and "moved from 9 February 2027" in option.lapse_note
     assert option.statutory_lapses_on == date(2027, 2, 9)  # what a served notice keeps; the move is worked out later

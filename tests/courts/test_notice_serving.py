@@ -18,9 +18,9 @@ from incomeapp.constants import Role
 from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from tenancies.constants import TenureType
-from tenancies.models import TenancyTenant
+from tests.courts.possession import joint_secure_tenancy
 from tests.documents.pngs import ink, pdf_pages_as_png
-from tests.factories import PersonFactory, TenancyFactory, user_with_role
+from tests.factories import TenancyFactory, rent_debited_weekly, user_with_role
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("law")]
 
@@ -29,21 +29,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("law")]
 def owing(settings, tmp_path):
     """A joint secure tenancy (weekly, from Monday 1 April 2024) owing 6 weeks' rent and a £45 repair recharge."""
     settings.MEDIA_ROOT = tmp_path
-    tenancy = TenancyFactory(
-        payment_reference="RW950001",
-        tenure_type=TenureType.SECURE,
-        lead_tenant=PersonFactory(first_name="Ada", last_name="Lead"),
-    )
-    TenancyTenant.objects.create(tenancy=tenancy, person=PersonFactory(first_name="Ben", last_name="Joint"))
-    account = account_get_or_create(tenancy=tenancy)
-    today = timezone.localdate()
-    transactions_post(
-        postings=[
-            Posting(account.pk, TransactionType.RENT_DEBIT, Decimal("100.00"), today - timedelta(weeks=w), f"r{w}")
-            for w in range(6)
-        ]
-        + [Posting(account.pk, TransactionType.RECHARGE, Decimal("45.00"), today - timedelta(days=1), "repair")]
-    )
+    tenancy = joint_secure_tenancy("RW950001")
+    account = rent_debited_weekly(tenancy, weeks_ago=range(6))
+    repair_on = timezone.localdate() - timedelta(days=1)
+    transactions_post(postings=[Posting(account.pk, TransactionType.RECHARGE, Decimal("45.00"), repair_on, "repair")])
     return tenancy
 
 

@@ -27,12 +27,13 @@ from courts.constants import CourtOutcome
 from courts.court import claim_issue_record, hearing_outcome_record, hearing_record
 from courts.models import LegalCase
 from courts.planner import notice_plan
-from courts.services import intro_review_record, notice_serve
+from courts.services import intro_review_record
 from incomeapp.constants import Role
 from rentaccounts.constants import TransactionType
-from rentaccounts.services import Posting, account_get_or_create, transactions_post
+from rentaccounts.services import Posting, transactions_post
 from tenancies.constants import RentPeriod, TenureType
-from tests.factories import TenancyFactory, user_with_role
+from tests.courts.possession import claim_heard, claim_pack_made, notice_served_by_hand
+from tests.factories import TenancyFactory, rent_debited_weekly, user_with_role
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("law", "media")]
 
@@ -47,23 +48,7 @@ def media(settings, tmp_path):
 def _tenancy(reference, tenure, *, weeks=16, last_debit=None, **fields):
     """A tenancy owing `weeks` weekly debits of £100.00, the newest on `last_debit` (default today)."""
     tenancy = TenancyFactory(payment_reference=reference, tenure_type=tenure, **fields)
-    account = account_get_or_create(tenancy=tenancy)
-    newest = last_debit or timezone.localdate()
-    transactions_post(
-        postings=[
-            Posting(
-                account.pk, TransactionType.RENT_DEBIT, D("100.00"), newest - timedelta(weeks=w), f"{reference}:{w}"
-            )
-            for w in range(weeks)
-        ]
-    )
-    return tenancy, account
-
-
-def _serve(tenancy, code, served_on, officer):
-    return notice_serve(tenancy=tenancy, notice_code=code, served_on=served_on, method="hand",
-                        signatory="P. Shah, Income Manager", proof_of_service="By hand.",
-                        served_by=officer)  # fmt: skip
+    return tenancy, rent_debited_weekly(tenancy, weeks_ago=range(weeks), back_from=last_debit)
 
 
 def _override(legal_case):
@@ -79,7 +64,7 @@ def intro():
     tenancy, _ = _tenancy("RW950001", TenureType.INTRO)
     officer = user_with_role(Role.INCOME_OFFICER)
     served = timezone.localdate() - timedelta(weeks=6)
-    notice = _serve(tenancy, "intro-s128", served, officer)
+    notice = notice_served_by_hand(tenancy, "intro-s128", served, officer)
     legal_case = legal_case_open(notice=notice, opened_by=officer)
     return {"notice": notice, "case": legal_case, "officer": officer, "served": served}
 
@@ -105,7 +90,7 @@ def test_r_int_03_no_claim_while_the_tenant_may_still_ask_for_a_review(media):
     tenancy, _ = _tenancy("RW950002", TenureType.INTRO)
     officer = user_with_role(Role.INCOME_OFFICER)
     served = timezone.localdate() - timedelta(days=5)  # 14 days beginning with service: the window is open
-    notice = _serve(tenancy, "intro-s128", served, officer)
+    notice = notice_served_by_hand(tenancy, "intro-s128", served, officer)
     legal_case = legal_case_open(notice=notice, opened_by=officer)  # preparing may start
     _override(legal_case)
     with pytest.raises(ValidationError, match=f"may ask for a review .* until {notice.review_by:%-d %B %Y}"):
@@ -162,7 +147,7 @@ def test_r_int_02_a_claim_is_issued_only_after_the_date_in_the_notice_once_the_r
 
 def test_r_lic_02_no_possession_claim_can_be_opened_on_an_excluded_licence():
     tenancy, _ = _tenancy("RW950003", TenureType.EXCL_LICENCE)
-    notice = _serve(tenancy, "excluded-licence", timezone.localdate() - timedelta(weeks=6),
+    notice = notice_served_by_hand(tenancy, "excluded-licence", timezone.localdate() - timedelta(weeks=6),
                     user_with_role(Role.INCOME_OFFICER))  # fmt: skip
     with pytest.raises(ValidationError, match=r"no court order is needed"):
         legal_case_open(notice=notice, opened_by=user_with_role(Role.INCOME_MANAGER))
@@ -203,18 +188,13 @@ def _assured_claim(reference, *, paid_after_service: str | None):
     served = today - timedelta(weeks=6)
     tenancy, account = _tenancy(reference, TenureType.ASSURED, weeks=8, last_debit=served)
     officer = user_with_role(Role.INCOME_OFFICER)
-    notice = _serve(tenancy, "assured-s8", served, officer)
+    notice = notice_served_by_hand(tenancy, "assured-s8", served, officer)
     if paid_after_service:
         transactions_post(postings=[Posting(account.pk, TransactionType.PAYMENT, -D(paid_after_service),
                                             served + timedelta(days=7), f"{reference}:paid")])  # fmt: skip
-    legal_case = legal_case_open(notice=notice, opened_by=officer)
-    _override(legal_case)
-    legal_case_decide(legal_case=legal_case, approved=True, notes="", decided_by=user_with_role(Role.INCOME_MANAGER))
-    claim_pack_make(legal_case=legal_case, made_by=officer)
-    claim_issue_record(legal_case=legal_case, issued_on=today - timedelta(days=20), court_name="Bristol",
-                       claim_number="K8", recorded_by=officer)  # fmt: skip
-    hearing, _ = hearing_record(legal_case=legal_case, hearing_on=today - timedelta(days=1), papers_served_on=None,
-                                recorded_by=officer)  # fmt: skip
+    legal_case = claim_pack_made(notice, officer, approver_role=Role.INCOME_MANAGER)
+    hearing = claim_heard(legal_case, officer, issued_on=today - timedelta(days=20),
+                          hearing_on=today - timedelta(days=1), claim_number="K8")  # fmt: skip
     return {"notice": notice, "case": legal_case, "hearing": hearing, "officer": officer, "account": account}
 
 
@@ -269,18 +249,23 @@ def test_r_ast_01_a_suspended_order_on_the_discretionary_grounds_is_allowed_when
     assert Agreement.objects.filter(case__account=claim["account"], agreement_type=AgreementType.COURT).exists()
 
 
-def test_a_notice_with_no_mandatory_ground_cannot_carry_an_outright_mandatory_order(settings):
-    tenancy, _ = _tenancy("RW950009", TenureType.SECURE)
+def _secure_claim_heard_today(reference, claim_number):
+    """A secure tenancy owing 16 weeks' rent, its NOSP served 10 weeks ago, the claim issued 4 weeks ago and heard
+    today."""
+    tenancy, account = _tenancy(reference, TenureType.SECURE)
     officer = user_with_role(Role.INCOME_OFFICER)
     today = timezone.localdate()
-    notice = _serve(tenancy, "secure-nosp", today - timedelta(weeks=10), officer)
-    legal_case = legal_case_open(notice=notice, opened_by=officer)
-    _override(legal_case)
-    legal_case_decide(legal_case=legal_case, approved=True, notes="", decided_by=user_with_role(Role.INCOME_MANAGER))
-    claim_pack_make(legal_case=legal_case, made_by=officer)
-    claim_issue_record(legal_case=legal_case, issued_on=today - timedelta(weeks=4), court_name="Bristol",
-                       claim_number="K9", recorded_by=officer)  # fmt: skip
-    hearing, _ = hearing_record(legal_case=legal_case, hearing_on=today, papers_served_on=None, recorded_by=officer)
+    notice = notice_served_by_hand(tenancy, "secure-nosp", today - timedelta(weeks=10), officer)
+    legal_case = claim_pack_made(notice, officer, approver_role=Role.INCOME_MANAGER)
+    hearing = claim_heard(
+        legal_case, officer, issued_on=today - timedelta(weeks=4), hearing_on=today, claim_number=claim_number
+    )
+    return {"case": legal_case, "hearing": hearing, "officer": officer, "account": account}
+
+
+def test_a_notice_with_no_mandatory_ground_cannot_carry_an_outright_mandatory_order(settings):
+    claim = _secure_claim_heard_today("RW950009", "K9")
+    hearing, officer = claim["hearing"], claim["officer"]
     with pytest.raises(ValidationError, match="gives no mandatory ground: record the order the court made on Ground 1"):
         hearing_outcome_record(hearing=hearing, outcome=CourtOutcome.OUTRIGHT_FORTHWITH, mandatory_ground=True,
                                recorded_by=officer)  # fmt: skip
@@ -291,18 +276,7 @@ def test_a_notice_with_no_mandatory_ground_cannot_carry_an_outright_mandatory_or
 
 @pytest.fixture
 def secure_claim():
-    tenancy, account = _tenancy("RW950010", TenureType.SECURE)
-    officer = user_with_role(Role.INCOME_OFFICER)
-    today = timezone.localdate()
-    notice = _serve(tenancy, "secure-nosp", today - timedelta(weeks=10), officer)
-    legal_case = legal_case_open(notice=notice, opened_by=officer)
-    _override(legal_case)
-    legal_case_decide(legal_case=legal_case, approved=True, notes="", decided_by=user_with_role(Role.INCOME_MANAGER))
-    claim_pack_make(legal_case=legal_case, made_by=officer)
-    claim_issue_record(legal_case=legal_case, issued_on=today - timedelta(weeks=4), court_name="Bristol",
-                       claim_number="K10", recorded_by=officer)  # fmt: skip
-    hearing, _ = hearing_record(legal_case=legal_case, hearing_on=today, papers_served_on=None, recorded_by=officer)
-    return {"case": legal_case, "hearing": hearing, "officer": officer, "account": account}
+    return _secure_claim_heard_today("RW950010", "K10")
 
 
 def test_r_sec_06_a_suspended_order_becomes_a_court_agreement_with_its_own_first_payment_date_and_terms(secure_claim):

@@ -6,8 +6,7 @@ information; the excluded licence letter never says a court order is needed."""
 
 import io
 import re
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 
 import pypdf
 import pytest
@@ -26,8 +25,6 @@ from courts.prescribed import (
 from courts.services import notice_serve
 from documents.models import Document
 from incomeapp.constants import Jurisdiction, Role
-from rentaccounts.constants import TransactionType
-from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from tenancies.constants import LandlordType, TenureType
 from tests.factories import (
     PersonFactory,
@@ -35,6 +32,7 @@ from tests.factories import (
     ProviderFactory,
     SchemeFactory,
     TenancyFactory,
+    rent_debited_weekly,
     user_with_role,
 )
 
@@ -61,19 +59,7 @@ def _owing(tenure, *, landlord=LandlordType.LOCAL_AUTHORITY, served_on=None, wee
         lead_tenant=PersonFactory(first_name="Ada", last_name="Lead"),
         property=PropertyFactory(scheme=SchemeFactory(provider=provider)),
     )
-    account = account_get_or_create(tenancy=tenancy)
-    transactions_post(
-        postings=[
-            Posting(
-                account.pk,
-                TransactionType.RENT_DEBIT,
-                Decimal("100.00"),
-                served_on - timedelta(weeks=w),
-                f"{reference}:r{w}",
-            )
-            for w in range(weeks)
-        ]
-    )
+    rent_debited_weekly(tenancy, weeks_ago=range(weeks), back_from=served_on)
     return tenancy
 
 

@@ -7,17 +7,15 @@ from decimal import Decimal
 
 import pytest
 
-from documents.rendering import letter_pdf
 from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from rentaccounts.services.statement_run import statement_period
 from rentaccounts.services.statements import account_statement, statement_pdf
+from tests.documents.conftest import letter_to_priya_shah
 from tests.documents.pngs import DPI, ink, pdf_pages_as_png
 from tests.factories import TenancyFactory
 
 A4 = (round(210 / 25.4 * DPI), round(297 / 25.4 * DPI))
-LANDLORD = {"name": "Harbour Homes", "address_lines": ["1 Quay Street", "Bristol", "BS1 4AA"], "phone": "0117 000 0000"}
-RECIPIENT = {"name": "Ms Priya Shah", "address_lines": ["Flat 3, 12 Mill Lane", "Bristol", "BS2 9XY"]}
 
 
 def _layout_is_right(page) -> None:
@@ -30,14 +28,7 @@ def _layout_is_right(page) -> None:
 
 def test_a_letter_looks_right():
     body = "".join(f"<p>Paragraph {n}: your account shows £412.50 owing; please call us.</p>" for n in range(6))
-    pdf = letter_pdf(
-        title="About your rent account",
-        landlord=LANDLORD,
-        recipient=RECIPIENT,
-        reference="RW000123",
-        dated=date(2026, 11, 30),
-        body_html=body,
-    )
+    pdf = letter_to_priya_shah(body)
     [page] = pdf_pages_as_png(pdf, "letter")
     _layout_is_right(page)
     assert ink(page, (0.08, 0.14, 0.5, 0.24)) > 0.005, "the recipient's block, where a window envelope shows it"

@@ -1,14 +1,10 @@
 """The renderer: an A4 tagged PDF whose text reads back with the names, address, figures and page numbers."""
 
 import io
-from datetime import date
 
 import pypdf
 
-from documents.rendering import letter_pdf
-
-LANDLORD = {"name": "Harbour Homes", "address_lines": ["1 Quay Street", "Bristol", "BS1 4AA"], "phone": "0117 000 0000"}
-RECIPIENT = {"name": "Ms Priya Shah", "address_lines": ["Flat 3, 12 Mill Lane", "Bristol", "BS2 9XY"]}
+from tests.documents.conftest import letter_to_priya_shah
 
 
 def read(pdf: bytes) -> tuple[pypdf.PdfReader, str]:
@@ -17,14 +13,7 @@ def read(pdf: bytes) -> tuple[pypdf.PdfReader, str]:
 
 
 def test_a_letter_reads_back_with_its_names_address_figures_and_page_numbers():
-    pdf = letter_pdf(
-        title="About your rent account",
-        landlord=LANDLORD,
-        recipient=RECIPIENT,
-        reference="RW000123",
-        dated=date(2026, 11, 30),
-        body_html="<p>Your account shows £412.50 owing.</p>",
-    )
+    pdf = letter_to_priya_shah("<p>Your account shows £412.50 owing.</p>")
     reader, text = read(pdf)
     assert pdf.startswith(b"%PDF")
     for expected in (
@@ -47,15 +36,7 @@ def test_a_letter_reads_back_with_its_names_address_figures_and_page_numbers():
 
 def test_a_long_letter_numbers_every_page_and_escapes_what_it_is_given():
     body = "".join(f"<p>Paragraph {n} about <b>rent</b>.</p>" for n in range(120))
-    pdf = letter_pdf(
-        title="Statement <script>",
-        landlord=LANDLORD,
-        recipient=RECIPIENT,
-        reference="RW000123",
-        dated=date(2026, 11, 30),
-        body_html=body,
-        large_print=True,
-    )
+    pdf = letter_to_priya_shah(body, title="Statement <script>", large_print=True)
     reader, text = read(pdf)
     pages = len(reader.pages)
     assert pages > 2

@@ -49,6 +49,23 @@ class Worker:
         self.process.wait(timeout=30)
 
 
+def worker_process_start(name: str, env: dict[str, str], *, queue: str | None = None) -> Worker:
+    """One real Celery worker process (one task at a time, in its own process group) consuming `queue`, or the default
+    queue unless given."""
+    command = [sys.executable, "-m", "celery", "-A", "incomeapp", "worker", "-n", name]
+    command += ["-Q", queue] if queue else []
+    command += ["--concurrency=1", "--without-gossip", "--without-mingle", "--loglevel=WARNING"]
+    process = subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    return Worker(process, name)
+
+
 @contextmanager
 def workers(count: int, *, queue: str | None = None, outbox: Path, media: Path):
     """`count` real worker processes (one task at a time each) consuming `queue` (a queue of their own by default),
@@ -72,18 +89,7 @@ def workers(count: int, *, queue: str | None = None, outbox: Path, media: Path):
     celery_app.conf.task_always_eager = False
     try:
         for _ in range(count):
-            name = f"{queue}-{uuid.uuid4().hex[:6]}@test"
-            command = [sys.executable, "-m", "celery", "-A", "incomeapp", "worker", "-Q", queue, "-n", name]
-            command += ["--concurrency=1", "--without-gossip", "--without-mingle", "--loglevel=WARNING"]
-            process = subprocess.Popen(
-                command,
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-            started.append(Worker(process, name))
+            started.append(worker_process_start(f"{queue}-{uuid.uuid4().hex[:6]}@test", env, queue=queue))
         names = [worker.name for worker in started]
         wait_for(
             lambda: len(celery_app.control.ping(destination=names, timeout=1.0)) == len(names),

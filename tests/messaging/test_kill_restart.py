@@ -3,8 +3,6 @@ accepted a message but before the worker heard so; another worker starts; every 
 (the local Notify server, over real HTTP) accepted every reference exactly once."""
 
 import os
-import subprocess
-import sys
 import uuid
 from datetime import timedelta
 
@@ -18,7 +16,7 @@ from messaging.models import Message
 from messaging.sending import stuck_after
 from messaging.tasks import send_waiting_messages
 from tests.conftest import skip_or_fail
-from tests.documents.workers import PROJECT_ROOT, Worker, database_url, wait_for
+from tests.documents.workers import Worker, database_url, wait_for, worker_process_start
 from tests.messaging.conftest import texts_queue
 
 MESSAGES = 300
@@ -48,17 +46,7 @@ def _worker_env(server) -> dict[str, str]:
 
 def _worker_start(env: dict[str, str]) -> Worker:
     name = f"messages-{uuid.uuid4().hex[:6]}@test"
-    command = [sys.executable, "-m", "celery", "-A", "incomeapp", "worker", "-n", name]
-    command += ["--concurrency=1", "--without-gossip", "--without-mingle", "--loglevel=WARNING"]
-    process = subprocess.Popen(
-        command,
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    worker = Worker(process, name)
+    worker = worker_process_start(name, env)
     wait_for(lambda: len(celery_app.control.ping(destination=[name], timeout=1.0)) == 1, "the worker to answer")
     return worker
 

@@ -68,7 +68,13 @@ def sent_text(case, person, *, to=NUMBER, provider_ref="notify-1", status=Messag
         provider_ref=provider_ref,
         sent_at=timezone.now(),
     )
-    Contact.objects.create(
+    diary_text_queued(case, person, message)
+    return message
+
+
+def diary_text_queued(case, person, message) -> Contact:
+    """The case diary's entry for the text to `person`, queued on Wednesday."""
+    return Contact.objects.create(
         case=case,
         person=person,
         kind=ContactKind.SMS,
@@ -76,7 +82,6 @@ def sent_text(case, person, *, to=NUMBER, provider_ref="notify-1", status=Messag
         occurred_on=WEDNESDAY,
         message=message,
     )
-    return message
 
 
 def post(client, name, payload, *, token=TOKEN, raw=None):
@@ -274,14 +279,7 @@ def test_a_real_receipt_from_the_local_notify_server_over_http(notify_provider, 
     (message,) = messages_queue(
         [Draft(Channel.TEXT, NUMBER, person.full_name, "RW1", f"case:{case.pk}", "live:1", "Please call us.")]
     )
-    Contact.objects.create(
-        case=case,
-        person=person,
-        kind=ContactKind.SMS,
-        outcome=ContactOutcome.QUEUED,
-        occurred_on=WEDNESDAY,
-        message=message,
-    )
+    diary_text_queued(case, person, message)
     messages_send_waiting()
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT

@@ -19,15 +19,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def officer():
-    return user_with_role(Role.INCOME_OFFICER, first_name="Olu", last_name="Officer")
-
-
-@pytest.fixture
 def amira():
     return PersonFactory(
         first_name="Amira", last_name="Okonkwo", vulnerability_notes="Recent bereavement.", health_notes="Diabetic."
     )
+
+
+def _logged_on_viewing(client, officer, url: str, showing: str) -> tuple:
+    """The officer opens `url`, which shows `showing`: the one access-log row written, as (person, categories, view)."""
+    client.force_login(officer)
+    assert showing in client.get(url).content.decode()
+    access = SpecialCategoryAccess.objects.get()
+    return access.person_record, access.categories, access.view_name
 
 
 def test_an_officer_shown_a_persons_sensitive_notes_writes_one_log_row(client, officer, amira):
@@ -57,10 +60,7 @@ def test_a_person_with_no_notes_writes_nothing(client, officer):
 
 def test_the_tenancy_page_logs_each_tenants_notes_it_shows(client, officer, amira):
     tenancy = TenancyFactory(lead_tenant=amira)
-    client.force_login(officer)
-    assert "Recent bereavement." in client.get(f"/tenancies/{tenancy.payment_reference}/").content.decode()
-    access = SpecialCategoryAccess.objects.get()
-    assert (access.person_record, access.categories, access.view_name) == (
+    assert _logged_on_viewing(client, officer, f"/tenancies/{tenancy.payment_reference}/", "Recent bereavement.") == (
         amira.pk,
         "health,vulnerability",
         "tenancies:detail",
@@ -81,10 +81,7 @@ def test_a_mental_health_crisis_breathing_space_on_the_case_page_is_logged_for_i
         debtor=debtor,
         recorded_by=officer,
     )
-    client.force_login(officer)
-    assert "Mental health crisis" in client.get(f"/worklist/cases/{case.pk}/").content.decode()
-    access = SpecialCategoryAccess.objects.get()
-    assert (access.person_record, access.categories, access.view_name) == (
+    assert _logged_on_viewing(client, officer, f"/worklist/cases/{case.pk}/", "Mental health crisis") == (
         debtor.pk,
         "mental_health_crisis",
         "arrears:case",

@@ -16,7 +16,6 @@ from arrears.constants import ContactKind, ContactOutcome
 from arrears.models import ArrearsCase, Contact, VulnerabilityReview
 from arrears.services import contact_record, vulnerability_review_record
 from documents.models import Document
-from documents.services import letter_make, template_version_create
 from incomeapp.constants import Role
 from lifecycle.ending import tenancy_end
 from privacy.constants import RetentionCategory
@@ -29,28 +28,10 @@ from tenancies.constants import EndReason
 from tenancies.models import Person, TenancyEvent, TenancyTenant
 from tenancies.services_people import person_update
 from tests.factories import PersonFactory, TenancyFactory, user_with_role
-from tests.privacy.conftest import post
+from tests.privacy.conftest import letter_to, post, spoke_with
 
 pytestmark = pytest.mark.django_db
 TODAY = "2026-01-01"
-LANDLORD = {"name": "Harbour Homes", "address_lines": ["1 Quay Street", "Bristol", "BS1 4AA"]}
-
-
-@pytest.fixture
-def officer():
-    return user_with_role(Role.INCOME_OFFICER, first_name="Olu", last_name="Officer")
-
-
-def _letter(tenancy, to: str):
-    version = template_version_create(key="reminder_1", subject="About your rent", body="Dear tenant.", created_by=None)
-    return letter_make(
-        version=version,
-        values={},
-        landlord=LANDLORD,
-        recipient={"name": to, "address_lines": ["4 Mill Lane", "Bristol", "BS2 9XY"]},
-        reference=tenancy.payment_reference,
-        subject_key="test",
-    )
 
 
 def _former_tenant(officer, first: str, last: str, *, owes: str = "0.00", joint_with=None):
@@ -71,15 +52,7 @@ def _former_tenant(officer, first: str, last: str, *, owes: str = "0.00", joint_
         TenancyTenant.objects.create(tenancy=tenancy, person=joint_with, is_lead=False)
     account = post(tenancy, "100.00", date(2018, 3, 26))
     case = ArrearsCase.objects.create(account=account, opened_on=date(2018, 3, 27))
-    contact_record(
-        case=case,
-        kind=ContactKind.CALL,
-        outcome=ContactOutcome.SPOKE,
-        occurred_on=date(2018, 3, 28),
-        person=person,
-        notes=f"{first} promised to pay on Friday.",
-        recorded_by=officer,
-    )
+    spoke_with(case, person, date(2018, 3, 28), f"{first} promised to pay on Friday.", officer)
     contact_record(
         case=case,
         kind=ContactKind.NOTE,
@@ -91,7 +64,7 @@ def _former_tenant(officer, first: str, last: str, *, owes: str = "0.00", joint_
     vulnerability_review_record(
         case=case, reviewed_on=date(2018, 3, 29), vulnerable=True, adjustments="Call after 10am.", reviewed_by=officer
     )
-    _letter(tenancy, f"{first} {last}")
+    letter_to(tenancy, f"{first} {last}")
     tenancy_end(
         by=None,
         tenancy=tenancy,

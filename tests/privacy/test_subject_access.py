@@ -13,8 +13,7 @@ from django.core.exceptions import PermissionDenied
 from arrears.constants import ContactKind, ContactOutcome
 from arrears.models import ArrearsCase
 from arrears.review import review_run
-from arrears.services import contact_record, policies_install_shipped, vulnerability_review_record
-from documents.services import letter_make, template_version_create
+from arrears.services import policies_install_shipped, vulnerability_review_record
 from incomeapp.constants import Role
 from privacy.models import SpecialCategoryAccess, SubjectAccessExport
 from privacy.subject_access import subject_access_export_make
@@ -22,32 +21,14 @@ from rentaccounts.constants import TransactionType
 from tenancies.models import TenancyTenant
 from tenancies.services_people import person_update
 from tests.factories import PersonFactory, TenancyFactory, user_with_role
-from tests.privacy.conftest import post
+from tests.privacy.conftest import letter_to, post, spoke_with
 
 pytestmark = pytest.mark.django_db
-LANDLORD = {"name": "Harbour Homes", "address_lines": ["1 Quay Street", "Bristol", "BS1 4AA"]}
-
-
-@pytest.fixture
-def officer():
-    return user_with_role(Role.INCOME_OFFICER, first_name="Olu", last_name="Officer")
 
 
 @pytest.fixture
 def manager():
     return user_with_role(Role.INCOME_MANAGER, first_name="Mina", last_name="Manager")
-
-
-def _letter(tenancy, to: str, body: str):
-    version = template_version_create(key="reminder_1", subject="About your rent", body=body, created_by=None)
-    return letter_make(
-        version=version,
-        values={},
-        landlord=LANDLORD,
-        recipient={"name": to, "address_lines": ["4 Mill Lane", "Bristol", "BS2 9XY"]},
-        reference=tenancy.payment_reference,
-        subject_key="test",
-    )
 
 
 @pytest.fixture
@@ -65,45 +46,21 @@ def amira(officer, law):
     account = post(tenancy, "100.00", date(2024, 4, 1))
     post(tenancy, "-60.00", date(2024, 4, 5), TransactionType.PAYMENT)
     case = ArrearsCase.objects.create(account=account, opened_on=date(2024, 4, 8))
-    contact_record(
-        case=case,
-        kind=ContactKind.CALL,
-        outcome=ContactOutcome.SPOKE,
-        occurred_on=date(2024, 4, 9),
-        person=amira,
-        notes="Promised to pay on Friday.",
-        recorded_by=officer,
-    )
-    contact_record(
-        case=case,
-        kind=ContactKind.CALL,
-        outcome=ContactOutcome.SPOKE,
-        occurred_on=date(2024, 4, 10),
-        person=jo,
-        notes="Jo spoke about their own job.",
-        recorded_by=officer,
-    )
+    spoke_with(case, amira, date(2024, 4, 9), "Promised to pay on Friday.", officer)
+    spoke_with(case, jo, date(2024, 4, 10), "Jo spoke about their own job.", officer)
     vulnerability_review_record(
         case=case, reviewed_on=date(2024, 4, 10), vulnerable=False, reviewed_by=officer, notes="Managing well."
     )
     review_run(as_of=date(2024, 4, 15), account_ids=[account.pk])
-    _letter(tenancy, "Ms Amira Okonkwo", "Dear Amira,\n\nYour rent account shows £40.00 owing.")
-    _letter(tenancy, "Jo Jointer", "Dear Jo,\n\nA letter for Jo alone.")
+    letter_to(tenancy, "Ms Amira Okonkwo", "Dear Amira,\n\nYour rent account shows £40.00 owing.")
+    letter_to(tenancy, "Jo Jointer", "Dear Jo,\n\nA letter for Jo alone.")
 
     bob = PersonFactory(first_name="Bob", last_name="Bystander", health_notes="Asthma.")
     other = TenancyFactory(lead_tenant=bob)
     other_account = post(other, "250.00", date(2024, 4, 1))
     other_case = ArrearsCase.objects.create(account=other_account, opened_on=date(2024, 4, 8))
-    contact_record(
-        case=other_case,
-        kind=ContactKind.VISIT,
-        outcome=ContactOutcome.SPOKE,
-        occurred_on=date(2024, 4, 9),
-        person=bob,
-        notes="Bob's own visit.",
-        recorded_by=officer,
-    )
-    _letter(other, "Mr Bob Bystander", "Dear Bob,\n\nYour account shows £250.00 owing.")
+    spoke_with(other_case, bob, date(2024, 4, 9), "Bob's own visit.", officer, kind=ContactKind.VISIT)
+    letter_to(other, "Mr Bob Bystander", "Dear Bob,\n\nYour account shows £250.00 owing.")
     return amira
 
 

@@ -25,15 +25,6 @@ pytestmark = pytest.mark.django_db
 DECIDED = (TransactionType.ADJUSTMENT, TransactionType.REFUND, TransactionType.TRANSFER, TransactionType.WRITE_OFF)
 
 
-@pytest.fixture
-def people():
-    return {
-        "officer": user_with_role(Role.INCOME_OFFICER),
-        "senior": user_with_role(Role.SENIOR_INCOME_OFFICER, delegated_authority_limit=Decimal("500.00")),
-        "manager": user_with_role(Role.INCOME_MANAGER, delegated_authority_limit=Decimal("5000.00")),
-    }
-
-
 def _post(account, amount, key, kind=TransactionType.RENT_DEBIT):
     transactions_post(postings=[Posting(account.pk, kind, Decimal(amount), date(2026, 11, 2), key)])
     account.refresh_from_db()

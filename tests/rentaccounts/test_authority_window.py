@@ -14,6 +14,7 @@ from rentaccounts.models import AdjustmentRequest
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from rentaccounts.services.approvals import adjustment_request_approve, adjustment_request_create
 from tests.factories import TenancyFactory, user_with_role
+from tests.rentaccounts.conftest import senior_income_officer
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +23,8 @@ pytestmark = pytest.mark.django_db
 def people():
     return {
         "officer": user_with_role(Role.INCOME_OFFICER),
-        "senior": user_with_role(Role.SENIOR_INCOME_OFFICER, delegated_authority_limit=Decimal("500.00")),
-        "other_senior": user_with_role(Role.SENIOR_INCOME_OFFICER, delegated_authority_limit=Decimal("500.00")),
+        "senior": senior_income_officer(),
+        "other_senior": senior_income_officer(),
     }
 
 

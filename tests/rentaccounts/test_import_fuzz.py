@@ -170,6 +170,21 @@ def day(draw, clean=False) -> Day:
     return Day(when.strftime(draw(st.sampled_from(["%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y", "%d-%m-%Y"]))), when)
 
 
+@st.composite
+def period(draw, clean: bool, days: int) -> tuple[Day, Day]:
+    """A schedule's from and to dates: mostly a period of `days` + 1 days, else any two dates."""
+    start, end = draw(day(clean)), draw(day(clean))
+    if (clean or draw(st.booleans())) and start.value:
+        end = Day((start.value + timedelta(days=days)).strftime("%d/%m/%Y"), start.value + timedelta(days=days))
+    return start, end
+
+
+def claim_reference(clean: bool, prefix: str, too_long: str):
+    """A benefit claim's reference, from a small pool; a messy row may have none or one far too long."""
+    claims = st.integers(0, 5).map(lambda n: f"{prefix}-{n}")
+    return claims if clean else st.one_of(claims, st.just(""), st.just(too_long))
+
+
 def reference(clean=False):
     if clean:
         return st.one_of(st.sampled_from(KNOWN), st.sampled_from(KNOWN).map(lambda ref: f" {ref.lower()} "))
@@ -235,6 +250,11 @@ def _sane(value: Decimal | None, *, negative_ok: bool) -> bool:
     return value is not None and abs(value) < LARGEST_AMOUNT and (negative_ok or value >= 0)
 
 
+def _period_readable(paid: Day, start: Day, end: Day) -> bool:
+    """A schedule row's dates the importer can read: a payment date and a period that does not end before it starts."""
+    return paid.value is not None and start.value is not None and end.value is not None and end.value >= start.value
+
+
 def _line(ext_id: str, key_prefix: str, amount: Amount, *, readable: bool, ours: bool, negative_ok=False) -> Line:
     """The importer's order: a row with a problem (any cell) is held; an id over 100 characters is held; £0.00 is
     rejected; a reference that is not a tenancy's is held; the rest is offered for posting."""
@@ -271,11 +291,8 @@ def generic_row(draw) -> Row:
 def hb_row(draw) -> Row:
     clean = draw(st.integers(0, 2)) > 0
     ref, money, paid = draw(reference(clean)), draw(amount(clean)), draw(day(clean))
-    start, end = draw(day(clean)), draw(day(clean))
-    if (clean or draw(st.booleans())) and start.value:  # most schedules are 4 weeks
-        end = Day((start.value + timedelta(days=27)).strftime("%d/%m/%Y"), start.value + timedelta(days=27))
-    claims = st.integers(0, 5).map(lambda n: f"HB-{n}")
-    claim = draw(claims if clean else st.one_of(claims, st.just(""), st.just("C" * 95)))
+    start, end = draw(period(clean, days=27))  # most schedules are 4 weeks
+    claim = draw(claim_reference(clean, "HB", "C" * 95))
     values = {
         "claim_reference": claim,
         "payment_reference": ref,
@@ -285,14 +302,7 @@ def hb_row(draw) -> Row:
         "payment_date": paid.text,
         "notes": draw(note(clean)),
     }
-    readable = (
-        paid.value is not None
-        and start.value is not None
-        and end.value is not None
-        and end.value >= start.value
-        and _s(claim) != ""
-        and money.value is not None
-    )
+    readable = _period_readable(paid, start, end) and _s(claim) != "" and money.value is not None
     ext_id = f"{_s(claim)}:{start.value}:{end.value}:{money.value}" if readable else ""
     ours = _s(ref).upper() in KNOWN
     return Row(values, [_line(ext_id, "import:hb-schedule:", money, readable=readable, ours=ours, negative_ok=True)])
@@ -303,11 +313,8 @@ def uc_row(draw) -> Row:
     clean = draw(st.integers(0, 2)) > 0
     ref, housing, paid = draw(reference(clean)), draw(amount(clean)), draw(day(clean))
     deduction = draw(st.one_of(st.just(Amount("", None)), st.just(Amount("0.00", ZERO)), amount(clean)))
-    start, end = draw(day(clean)), draw(day(clean))
-    if (clean or draw(st.booleans())) and start.value:
-        end = Day((start.value + timedelta(days=30)).strftime("%d/%m/%Y"), start.value + timedelta(days=30))
-    ucs = st.integers(0, 5).map(lambda n: f"UC-{n}")
-    uc = draw(ucs if clean else st.one_of(ucs, st.just(""), st.just("U" * 90)))
+    start, end = draw(period(clean, days=30))
+    uc = draw(claim_reference(clean, "UC", "U" * 90))
     values = {
         "uc_reference": uc,
         "payment_reference": ref,
@@ -318,13 +325,7 @@ def uc_row(draw) -> Row:
         "payment_date": paid.text,
         "notes": draw(note(clean)),
     }
-    readable = (
-        paid.value is not None
-        and start.value is not None
-        and end.value is not None
-        and end.value >= start.value
-        and _s(uc) != ""
-    )
+    readable = _period_readable(paid, start, end) and _s(uc) != ""
     ours, prefix = _s(ref).upper() in KNOWN, "import:uc-managed-payment:"
     lines = [_line(f"{_s(uc)}:{start.value}:housing_costs", prefix, housing, readable=readable, ours=ours)]
     if _s(deduction.text) and deduction.value != 0:  # a blank or zero deduction is no line at all

@@ -27,6 +27,7 @@ from rentaccounts.models import Account, AdjustmentRequest, ImportBatch, Suspens
 from rentaccounts.selectors import balance_differences
 from rentaccounts.services import account_get_or_create, transactions_post
 from tests.factories import TenancyFactory, user_with_role
+from tests.rentaccounts.conftest import transactions_post_fails_on_call
 
 pytestmark = pytest.mark.django_db
 HEADER = b"payment_reference,date,amount,method,transaction_id\n"
@@ -133,15 +134,7 @@ def test_an_import_killed_after_chunk_k_resumes_with_every_row_posted_once(tenan
     content = HEADER + _good_rows() + b"ZZ999999,23/11/2026,9.00,card,T-Z\n"
     batch = import_batch_create(file_name="p.csv", content=content, format="generic-csv", uploaded_by=officer)
     monkeypatch.setattr(services, "CHUNK_LINES", 2)
-    calls = []
-
-    def dies_on_chunk_k_plus_1(**kwargs):
-        calls.append(1)
-        if len(calls) == k + 1:
-            raise ConnectionError("the database went away")
-        return transactions_post(**kwargs)
-
-    monkeypatch.setattr(services, "transactions_post", dies_on_chunk_k_plus_1)
+    transactions_post_fails_on_call(monkeypatch, services, k + 1)
     batch = import_batch_process(batch_id=batch.pk)
     assert batch.status == ImportStatus.FAILED
     assert batch.error == services.STOPPED
@@ -187,15 +180,7 @@ def test_a_fault_anywhere_in_the_import_fails_the_batch_plainly_and_a_retry_fini
 def test_a_file_whose_import_failed_can_be_uploaded_again_and_resumes(tenancies, officer, monkeypatch):
     content = HEADER + _good_rows()
     monkeypatch.setattr(services, "CHUNK_LINES", 4)
-    calls = []
-
-    def dies_on_the_second_chunk(**kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise ConnectionError("the database went away")
-        return transactions_post(**kwargs)
-
-    monkeypatch.setattr(services, "transactions_post", dies_on_the_second_chunk)
+    transactions_post_fails_on_call(monkeypatch, services, 2)
     first = import_batch_process(
         batch_id=import_batch_create(file_name="p.csv", content=content, format="generic-csv", uploaded_by=officer).pk
     )
@@ -232,15 +217,7 @@ def test_a_batch_whose_worker_died_is_resumed_by_the_sweeper_and_posts_each_row_
         file_name="p.csv", content=HEADER + _good_rows(), format="generic-csv", uploaded_by=officer
     )
     monkeypatch.setattr(services, "CHUNK_LINES", 4)
-    calls = []
-
-    def killed_on_the_third_chunk(**kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise WorkerDied
-        return transactions_post(**kwargs)
-
-    monkeypatch.setattr(services, "transactions_post", killed_on_the_third_chunk)
+    transactions_post_fails_on_call(monkeypatch, services, 3, WorkerDied())
     with pytest.raises(WorkerDied):
         import_batch_process(batch_id=batch.pk)
     batch.refresh_from_db()

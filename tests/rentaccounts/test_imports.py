@@ -27,6 +27,7 @@ from rentaccounts.models import Account, ImportBatch, SuspenseItem, Transaction
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from rentaccounts.signals import payments_imported
 from tests.factories import TenancyFactory, signals_caught, user_with_role
+from tests.rentaccounts.conftest import transactions_post_fails_on_call
 
 pytestmark = pytest.mark.django_db
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
@@ -187,15 +188,7 @@ def test_a_batch_that_died_half_way_finishes_the_rest_when_run_again(tenancies, 
     content += b"ZZ999999,23/11/2026,9.00,card,T-9\n"
     batch = import_batch_create(file_name="p.csv", content=content, format="generic-csv", uploaded_by=officer)
     monkeypatch.setattr(services, "CHUNK_LINES", 2)
-    calls = []
-
-    def dies_on_the_second_chunk(**kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise ConnectionError("the database went away")
-        return transactions_post(**kwargs)
-
-    monkeypatch.setattr(services, "transactions_post", dies_on_the_second_chunk)
+    transactions_post_fails_on_call(monkeypatch, services, 2)
     batch = import_batch_process(batch_id=batch.pk)  # the fault is recorded on the batch, not raised
     assert batch.status == ImportStatus.FAILED
     assert "Choose Try again: what was posted stays posted and nothing will be posted twice." in batch.error

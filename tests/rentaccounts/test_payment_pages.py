@@ -1,5 +1,4 @@
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -7,18 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from incomeapp.constants import Role
 from rentaccounts.constants import AccountKind, SuspenseStatus
 from rentaccounts.models import Account, ImportBatch, SuspenseItem
-from tests.factories import TenancyFactory, user_with_role
+from tests.factories import user_with_role
+from tests.rentaccounts.conftest import SAMPLE
 
 pytestmark = pytest.mark.django_db
-SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "generic-payments.csv"
-
-
-@pytest.fixture
-def officer_client(client):
-    for ref in ("RW000001", "RW000002", "RW000003", "RW000004"):
-        TenancyFactory(payment_reference=ref)
-    client.force_login(user_with_role(Role.INCOME_OFFICER))
-    return client
 
 
 def _upload(client, content=None, fmt="generic-csv", confirm=True):

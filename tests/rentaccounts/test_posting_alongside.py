@@ -16,6 +16,7 @@ from rentaccounts.models import RentRun, Transaction
 from rentaccounts.selectors import balance_differences
 from rentaccounts.services import rent_run
 from tests.factories import TenancyFactory, user_with_role
+from tests.rentaccounts.conftest import transactions_post_fails_on_call
 
 MON = date(2026, 11, 30)
 
@@ -28,17 +29,23 @@ def _postgresql():
         pytest.skip("elsewhere chunks are posted one after another on one connection")
 
 
-def test_the_rent_run_posts_its_ranges_two_at_a_time_each_line_once(monkeypatch):
-    monkeypatch.setattr(rent_run, "RENT_RUN_TENANCIES", 2)
-    tenancies = [TenancyFactory(start_date=date(2024, 4, 1), weekly_rent=Decimal(100 + n)) for n in range(9)]
+def _writers_noted(monkeypatch, module) -> set:
+    """The database connections (backend pids) that `module`'s postings are written on, filled in as it posts."""
     writers = set()
-    real = rent_run.transactions_post
+    real = module.transactions_post
 
     def noted(**kwargs):
         writers.add(connection.connection.info.backend_pid)
         return real(**kwargs)
 
-    monkeypatch.setattr(rent_run, "transactions_post", noted)
+    monkeypatch.setattr(module, "transactions_post", noted)
+    return writers
+
+
+def test_the_rent_run_posts_its_ranges_two_at_a_time_each_line_once(monkeypatch):
+    monkeypatch.setattr(rent_run, "RENT_RUN_TENANCIES", 2)
+    tenancies = [TenancyFactory(start_date=date(2024, 4, 1), weekly_rent=Decimal(100 + n)) for n in range(9)]
+    writers = _writers_noted(monkeypatch, rent_run)
 
     run = rent_run.rent_debits_post(week_commencing=MON)
 
@@ -55,15 +62,8 @@ def test_a_rent_run_that_dies_part_way_keeps_what_it_finished_and_the_next_posts
     monkeypatch.setattr(rent_run, "RENT_RUN_WRITERS", 1)  # one range after another, so the failure point is known
     for n in range(7):
         TenancyFactory(start_date=date(2024, 4, 1), weekly_rent=Decimal(100 + n))
-    real, calls = rent_run.transactions_post, []
-
-    def dies_on_the_third_range(**kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise ConnectionError("the database went away")
-        return real(**kwargs)
-
-    monkeypatch.setattr(rent_run, "transactions_post", dies_on_the_third_range)
+    real = rent_run.transactions_post
+    transactions_post_fails_on_call(monkeypatch, rent_run, 3)
     with pytest.raises(ConnectionError):
         rent_run.rent_debits_post(week_commencing=MON)
     dead = RentRun.objects.get()
@@ -79,14 +79,7 @@ def test_a_rent_run_that_dies_part_way_keeps_what_it_finished_and_the_next_posts
 
 def test_an_import_posts_its_chunks_two_at_a_time_each_payment_once(monkeypatch):
     monkeypatch.setattr(import_services, "CHUNK_LINES", 3)  # ends at an account's last line: 8 chunks of 5
-    writers = set()
-    real = import_services.transactions_post
-
-    def noted(**kwargs):
-        writers.add(connection.connection.info.backend_pid)
-        return real(**kwargs)
-
-    monkeypatch.setattr(import_services, "transactions_post", noted)
+    writers = _writers_noted(monkeypatch, import_services)
     references = [f"RW55000{n}" for n in range(8)]
     for reference in references:
         TenancyFactory(payment_reference=reference)

@@ -3,7 +3,6 @@ allocation's check page, the statement run's progress fragment, and the one way 
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,17 +15,9 @@ from rentaccounts.models import Account, ImportBatch, StatementRun, SuspenseItem
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from tenancies.models import Tenancy
 from tests.factories import PersonFactory, TenancyFactory, user_with_role
+from tests.rentaccounts.conftest import SAMPLE
 
 pytestmark = pytest.mark.django_db
-SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "generic-payments.csv"
-
-
-@pytest.fixture
-def officer_client(client):
-    for ref in ("RW000001", "RW000002", "RW000003", "RW000004"):
-        TenancyFactory(payment_reference=ref)
-    client.force_login(user_with_role(Role.INCOME_OFFICER))
-    return client
 
 
 def _upload(client):

@@ -144,23 +144,28 @@ def test_a_bad_date_range_is_explained(officer_client, account):
     assert "The end date must be on or after the start date" in html
 
 
+def _weekly_rent_debits(tenancy, amount: str, first_monday: date, weeks: int, key_prefix: str) -> None:
+    """`weeks` weeks of rent debits of `amount` on the tenancy's rent account, from `first_monday`."""
+    account = account_get_or_create(tenancy=tenancy)
+    transactions_post(
+        postings=[
+            Posting(
+                account.pk,
+                TransactionType.RENT_DEBIT,
+                Decimal(amount),
+                first_monday + timedelta(weeks=n),
+                f"{key_prefix}:{n}",
+            )
+            for n in range(weeks)
+        ]
+    )
+
+
 def test_account_page_queries_do_not_grow_with_history(officer_client):
     counts = []
     for size in (10, 520):  # 520 weeks: ten years of weekly history
         tenancy = TenancyFactory()
-        account = account_get_or_create(tenancy=tenancy)
-        transactions_post(
-            postings=[
-                Posting(
-                    account.pk,
-                    TransactionType.RENT_DEBIT,
-                    Decimal("100.00"),
-                    date(2016, 1, 4) + timedelta(weeks=n),
-                    f"q:{tenancy.pk}:{n}",
-                )
-                for n in range(size)
-            ]
-        )
+        _weekly_rent_debits(tenancy, "100.00", date(2016, 1, 4), size, f"q:{tenancy.pk}")
         with CaptureQueriesContext(connection) as queries:
             assert officer_client.get(f"/tenancies/{tenancy.payment_reference}/account/").status_code == 200
         counts.append(len(queries))
@@ -169,19 +174,7 @@ def test_account_page_queries_do_not_grow_with_history(officer_client):
 
 def test_pages_carry_the_filters_and_keep_the_running_balance(officer_client):
     tenancy = TenancyFactory(payment_reference="RW000888")
-    account = account_get_or_create(tenancy=tenancy)
-    transactions_post(
-        postings=[
-            Posting(
-                account.pk,
-                TransactionType.RENT_DEBIT,
-                Decimal("10.00"),
-                date(2025, 1, 6) + timedelta(weeks=n),
-                f"pg:{n}",
-            )
-            for n in range(60)
-        ]
-    )
+    _weekly_rent_debits(tenancy, "10.00", date(2025, 1, 6), 60, "pg")
     first = officer_client.get("/tenancies/RW000888/account/", {"transaction_type": "rent_debit"}).content.decode()
     assert "Page 1 of 2" in first
     assert "transaction_type=rent_debit&amp;page=2" in first

@@ -7,24 +7,14 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from incomeapp.constants import Role
 from rentaccounts.constants import AccountKind, RequestKind, RequestStatus, TransactionType
 from rentaccounts.models import AdjustmentRequest
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from rentaccounts.services.approvals import adjustment_request_approve, adjustment_request_create
-from tests.factories import PersonFactory, TenancyFactory, user_with_role
+from tests.factories import PersonFactory, TenancyFactory
 
 pytestmark = pytest.mark.django_db
 NEEDS_MANAGER = "This transfer needs an Income Manager to approve it"
-
-
-@pytest.fixture
-def people():
-    return {
-        "officer": user_with_role(Role.INCOME_OFFICER),
-        "senior": user_with_role(Role.SENIOR_INCOME_OFFICER, delegated_authority_limit=Decimal("500.00")),
-        "manager": user_with_role(Role.INCOME_MANAGER, delegated_authority_limit=Decimal("5000.00")),
-    }
 
 
 def _account(amount, tenancy=None, kind=AccountKind.RENT):

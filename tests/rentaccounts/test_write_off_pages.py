@@ -5,24 +5,14 @@ from decimal import Decimal
 
 import pytest
 
-from incomeapp.constants import Role
 from rentaccounts.constants import RequestKind, RequestStatus, TransactionType, WriteOffReason
 from rentaccounts.models import AdjustmentRequest
 from rentaccounts.selectors import balance_differences
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from tenancies.models import StaffScope
-from tests.factories import TenancyFactory, user_with_role
+from tests.factories import TenancyFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people():
-    return {
-        "officer": user_with_role(Role.INCOME_OFFICER),
-        "senior": user_with_role(Role.SENIOR_INCOME_OFFICER, delegated_authority_limit=Decimal("500.00")),
-        "manager": user_with_role(Role.INCOME_MANAGER, delegated_authority_limit=Decimal("5000.00")),
-    }
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from incomeapp.constants import Role
 from rentaccounts import selectors_debts
 from rentaccounts.constants import (
     AccountKind,
@@ -37,7 +36,8 @@ from rentaccounts.services.write_offs import (
     write_on_request_create,
 )
 from tenancies.constants import TenancyStatus
-from tests.factories import PersonFactory, TenancyFactory, london_noon, user_with_role
+from tests.factories import PersonFactory, TenancyFactory, london_noon
+from tests.rentaccounts.conftest import income_manager
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 12, 1)
@@ -52,13 +52,8 @@ def today():
 
 
 @pytest.fixture
-def people():
-    return {
-        "officer": user_with_role(Role.INCOME_OFFICER),
-        "senior": user_with_role(Role.SENIOR_INCOME_OFFICER, delegated_authority_limit=Decimal("500.00")),
-        "manager": user_with_role(Role.INCOME_MANAGER, delegated_authority_limit=Decimal("5000.00")),
-        "manager2": user_with_role(Role.INCOME_MANAGER, delegated_authority_limit=Decimal("5000.00")),
-    }
+def people(people):
+    return {**people, "manager2": income_manager()}
 
 
 def _account(balance: str, *, ended: date | None = date(2026, 3, 1), kind=AccountKind.RENT, reference=None):

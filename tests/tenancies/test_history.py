@@ -15,11 +15,6 @@ from tests.factories import PropertyFactory, TenancyFactory, user_with_role
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def officer():
-    return user_with_role(Role.INCOME_OFFICER, first_name="Priya", last_name="Shah")
-
-
 def test_a_person_s_changes_read_in_plain_words_newest_first(officer):
     person = person_create(by=None, first_name="Dan", last_name="Whitfield", reason="Data load: people.csv line 2")
     person_update(

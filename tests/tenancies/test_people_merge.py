@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def officer():
-    return user_with_role(Role.INCOME_OFFICER, first_name="Priya", last_name="Shah")
-
-
-@pytest.fixture
 def pair():
     keep = PersonFactory(first_name="Amira", last_name="Okonkwo", date_of_birth=date(1980, 3, 27), phone="")
     duplicate = PersonFactory(

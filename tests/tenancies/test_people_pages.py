@@ -15,11 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def officer():
-    return user_with_role(Role.INCOME_OFFICER, first_name="Priya", last_name="Shah")
-
-
-@pytest.fixture
 def amira():
     return PersonFactory(
         first_name="Amira",

@@ -15,11 +15,6 @@ from tests.factories import PersonFactory, user_with_role
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def officer():
-    return user_with_role(Role.INCOME_OFFICER, first_name="Priya", last_name="Shah")
-
-
 def test_create_trims_and_records_who_and_why(officer):
     person = person_create(
         by=officer,

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from arrears.receivers import re_review_after_import
 from devtools import bench_documents, bench_messages, bench_onboarding, bench_raw
-from devtools.bench_rows import p95, timings_row
+from devtools.bench_rows import p95, seconds_each, timings_row
 from devtools.dataset import DATASET_PROVIDER, long_history_tenancy_ensure
 from incomeapp.constants import Role
 from incomeapp.models import User
@@ -191,11 +191,7 @@ class Command(BaseCommand):
             name="dashboard page (from snapshots)",
             target="p95 <= 200 ms",
         )
-        drill_times = []
-        for _ in range(3):
-            started = time.perf_counter()
-            client.get("/dashboards/drill/over_7_weeks_pct/")
-            drill_times.append(time.perf_counter() - started)
+        drill_times = seconds_each(3, lambda: client.get("/dashboards/drill/over_7_weeks_pct/"))
         return [
             timings_row(
                 f"weekly KPI snapshot ({rows:,} figures), from the previous week",
@@ -357,12 +353,11 @@ class Command(BaseCommand):
                 list(Account.objects.filter(kind=AccountKind.RENT).values_list("id", flat=True)), 5000
             )
         )
-        re_times = []
-        for _ in range(runs):
-            self._review_tables_vacuum()
-            started = time.perf_counter()
-            review_run(as_of=today, account_ids=touched, scope="bench:re-review")
-            re_times.append(time.perf_counter() - started)
+        re_times = seconds_each(
+            runs,
+            lambda: review_run(as_of=today, account_ids=touched, scope="bench:re-review"),
+            before_each=self._review_tables_vacuum,
+        )
         return [
             timings_row(
                 f"arrears review ({summary.accounts:,} accounts, {share:.0%} owing)",
