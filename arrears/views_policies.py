@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from documents.models import LetterTemplate
+from incomeapp.refusals import refusal_shown
 
 from .constants import PolicyVersionStatus
 from .forms_policies import PolicyStepForm
@@ -130,11 +131,8 @@ def policy_version_preview(request, pk):
 @permission_required((*VIEW, "arrears.change_arrearspolicyversion"), raise_exception=True)
 def policy_version_publish_view(request, pk):
     version = _version(pk)
-    try:
+    with refusal_shown(request):
         policy_version_publish(version=version, published_by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
         messages.success(
             request,
             f"Version {version.number} of {version.policy.title} is now live. The next review uses it (every Monday "

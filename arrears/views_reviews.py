@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from incomeapp.refusals import refusal_shown
 from tenancies.scoping import payment_references_visible
 
 from .constants import PolicyVersionStatus, ReviewStatus
@@ -156,11 +157,8 @@ def policy_upload(request):
 @permission_required(("incomeapp.use_worklist", "arrears.change_arrearspolicyversion"), raise_exception=True)
 def policy_publish(request, pk):
     version = get_object_or_404(ArrearsPolicyVersion.objects.select_related("policy"), pk=pk)
-    try:
+    with refusal_shown(request):
         policy_version_publish(version=version, published_by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
         messages.success(request, f"{version.policy.title}: version {version.number} is now live.")
     return redirect("arrears:reviews")
 

@@ -6,6 +6,8 @@ changeable under Admin; a stage uses the rule in force on the day it began (docs
 
 from datetime import date
 
+from incomeapp.law import shipped_rows_install
+
 from .constants import ComplaintStageKind, ResponseClockStart
 
 CODE_2022 = (
@@ -70,11 +72,4 @@ def complaint_rules_install(rule_model=None) -> int:
     """Adds the shipped rules that are missing (safe to repeat; a migration passes its own model)."""
     if rule_model is None:
         from .models import ComplaintHandlingRule as rule_model
-    added = 0
-    for row in COMPLAINT_HANDLING_RULES:
-        fields = dict(row)
-        _, created = rule_model.objects.get_or_create(
-            stage=fields.pop("stage"), effective_from=fields.pop("effective_from"), defaults=fields
-        )
-        added += created
-    return added
+    return shipped_rows_install(rule_model, COMPLAINT_HANDLING_RULES, keys=("stage", "effective_from"))

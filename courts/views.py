@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from arrears.models import ArrearsCase
 from documents.models import Document
+from incomeapp.refusals import refusal_shown
 from tenancies.models import Tenancy
 from tenancies.scoping import form_tenancy_check, scoped
 
@@ -205,12 +206,10 @@ def notice(request, pk):
 @permission_required(("incomeapp.use_legal", "courts.add_legalcase"), raise_exception=True)
 def legal_case_start(request, pk):
     record = get_object_or_404(scoped(Notice.objects, request.user, "tenancy__"), pk=pk)
-    try:
+    with refusal_shown(request):
         legal_case = legal_case_open(notice=record, opened_by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect("courts:notice", pk=record.pk)
-    return redirect("courts:legal_case", pk=legal_case.pk)
+        return redirect("courts:legal_case", pk=legal_case.pk)
+    return redirect("courts:notice", pk=record.pk)  # refused: back to the notice, with the reason
 
 
 LEGAL_CASE_ACTIONS = {"confirm", "assess", "decide", "override", "pack"}

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from incomeapp.csvsafe import SafeCsvWriter
 from incomeapp.forms import GdsFormMixin
+from incomeapp.refusals import refusal_shown
 from incomeapp.replica import reads_from_replica
 from tenancies.scoping import is_scoped, payment_references_visible, scoped
 from tenancies.selectors_homes import financial_year_to_date
@@ -304,11 +305,8 @@ def rebuild(request):
     """ "Rebuild now": the weekly snapshot task, on the worker; the dashboard shows it running, then the new figures."""
     if not request.user.has_perm(REBUILD_PERMISSION):
         raise PermissionDenied("Only Income Managers can rebuild the dashboard figures.")
-    try:
+    with refusal_shown(request):
         started = kpi_rebuild_request(requested_by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
         messages.success(
             request,
             f"Rebuilding the figures for the week ending {started.week_ending:%-d %B %Y} has started. This page shows "

@@ -1,5 +1,7 @@
-"""Effective-dated legal figures (LawThreshold): the value in force on a date, or a clear error when none is."""
+"""Effective-dated legal figures (LawThreshold): the value in force on a date, or a clear error when none is. Also
+`shipped_rows_install`, which adds the rows of the rules an app ships as data (complaint handling, prescribed forms)."""
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -129,6 +131,19 @@ def law_thresholds_install(model=LawThreshold) -> int:
             key=key,
             effective_from=effective_from,
             defaults={"value": value, "unit": unit, "meaning": meaning, "source": source},
+        )
+        added += created
+    return added
+
+
+def shipped_rows_install(model, rows: Iterable[dict], *, keys: tuple[str, ...]) -> int:
+    """Adds the shipped rows that are missing, each found by its `keys` (its other fields are its values), and says
+    how many were added. Safe to repeat: a row already there is left as it is. A data migration passes its own model."""
+    added = 0
+    for row in rows:
+        _, created = model.objects.get_or_create(
+            **{key: row[key] for key in keys},
+            defaults={field: value for field, value in row.items() if field not in keys},
         )
         added += created
     return added

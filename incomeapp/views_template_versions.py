@@ -4,11 +4,11 @@ templates (messaging) alike: `namespace` is the app's URL namespace, `made` what
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
 from .models import TemplateVersion
+from .refusals import refusal_shown
 
 
 def version_or_404(model: type[TemplateVersion], key: str, number: int) -> TemplateVersion:
@@ -26,17 +26,15 @@ def version_publish_answer(
     """Publishes the version with the app's `publish` service, then back to the template; refused, back to the
     version with the reason."""
     key = version.template.key
-    try:
+    with refusal_shown(request):
         publish(version=version, published_by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect(f"{namespace}:template_version", key=key, number=version.number)
-    messages.success(
-        request,
-        f"Published version {version.number} of “{version.template.title}”. Every {made} made from now on uses it "
-        f"({made}s already made keep the version they used).",
-    )
-    return redirect(f"{namespace}:template_edit", key=key)
+        messages.success(
+            request,
+            f"Published version {version.number} of “{version.template.title}”. Every {made} made from now on uses "
+            f"it ({made}s already made keep the version they used).",
+        )
+        return redirect(f"{namespace}:template_edit", key=key)
+    return redirect(f"{namespace}:template_version", key=key, number=version.number)
 
 
 def version_revert_answer(
@@ -45,14 +43,12 @@ def version_revert_answer(
     """Goes back to the version with the app's `revert` service, then back to the template; refused, back to the
     version with the reason."""
     key = version.template.key
-    try:
+    with refusal_shown(request):
         new = revert(version=version, reverted_by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect(f"{namespace}:template_version", key=key, number=version.number)
-    messages.success(
-        request,
-        f"Went back to version {version.number}: its text is now version {new.number}, in use for every {made} made "
-        "from now on.",
-    )
-    return redirect(f"{namespace}:template_edit", key=key)
+        messages.success(
+            request,
+            f"Went back to version {version.number}: its text is now version {new.number}, in use for every {made} "
+            "made from now on.",
+        )
+        return redirect(f"{namespace}:template_edit", key=key)
+    return redirect(f"{namespace}:template_version", key=key, number=version.number)

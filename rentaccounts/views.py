@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from incomeapp.money import format_money
+from incomeapp.refusals import refusal_shown
 from tenancies.models import Tenancy, TenancyTenant
 from tenancies.scoping import form_tenancy_check, payment_references_visible
 
@@ -172,13 +173,11 @@ def import_confirm(request, pk):
 def import_discard(request, pk):
     batch = get_object_or_404(ImportBatch.objects.defer("content"), pk=pk)
     name = batch.file_name
-    try:
+    with refusal_shown(request):
         import_batch_discard(batch=batch, user=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect("rentaccounts:import_detail", pk=pk)
-    messages.success(request, f"The import of {name} was cancelled. Nothing was posted.")
-    return redirect("rentaccounts:index")
+        messages.success(request, f"The import of {name} was cancelled. Nothing was posted.")
+        return redirect("rentaccounts:index")
+    return redirect("rentaccounts:import_detail", pk=pk)  # refused: back to the import, with the reason
 
 
 @transaction.non_atomic_requests
@@ -187,11 +186,8 @@ def import_discard(request, pk):
 def import_retry(request, pk):
     """Try again: a failed (or stalled) import resumes where it stopped; nothing already posted is posted again."""
     batch = get_object_or_404(ImportBatch.objects.defer("content"), pk=pk)
-    try:
+    with refusal_shown(request):
         batch = import_batch_retry(batch=batch, user=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
         import_batch_start(batch=batch)
     return redirect("rentaccounts:import_detail", pk=pk)
 

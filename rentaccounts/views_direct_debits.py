@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from incomeapp.refusals import refusal_shown
 from tenancies.scoping import form_tenancy_check, scoped
 
 from .constants import MandateStatus
@@ -79,15 +80,12 @@ def cancel(request, pk):
     form = MandateCancelForm(request.POST)
     if not form.is_valid():
         return _page(request, cancel_error=(mandate, form.errors["new_payment_method"][0]))
-    try:
+    with refusal_shown(request):
         direct_debit_mandate_cancel(
             mandate=mandate,
             cancelled_on=timezone.localdate(),
             new_payment_method=form.cleaned_data["new_payment_method"],
             user=request.user,
         )
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
         messages.success(request, f"Direct debit {mandate.reference} cancelled.")
     return redirect("direct_debits:index")

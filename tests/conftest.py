@@ -78,6 +78,27 @@ def law(db):
     complaint_rules_install()
 
 
+def _signed_in(client, role_name: str):
+    """The test client signed in as a new user with the role named (a member of `incomeapp.constants.Role`)."""
+    from incomeapp.constants import Role
+    from tests.factories import user_with_role
+
+    client.force_login(user_with_role(Role[role_name]))
+    return client
+
+
+@pytest.fixture
+def officer_client(client):
+    """Signed in as an Income Officer (a module or folder may define its own)."""
+    return _signed_in(client, "INCOME_OFFICER")
+
+
+@pytest.fixture
+def manager_client(client):
+    """Signed in as an Income Manager (a module or folder may define its own)."""
+    return _signed_in(client, "INCOME_MANAGER")
+
+
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects by it
 def pytest_collection_modifyitems(config, items):
     """Tests that run real Celery workers share the broker's queues (a test purges them; the default queue's worker

@@ -161,6 +161,11 @@ def london_noon(day: date) -> datetime:
     return datetime.combine(day, time(12), tzinfo=ZoneInfo("Europe/London"))
 
 
+def dmy(day: date, prefix: str) -> dict:
+    """A date as the day, month and year boxes of the date field `prefix` post it."""
+    return {f"{prefix}_0": str(day.day), f"{prefix}_1": str(day.month), f"{prefix}_2": str(day.year)}
+
+
 def rent_debited_weekly(tenancy: Tenancy, *, weeks_ago: range, back_from: date | None = None, amount: str = "100.00"):
     """A rent debit of `amount` on the tenancy's rent account for each week in `weeks_ago`, counted back from
     `back_from` (today unless given; week 0 is that day), posted through the ledger's own service.

@@ -23,6 +23,7 @@ from arrears.services.agency_files import (
 from arrears.services.money_claim import money_claim_pack_make
 from arrears.services.recovery import agency_referral_make, debt_agencies, trace_record
 from incomeapp.money import format_money
+from incomeapp.refusals import refusal_shown
 
 from .case_page import case_form_view
 
@@ -110,11 +111,8 @@ def agency_referrals(request):
 @login_required
 @permission_required(MANAGE, raise_exception=True)
 def agency_export(request):
-    try:
+    with refusal_shown(request):
         export = agency_export_make(agency=request.POST.get("agency", ""), made_by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
         messages.success(
             request,
             format_html(

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404, QueryDict
@@ -33,6 +32,7 @@ from arrears.services import cases_reassign
 from arrears.stages import STAGE_BY_KEY, stage_choices, stage_label
 from arrears.stages_ladders import ladder_stage_label
 from incomeapp.models import User
+from incomeapp.refusals import refusal_shown
 from tenancies.models import Patch, Scheme, Tenancy
 from tenancies.scoping import assert_can_see_tenancy, scoped
 
@@ -280,15 +280,12 @@ def reassign(request):
     officer = request.user if choice == "me" else User.objects.filter(pk=_int(choice)).first()
     cases = worklist(tab=tab, as_of=timezone.localdate(), officer=officer, **_list_params(params))
     target = form.cleaned_data["to_officer"]
-    try:
+    with refusal_shown(request):
         moved = cases_reassign(
             cases=ArrearsCase.objects.filter(pk__in=scoped(cases, request.user, "account__tenancy__").values("pk")),
             officer=target,
             reassigned_by=request.user,
         )
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
         who = target.get_full_name() or target.username
         messages.success(request, f"{moved} case{'s' if moved != 1 else ''} reassigned to {who}.")
     return redirect(f"{reverse('arrears:index')}?{query}")

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from courts.constants import NoticeType
 from courts.models import PrescribedForm
+from incomeapp.law import shipped_rows_install
 
 from .wording import (
     EXCLUDED_LICENCE_SECTIONS,
@@ -158,11 +159,4 @@ PRESCRIBED_FORMS: list[dict] = [
 @transaction.atomic
 def prescribed_forms_install(model=PrescribedForm) -> int:
     """Adds the shipped form versions that are missing (safe to repeat; a migration passes its own model)."""
-    added = 0
-    for row in PRESCRIBED_FORMS:
-        fields = dict(row)
-        _, created = model.objects.get_or_create(
-            code=fields.pop("code"), effective_from=fields.pop("effective_from"), defaults=fields
-        )
-        added += created
-    return added
+    return shipped_rows_install(model, PRESCRIBED_FORMS, keys=("code", "effective_from"))

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from incomeapp.money import ZERO, format_money
+from incomeapp.refusals import refusal_shown
 from lifecycle.ending import (
     credit_refund_request,
     credit_request_pending,
@@ -130,17 +131,15 @@ def end_done(request, payment_reference):
 @permission_required((END, ASK), raise_exception=True)
 def end_refund(request, payment_reference):
     tenancy = _tenancy(payment_reference, request.user)
-    try:
+    with refusal_shown(request):
         asked = credit_refund_request(by=request.user, tenancy=tenancy)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect("lifecycle:end_done", tenancy.payment_reference)
-    messages.success(
-        request,
-        f"Refund of {format_money(asked.amount)} sent for approval. Someone else with enough delegated authority "
-        "decides it in Approvals; nothing is paid before.",
-    )
-    return redirect("approvals:detail", pk=asked.pk)
+        messages.success(
+            request,
+            f"Refund of {format_money(asked.amount)} sent for approval. Someone else with enough delegated authority "
+            "decides it in Approvals; nothing is paid before.",
+        )
+        return redirect("approvals:detail", pk=asked.pk)
+    return redirect("lifecycle:end_done", tenancy.payment_reference)  # refused: back to the page, with the reason
 
 
 @permission_required((END, ASK), raise_exception=True)

@@ -57,8 +57,3 @@ def case_owing_a_fortnights_rent(tenancy) -> ArrearsCase:
     )
     review_run(as_of=today)
     return ArrearsCase.objects.get(account=account)
-
-
-def dmy(day: date, prefix: str) -> dict:
-    """A date as the day, month and year boxes of the date field `prefix` post it."""
-    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}

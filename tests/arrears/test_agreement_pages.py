@@ -29,7 +29,7 @@ from incomeapp.constants import Role
 from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from tests.arrears.conftest import tenancy_in_patch_of
-from tests.factories import user_with_role
+from tests.factories import dmy, user_with_role
 
 D = Decimal
 
@@ -122,10 +122,6 @@ def case(db, officer, law, settings, tmp_path):
     return ArrearsCase.objects.create(account=account, opened_on=timezone.localdate(), officer=officer)
 
 
-def dmy(day, prefix: str = "starts_on") -> dict:
-    return {f"{prefix}_0": str(day.day), f"{prefix}_1": str(day.month), f"{prefix}_2": str(day.year)}
-
-
 def hidden_answers(html: str) -> dict:
     """The answers the check page carries in its hidden fields."""
     import re
@@ -137,7 +133,7 @@ def test_the_check_page_shows_the_clearing_time_and_saves_nothing_until_confirme
     client.force_login(officer)
     first = timezone.localdate() + timedelta(days=3)
     check = client.post(
-        f"/worklist/cases/{case.pk}/agreements/", {"amount": "20.00", "frequency": "weekly", **dmy(first)}
+        f"/worklist/cases/{case.pk}/agreements/", {"amount": "20.00", "frequency": "weekly", **dmy(first, "starts_on")}
     )
     html = check.content.decode()
     assert check.status_code == 200 and "Check the agreement before you save it" in html
@@ -162,7 +158,7 @@ def test_a_long_agreement_is_warned_about_on_the_check_page_and_in_the_banner(cl
     client.force_login(officer)
     first = timezone.localdate()
     check = client.post(
-        f"/worklist/cases/{case.pk}/agreements/", {"amount": "5.00", "frequency": "weekly", **dmy(first)}
+        f"/worklist/cases/{case.pk}/agreements/", {"amount": "5.00", "frequency": "weekly", **dmy(first, "starts_on")}
     )
     html = check.content.decode()
     assert "clears in 247 weeks" in html  # 1234.56 / 5.00 = 246.9: 247 payments
@@ -176,7 +172,7 @@ def test_change_my_answers_brings_the_form_back_filled_in(client, officer, case)
     client.force_login(officer)
     first = timezone.localdate()
     check = client.post(
-        f"/worklist/cases/{case.pk}/agreements/", {"amount": "20.00", "frequency": "weekly", **dmy(first)}
+        f"/worklist/cases/{case.pk}/agreements/", {"amount": "20.00", "frequency": "weekly", **dmy(first, "starts_on")}
     )
     back = client.post(
         f"/worklist/cases/{case.pk}/agreements/", {**hidden_answers(check.content.decode()), "edit": "1"}
@@ -194,7 +190,8 @@ def test_an_empty_or_zero_amount_is_explained_on_the_form(client, officer, case)
         empty.status_code == 400 and "<title>Error: " in html and "Enter the amount to pay towards the arrears" in html
     )
     zero = client.post(
-        f"/worklist/cases/{case.pk}/agreements/", {"amount": "0", "frequency": "weekly", **dmy(timezone.localdate())}
+        f"/worklist/cases/{case.pk}/agreements/",
+        {"amount": "0", "frequency": "weekly", **dmy(timezone.localdate(), "starts_on")},
     )
     assert zero.status_code == 400 and "Enter an amount above £0.00" in zero.content.decode()
 
@@ -203,7 +200,7 @@ def test_the_letter_is_made_once_and_a_second_press_of_save_makes_nothing_twice(
     client.force_login(officer)
     check = client.post(
         f"/worklist/cases/{case.pk}/agreements/",
-        {"amount": "20.00", "frequency": "weekly", **dmy(timezone.localdate())},
+        {"amount": "20.00", "frequency": "weekly", **dmy(timezone.localdate(), "starts_on")},
     )
     answers = {**hidden_answers(check.content.decode()), "confirm": "1"}
     first = client.post(f"/worklist/cases/{case.pk}/agreements/", answers, follow=True)
@@ -327,10 +324,13 @@ def test_the_change_and_cancel_pages_ask_for_a_reason(client, officer, case):
     url = f"/worklist/cases/{case.pk}/agreements/{agreement.pk}/"
     page = client.get(url + "change/").content.decode()
     assert "Change the agreement" in page and 'value="20.00"' in page
-    no_reason = client.post(url + "change/", {"amount": "30.00", "frequency": "weekly", **dmy(timezone.localdate())})
+    no_reason = client.post(
+        url + "change/", {"amount": "30.00", "frequency": "weekly", **dmy(timezone.localdate(), "starts_on")}
+    )
     assert no_reason.status_code == 400 and "Enter why the agreement is changing" in no_reason.content.decode()
     check = client.post(
-        url + "change/", {"amount": "30.00", "frequency": "weekly", "reason": "More hours", **dmy(timezone.localdate())}
+        url + "change/",
+        {"amount": "30.00", "frequency": "weekly", "reason": "More hours", **dmy(timezone.localdate(), "starts_on")},
     )
     html = check.content.decode()
     assert "Check the new terms before you save them" in html and "clears in 42 weeks" in html  # 1234.56 / 30

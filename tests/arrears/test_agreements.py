@@ -61,27 +61,20 @@ def case(db):
 
 def test_an_unaffordable_instalment_is_refused_in_plain_english(case):
     officer = user_with_role(Role.INCOME_OFFICER)
+    # £40.00 a month left over: £10.00 a week is more than that, £9.00 a week is not.
+    weekly_from_what_is_left = {
+        "case": case,
+        "frequency": "weekly",
+        "starts_on": date(2026, 11, 2),
+        "created_by": officer,
+        "monthly_income": D("800.00"),
+        "monthly_expenditure": D("760.00"),
+    }
     with pytest.raises(
         ValidationError, match=re.escape("This is £43.33 a month, but the income and expenditure record leaves £40.00")
     ):
-        agreement_create(
-            case=case,
-            frequency="weekly",
-            amount=D("10.00"),
-            starts_on=date(2026, 11, 2),
-            created_by=officer,
-            monthly_income=D("800.00"),
-            monthly_expenditure=D("760.00"),
-        )
-    agreement = agreement_create(
-        case=case,
-        frequency="weekly",
-        amount=D("9.00"),
-        starts_on=date(2026, 11, 2),
-        created_by=officer,
-        monthly_income=D("800.00"),
-        monthly_expenditure=D("760.00"),
-    )
+        agreement_create(amount=D("10.00"), **weekly_from_what_is_left)
+    agreement = agreement_create(amount=D("9.00"), **weekly_from_what_is_left)
     assert (agreement.starting_balance, agreement.state) == (D("300.00"), AgreementState.LIVE)
 
 

@@ -42,8 +42,8 @@ from incomeapp.constants import Role
 from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from tenancies.models import TenancyTenant
-from tests.arrears.conftest import TODAY, dmy, facts, tenancy_in_patch_of
-from tests.factories import PersonFactory, user_with_role
+from tests.arrears.conftest import TODAY, facts, tenancy_in_patch_of
+from tests.factories import PersonFactory, dmy, user_with_role
 
 D = Decimal
 WEEK = "100.00"

@@ -17,7 +17,8 @@ from arrears.next_step import NextStep, next_step, reason_sentence
 from arrears.services import breathing_space_record, contact_record, policies_install_shipped
 from documents.models import Document
 from documents.services import templates_install_shipped
-from tests.arrears.conftest import case_owing_a_fortnights_rent, dmy, tenancy_in_patch_of
+from tests.arrears.conftest import case_owing_a_fortnights_rent, tenancy_in_patch_of
+from tests.factories import dmy
 
 pytestmark = pytest.mark.django_db
 

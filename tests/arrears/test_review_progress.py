@@ -7,16 +7,8 @@ import pytest
 
 from arrears.constants import ReviewStatus
 from arrears.models import ReviewRun
-from incomeapp.constants import Role
-from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def manager_client(client):
-    client.force_login(user_with_role(Role.INCOME_MANAGER))
-    return client
 
 
 def test_a_running_review_fragment_reports_its_counts_and_keeps_polling(manager_client):

@@ -33,12 +33,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def manager_client(client):
-    client.force_login(user_with_role(Role.INCOME_MANAGER))
-    return client
-
-
-@pytest.fixture
 def supported_tenancy():
     policies_install_shipped()
     officer = user_with_role(Role.INCOME_OFFICER)

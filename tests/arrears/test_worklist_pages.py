@@ -13,8 +13,8 @@ from arrears.services import policies_install_shipped
 from incomeapp.constants import Role
 from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, transactions_post
-from tests.arrears.conftest import case_owing_a_fortnights_rent, dmy, tenancy_in_patch_of
-from tests.factories import user_with_role
+from tests.arrears.conftest import case_owing_a_fortnights_rent, tenancy_in_patch_of
+from tests.factories import dmy, user_with_role
 
 pytestmark = pytest.mark.django_db
 

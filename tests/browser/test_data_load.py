@@ -2,9 +2,7 @@
 with one bad row and sees its file, line and column, and that nothing was loaded. axe on every page; screenshots in
 /tmp/h7-*.png."""
 
-import io
 import tempfile
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -16,25 +14,11 @@ from lifecycle.models import TenancyLoad
 from tenancies.models import Person, Tenancy
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import user_with_role
+from tests.lifecycle.test_load_pages import samples_zip
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples" / "onboarding"
 SHOTS = Path(tempfile.gettempdir())
-
-
-def _zip(edits: dict[str, tuple[str, str]] | None = None, extra: dict[str, str] | None = None) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for path in sorted(SAMPLES.glob("*.csv")):
-            text = path.read_text()
-            if edits and path.name in edits:
-                old, new = edits[path.name]
-                assert old in text
-                text = text.replace(old, new, 1)
-            text += (extra or {}).get(path.name, "")
-            archive.writestr(path.name, text)
-    return buffer.getvalue()
 
 
 def _upload(page, name: str, content: bytes, mode: str) -> None:
@@ -64,7 +48,7 @@ def test_a_manager_checks_loads_and_is_told_of_a_bad_row(page, live_server):
     assert_accessible(page)
 
     # A dry run of the sample set: the report, and nothing loaded.
-    _upload(page, "riverside.zip", _zip(), "Check only (dry run)")
+    _upload(page, "riverside.zip", samples_zip(folder=""), "Check only (dry run)")
     expect(page.get_by_role("heading", level=1)).to_have_text("Data load: riverside.zip")
     expect(page.get_by_text("No errors found. Nothing was loaded: this was a check.")).to_be_visible()
     expect(_file_row(page, "tenancies.csv").locator("td")).to_have_text(["8", "8", "0", "0"])
@@ -94,7 +78,8 @@ def test_a_manager_checks_loads_and_is_told_of_a_bad_row(page, live_server):
     page.screenshot(path=SHOTS / "h7-list.png", full_page=True)
 
     # A new person and a tenancy with an impossible start date: refused, and the new person is not loaded either.
-    bad = _zip(
+    bad = samples_zip(
+        folder="",
         edits={"tenancies.csv": ("T5002,10045002,H002,ASSURED,,2019-09-02", "T5002,10045002,H002,ASSURED,,2019-09-31")},
         extra={"people.csv": "P900,Mr,Adam,Newman,1990-01-01,,,letter,,English,,\n"},
     )

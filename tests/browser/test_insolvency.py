@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from incomeapp.constants import Role
 from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, date_fill, sign_in
 from tests.factories import PersonFactory, TenancyFactory, user_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,9 +45,7 @@ def test_an_officer_records_a_debt_relief_order_and_the_account_shows_it(page, l
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the day, month and year")
     assert_accessible(page)
     page.get_by_label("Debt relief order").check()
-    page.get_by_label("Day").fill("1")
-    page.get_by_label("Month").fill("5")
-    page.get_by_label("Year").fill("2026")
+    date_fill(page, date(2026, 5, 1))
     page.get_by_label("Insolvency Register reference (optional)").fill("DRO-4471")
     page.get_by_role("button", name="Record the order").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(

@@ -4,7 +4,7 @@ protocol copy; at 1280 px wide, with each page also checked at 375 px: axe passe
 sideways."""
 
 import tempfile
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from courts.models import Notice
 from incomeapp.constants import Role
 from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, date_fill, sign_in
 from tests.factories import TenancyFactory, user_with_role
 
 SHOTS = Path(tempfile.gettempdir()) / "shots"  # screenshots to look at, g-*.png
@@ -60,9 +60,7 @@ def test_officer_serves_a_notice_after_correcting_the_date(page, live_server, la
     expect(page.get_by_role("heading", level=1)).to_have_text("Record a notice as served")
     expect(page.get_by_text("A date from 1 April 2024 (the day the tenancy began) to today")).to_be_visible()
     assert_accessible(page, phone=True)
-    page.get_by_label("Day").fill("31")
-    page.get_by_label("Month").fill("3")
-    page.get_by_label("Year").fill("2024")
+    date_fill(page, date(2024, 3, 31))
     page.get_by_label("Signed for the landlord by").fill("Priya Shah, Income Manager")
     page.get_by_label("Proof of service").fill("Posted first class by Olivia Okafor at 16:00; certificate kept.")
     page.get_by_role("button", name="Continue").click()
@@ -77,9 +75,7 @@ def test_officer_serves_a_notice_after_correcting_the_date(page, live_server, la
     assert_accessible(page, phone=True)
     summary.get_by_role("link").first.click()
     expect(page.get_by_label("Day")).to_be_focused()
-    page.get_by_label("Day").fill(str(today.day))
-    page.get_by_label("Month").fill(str(today.month))
-    page.get_by_label("Year").fill(str(today.year))
+    date_fill(page, today)
     page.get_by_role("button", name="Continue").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Check before you record the notice")
@@ -98,9 +94,7 @@ def test_officer_serves_a_notice_after_correcting_the_date(page, live_server, la
     expect(page.get_by_text("Not sent yet")).to_be_visible()
     page.screenshot(path=f"{shot}-served.png", full_page=True)
     assert_accessible(page, phone=True)
-    page.get_by_label("Day").fill(f"{today.day}")
-    page.get_by_label("Month").fill(f"{today.month}")
-    page.get_by_label("Year").fill(f"{today.year}")
+    date_fill(page, today)
     page.get_by_role("button", name="Record the protocol copy").click()
     expect(page.get_by_text(f"Sent on {today:%-d %B %Y}")).to_be_visible()
     assert_accessible(page, phone=True)

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from incomeapp.constants import Role
 from tenancies.models import Person
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, date_fill, sign_in
 from tests.factories import PersonFactory, TenancyFactory, user_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,9 +36,7 @@ def test_an_officer_adds_a_person_finds_the_duplicate_and_merges_them(page, live
     assert_accessible(page)
     page.get_by_label("Last name").fill("OKONKWO")
     page.get_by_label("Phone number (optional)").fill("+44 7700 900123")
-    page.get_by_label("Day").fill("27")
-    page.get_by_label("Month").fill("3")
-    page.get_by_label("Year").fill("1980")
+    date_fill(page, date(1980, 3, 27))
     page.get_by_role("button", name="Add person").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "Added amira OKONKWO. 1 possible duplicate record found"

@@ -20,7 +20,7 @@ from complaints.services import complaint_record, current_stage
 from incomeapp.constants import Role
 from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from tests.factories import TenancyFactory, user_with_role
+from tests.factories import TenancyFactory, dmy, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +30,6 @@ TODAY = date(2027, 3, 1)
 @pytest.fixture
 def tenancy():
     return TenancyFactory(payment_reference="RW990001")
-
-
-def dmy(day: date, prefix: str) -> dict:
-    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
 
 
 def text(response) -> str:

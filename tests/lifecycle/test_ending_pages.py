@@ -20,6 +20,7 @@ from tests.factories import (
     PersonFactory,
     PropertyFactory,
     TenancyFactory,
+    dmy,
     support_worker_for,
     user_with_role,
 )
@@ -28,10 +29,6 @@ pytestmark = pytest.mark.django_db
 
 WEEKS = (date(2026, 4, 6), date(2026, 4, 13), date(2026, 4, 20))
 TUESDAY = date(2026, 4, 14)
-
-
-def dmy(day: date, prefix: str) -> dict:
-    return {f"{prefix}_0": str(day.day), f"{prefix}_1": str(day.month), f"{prefix}_2": str(day.year)}
 
 
 @pytest.fixture

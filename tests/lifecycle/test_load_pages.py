@@ -3,7 +3,6 @@ with one bad row loads nothing and names the file, line and column; nobody else 
 
 import io
 import zipfile
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,14 +13,16 @@ from lifecycle.constants import LoadStatus
 from lifecycle.models import TenancyLoad
 from tenancies.models import Person, Property, Tenancy
 from tests.factories import user_with_role
+from tests.lifecycle.test_onboarding_load import SAMPLES
 
 pytestmark = pytest.mark.django_db
 
-SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples" / "onboarding"
 
-
-def samples_zip(edits: dict[str, tuple[str, str]] | None = None) -> bytes:
-    """The sample set as a zip, with any (old, new) text replaced in the named files."""
+def samples_zip(
+    edits: dict[str, tuple[str, str]] | None = None, extra: dict[str, str] | None = None, folder: str = "onboarding/"
+) -> bytes:
+    """The sample set as a zip, in `folder` ("" for the zip's top level), with any (old, new) text replaced in the
+    named files and any extra rows added at their end."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for path in sorted(SAMPLES.glob("*.csv")):
@@ -30,7 +31,8 @@ def samples_zip(edits: dict[str, tuple[str, str]] | None = None) -> bytes:
                 old, new = edits[path.name]
                 assert old in text
                 text = text.replace(old, new, 1)
-            archive.writestr(f"onboarding/{path.name}", text)
+            text += (extra or {}).get(path.name, "")
+            archive.writestr(f"{folder}{path.name}", text)
     return buffer.getvalue()
 
 

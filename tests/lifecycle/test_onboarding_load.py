@@ -31,11 +31,22 @@ from tenancies.models import (
     TenancyEvent,
     TenancyTenant,
 )
+from tenancies.services_people import EDITABLE_FIELDS as PERSON_EDITABLE_FIELDS
 
 pytestmark = pytest.mark.django_db
 
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples" / "onboarding"
 HISTORY_MODELS = (Provider, Scheme, Patch, Property, PropertyCharge, Person, Tenancy, Charge, DirectDebitMandate)
+# What a ledger row says, compared between two loads (the account is named by its tenancy's reference).
+LEDGER_ROW_FIELDS = (
+    "transaction_type",
+    "amount",
+    "effective_date",
+    "idempotency_key",
+    "description",
+    "period_start",
+    "period_end",
+)
 
 
 def samples_copy(tmp_path: Path) -> Path:
@@ -106,22 +117,7 @@ def snapshot() -> dict:
                 "effective_to",
             )
         ),
-        "people": _sorted(
-            Person.objects.values_list(
-                "source_reference",
-                "title",
-                "first_name",
-                "last_name",
-                "date_of_birth",
-                "email",
-                "phone",
-                "preferred_contact",
-                "correspondence_address",
-                "preferred_language",
-                "communication_adjustments",
-                "support_worker",
-            )
-        ),
+        "people": _sorted(Person.objects.values_list(*PERSON_EDITABLE_FIELDS)),
         "tenancies": _sorted(
             Tenancy.objects.values_list(
                 "source_reference",
@@ -155,14 +151,7 @@ def snapshot() -> dict:
         "ledger": _sorted(
             (account_ref[a], kind, amount, day, key(k), description, start, end)
             for a, kind, amount, day, k, description, start, end in Transaction.objects.values_list(
-                "account_id",
-                "transaction_type",
-                "amount",
-                "effective_date",
-                "idempotency_key",
-                "description",
-                "period_start",
-                "period_end",
+                "account_id", *LEDGER_ROW_FIELDS
             )
         ),
         "mandates": _sorted(

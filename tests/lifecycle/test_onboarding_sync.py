@@ -22,6 +22,7 @@ from tenancies.constants import TenancyEventKind, TenancyStatus
 from tenancies.models import Charge, Person, PropertyCharge, Tenancy, TenancyEvent
 from tenancies.specs import ChargeSpec
 from tests.lifecycle.test_onboarding_load import (
+    LEDGER_ROW_FIELDS,
     SAMPLES,
     csv_append,
     csv_edit,
@@ -43,6 +44,14 @@ def _loaded_and_charged():
     load(SAMPLES)
     rent_debits_post(week_commencing=date(2026, 11, 30))
     rent_debits_post(week_commencing=date(2026, 12, 7))
+
+
+def _synced_after_an_edit(tmp_path, file_name: str, old: str, new: str):
+    """The samples loaded, then loaded again with `old` changed to `new` in one file: the second load's report."""
+    load(SAMPLES)
+    folder = samples_copy(tmp_path)
+    csv_edit(folder, file_name, old, new)
+    return load(folder)
 
 
 def _without_ids(value, charges: dict[int, str]):
@@ -69,16 +78,7 @@ def _what_happened(references: tuple[str, ...]) -> dict:
             "ledger": list(
                 Transaction.objects.filter(account__tenancy=tenancy)
                 .order_by("id")
-                .values_list(
-                    "transaction_type",
-                    "amount",
-                    "effective_date",
-                    "idempotency_key",
-                    "description",
-                    "period_start",
-                    "period_end",
-                    "reverses__idempotency_key",
-                )
+                .values_list(*LEDGER_ROW_FIELDS, "reverses__idempotency_key")
             ),
             "charges": list(
                 Charge.objects.filter(tenancy=tenancy)
@@ -177,10 +177,7 @@ def test_after_a_sync_the_same_files_again_change_nothing_and_balances_reconcile
 
 
 def test_a_changed_person_is_updated_once_through_the_people_service_with_its_history(tmp_path):
-    load(SAMPLES)
-    folder = samples_copy(tmp_path)
-    csv_edit(folder, "people.csv", "07700 900108", "07700 900999")
-    report = load(folder)
+    report = _synced_after_an_edit(tmp_path, "people.csv", "07700 900108", "07700 900999")
     assert report.counts["people"] == {"created": 0, "updated": 1, "unchanged": 8}
     owen = Person.objects.get(source_reference="P108")
     assert owen.phone == "07700 900999"
@@ -227,10 +224,7 @@ def test_a_changed_opening_balance_is_reported_and_never_posted_twice(tmp_path):
 
 
 def test_a_change_of_named_tenants_is_reported_not_applied(tmp_path):
-    load(SAMPLES)
-    folder = samples_copy(tmp_path)
-    csv_edit(folder, "tenants.csv", "T5002,P102,no\n", "")
-    report = load(folder)
+    report = _synced_after_an_edit(tmp_path, "tenants.csv", "T5002,P102,no\n", "")
     assert report.status == LoadStatus.COMPLETED
     assert any("succession or an assignment" in w.message for w in report.warnings.items)
     assert Tenancy.objects.get(source_reference="T5002").tenants.count() == 2
@@ -293,10 +287,7 @@ def test_a_rent_change_made_in_rentwise_is_not_undone_by_a_file_that_does_not_kn
 def test_a_changed_home_is_updated_through_the_homes_service_and_its_history_says_data_load(tmp_path):
     from tenancies.models import Property
 
-    load(SAMPLES)
-    folder = samples_copy(tmp_path)
-    csv_edit(folder, "properties.csv", "BS1 5AA,SCH-GN,P-NORTH,2,", "BS1 5AA,SCH-GN,P-SOUTH,4,")
-    report = load(folder)
+    report = _synced_after_an_edit(tmp_path, "properties.csv", "BS1 5AA,SCH-GN,P-NORTH,2,", "BS1 5AA,SCH-GN,P-SOUTH,4,")
     assert report.counts["properties"] == {"created": 0, "updated": 1, "unchanged": 7}
     home = Property.objects.get(source_reference="H001")
     assert (home.bedrooms, home.patch.source_reference) == (4, "P-SOUTH")

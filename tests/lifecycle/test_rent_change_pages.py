@@ -17,7 +17,7 @@ from rentaccounts.charging import monday_of
 from rentaccounts.services import rent_debits_post
 from tenancies.constants import ChargeType, TenancyEventKind, TenancyStatus
 from tenancies.models import Charge, TenancyEvent
-from tests.factories import PropertyFactory, SchemeFactory, TenancyFactory, support_worker_for, user_with_role
+from tests.factories import PropertyFactory, SchemeFactory, TenancyFactory, dmy, support_worker_for, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +25,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def _date_fields(name: str, day: date) -> dict:
-    return {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
 
 
 def _messages(response) -> list[str]:
@@ -63,7 +59,7 @@ def test_an_officer_changes_one_tenancys_charges_from_a_week_already_charged(cli
     assert f"back to {monday:%A %-d %B %Y}" in form_page.content.decode()
 
     posted = {
-        **_date_fields("effective_from", monday - timedelta(days=1)),
+        **dmy(monday - timedelta(days=1), "effective_from"),
         "amount_rent": "107.00",
         "counts_as_rent": ["rent"],
         "reason": "Rent set wrongly",
@@ -72,12 +68,12 @@ def test_an_officer_changes_one_tenancys_charges_from_a_week_already_charged(cli
     assert f"the earliest date allowed is {monday:%A %-d %B %Y}" in refused.content.decode()
     assert "govuk-error-summary" in refused.content.decode()
 
-    unchanged = client.post(url, {**posted, "amount_rent": "100.00", **_date_fields("effective_from", monday)})
+    unchanged = client.post(url, {**posted, "amount_rent": "100.00", **dmy(monday, "effective_from")})
     assert "These are already the charges from" in unchanged.content.decode()
 
     # Thursday of the week charged: 3 days at £100.00 (£42.86) and 4 at £107.00 (£61.14) is £4.00 more.
     thursday = monday + timedelta(days=3)
-    answers = client.post(url, {**posted, **_date_fields("effective_from", thursday)})
+    answers = client.post(url, {**posted, **dmy(thursday, "effective_from")})
     assert answers.status_code == 302 and answers["Location"].endswith("/charges/change/check/")
     check = client.get(answers["Location"])
     html = check.content.decode()
@@ -117,7 +113,7 @@ def test_a_manager_prepares_a_percentage_change_and_a_second_manager_approves_it
 
     data = {
         "name": "April rent change",
-        **_date_fields("effective_from", _effective()),
+        **dmy(_effective(), "effective_from"),
         "notice_weeks": "4",
         "schemes": [str(scheme.pk)],
         "charge_types": ["rent"],
@@ -166,7 +162,7 @@ def test_a_csv_with_a_bad_row_lists_the_problem_and_prepares_nothing(client, sch
     upload = SimpleUploadedFile(
         "new.csv", b"uprn,charge_type,new_weekly_amount\n300000001,rent,104.00\n300000002,rnet,104.00\n", "text/csv"
     )
-    data = {"name": "Corrections", **_date_fields("effective_from", _effective()), "notice_weeks": "4"}
+    data = {"name": "Corrections", **dmy(_effective(), "effective_from"), "notice_weeks": "4"}
     response = client.post(reverse("lifecycle:rent_change_prepare_csv"), {**data, "new_charges": upload})
     html = response.content.decode()
     assert "govuk-error-summary" in html
@@ -181,7 +177,7 @@ def test_a_date_inside_the_notice_period_is_refused_on_the_form(client, scheme):
     client.force_login(user_with_role(Role.INCOME_MANAGER))
     data = {
         "name": "Too soon",
-        **_date_fields("effective_from", timezone.localdate() + timedelta(days=7)),
+        **dmy(timezone.localdate() + timedelta(days=7), "effective_from"),
         "notice_weeks": "4",
         "schemes": [str(scheme.pk)],
         "charge_types": ["rent"],

@@ -15,7 +15,7 @@ from rentaccounts.services import rent_debits_post
 from tenancies.constants import ChargeType, TenancyEventKind
 from tenancies.models import Person, PropertyCharge, Tenancy, TenancyEvent
 from tenancies.references import payment_reference_problem
-from tests.factories import PersonFactory, PropertyFactory, TenancyFactory, user_with_role
+from tests.factories import PersonFactory, PropertyFactory, TenancyFactory, dmy, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -57,10 +57,6 @@ def home(db):
     return home
 
 
-def _date(prefix: str, day: date) -> dict:
-    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
-
-
 def _post(client, url, data, follow=False):
     response = client.post(url, data, follow=follow)
     assert response.status_code in (200, 302), response.content.decode()[:3000]
@@ -79,13 +75,13 @@ def _walk_to_check(client, home, existing: Person, *, tenure="ASSURED", start=TH
     )
     if tenure == "LICENCE":
         assert _post(client, "/sign-up/licence-basis/", {"licence_basis": "hostel"}).url == "/sign-up/start-date/"
-    assert _post(client, "/sign-up/start-date/", _date("start_date", start)).url == "/sign-up/tenants/"
+    assert _post(client, "/sign-up/start-date/", dmy(start, "start_date")).url == "/sign-up/tenants/"
     assert _post(client, "/sign-up/tenants/find/", {"person": existing.pk}).url == "/sign-up/tenants/"
     new = {
         "first_name": "Bob",
         "last_name": "Okafor",
         "preferred_contact": "letter",
-        **_date("date_of_birth", date(1990, 3, 27)),
+        **dmy(date(1990, 3, 27), "date_of_birth"),
     }
     assert _post(client, "/sign-up/tenants/new/", new).url == "/sign-up/tenants/"
     assert _post(client, "/sign-up/tenants/", {"lead": "0"}).url == "/sign-up/rent-period/"
@@ -95,7 +91,7 @@ def _walk_to_check(client, home, existing: Person, *, tenure="ASSURED", start=TH
     charges = {"rent": "100.00", "eligible_service": "5.00"}
     assert _post(client, "/sign-up/charges/", charges).url == "/sign-up/payment/"
     assert _post(client, "/sign-up/payment/", {"payment_method": "direct_debit"}).url == "/sign-up/direct-debit/"
-    mandate = {"reference": "ddm-77", "collection_day": "1", "amount": "", **_date("start_date", date(2026, 12, 1))}
+    mandate = {"reference": "ddm-77", "collection_day": "1", "amount": "", **dmy(date(2026, 12, 1), "start_date")}
     assert _post(client, "/sign-up/direct-debit/", mandate).url == "/sign-up/benefit/"
     assert _post(client, "/sign-up/benefit/", {"benefit": "uc"}).url == "/sign-up/benefit-details/"
     claim = {"status": "in_payment", "weekly_amount": "100.00", "paid_to_landlord": "yes"}
@@ -165,11 +161,11 @@ def test_a_home_whose_tenancy_is_ending_can_be_chosen_but_the_start_must_follow_
     officer_client.post("/sign-up/", {"action": "new"})
     assert officer_client.post("/sign-up/home/", {"property": home.pk}).status_code == 302
     officer_client.post("/sign-up/tenure/", {"tenure_type": "ASSURED"})
-    response = officer_client.post("/sign-up/start-date/", _date("start_date", timezone.localdate() + timedelta(5)))
+    response = officer_client.post("/sign-up/start-date/", dmy(timezone.localdate() + timedelta(5), "start_date"))
     assert response.status_code == 400
     assert "The home&#x27;s tenancy RW700002 runs until" in response.content.decode()
     later = timezone.localdate() + timedelta(days=11)
-    assert officer_client.post("/sign-up/start-date/", _date("start_date", later)).url == "/sign-up/tenants/"
+    assert officer_client.post("/sign-up/start-date/", dmy(later, "start_date")).url == "/sign-up/tenants/"
 
 
 def test_a_licence_asks_its_basis_and_a_start_too_far_ahead_is_refused(officer_client, home, settings):
@@ -183,7 +179,7 @@ def test_a_licence_asks_its_basis_and_a_start_too_far_ahead_is_refused(officer_c
     assert "Choose why this is a licence and not a tenancy" in html and "govuk-error-summary" in html
     officer_client.post("/sign-up/licence-basis/", {"licence_basis": "hostel"})
     too_far = timezone.localdate() + timedelta(days=31)
-    response = officer_client.post("/sign-up/start-date/", _date("start_date", too_far))
+    response = officer_client.post("/sign-up/start-date/", dmy(too_far, "start_date"))
     assert "(30 days from today)" in response.content.decode()
     # Changing to a tenancy drops the basis; the licence-basis page no longer applies.
     officer_client.post("/sign-up/tenure/", {"tenure_type": "SECURE"})
@@ -196,7 +192,7 @@ def test_pages_ahead_of_the_answers_send_you_back_and_continue_needs_a_tenant(of
     assert officer_client.get("/sign-up/check/").url == "/sign-up/home/"
     officer_client.post("/sign-up/home/", {"property": home.pk})
     officer_client.post("/sign-up/tenure/", {"tenure_type": "ASSURED"})
-    officer_client.post("/sign-up/start-date/", _date("start_date", THU))
+    officer_client.post("/sign-up/start-date/", dmy(THU, "start_date"))
     response = officer_client.post("/sign-up/tenants/", {})
     assert response.status_code == 400 and "Add at least one named tenant" in response.content.decode()
 
@@ -312,7 +308,7 @@ def test_direct_debit_set_up_refuses_a_wrong_check_digit(officer_client):
             "payment_reference": BAD,
             "reference": "DDM-1",
             "collection_day": "1",
-            **_date("start_date", date(2026, 12, 1)),
+            **dmy(date(2026, 12, 1), "start_date"),
         },
     )
     assert BAD_MESSAGE in response.content.decode()
@@ -320,7 +316,7 @@ def test_direct_debit_set_up_refuses_a_wrong_check_digit(officer_client):
 
 def test_notice_planning_refuses_a_wrong_check_digit(officer_client):
     html = officer_client.get(
-        "/legal/", {"payment_reference": BAD, **_date("served_on", date(2026, 12, 1)), "method": "hand"}
+        "/legal/", {"payment_reference": BAD, **dmy(date(2026, 12, 1), "served_on"), "method": "hand"}
     ).content.decode()
     assert BAD_MESSAGE in html
 
@@ -351,7 +347,7 @@ def test_the_lead_can_be_anyone_and_a_tenant_can_be_removed(officer_client, home
     officer_client.post("/sign-up/", {"action": "new"})
     officer_client.post("/sign-up/home/", {"property": home.pk})
     officer_client.post("/sign-up/tenure/", {"tenure_type": "ASSURED"})
-    officer_client.post("/sign-up/start-date/", _date("start_date", THU))
+    officer_client.post("/sign-up/start-date/", dmy(THU, "start_date"))
     for person in (ann, bob, cy):
         officer_client.post("/sign-up/tenants/find/", {"person": person.pk})
     officer_client.post("/sign-up/tenants/find/", {"person": ann.pk})  # twice: still named once

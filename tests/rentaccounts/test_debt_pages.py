@@ -14,7 +14,7 @@ from incomeapp.constants import Role
 from rentaccounts.constants import InsolvencyKind, TransactionType
 from rentaccounts.models import DebtAcknowledgment, InsolvencyOrder
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
-from tests.factories import TenancyFactory, london_noon, support_worker_for, user_with_role
+from tests.factories import TenancyFactory, dmy, london_noon, support_worker_for, user_with_role
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 6, 1)
@@ -60,14 +60,12 @@ def test_the_account_page_says_what_is_out_of_time_and_until_when_the_rest_can_b
 
 def test_recording_an_acknowledgment_moves_the_date_on_the_page(client, account, officer):
     url = reverse("debts:acknowledgment_add", args=[account.pk])
-    response = client.post(url, {"acknowledged_on_0": "2", "acknowledged_on_1": "3", "acknowledged_on_2": "2026"})
+    response = client.post(url, dmy(date(2026, 3, 2), "acknowledged_on"))
     assert "Say what the tenant signed or wrote" in response.content.decode()
     response = client.post(
         url,
         {
-            "acknowledged_on_0": "2",
-            "acknowledged_on_1": "3",
-            "acknowledged_on_2": "2026",
+            **dmy(date(2026, 3, 2), "acknowledged_on"),
             "description": "Signed letter",
         },
         follow=True,
@@ -85,9 +83,7 @@ def test_an_order_shows_on_the_account_the_case_and_the_person(client, account, 
         reverse("debts:order_add", args=[person.pk]),
         {
             "kind": InsolvencyKind.DEBT_RELIEF_ORDER,
-            "made_on_0": "1",
-            "made_on_1": "5",
-            "made_on_2": "2026",
+            **dmy(date(2026, 5, 1), "made_on"),
             "reference": "DRO-123",
         },
         follow=True,
@@ -111,7 +107,7 @@ def test_the_discharge_is_recorded_and_the_account_says_the_debt_is_released(cli
     order = InsolvencyOrder.objects.create(person=person, kind=InsolvencyKind.BANKRUPTCY, made_on=date(2025, 5, 1))
     response = client.post(
         reverse("debts:order_discharge", args=[order.pk]),
-        {"discharged_on_0": "1", "discharged_on_1": "5", "discharged_on_2": "2026"},
+        dmy(date(2026, 5, 1), "discharged_on"),
         follow=True,
     )
     assert "Discharge on 1 May 2026 recorded" in response.content.decode()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from dashboards.services import kpi_snapshot_take
 from incomeapp.constants import Role
 from rentaccounts.services import account_get_or_create
+from tenancies.forms_homes import initial_for_property
 from tenancies.models import Patch, Property, PropertyCharge, Provider, Scheme
 from tenancies.selectors_homes import financial_year_to_date, rent_year_start
 from tests.factories import (
@@ -89,19 +90,8 @@ def test_the_property_page_shows_tenancies_charges_voids_and_history(manager_cli
 
 
 def _property_post(home, **overrides):
-    data = {
-        "unit_label": home.unit_label,
-        "address_line_1": home.address_line_1,
-        "address_line_2": home.address_line_2,
-        "town": home.town,
-        "postcode": home.postcode,
-        "uprn": home.uprn,
-        "bedrooms": "" if home.bedrooms is None else str(home.bedrooms),
-        "scheme": home.scheme_id,
-        "patch": home.patch_id or "",
-        "building": "",
-    }
-    return data | overrides
+    """The home's form as it opens, sent back with the fields in `overrides` typed over (a blank patch posts as "")."""
+    return initial_for_property(home) | {"patch": home.patch_id or ""} | overrides
 
 
 def test_adding_a_home_keeps_what_was_typed_when_something_is_wrong(manager_client, home):

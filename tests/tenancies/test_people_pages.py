@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from incomeapp.constants import Role
 from tenancies.models import Person, StaffScope, TenancyTenant
 from tenancies.services_people import person_update
-from tests.factories import PersonFactory, TenancyFactory, UserFactory, user_with_role
+from tests.factories import PersonFactory, TenancyFactory, UserFactory, dmy, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -79,9 +79,7 @@ def test_adding_a_person_shows_errors_keeps_what_was_typed_then_says_what_it_did
             "email": "dan@",
             "phone": "07700 900123",
             "preferred_contact": "letter",
-            "date_of_birth_0": "2",
-            "date_of_birth_1": "1",
-            "date_of_birth_2": "1990",
+            **dmy(date(1990, 1, 2), "date_of_birth"),
         },
     )
     html = response.content.decode()
@@ -100,9 +98,7 @@ def test_adding_a_person_shows_errors_keeps_what_was_typed_then_says_what_it_did
             "phone": "07700 900123",
             "preferred_contact": "email",
             "preferred_language": "Polish",
-            "date_of_birth_0": "2",
-            "date_of_birth_1": "1",
-            "date_of_birth_2": "1990",
+            **dmy(date(1990, 1, 2), "date_of_birth"),
             "vulnerability_notes": "Hearing loss",
         },
         follow=True,
@@ -121,8 +117,7 @@ def test_a_future_date_of_birth_is_refused_beside_the_field(client, officer):
     _login(client, officer)
     html = client.post(
         "/people/add/",
-        {"first_name": "A", "last_name": "B", "preferred_contact": "letter", "date_of_birth_0": "1",
-         "date_of_birth_1": "1", "date_of_birth_2": "2999"},
+        {"first_name": "A", "last_name": "B", "preferred_contact": "letter", **dmy(date(2999, 1, 1), "date_of_birth")},
     ).content.decode()  # fmt: skip
     assert "Date of birth must be today or in the past" in html
     assert 'href="#id_date_of_birth' in html
@@ -138,9 +133,7 @@ def test_changing_says_what_changed(client, officer, amira):
             "phone": "07700 900999",
             "preferred_contact": "letter",
             "preferred_language": "English",
-            "date_of_birth_0": "27",
-            "date_of_birth_1": "3",
-            "date_of_birth_2": "1980",
+            **dmy(date(1980, 3, 27), "date_of_birth"),
             "vulnerability_notes": "Recent bereavement.",
             "health_notes": "Diabetic.",
         },

@@ -17,12 +17,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def officer_client(client):
-    client.force_login(user_with_role(Role.INCOME_OFFICER))
-    return client
-
-
-@pytest.fixture
 def joint_tenancy():
     tenancy = TenancyFactory(
         payment_reference="RW123456",

@@ -1,10 +1,10 @@
 import json
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
 from courts.constants import ServiceMethod
 from courts.planner import notice_plan
+from incomeapp.management.options import date_option
 from incomeapp.money import format_money
 from tenancies.models import Tenancy
 from tenancies.references import payment_reference_normalise, payment_reference_problem
@@ -23,10 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
-        try:
-            served_on = date.fromisoformat(options["served_on"])
-        except ValueError as error:
-            raise CommandError("Give --served-on as a date like 2026-11-22.") from error
+        served_on = date_option(options["served_on"], "--served-on", like="2026-11-22")
         reference = payment_reference_normalise(options["tenancy"])
         if problem := payment_reference_problem(reference):
             raise CommandError(problem)

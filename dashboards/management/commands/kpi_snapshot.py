@@ -1,9 +1,9 @@
 import time
-from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from dashboards.services import kpi_snapshot_take, last_sunday
+from incomeapp.management.options import date_option
 
 
 class Command(BaseCommand):
@@ -15,10 +15,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        try:
-            week_ending = date.fromisoformat(options["week_ending"]) if options["week_ending"] else last_sunday()
-        except ValueError as error:
-            raise CommandError("Give --week-ending as a date like 2026-11-29.") from error
+        week_ending = date_option(options["week_ending"], "--week-ending", like="2026-11-29", default=last_sunday())
         started = time.perf_counter()
         rows = kpi_snapshot_take(week_ending=week_ending)
         self.stdout.write(f"KPI snapshot for the week ending {week_ending:%d/%m/%Y}: {rows} figures in "

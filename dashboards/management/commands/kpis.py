@@ -1,10 +1,10 @@
 import json
-from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from dashboards.kpis import COUNT, KPIS
 from dashboards.measures import kpi_measures
+from incomeapp.management.options import date_option
 
 
 class Command(BaseCommand):
@@ -15,10 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
-        try:
-            as_of = date.fromisoformat(options["as_of"])
-        except ValueError as error:
-            raise CommandError("Give --as-of as a date like 2026-11-29.") from error
+        as_of = date_option(options["as_of"], "--as-of", like="2026-11-29")
         measures = kpi_measures(as_of)
         headline = {}
         for kpi in KPIS:

@@ -1,20 +1,13 @@
 import json
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from incomeapp.management.options import date_option
 from incomeapp.money import format_money
 from rentaccounts.constants import AccountKind
 from rentaccounts.models import Account
 from rentaccounts.services.statements import account_statement, statement_pdf
 from tenancies.references import payment_reference_normalise, payment_reference_problem
-
-
-def _date(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise CommandError(f"Give {option} as a date like 2026-08-24.") from error
 
 
 class Command(BaseCommand):
@@ -29,7 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--pdf", metavar="FILE", help="Also write the statement as a PDF to FILE.")
 
     def handle(self, *args, **options):
-        date_from, date_to = _date(options["date_from"], "--from"), _date(options["date_to"], "--to")
+        date_from = date_option(options["date_from"], "--from", like="2026-08-24")
+        date_to = date_option(options["date_to"], "--to", like="2026-08-24")
         if date_to < date_from:
             raise CommandError("--to must be on or after --from.")
         reference = payment_reference_normalise(options["payment_reference"])

@@ -1,8 +1,9 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from incomeapp.management.options import date_option
 from rentaccounts.services.account_checks import account_checks_find
 
 
@@ -13,10 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--since", help="YYYY-MM-DD (default: 90 days ago).")
 
     def handle(self, *args, **options):
-        try:
-            since = (
-                date.fromisoformat(options["since"]) if options["since"] else timezone.localdate() - timedelta(days=90)
-            )
-        except ValueError as error:
-            raise CommandError("Give --since as a date like 2026-08-24.") from error
+        since = date_option(
+            options["since"], "--since", like="2026-08-24", default=timezone.localdate() - timedelta(days=90)
+        )
         self.stdout.write(f"Raised {account_checks_find(since=since)} new account checks since {since:%d/%m/%Y}.")

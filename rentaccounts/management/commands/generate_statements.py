@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from incomeapp.celery import app
+from incomeapp.management.options import date_option
 from rentaccounts.services.statement_run import (
     CHUNK,
     statement_period,
@@ -37,10 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
-        try:
-            period_end = date.fromisoformat(options["period_end"])
-        except ValueError as error:
-            raise CommandError("Give --period-end as a date like 2026-09-30.") from error
+        period_end = date_option(options["period_end"], "--period-end", like="2026-09-30")
         if not settings.CELERY_TASK_ALWAYS_EAGER and not app.control.ping(timeout=2.0):
             raise CommandError(
                 "No Celery worker answered, so nothing was made. Start one (make worker), or unset CELERY_BROKER_URL "

@@ -1,8 +1,8 @@
 import json
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from incomeapp.management.options import date_option
 from rentaccounts.services import rent_debits_post
 
 
@@ -14,10 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
-        try:
-            week = date.fromisoformat(options["week_commencing"])
-        except ValueError as error:
-            raise CommandError("Give --week-commencing as a date like 2026-11-23 (a Monday).") from error
+        week = date_option(options["week_commencing"], "--week-commencing", like="2026-11-23 (a Monday)")
         if week.weekday() != 0:
             raise CommandError(f"{week:%d/%m/%Y} is a {week:%A}: give the Monday the rent week starts on.")
         run = rent_debits_post(week_commencing=week)
