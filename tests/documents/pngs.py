@@ -31,5 +31,5 @@ def ink(image: Image.Image, box: tuple[float, float, float, float]) -> float:
     """The share of dark pixels in a region given as fractions of the page (left, top, right, bottom)."""
     width, height = image.size
     region = image.crop((int(box[0] * width), int(box[1] * height), int(box[2] * width), int(box[3] * height)))
-    pixels = list(region.getdata())
+    pixels = list(region.get_flattened_data())
     return sum(1 for value in pixels if value < 128) / max(1, len(pixels))
