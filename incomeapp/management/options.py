@@ -12,5 +12,5 @@ def date_option(given: str | None, option: str, *, like: str, default: date | No
         return default
     try:
         return date.fromisoformat(given)
-    except ValueError as error:
+    except (TypeError, ValueError) as error:  # TypeError: called without the option and without a default
         raise CommandError(f"Give {option} as a date like {like}.") from error
