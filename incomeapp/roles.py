@@ -244,17 +244,28 @@ def staff_require(user, permission: str, action: str) -> None:
         raise PermissionDenied(f"You do not have permission to {action}.")
 
 
-def _permission(dotted: str) -> Permission:
-    app_label, codename = dotted.split(".", 1)
-    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+def _permission_ids(dotted_names: set[str]) -> dict[str, int]:
+    """{"app_label.codename": id} for every permission named, read in one query; a name that matches none is a slip in
+    ROLE_PERMISSIONS (or the database is not migrated)."""
+    app_labels = {dotted.split(".", 1)[0] for dotted in dotted_names}
+    found = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.filter(content_type__app_label__in=app_labels).values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
+    if missing := sorted(dotted_names - found.keys()):
+        raise Permission.DoesNotExist(f"No such permission: {', '.join(missing)}. Run migrate first, or fix roles.py.")
+    return found
 
 
 @transaction.atomic
 def roles_setup() -> dict[str, int]:
     """Creates each role's group and sets its permissions to exactly ROLE_PERMISSIONS. Returns permissions per role."""
+    permission_ids = _permission_ids(set().union(*ROLE_PERMISSIONS.values()))
     summary = {}
     for role, dotted_names in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role.value)
-        group.permissions.set([_permission(name) for name in sorted(dotted_names)])
+        group.permissions.set([permission_ids[name] for name in sorted(dotted_names)])
         summary[role.value] = len(dotted_names)
     return summary

@@ -3,9 +3,10 @@ subject for an email, body), installed by `manage.py message_templates install`.
 
 from pathlib import Path
 
-import yaml
 from django.db import transaction
 from django.utils import timezone
+
+from incomeapp.yaml_text import yaml_load
 
 from .constants import Channel
 from .models import MessageTemplate, MessageTemplateVersion
@@ -18,7 +19,7 @@ def shipped_message_templates() -> dict[str, dict]:
     """{key: the shipped template's fields}, read from the files."""
     shipped = {}
     for path in sorted(SHIPPED_MESSAGE_TEMPLATES.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_load(path.read_text(encoding="utf-8"))
         shipped[path.stem] = {
             "title": data["title"],
             "channel": data.get("channel", Channel.TEXT),

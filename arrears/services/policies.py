@@ -18,6 +18,7 @@ from arrears.models import (
     ArrearsPolicyVersion,
 )
 from incomeapp.roles import staff_require
+from incomeapp.yaml_text import yaml_load
 
 SHIPPED_POLICIES = Path(__file__).resolve().parent.parent / "policies"
 DEFAULT_POLICY = "rentwise-default"
@@ -26,7 +27,7 @@ DEFAULT_POLICY = "rentwise-default"
 def policy_read(text: str) -> dict:
     """A policy document from YAML (or JSON) text, checked by the engine. Raises ValidationError in plain English."""
     try:
-        document = yaml.safe_load(text)
+        document = yaml_load(text)
     except yaml.YAMLError as error:
         raise ValidationError(f"The policy is not valid YAML: {error}") from error
     try:
