@@ -5,7 +5,8 @@ Migrating an empty database takes about 40 s of CPU here (123 migrations, some o
 need one migrates a template database once, under an advisory lock, and every test database is then a copy of it
 (`CREATE DATABASE … TEMPLATE`, about a second). The template's name carries a fingerprint of the migrations and of
 the project modules they import (the data migrations install the law's tables from them), so a change to either
-makes a new template and the old one is dropped. SQLite keeps pytest-django's own set-up."""
+makes a new template and the old one is dropped. The template holds the roles' groups too (`setup_roles`), so a
+test that signs someone in finds them. SQLite keeps pytest-django's own set-up."""
 
 import hashlib
 import re
@@ -49,6 +50,7 @@ def _template_make(cursor, base: str, template: str) -> None:
     connection.settings_dict["NAME"] = building
     try:
         call_command("migrate", verbosity=0, interactive=False)
+        call_command("setup_roles", verbosity=0)  # as a deployment does after migrating (README)
     finally:
         connection.close()
         connection.settings_dict["NAME"] = name
@@ -60,8 +62,8 @@ def _template_make(cursor, base: str, template: str) -> None:
 
 
 def _migrations_fingerprint() -> str:
-    """A hash of every migration and of every project module or package a migration imports."""
-    sources = sorted(ROOT.glob("*/migrations/*.py"))
+    """A hash of every migration, of every project module or package a migration imports, and of the roles."""
+    sources = [*sorted(ROOT.glob("*/migrations/*.py")), ROOT / "incomeapp" / "roles.py"]
     imported = set()
     for migration in sources:
         imported.update(re.findall(r"^\s*from ([a-z_]+(?:\.[a-z_]+)*) import", migration.read_text(), re.MULTILINE))

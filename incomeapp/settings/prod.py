@@ -4,6 +4,8 @@
 documented in README.md.
 """
 
+from whitenoise.compress import Compressor
+
 from .base import *  # noqa: F403
 from .base import ALLOWED_HOSTS, DEBUG, env
 
@@ -32,3 +34,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Pages link only the hashed names (from the manifest), so the unhashed copies are not kept; and source maps, fetched
+# only by a developer's browser tools, are served uncompressed. Together they halve what is stored and cut
+# `collectstatic` (mostly Brotli at its highest setting) from about 28 s to about 8 s on two cores.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
