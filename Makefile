@@ -54,11 +54,12 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 
-# Most tests run in TEST_WORKERS pytest-xdist processes, each with its own test database and media folder; then the
-# modules with real Celery workers run on their own in one process (tests/conftest.py, docs/benchmarks.md).
+# Most tests run in TEST_WORKERS pytest-xdist processes, each with its own test database and media folder, the long
+# ones first and the rest shared out as the processes ask (tests/ordering.py); then the modules with real Celery
+# workers run on their own in one process (tests/conftest.py, docs/benchmarks.md).
 TEST_WORKERS ?= 2
 test: $(VENV)/.dev system-packages lint
-	$(BIN)/pytest -m "not celery_broker" -n $(TEST_WORKERS)
+	$(BIN)/pytest -m "not celery_broker" -n $(TEST_WORKERS) --dist worksteal
 	$(BIN)/pytest -m celery_broker
 
 format: $(VENV)/.dev

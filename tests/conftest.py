@@ -5,6 +5,8 @@ import pytest
 # Playwright's sync API runs an event loop in the test thread; Django must still allow database access there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+pytest_plugins = ["tests.ordering"]
+
 IN_CI = bool(os.environ.get("CI"))
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 

@@ -11,6 +11,8 @@ import pytest
 
 from tests.production_server import ROOT, gunicorn_running, http_get, static_collected
 
+pytestmark = pytest.mark.long
+
 
 @pytest.fixture
 def collected_static(tmp_path_factory):

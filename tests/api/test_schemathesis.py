@@ -29,7 +29,7 @@ from rentaccounts.constants import TransactionType
 from rentaccounts.services import Posting, account_get_or_create, transactions_post
 from tests.factories import PersonFactory, TenancyFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.long, pytest.mark.django_db(transaction=True)]
 
 MAX_EXAMPLES = 25
 CHECKS = [

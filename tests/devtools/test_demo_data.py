@@ -17,7 +17,7 @@ from tenancies.constants import ChargeType, PaymentMethod, RentPeriod, TenancyEv
 from tenancies.models import Charge, Person, PropertyCharge, RentFreeWeek, Scheme, Tenancy, TenancyEvent, TenancyTenant
 
 # The law fixture: the demo records a Breathing Space, which reads the law figures (a flush elsewhere removes them).
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("law")]
+pytestmark = [pytest.mark.long, pytest.mark.django_db, pytest.mark.usefixtures("law")]
 
 TODAY = date(2026, 11, 24)
 

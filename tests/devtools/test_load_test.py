@@ -28,6 +28,7 @@ def test_load_officers_refuses_a_database_without_a_generated_dataset(db):
     assert not User.objects.filter(username__startswith="load-officer-").exists()
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True)
 def test_locust_officers_sign_in_and_work_worklist_case_and_account_without_errors(law, tmp_path_factory):
     if connection.vendor != "postgresql":

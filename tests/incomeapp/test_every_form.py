@@ -35,7 +35,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from tests.factories import PersonFactory, TenancyFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.long, pytest.mark.django_db]
 
 # Forms, as "page's url name: submit button's name", whose every field may be left empty (an optional note): posted
 # empty they may do their thing (a redirect, a download) rather than show errors.

@@ -46,7 +46,7 @@ from rentaccounts.selectors import balance_differences
 from rentaccounts.services import transactions_post
 from tests.factories import TenancyFactory, user_with_role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.long, pytest.mark.django_db]
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 REPORT = os.environ.get("FUZZ_REPORT", "")
