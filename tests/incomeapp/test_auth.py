@@ -2,7 +2,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import override_settings
@@ -93,6 +93,28 @@ def test_setup_roles_is_idempotent_and_exact(db):
         group = Group.objects.get(name=role.value)
         actual = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
         assert actual == expected, role
+
+
+def test_setup_roles_takes_away_a_permission_added_by_hand_and_leaves_other_groups_alone(db):
+    call_command("setup_roles", verbosity=0)
+    officer = Group.objects.get(name=Role.INCOME_OFFICER.value)
+    extra = Permission.objects.get(content_type__app_label="incomeapp", codename="delete_user")
+    officer.permissions.add(extra)
+    own = Group.objects.create(name="Our own group")
+    own.permissions.add(extra)
+    call_command("setup_roles", verbosity=0)
+    assert not officer.permissions.filter(pk=extra.pk).exists()
+    assert list(own.permissions.all()) == [extra]
+
+
+def test_setup_roles_refuses_a_permission_name_that_matches_none(db, monkeypatch):
+    call_command("setup_roles", verbosity=0)
+    before = set(Group.objects.get(name=Role.INCOME_OFFICER.value).permissions.values_list("pk", flat=True))
+    monkeypatch.setitem(ROLE_PERMISSIONS, Role.INCOME_OFFICER, {"arrears.view_arrearscase", "arrears.fly_to_the_moon"})
+    with pytest.raises(Permission.DoesNotExist, match=r"No such permission: arrears\.fly_to_the_moon\."):
+        call_command("setup_roles", verbosity=0)
+    after = set(Group.objects.get(name=Role.INCOME_OFFICER.value).permissions.values_list("pk", flat=True))
+    assert after == before and len(before) > 2  # nothing changed
 
 
 def test_demo_users_are_refused_when_debug_is_off(settings):
