@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils.html import escape
 
 from arrears.constants import CaseStatus
 from arrears.models import ArrearsCase
@@ -86,7 +87,7 @@ def test_a_former_tenant_with_a_current_tenancy_is_shown_on_both_cases_and_the_t
     review_run(as_of=AS_OF)
     old_case = ArrearsCase.objects.get(account=old, status=CaseStatus.OPEN)
     html = client.get(f"/worklist/cases/{old_case.pk}/").content.decode()
-    assert f"Also a tenant at {now.property.one_line_address} (current, RW553001)" in html
+    assert f"Also a tenant at {escape(now.property.one_line_address)} (current, RW553001)" in html
     assert "Move the debt to their current tenancy" in html
     # A debt carried to the current home: the current account pays (is charged), the ended one is credited.
     ref = old.tenancy.payment_reference
@@ -106,4 +107,4 @@ def test_a_former_tenant_with_a_current_tenancy_is_shown_on_both_cases_and_the_t
     client.force_login(manager)
     now_case = ArrearsCase.objects.get(account=now_account, status=CaseStatus.OPEN)
     html = client.get(f"/worklist/cases/{now_case.pk}/").content.decode()
-    assert f"Owes £300.00 from a former tenancy at {old.tenancy.property.one_line_address}" in html
+    assert f"Owes £300.00 from a former tenancy at {escape(old.tenancy.property.one_line_address)}" in html
