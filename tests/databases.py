@@ -3,7 +3,8 @@
 Migrating an empty database takes about 40 s of CPU here (123 migrations, some of them data migrations), and
 `make test` needs three test databases (two pytest-xdist processes, then the broker tests). So the first process to
 need one migrates a template database once, under an advisory lock, and every test database is then a copy of it
-(`CREATE DATABASE … TEMPLATE`, about a second). The template's name carries a fingerprint of the migrations and of
+(`CREATE DATABASE … TEMPLATE`, about a second); `make test` starts making it (`python -m tests.databases`) while
+the linters run. The template's name carries a fingerprint of the migrations and of
 the project modules they import (the data migrations install the law's tables from them), so a change to either
 makes a new template and the old one is dropped. The template holds the roles' groups too (`setup_roles`), so a
 test that signs someone in finds them. SQLite keeps pytest-django's own set-up."""
@@ -22,9 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_LOCK = 7340099  # an advisory lock key no product lock uses (the product's are 7340001 and up)
 
 
-def test_database_from_template(test_name: str) -> None:
+def test_database_from_template(test_name: str | None) -> None:
     """Makes `test_name` afresh as a copy of the migrated template (made first if there is none for these
-    migrations). Django then finds it there, and `migrate` has nothing to apply."""
+    migrations). Django then finds it there, and `migrate` has nothing to apply. With no name, only the template."""
     base = settings.DATABASES["default"]["NAME"]
     template = f"test_{base}_t{_migrations_fingerprint()}"
     with _maintenance() as cursor:
@@ -32,8 +33,9 @@ def test_database_from_template(test_name: str) -> None:
         try:
             if not _exists(cursor, template):
                 _template_make(cursor, base, template)
-            cursor.execute(f'DROP DATABASE IF EXISTS "{test_name}" WITH (FORCE)')  # a dead run's workers too
-            cursor.execute(f'CREATE DATABASE "{test_name}" TEMPLATE "{template}"')
+            if test_name:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{test_name}" WITH (FORCE)')  # a dead run's workers too
+                cursor.execute(f'CREATE DATABASE "{test_name}" TEMPLATE "{template}"')
         finally:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [TEMPLATE_LOCK])
 
@@ -98,3 +100,16 @@ def _maintenance():
         autocommit=True,
     ) as connection:
         yield connection.cursor()
+
+
+if __name__ == "__main__":
+    # `make test` makes the template here while ruff and the import contracts run, so the test processes find it made
+    # (or wait on the lock for it) rather than one of them migrating while the other waits.
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "incomeapp.settings.test")
+    django.setup()
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        test_database_from_template(None)
