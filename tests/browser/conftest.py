@@ -93,9 +93,17 @@ _WIDEST = """width => {
 }"""
 
 
-# axe's own results are large; the page keeps them and hands back only the serious and critical violations, described.
+# axe's default rules run, less those that cannot find a serious or critical violation (a rule's worst outcome is the
+# worst impact among its checks, in axe's own metadata), and the page hands back only the serious and critical
+# violations, described, not axe's whole result.
 _AXE_SERIOUS = """async () => {
-  const results = await axe.run(document, {resultTypes: ['violations']});
+  const rank = {minor: 1, moderate: 2, serious: 3, critical: 4};
+  const worst = rule => Math.max(rank[rule.impact] || 0, ...[...rule.any, ...rule.all, ...rule.none].map(check => {
+    const metadata = (axe._audit.checks[check.id || check] || {}).metadata || {};
+    return rank[metadata.impact] || 0;
+  }));
+  const off = axe._audit.rules.filter(rule => worst(rule) < rank.serious).map(rule => [rule.id, {enabled: false}]);
+  const results = await axe.run(document, {resultTypes: ['violations'], rules: Object.fromEntries(off)});
   return results.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
     .map(v => `${v.impact}: ${v.id} – ${v.help} (${v.nodes.length} element(s), e.g. ${v.nodes[0].target})`);
 }"""
