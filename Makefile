@@ -54,17 +54,15 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 
-# Most tests run in TEST_WORKERS pytest-xdist processes, each with its own test database and media folder, the long
-# ones first and the rest shared out as the processes ask (tests/ordering.py); then the modules with real Celery
-# workers run on their own in one process, collected from their own modules only (tests/conftest.py,
-# docs/benchmarks.md). The test databases' template is made (or found made) while the linters run (tests/databases.py).
+# The tests run in TEST_WORKERS pytest-xdist processes, each with its own test database, media folder and Celery queue,
+# the long ones and those with real Celery workers first and the rest shared out as the processes ask
+# (tests/ordering.py). The test databases' template is made (or found made) while the linters run (tests/databases.py).
 TEST_WORKERS ?= 2
 test: $(VENV)/.dev system-packages
 	$(BIN)/python -m tests.databases & template=$$!; \
 	if ! $(MAKE) --no-print-directory lint; then kill $$template; exit 1; fi; \
-	$(BIN)/pytest -m "not celery_broker" -n $(TEST_WORKERS) --dist worksteal; status=$$?; \
-	wait $$template; [ $$status -eq 0 ] || exit $$status
-	$(BIN)/pytest -m celery_broker $$(grep -rlE --include='test_*.py' 'mark\.worker\b' tests)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal; status=$$?; \
+	wait $$template; exit $$status
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

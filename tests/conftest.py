@@ -114,9 +114,10 @@ def manager_client(client):
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects by it
 def pytest_collection_modifyitems(config, items):
-    """Tests that run real Celery workers share the broker's queues (a test purges them; the default queue's worker
-    takes any task sent there). Every test in a module with such a test is marked `celery_broker`: `make test` runs
-    the rest in two pytest-xdist processes, then these on their own in one process."""
+    """Tests that run real Celery workers share their process's queue (a test purges it; the default queue's worker
+    takes any task sent there; each pytest-xdist process has a queue of its own, incomeapp/settings/test.py). Every
+    test in a module with such a test is marked `celery_broker`, so they can be run on their own
+    (`pytest -m celery_broker`); `make test` starts them first (tests/ordering.py)."""
     broker_modules = {item.module for item in items if item.get_closest_marker("worker")}
     for item in items:
         if item.module in broker_modules:

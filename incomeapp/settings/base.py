@@ -293,6 +293,8 @@ API_CALL_LOG_DAYS = env.int("API_CALL_LOG_DAYS", default=90)
 # Celery. With no broker configured, tasks run eagerly in the calling process (demo and unit tests).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
+# The queue tasks go to and workers take from: two environments sharing one broker each need their own.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"

@@ -5,6 +5,10 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-for-the-pytest-suite-0123456789abcdef")
+# Each pytest-xdist process sends tasks to a queue of its own, and the real workers its tests start (which inherit this
+# environment) take from it, so two processes' worker tests never take or purge each other's tasks. Set, not
+# defaulted: the processes inherit the environment of the pytest process that started them, which has read this too.
+os.environ["CELERY_TASK_DEFAULT_QUEUE"] = f"rentwise-tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 from .base import *  # noqa: F403
 from .base import env

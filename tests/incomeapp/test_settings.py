@@ -104,3 +104,24 @@ def test_email_is_configured_from_one_url():
     }
     email = _settings(env, "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS")
     assert email == {"EMAIL_HOST": "'mail.example.org'", "EMAIL_PORT": "587", "EMAIL_USE_TLS": "True"}
+
+
+def test_the_task_queue_is_celery_unless_set_and_each_test_process_has_its_own():
+    base = {"DJANGO_SETTINGS_MODULE": "incomeapp.settings.base", "DJANGO_DEBUG": "true"}
+    assert _settings(base, "CELERY_TASK_DEFAULT_QUEUE")["CELERY_TASK_DEFAULT_QUEUE"] == "'celery'"
+    shared = {**base, "CELERY_TASK_DEFAULT_QUEUE": "rentwise-staging"}
+    assert _settings(shared, "CELERY_TASK_DEFAULT_QUEUE")["CELERY_TASK_DEFAULT_QUEUE"] == "'rentwise-staging'"
+    # A pytest-xdist process inherits the environment its parent had after reading the test settings: it still gets
+    # a queue of its own, as do the workers its tests start (they inherit the environment in turn).
+    inherited = {
+        "DJANGO_SETTINGS_MODULE": "incomeapp.settings.test",
+        "CELERY_TASK_DEFAULT_QUEUE": "rentwise-tests-main",
+    }
+    for process in ("gw0", "gw1"):
+        code = (
+            "import os, django; django.setup(); from django.conf import settings; "
+            "print(settings.CELERY_TASK_DEFAULT_QUEUE, os.environ['CELERY_TASK_DEFAULT_QUEUE'])"
+        )
+        result = _run("-c", code, env={**inherited, "PYTEST_XDIST_WORKER": process})
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == [f"rentwise-tests-{process}"] * 2
