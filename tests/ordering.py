@@ -9,9 +9,10 @@ pytest-randomly shuffles every test; this then sorts them, each group still in t
 4. the rest.
 
 `make test` hands out tests with `--dist worksteal`, which gives each process an equal contiguous share and then
-lets an idle process take half of what another still has queued. So the sorted tests are dealt out like cards, one to
-each process in turn, and each share starts with tests that need no database and ends with short ones: no process
-waits for the template with nothing to do, or idles while another finishes a long test that happened to come last.
+lets an idle process take half of what another still has queued. So each share starts with its part of the tests
+that use no database (no process waits for the template with nothing to do), the first share goes on with the long
+tests and the journeys, and the shares end with short tests, so no process idles while another finishes a long test
+that happened to come last.
 """
 
 import pytest
@@ -24,7 +25,22 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=_group)
     processes = getattr(config, "workerinput", {}).get("workercount", 1)
     if processes > 1:
-        items[:] = [item for share in range(processes) for item in items[share::processes]]
+        items[:] = _shares(items, processes)
+
+
+def _shares(items: list, processes: int) -> list:
+    """The sorted tests laid out so that each process's share (worksteal's first, equal cut of the list) starts with
+    its part of the tests that use no database; the rest keep their order across the shares."""
+    free = [item for item in items if _group(item) == 0]
+    others = items[len(free) :]
+    laid_out, left = [], len(items)
+    for share in range(processes):
+        size = left // (processes - share)  # worksteal's cut: what is left, shared among the processes left
+        mine = free[share::processes]
+        taken = max(0, size - len(mine))
+        laid_out += mine + others[:taken]
+        others, left = others[taken:], left - size
+    return laid_out + others
 
 
 def _group(item) -> int:
