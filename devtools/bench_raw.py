@@ -12,17 +12,22 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from rentaccounts.models import Account, Transaction
+from rentaccounts.models import Account, ImportBatch, Transaction
 from rentaccounts.services.ledger import LEDGER_COLUMNS
 from tenancies.models import Charge
 
 
-def _timed_then_rolled_back(work) -> float:
-    """Seconds `work(cursor)` took inside a transaction that is then rolled back."""
+def _timed_then_rolled_back(work, *, setup=lambda cursor: {}) -> float:
+    """Seconds `work(cursor, **setup(cursor))` took inside a transaction that is then rolled back (`setup` runs in the
+    same transaction, untimed). The ledger's foreign keys are deferred to the commit, which a rollback never reaches:
+    they are made immediate here, so the comparison checks them as the job's commit does (until 2026-12-07 it did
+    not, which spared it about a quarter of its work)."""
     with transaction.atomic():
         with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            prepared = setup(cursor)
             started = time.perf_counter()
-            work(cursor)
+            work(cursor, **prepared)
             elapsed = time.perf_counter() - started
         transaction.set_rollback(True)
     return elapsed
@@ -30,33 +35,39 @@ def _timed_then_rolled_back(work) -> float:
 
 def ledger_copy_like(*, account_ids: list[int], on: date, tag: str) -> float:
     """`COPY` into the ledger table of one card payment for each of `account_ids` (in account order, as the import
-    posts them), with nothing else: no parsing, no matching, no balances. The import's comparison: timed just before
-    the import, on as many other accounts drawn the same way, so neither finds the other's index pages in memory."""
+    posts them), from an import batch as the import's lines are, with nothing else: no parsing, no matching, no
+    balances. The import's comparison: timed just before the import, on as many other accounts drawn the same way, so
+    neither finds the other's index pages in memory."""
     columns = ", ".join(LEDGER_COLUMNS)
     now = timezone.now()
     payment = {"transaction_type": "payment", "payment_method": "card", "amount": Decimal("-10.00")}
-    rows = [
-        tuple(
-            {
-                **payment,
-                "account_id": account_id,
-                "effective_date": on,
-                "posted_at": now,
-                "idempotency_key": f"generic-csv:{tag}-{n}",
-                "description": "",
-                "external_reference": f"{tag}-{n}",
-            }.get(column)
-            for column in LEDGER_COLUMNS
-        )
-        for n, account_id in enumerate(sorted(account_ids))
-    ]
 
-    def copy(cursor):
+    def rows_from_a_batch(cursor) -> dict:
+        batch = ImportBatch.objects.create(file_name=f"{tag}.csv", sha256=tag[:64], format="generic-csv", content=b"")
+        rows = [
+            tuple(
+                {
+                    **payment,
+                    "account_id": account_id,
+                    "effective_date": on,
+                    "posted_at": now,
+                    "import_batch_id": batch.pk,
+                    "idempotency_key": f"generic-csv:{tag}-{n}",
+                    "description": "",
+                    "external_reference": f"{tag}-{n}",
+                }.get(column)
+                for column in LEDGER_COLUMNS
+            )
+            for n, account_id in enumerate(sorted(account_ids))
+        ]
+        return {"rows": rows}
+
+    def copy(cursor, rows):
         with cursor.copy(f"COPY {Transaction._meta.db_table} ({columns}) FROM STDIN") as stream:
             for row in rows:
                 stream.write_row(row)
 
-    return _timed_then_rolled_back(copy)
+    return _timed_then_rolled_back(copy, setup=rows_from_a_batch)
 
 
 def ledger_insert_select(*, rent_run_id: int, week_commencing: date) -> float:

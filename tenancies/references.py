@@ -16,6 +16,7 @@ given out (even on a page that was then abandoned) is never given again.
 """
 
 import re
+from functools import lru_cache
 
 from django import forms
 from django.conf import settings
@@ -53,6 +54,7 @@ def luhn_valid(digits: str) -> bool:
     return len(digits) >= 2 and digits.isdigit() and luhn_check_digit(digits[:-1]) == digits[-1]
 
 
+@lru_cache(maxsize=16)
 def _shape(prefix: str) -> re.Pattern:
     return re.compile(rf"^{re.escape(prefix)}(\d{{{SERIAL_DIGITS + 1}}})$")
 

@@ -134,6 +134,9 @@ class PaymentFormat(ABC):
             )
         width = len(headers)
         padding = [""] * width
+        # One scan of the whole file for control characters: a file with none (every real one) skips the line check.
+        clean = _CONTROL.search(text) is None
+        strip = str.strip
         while True:
             # A line the CSV reader cannot read is one bad line, not a bad file: it is held with the reason and the
             # reader carries on with the next.
@@ -148,10 +151,10 @@ class PaymentFormat(ABC):
                 continue
             if len(values) < width:
                 values = values + padding[len(values) :]
-            row = RowValues(zip(headers, [value.strip() for value in values[:width]], strict=True))
+            row = RowValues(zip(headers, map(strip, values[:width]), strict=True))
             if not any(row.values()):
                 continue
-            if any(_CONTROL.search(value) for value in row.values()):
+            if not clean and any(_CONTROL.search(value) for value in row.values()):
                 row = RowValues((column, _clean(value)) for column, value in row.items())
                 row.problem = CONTROL_CHARACTER
             yield reader.line_num, row

@@ -113,27 +113,33 @@ class PaymentSplitter:
         return cls(dict(debts), allocation_order(), frozenset(posted))
 
     def postings(self, row: ParsedRow, key: str, accounts: dict[str, int]) -> list[Posting]:
-        rent_account_id = accounts[row.payment_reference]
-        common = {
-            "transaction_type": row.transaction_type,
-            "effective_date": row.effective_date,
-            "payment_method": row.payment_method,
-            "external_reference": row.external_id,
-            "period_start": row.period_start,
-            "period_end": row.period_end,
-            "description": f"Row {row.row_number}",
-        }
-        by_kind = self.debts.get(row.payment_reference)
         if key in self.posted_keys:
             return []
+        rent_account_id = accounts[row.payment_reference]
+        by_kind = self.debts.get(row.payment_reference)
         if by_kind is None or row.transaction_type != TransactionType.PAYMENT or row.amount > 0:
-            return [Posting(account_id=rent_account_id, amount=row.amount, idempotency_key=key, **common)]
+            return [_posting(row, rent_account_id, row.amount, key)]
         balances = {kind: balance for kind, (_, balance) in by_kind.items()}
         postings = []
         for index, (kind, amount) in enumerate(payment_split(amount=row.amount, balances=balances, order=self.order)):
             account_id = by_kind[kind][0] if kind in by_kind else rent_account_id
             # The first leg keeps the line's own key, so a repeat of the line is found whichever account it cleared.
-            leg_key = key if index == 0 else f"{key}:{kind}"
-            postings.append(Posting(account_id=account_id, amount=amount, idempotency_key=leg_key, **common))
+            postings.append(_posting(row, account_id, amount, key if index == 0 else f"{key}:{kind}"))
             by_kind.setdefault(kind, [account_id, ZERO])[1] = balances.get(kind, ZERO) + Decimal(amount)
         return postings
+
+
+def _posting(row: ParsedRow, account_id: int, amount: Decimal, key: str) -> Posting:
+    """A file line's posting (or one leg of a split line) to one account."""
+    return Posting(
+        account_id=account_id,
+        transaction_type=row.transaction_type,
+        amount=amount,
+        effective_date=row.effective_date,
+        idempotency_key=key,
+        payment_method=row.payment_method,
+        description=f"Row {row.row_number}",
+        external_reference=row.external_id,
+        period_start=row.period_start,
+        period_end=row.period_end,
+    )

@@ -305,6 +305,20 @@ def _suspense_item(batch: ImportBatch, row: ParsedRow, reason: str) -> SuspenseI
     )
 
 
+_FINISHED_FIELDS = [
+    "rows_read",
+    "rows_posted",
+    "total_posted",
+    "rows_suspense",
+    "rows_rejected",
+    "rows_done",
+    "report",
+    "status",
+    "error",
+    "finished_at",
+]
+
+
 def _batch_finish(batch: ImportBatch, format_name: str, rows_read: int, offered: int, rejected: Counter):
     """Counts from the ledger itself (one aggregate), so a batch processed in two goes reports the whole.
 
@@ -315,7 +329,7 @@ def _batch_finish(batch: ImportBatch, format_name: str, rows_read: int, offered:
     if offered > posted["payments"]:
         rejected[ALREADY_POSTED] += offered - posted["payments"]
     suspense = Counter(SuspenseItem.objects.filter(batch=batch).values_list("reason", flat=True))
-    batch.refresh_from_db()
+    batch.refresh_from_db(fields=_FINISHED_FIELDS)  # not the file itself, which is neither read nor written again
     batch.rows_read = rows_read
     batch.rows_posted = posted["lines"]
     batch.total_posted = -to_money(posted["total"] or ZERO)  # SQLite sums lose the trailing zero
@@ -329,7 +343,7 @@ def _batch_finish(batch: ImportBatch, format_name: str, rows_read: int, offered:
     batch.status = ImportStatus.COMPLETED
     batch.error = ""
     batch.finished_at = timezone.now()
-    batch.save()
+    batch.save(update_fields=[*_FINISHED_FIELDS, "updated_at"])
     touched = list(ours.values_list("account_id", flat=True).distinct())
     if touched:
         payments_imported.send(sender=ImportBatch, batch_id=batch.pk, account_ids=touched)
