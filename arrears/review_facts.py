@@ -94,15 +94,13 @@ def accounts_in_scope(
         accounts, cases = accounts.filter(id__gte=first), cases.filter(account_id__gte=first)
         if last is not None:
             accounts, cases = accounts.filter(id__lte=last), cases.filter(account_id__lte=last)
-    owing = accounts.filter(balance__gt=0)
-    current = owing.filter(kind=AccountKind.RENT).exclude(tenancy_ended(as_of))
-    ids = set(current.values_list("id", flat=True))
-    ids |= set(owing.filter(kind__in=SUNDRY_KINDS).values_list("id", flat=True))
+    ladders = Q(kind=AccountKind.RENT) & ~tenancy_ended(as_of) | Q(kind__in=SUNDRY_KINDS)
     if as_of is not None:
         settled = Q(tenancy__end_date__lte=as_of - timedelta(days=former_after_days)) | Q(
             tenancy__status=TenancyStatus.FORMER, tenancy__end_date__isnull=True
         )
-        ids |= set(owing.filter(settled, kind=AccountKind.RENT).values_list("id", flat=True))
+        ladders |= Q(settled, kind=AccountKind.RENT)
+    ids = set(accounts.filter(ladders, balance__gt=0).values_list("id", flat=True))  # one pass over the accounts
     return sorted(ids | set(cases.values_list("account_id", flat=True)))
 
 

@@ -79,7 +79,7 @@ def weekly_rent(*, tenancy_ids: Iterable[int] | None = None, on: date) -> dict[i
     effect added up in the tenancy's own period, then made weekly. One query."""
     charges = Charge.objects.in_effect(on)
     if tenancy_ids is not None:
-        charges = charges.filter(tenancy_id__any=list(tenancy_ids))
+        charges = charges.filter(tenancy_id__any=set(tenancy_ids))
     rows = charges.values_list("tenancy_id", "tenancy__rent_period").annotate(
         rent=Sum("amount", filter=Q(counts_as_rent=True), default=ZERO), gross=Sum("amount")
     )
