@@ -4,9 +4,9 @@
 #   libharfbuzz-subset0  fast font subsetting for WeasyPrint PDFs
 #   poppler-utils        pdftotext / pdftoppm, used by tests to read PDFs back
 #   fonts-liberation2    metric-compatible Arial for letters and notices
-#   chromium             the browser the end-to-end tests drive
+#   chromium-headless-shell  the browser the end-to-end tests drive (Chromium's headless build)
 set -euo pipefail
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils fonts-liberation2 chromium)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils fonts-liberation2 chromium-headless-shell)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
