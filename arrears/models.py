@@ -94,7 +94,7 @@ class ArrearsCase(TimeStampedModel):
     """One open case per rent account in arrears, assigned to the patch's officer. Legal milestones are recorded here
     by the courts app through arrears services, so the weekly review reads them without importing it. Each weekly
     review repoints every open case at its newest recommendation, so the table keeps spare room in each page
-    (fillfactor, set by migration 0018 on PostgreSQL) for that update to touch no index."""
+    (fillfactor, set by this app's migration on PostgreSQL) for that update to touch no index."""
 
     account = models.ForeignKey("rentaccounts.Account", on_delete=models.PROTECT, related_name="arrears_cases")
     status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)

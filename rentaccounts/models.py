@@ -41,7 +41,7 @@ class Account(models.Model):
     transaction as every posting; `reconcile_balances` proves it. Positive balance = owed; negative = in credit."""
 
     # Balances change with every posting, so the table keeps few indexes and spare room in each page (fillfactor, set
-    # in migration 0004): an update then rewrites the row in place (a HOT update) instead of touching every index.
+    # by this app's migration): an update then rewrites the row in place (a HOT update) instead of touching every index.
     # The unique (tenancy, kind) constraint serves lookups by tenancy.
     tenancy = models.ForeignKey(Tenancy, on_delete=models.PROTECT, related_name="accounts", db_index=False)
     kind = models.CharField(max_length=30, choices=AccountKind.choices, default=AccountKind.RENT)
@@ -78,9 +78,10 @@ class RentRun(models.Model):
 
 class ChargingChange(models.Model):
     """A change to what the rent run reads: a tenancy's charges; its start, end, rent period or home; a home's scheme;
-    rent-free weeks; a rent account made or removed. Written by PostgreSQL triggers (migration 0010), one row for each
-    statement that changed any row, in that statement's transaction. Never deleted: their number only grows, so a rent
-    run that finds the same number as the run that posted its week knows nothing it reads has changed."""
+    rent-free weeks; a rent account made or removed. Written by PostgreSQL triggers (made by this app's migration),
+    one row for each statement that changed any row, in that statement's transaction. Never deleted: their number only
+    grows, so a rent run that finds the same number as the run that posted its week knows nothing it reads has
+    changed."""
 
     table_name = models.CharField(max_length=63)
     changed_at = models.DateTimeField()

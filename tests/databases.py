@@ -1,13 +1,13 @@
 """The PostgreSQL test databases, copied from one migrated template instead of migrated one by one.
 
-Migrating an empty database takes about 40 s of CPU here (123 migrations, some of them data migrations), and
-`make test` needs one test database for each pytest-xdist process. So the template is migrated once, under an
-advisory lock (`make test` starts it with `python -m tests.databases` while the linters run; otherwise the first
-process to need a test database makes it), and every test database is then a copy of it (`CREATE DATABASE …
-TEMPLATE`, about a second). The template's name carries a fingerprint of the migrations and of the project modules
-they import (the data migrations install the law's tables from them), so a change to either makes a new template and
-the old one is dropped. The template holds the roles' groups too (`setup_roles`), so a test that signs someone in
-finds them. SQLite keeps pytest-django's own set-up."""
+Migrating an empty database takes about 19 s of CPU here (one squashed migration for each app, docs/architecture.md
+"Migrations"), and `make test` needs one test database for each pytest-xdist process. So the template is migrated
+once, under an advisory lock (`make test` starts it with `python -m tests.databases` while the linters run;
+otherwise the first process to need a test database makes it), and every test database is then a copy of it
+(`CREATE DATABASE … TEMPLATE`, about a second). The template's name carries a fingerprint of the migrations and of
+the project modules they import (the migrations install the law's tables from them), so a change to either makes a
+new template and the old one is dropped. The template holds the roles' groups too (`setup_roles`), so a test that
+signs someone in finds them. SQLite keeps pytest-django's own set-up."""
 
 import hashlib
 import re
