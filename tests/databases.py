@@ -27,8 +27,8 @@ def test_database_from_template(test_name: str | None) -> None:
     """Makes `test_name` afresh as a copy of the migrated template (made first if there is none for these
     migrations). Django then finds it there, and `migrate` has nothing to apply. With no name, only the template."""
     base = settings.DATABASES["default"]["NAME"]
-    template = f"test_{base}_t{_migrations_fingerprint()}"
-    with _maintenance() as cursor:
+    template = f"test_{base}_t{migrations_fingerprint()}"
+    with server_cursor() as cursor:
         cursor.execute("SELECT pg_advisory_lock(%s)", [TEMPLATE_LOCK])
         try:
             if not _exists(cursor, template):
@@ -63,7 +63,7 @@ def _template_make(cursor, base: str, template: str) -> None:
     cursor.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
 
 
-def _migrations_fingerprint() -> str:
+def migrations_fingerprint() -> str:
     """A hash of every migration, of every project module or package a migration imports, and of the roles."""
     sources = [*sorted(ROOT.glob("*/migrations/*.py")), ROOT / "incomeapp" / "roles.py"]
     imported = set()
@@ -88,11 +88,12 @@ def _exists(cursor, name: str) -> bool:
 
 
 @contextmanager
-def _maintenance():
-    """A cursor on the server's `postgres` database (CREATE and DROP DATABASE cannot run inside a transaction)."""
+def server_cursor(dbname: str = "postgres"):
+    """A cursor outside any transaction on the server's `postgres` database (CREATE and DROP DATABASE cannot run
+    inside one), or on `dbname`."""
     database = settings.DATABASES["default"]
     with psycopg.connect(
-        dbname="postgres",
+        dbname=dbname,
         user=database["USER"],
         password=database["PASSWORD"] or None,
         host=database["HOST"] or "127.0.0.1",

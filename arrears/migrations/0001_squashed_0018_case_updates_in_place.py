@@ -8,14 +8,7 @@ import incomeapp.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
-
-
-def _fillfactor(table: str, value: str):
-    def change(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f"ALTER TABLE {table} {value}")
-
-    return change
+from incomeapp.migration_ops import fillfactor
 
 
 class Migration(migrations.Migration):
@@ -710,8 +703,5 @@ class Migration(migrations.Migration):
             model_name='recommendation',
             constraint=models.UniqueConstraint(fields=('run', 'account'), name='one_recommendation_per_run_account'),
         ),
-        migrations.RunPython(
-            _fillfactor("arrears_arrearscase", "SET (fillfactor = 70)"),
-            _fillfactor("arrears_arrearscase", "RESET (fillfactor)"),
-        ),
+        fillfactor("arrears_arrearscase", 70),
     ]

@@ -8,14 +8,7 @@ import incomeapp.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
-
-
-def _fillfactor(table: str, value: str):
-    def change(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f"ALTER TABLE {table} {value}")
-
-    return change
+from incomeapp.migration_ops import fillfactor
 
 
 # Statement-level triggers (PostgreSQL) that add one ChargingChange row for each statement that changed what the rent
@@ -682,9 +675,6 @@ class Migration(migrations.Migration):
             model_name='adjustmentrequest',
             constraint=models.CheckConstraint(condition=models.Q(('decided_by__isnull', True), models.Q(('decided_by', models.F('requested_by')), _negated=True), _connector='OR'), name='nobody_decides_their_own_request'),
         ),
-        migrations.RunPython(
-            _fillfactor("rentaccounts_account", "SET (fillfactor = 70)"),
-            _fillfactor("rentaccounts_account", "RESET (fillfactor)"),
-        ),
+        fillfactor("rentaccounts_account", 70),
         migrations.RunPython(triggers_create, triggers_drop),
     ]
