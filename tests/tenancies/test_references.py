@@ -139,6 +139,8 @@ def _sequence_drop():
 def test_next_references_are_new_valid_and_skip_ones_already_held():
     from tests.factories import TenancyFactory
 
+    if connection.vendor != "postgresql":
+        pytest.skip("a number given out and not used is given again on SQLite (one more than the highest held)")
     _sequence_drop()
     TenancyFactory(payment_reference="RW00000042")  # a loaded tenancy already holds serial 4
     first = payment_reference_next()
