@@ -26,6 +26,8 @@ LEDGER_LIMIT = Decimal("9999999999.99")
 _LONGEST_TEXT = 40
 # Digits before the decimal point beyond which a value is "too many digits" whatever the limit (internal sums too).
 _MOST_DIGITS = 15
+# How far a floating-point SUM of pounds and pence (SQLite) may be from a whole penny: far less than a penny.
+_SUM_ERROR = Decimal("0.000001")
 _EXAMPLE = "enter pounds and pence, like 12.50"
 
 _PLAIN = re.compile(r"-?[0-9]{1,9}(?:\.[0-9]{1,2})?", re.ASCII)  # the hot path of an import: '12.50', '-3'
@@ -161,12 +163,19 @@ def to_money(value: Decimal | int | str) -> Decimal:
 
 
 def money_from_sum(value) -> Decimal:
-    """A database SUM as exact money: PostgreSQL sums NUMERIC exactly; SQLite (the demo) sums as floating point, whose
-    error on pounds and pence is far below half a penny, so it is rounded to the penny here and nowhere else. A whole
-    sum comes back from SQLite without its places (100 for 100.00): it is given them."""
+    """A database SUM as exact money. PostgreSQL sums NUMERIC exactly. SQLite (the demo) sums as floating point, and
+    Django hands that back as a float or as a Decimal of its 15 significant digits, so a sum of nothing may come back
+    as 2.84217094304040E-14: an error far below half a penny, rounded to the penny here and nowhere else. A sum more
+    than a millionth of a pound from a whole penny is no sum of pounds and pence, and is refused. A whole sum comes
+    back from SQLite without its places (100 for 100.00): it is given them."""
     if value is None:
         return ZERO
-    return to_money(value) if isinstance(value, Decimal) else to_money(f"{value:.2f}")
+    amount = value if isinstance(value, Decimal) else Decimal(value)
+    if amount.is_finite() and amount.adjusted() < _MOST_DIGITS:
+        penny = amount.quantize(PENNY)
+        if abs(amount - penny) <= _SUM_ERROR:
+            amount = penny
+    return to_money(amount)
 
 
 def parse_percentage(text: str, *, places: int = 3, limit: Decimal = Decimal("1000")) -> Decimal:

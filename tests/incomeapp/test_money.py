@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from incomeapp.money import MoneyError, apportion, format_money, parse_money, to_money
+from incomeapp.money import MoneyError, apportion, format_money, money_from_sum, parse_money, to_money
 
 
 def test_to_money_keeps_pence_exact():
@@ -57,3 +57,24 @@ def test_money_template_filter_is_builtin():
 
     template = engines["django"].from_string("{{ amount|money }}")
     assert template.render({"amount": Decimal("412.5")}) == "£412.50"
+
+
+@pytest.mark.parametrize(
+    "summed, money",
+    [
+        (None, Decimal("0.00")),
+        (Decimal("2.84217094304040E-14"), Decimal("0.00")),  # SQLite's sum of +12.30 and -12.30, via Django
+        (Decimal("-1.42108547152020E-14"), Decimal("0.00")),
+        (12.299999999999999, Decimal("12.30")),  # a float, as an older SQLite path gave
+        (100, Decimal("100.00")),  # a whole sum, without its places
+        (Decimal("-431.07"), Decimal("-431.07")),  # PostgreSQL's exact sum, unchanged
+    ],
+)
+def test_a_database_sum_is_money_to_the_penny(summed, money):
+    result = money_from_sum(summed)
+    assert result == money and result.as_tuple().exponent == -2
+
+
+def test_a_sum_that_is_not_pounds_and_pence_is_refused():
+    with pytest.raises(MoneyError, match="fractions of a penny"):
+        money_from_sum(Decimal("12.345"))
