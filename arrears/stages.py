@@ -10,8 +10,6 @@ so the worklist sorts and filters by it in the query.
 from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.lookups import IsNull
 
 _CODE = "latest_recommendation__facts__last_stage_code"
 
@@ -21,7 +19,7 @@ class Stage:
     key: str  # what the filter sends (a slug; never shown)
     rank: int  # ladder order: sorting by stage sorts by this
     label: str  # what the worklist shows
-    when: Q | IsNull | None  # None: the default (no step taken yet)
+    when: Q | None  # None: the default (no step taken yet)
 
 
 # Highest rank first: the first that holds is the case's stage.
@@ -42,13 +40,9 @@ STAGES: tuple[Stage, ...] = (
     Stage("second-reminder", 30, "Second reminder sent", Q(**{_CODE: "reminder_2"})),
     Stage("first-letter", 21, "First letter sent", Q(**{_CODE: "letter_1"})),
     Stage("friendly-reminder", 20, "Friendly reminder sent", Q(**{_CODE: "reminder_1"})),
-    # A JSON null is a value to `__isnull`, so ask of the key's text.
-    Stage(
-        "other-step",
-        10,
-        "Other letter sent",
-        IsNull(KeyTextTransform("last_stage_code", "latest_recommendation__facts"), False),
-    ),
+    # Any other stage code. Until a step is taken the key holds a JSON null, which `__isnull` counts as a value and
+    # whose text SQLite reads as 'null', so the JSON null is excluded by name (`key=None` matches it on every database).
+    Stage("other-step", 10, "Other letter sent", Q(**{f"{_CODE}__isnull": False}) & ~Q(**{_CODE: None})),
     Stage("none", 0, "No letter sent yet", None),
 )
 

@@ -20,8 +20,9 @@ def collected_static(tmp_path_factory):
 
 
 @pytest.fixture
-def gunicorn_server(db, collected_static):
-    """The test database's tables are committed before the test's transaction, so gunicorn sees them."""
+def gunicorn_server(transactional_db, collected_static):
+    """Gunicorn is another process on the test database: the test holds no transaction open while it serves (on SQLite
+    an open transaction holds the write lock, which each of gunicorn's requests would wait for)."""
     with gunicorn_running(collected_static) as base:
         yield base
 

@@ -119,6 +119,14 @@ if env.str("DATABASE_REPLICA_URL", default=""):
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.postgresql":
         _database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# SQLite (the demo's default) lets one connection write at a time, and a transaction that began as a read cannot wait
+# for its turn to write: it fails at once with "database is locked" when another connection writes (the web server and
+# the Celery worker at the same moment). So each transaction takes the write lock when it begins (IMMEDIATE) and waits
+# up to 20 seconds for it; the write-ahead log lets plain reads go on beside a write.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE", timeout=20, init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    )
 DATABASE_ROUTERS = ["incomeapp.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

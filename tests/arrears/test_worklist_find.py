@@ -85,6 +85,9 @@ def manager(world):
 
 
 def _references(html: str) -> list[str]:
+    """The payment references in the worklist's rows, in order; none when the page has no rows to show."""
+    if '<tbody class="govuk-table__body">' not in html:
+        return []
     body = html.split('<tbody class="govuk-table__body">', 1)[1].split("</tbody>", 1)[0]
     return re.findall(r"RW30000\d", body)
 
@@ -196,6 +199,23 @@ def test_filter_by_stage_and_by_recommended_action(client, world, manager):
     html = _get(client, action=ArrearsCase.objects.get(pk=world["cases"]["RW300002"].pk).latest_recommendation.action)
     assert "RW300002" in _references(html)
     assert "Recommended action: " in html
+
+
+def test_a_case_with_no_letter_yet_is_at_no_letter_sent_yet_and_another_letter_is_other_letter_sent(
+    client, world, manager
+):
+    """The newest recommendation's facts hold `last_stage_code` as a JSON null until a letter with a stage code is
+    sent: that case is "No letter sent yet" on every database (SQLite reads a JSON null's text as 'null')."""
+    client.force_login(manager)
+    assert _references(_get(client, stage="none")) == ["RW300002"]
+    assert _references(_get(client, stage="other-step")) == []
+    # A letter outside the named stages (a landlord's own step), as the newest review recorded it.
+    recommendation = ArrearsCase.objects.get(pk=world["cases"]["RW300002"].pk).latest_recommendation
+    recommendation.facts = {**recommendation.facts, "last_stage_code": "welfare_visit_letter"}
+    recommendation.save(update_fields=["facts"])
+    assert _references(_get(client, stage="other-step")) == ["RW300002"]
+    assert _references(_get(client, stage="none")) == []
+    assert "Other letter sent" in _get(client).split("RW300002", 1)[1].split("</tr>", 1)[0]
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,10 @@ from incomeapp.replica import REPLICA
 def replica():
     """The replica's alias, added for this test (settings have none) and connected at once, since the test case allows
     new connections only to the databases it names."""
-    connections.databases[REPLICA] = {**connections.databases[DEFAULT_DB_ALIAS]}
+    primary = connections.databases[DEFAULT_DB_ALIAS]
+    # A replica only reads: on SQLite its transactions must not take the write lock as the primary's do (settings).
+    options = {key: value for key, value in primary["OPTIONS"].items() if key != "transaction_mode"}
+    connections.databases[REPLICA] = {**primary, "OPTIONS": options}
     try:
         connections[REPLICA].connect()
         yield connections[REPLICA]
