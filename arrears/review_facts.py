@@ -45,6 +45,20 @@ from .selectors import moratorium_law
 from .services import agreement_terms
 
 BENEFIT_TYPES = (TransactionType.HOUSING_BENEFIT, TransactionType.UC_MANAGED_PAYMENT)
+# The keys of an account's facts that are the review's own, not the policy's inputs (`arrears.review._inputs` leaves
+# them out): every key `facts_for_accounts` gives that starts with "_" (tests/arrears/test_review.py checks it).
+REVIEW_KEYS = (
+    "_weekly",
+    "_case",
+    "_reference",
+    "_tenancy",
+    "_scheme",
+    "_patch_officer",
+    "_ended",
+    "_ladder",
+    "_days_since_ended",
+    "_insolvency_covered",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -408,3 +408,23 @@ def test_the_sundry_reminder_says_what_it_is_for_and_that_it_is_not_rent(setting
     assert "This is not rent" in text and "does not affect your rent account" in text
     assert f"£120.00 is still unpaid for Replacing a kitchen door (invoice RCH-{account.pk:06d})" in text
     assert account.tenancy.property.address_lines[0] in text  # a current tenant: posted to the home
+
+
+def test_the_review_keys_are_every_underscored_fact_on_each_ladder():
+    """`_inputs` removes `REVIEW_KEYS` from each account's facts rather than testing every key: so every key the facts
+    carry that starts with "_" (the review's own, never a policy's input) must be named there, on every ladder."""
+    from arrears.constants import PolicyVersionStatus
+    from arrears.models import ArrearsPolicyVersion
+    from arrears.review import _inputs
+    from arrears.review_facts import REVIEW_KEYS, facts_for_accounts
+
+    live = ArrearsPolicyVersion.objects.filter(status=PolicyVersionStatus.LIVE).first()
+    current = account_get_or_create(tenancy=tenancy_in_patch_of(None))
+    _debit(current, "250.00", 14)
+    accounts = [current, former(), sundry()]
+    facts = facts_for_accounts(account_ids=[account.pk for account in accounts], as_of=AS_OF)
+    assert {facts[account.pk]["_ladder"] for account in accounts} == {Ladder.CURRENT, Ladder.FORMER, Ladder.SUNDRY}
+    for account in accounts:
+        assert sorted(key for key in facts[account.pk] if key.startswith("_")) == sorted(REVIEW_KEYS)
+        inputs = _inputs(facts[account.pk], live)
+        assert not [key for key in inputs if key.startswith("_")]
