@@ -46,7 +46,7 @@ from .services import agreement_terms
 
 BENEFIT_TYPES = (TransactionType.HOUSING_BENEFIT, TransactionType.UC_MANAGED_PAYMENT)
 # The keys of an account's facts that are the review's own, not the policy's inputs (`arrears.review._inputs` leaves
-# them out): every key `facts_for_accounts` gives that starts with "_" (tests/arrears/test_review.py checks it).
+# them out): every key `facts_for_accounts` gives that starts with "_" (tests/arrears/test_debt_ladders.py checks it).
 REVIEW_KEYS = (
     "_weekly",
     "_case",
